@@ -1,0 +1,3 @@
+DROP TABLE feedback;
+DROP TABLE calendar_state;
+DROP TABLE bank_holidays;

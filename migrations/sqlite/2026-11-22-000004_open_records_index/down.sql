@@ -1,0 +1,3 @@
+DROP INDEX feedback_directorate_kind_outcome;
+DROP INDEX feedback_open_due_by_directorate;
+DROP INDEX feedback_open_by_directorate;

@@ -1,0 +1,252 @@
+//! Authentication and authorisation: tokens, passwords, login throttling, the
+//! `AuthUser` extractor, role policies and directorate checks.
+//!
+//! Every role check is a typed extractor ([`Authorized`] with a [`Policy`]);
+//! every directorate check is a method of [`AuthUser`], called in the handler.
+
+pub mod api;
+pub mod password;
+pub mod throttle;
+pub mod token;
+
+use std::future::Future;
+use std::marker::PhantomData;
+use std::ops::Deref;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+
+use crate::audit::Actor;
+use crate::error::ApiError;
+use crate::http::middleware::RequestId;
+use crate::state::AppState;
+use crate::text_enum;
+use crate::users::api::User;
+use crate::users::model::UserRow;
+
+text_enum! {
+    /// What a user may do (see the table in API.md).
+    pub enum Role {
+        /// Everything, in every directorate, including users and settings.
+        Admin => "admin",
+        /// Everything in its directorates except users and settings.
+        Manager => "manager",
+        /// Create, read and update records in its directorates.
+        Caseworker => "caseworker",
+        /// Statistics and reports; records without personal data.
+        Analyst => "analyst",
+        /// The CRM: create, read and update feedback in its directorates.
+        Integration => "integration",
+    }
+}
+
+/// The authenticated caller, as the database says it is now (so a role change
+/// or deactivation takes effect at once, whatever the token says).
+#[derive(Debug, Clone)]
+pub struct AuthUser {
+    /// User id (the token's `sub`).
+    pub id: i64,
+    /// Login name.
+    pub username: String,
+    /// Current role.
+    pub role: Role,
+    /// Directorates the user works in (ignored for admins, who see all).
+    pub directorates: Vec<String>,
+    /// The request's id, for the audit log.
+    pub request_id: Option<String>,
+    /// The whole user record, as `GET /me` returns it.
+    pub profile: User,
+}
+
+impl AuthUser {
+    /// Whether the user sees records of `directorate`.
+    pub fn can_access(&self, directorate: &str) -> bool {
+        self.role == Role::Admin || self.directorates.iter().any(|d| d == directorate)
+    }
+
+    /// For a record addressed by id: 404 when it is in a directorate the user
+    /// may not see, so that ids are not confirmed.
+    pub fn visible(&self, directorate: &str) -> Result<(), ApiError> {
+        if self.can_access(directorate) {
+            Ok(())
+        } else {
+            Err(ApiError::NotFound("No such record.".into()))
+        }
+    }
+
+    /// For a record being written into `directorate`: 403 when the user does
+    /// not work there.
+    pub fn may_write_in(&self, directorate: &str) -> Result<(), ApiError> {
+        if self.can_access(directorate) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(format!(
+                "You do not work in the directorate `{directorate}`."
+            )))
+        }
+    }
+
+    /// The directorates a list must be limited to: `None` for admins (all).
+    pub fn scope(&self) -> Option<&[String]> {
+        (self.role != Role::Admin).then_some(self.directorates.as_slice())
+    }
+
+    /// Whether responses to this user may carry personal data.
+    pub fn sees_personal_data(&self) -> bool {
+        self.role != Role::Analyst
+    }
+
+    /// The user as an actor in the audit log.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            id: Some(self.id),
+            username: self.username.clone(),
+            request_id: self.request_id.clone(),
+        }
+    }
+
+    fn from_row(row: UserRow, request_id: Option<String>) -> Result<AuthUser, ApiError> {
+        let profile = User::try_from(row)?;
+        Ok(AuthUser {
+            id: profile.id,
+            username: profile.username.clone(),
+            role: profile.role,
+            directorates: profile.directorates.clone(),
+            request_id,
+            profile,
+        })
+    }
+}
+
+fn bearer_token(req: &HttpRequest) -> Result<String, ApiError> {
+    let value = req.headers().get(header::AUTHORIZATION).ok_or_else(|| {
+        ApiError::Unauthorized("Send a bearer token in the Authorization header.".into())
+    })?;
+    let value = value
+        .to_str()
+        .map_err(|_| ApiError::Unauthorized("The Authorization header is not readable.".into()))?;
+    let (scheme, token) = value.trim().split_once(' ').unwrap_or((value, ""));
+    if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
+        return Err(ApiError::Unauthorized(
+            "Use the Bearer authentication scheme.".into(),
+        ));
+    }
+    Ok(token.trim().to_string())
+}
+
+impl FromRequest for AuthUser {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        if let Some(user) = req.extensions().get::<AuthUser>() {
+            let user = user.clone();
+            return Box::pin(async move { Ok(user) });
+        }
+        let token = bearer_token(req);
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
+        let req = req.clone();
+        Box::pin(async move {
+            let state = state.ok_or_else(|| ApiError::internal("application state missing"))?;
+            let claims = state.tokens.verify(&token?)?;
+            let user_id: i64 = claims
+                .sub
+                .parse()
+                .map_err(|_| ApiError::Unauthorized("The token's subject is not a user.".into()))?;
+            let row = state
+                .db
+                .run(move |conn| crate::users::model::find_optional(conn, user_id))
+                .await?;
+            let row = row.filter(|r| r.active).ok_or_else(|| {
+                ApiError::Unauthorized(
+                    "The token's user no longer exists or is deactivated.".into(),
+                )
+            })?;
+            let user = AuthUser::from_row(row, request_id)?;
+            req.extensions_mut().insert(user.clone());
+            Ok(user)
+        })
+    }
+}
+
+/// A set of roles allowed to call an endpoint.
+pub trait Policy {
+    /// The roles allowed.
+    const ROLES: &'static [Role];
+    /// What the policy protects, for the 403 message.
+    const WHAT: &'static str;
+}
+
+/// An [`AuthUser`] whose role the policy `P` allows; otherwise 403.
+pub struct Authorized<P>(pub AuthUser, PhantomData<P>);
+
+impl<P> Deref for Authorized<P> {
+    type Target = AuthUser;
+    fn deref(&self) -> &AuthUser {
+        &self.0
+    }
+}
+
+impl<P: Policy + 'static> FromRequest for Authorized<P> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let user = AuthUser::from_request(req, payload);
+        Box::pin(async move {
+            let user = user.await?;
+            if P::ROLES.contains(&user.role) {
+                Ok(Authorized(user, PhantomData))
+            } else {
+                Err(ApiError::Forbidden(format!(
+                    "The {} role may not {}.",
+                    user.role,
+                    P::WHAT
+                )))
+            }
+        })
+    }
+}
+
+macro_rules! policy {
+    ($(#[$meta:meta])* $name:ident, [$($role:ident),+], $what:literal) => {
+        $(#[$meta])*
+        pub struct $name;
+        impl Policy for $name {
+            const ROLES: &'static [Role] = &[$(Role::$role),+];
+            const WHAT: &'static str = $what;
+        }
+    };
+}
+
+policy!(
+    /// Administrators only: users, directorates, settings, the calendar.
+    AdminOnly, [Admin], "manage users, directorates, settings or the calendar"
+);
+policy!(
+    /// Administrators and managers: deletion, redaction, Ombudsman decisions.
+    Managers, [Admin, Manager], "delete, redact or record decisions"
+);
+policy!(
+    /// Everyone who creates and updates case records.
+    RecordWriters, [Admin, Manager, Caseworker, Integration], "create or change records"
+);
+policy!(
+    /// Everyone who reads case records (analysts without personal data).
+    RecordReaders, [Admin, Manager, Caseworker, Analyst, Integration], "read records"
+);
+policy!(
+    /// Everyone who reads case records except the CRM integration.
+    StaffReaders, [Admin, Manager, Caseworker, Analyst], "read these records"
+);
+policy!(
+    /// Everyone who changes case records except the CRM integration.
+    StaffWriters, [Admin, Manager, Caseworker], "create or change these records"
+);
+policy!(
+    /// Statistics and reports: analysts, managers and admins.
+    StatisticsReaders, [Admin, Manager, Analyst], "read statistics or reports"
+);

@@ -1,0 +1,225 @@
+//! Diesel's view of the tables, the same on both backends (see `migrations/`).
+
+diesel::table! {
+    directorates (code) {
+        code -> Text,
+        name -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        username -> Text,
+        display_name -> Text,
+        role -> Text,
+        directorates -> Text,
+        password_hash -> Text,
+        active -> Bool,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> BigInt,
+        occurred_at -> Timestamp,
+        actor_id -> Nullable<BigInt>,
+        actor -> Text,
+        entity_type -> Text,
+        entity_id -> Text,
+        action -> Text,
+        changes -> Text,
+        request_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (scope, idem_key) {
+        scope -> Text,
+        idem_key -> Text,
+        request_hash -> Text,
+        status -> Integer,
+        response_body -> Text,
+        location -> Nullable<Text>,
+        etag -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    login_throttle (username) {
+        username -> Text,
+        failures -> Integer,
+        last_failure_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    bank_holidays (holiday_date) {
+        holiday_date -> Date,
+        title -> Text,
+    }
+}
+
+diesel::table! {
+    calendar_state (id) {
+        id -> Integer,
+        revision -> BigInt,
+    }
+}
+
+diesel::table! {
+    feedback (id) {
+        id -> BigInt,
+        reference -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        created_by -> Text,
+        directorate -> Text,
+        kind -> Text,
+        procedure -> Nullable<Text>,
+        stage -> Nullable<Integer>,
+        service_area -> Nullable<Text>,
+        team -> Nullable<Text>,
+        category -> Nullable<Text>,
+        sub_category -> Nullable<Text>,
+        themes -> Text,
+        summary -> Nullable<Text>,
+        channel -> Nullable<Text>,
+        complainant -> Nullable<Text>,
+        complainant_name -> Nullable<Text>,
+        is_young_person -> Nullable<Bool>,
+        advocate_assisted -> Nullable<Bool>,
+        received_on -> Date,
+        acknowledged_on -> Nullable<Date>,
+        responded_on -> Nullable<Date>,
+        closed_on -> Nullable<Date>,
+        extended_due_on -> Nullable<Date>,
+        extension_reason -> Nullable<Text>,
+        outcome -> Nullable<Text>,
+        remedies -> Text,
+        learning -> Nullable<Text>,
+        parent_id -> Nullable<BigInt>,
+        reopened -> Bool,
+        external_ref -> Nullable<Text>,
+        due_on -> Nullable<Date>,
+        limit_on -> Nullable<Date>,
+        working_days_taken -> Nullable<Integer>,
+        redacted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    ombudsman_cases (id) {
+        id -> BigInt,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        created_by -> Text,
+        ombudsman -> Text,
+        reference -> Text,
+        directorate -> Text,
+        feedback_id -> Nullable<BigInt>,
+        category -> Nullable<Text>,
+        sub_category -> Nullable<Text>,
+        received_on -> Date,
+        summary -> Nullable<Text>,
+        witness_summons -> Bool,
+        decision -> Nullable<Text>,
+        decision_bucket -> Nullable<Text>,
+        decided_on -> Nullable<Date>,
+        remedied_before_ombudsman -> Bool,
+        public_report -> Bool,
+        public_report_title -> Nullable<Text>,
+        compliance_outcome -> Nullable<Text>,
+        compliance_recorded_on -> Nullable<Date>,
+        compliance_explicit -> Bool,
+    }
+}
+
+diesel::table! {
+    ombudsman_information_requests (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        position -> Integer,
+        requested_on -> Date,
+        due_on -> Date,
+        provided_on -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    ombudsman_recommendations (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        position -> Integer,
+        kind -> Text,
+        description -> Nullable<Text>,
+        amount_pence -> Nullable<BigInt>,
+        due_on -> Nullable<Date>,
+        completed_on -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    service_improvements (id) {
+        id -> BigInt,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        created_by -> Text,
+        directorate -> Text,
+        description -> Text,
+        ombudsman_case_id -> Nullable<BigInt>,
+        feedback_id -> Nullable<BigInt>,
+        kind -> Nullable<Text>,
+        category -> Nullable<Text>,
+        sub_category -> Nullable<Text>,
+        owner -> Nullable<Text>,
+        agreed_on -> Date,
+        due_on -> Nullable<Date>,
+        completed_on -> Nullable<Date>,
+        evidence -> Nullable<Text>,
+        status -> Text,
+        published -> Bool,
+    }
+}
+
+diesel::table! {
+    settings (id) {
+        id -> Integer,
+        council_name -> Text,
+        authority_type -> Text,
+        population -> Nullable<BigInt>,
+        benchmarks -> Text,
+        version -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(feedback -> directorates (directorate));
+diesel::joinable!(ombudsman_information_requests -> ombudsman_cases (case_id));
+diesel::joinable!(ombudsman_recommendations -> ombudsman_cases (case_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    directorates,
+    users,
+    audit_log,
+    idempotency_keys,
+    login_throttle,
+    bank_holidays,
+    calendar_state,
+    feedback,
+    ombudsman_cases,
+    ombudsman_information_requests,
+    ombudsman_recommendations,
+    service_improvements,
+    settings,
+);

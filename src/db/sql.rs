@@ -1,0 +1,38 @@
+//! SQL functions and helpers that behave the same on both backends.
+
+use diesel::sql_types::{Nullable, Text};
+
+diesel::define_sql_function! {
+    /// `lower(text)`: Unicode lower case on both backends. SQLite's built-in
+    /// `lower` folds ASCII only, so every SQLite connection replaces it with
+    /// Rust's (see [`register_sqlite_functions`]).
+    fn lower(x: Nullable<Text>) -> Nullable<Text>;
+}
+
+/// Install the functions SQLite lacks or gets wrong, on a new connection.
+pub fn register_sqlite_functions(conn: &mut diesel::SqliteConnection) -> diesel::QueryResult<()> {
+    lower_utils::register_impl(conn, |text: Option<String>| text.map(|t| t.to_lowercase()))
+}
+
+/// A `LIKE` pattern matching `needle` anywhere, lower-cased, with `%`, `_`
+/// and the escape character `\` escaped (use with `.escape('\\')`).
+pub fn contains_pattern(needle: &str) -> String {
+    let mut pattern = String::with_capacity(needle.len() + 2);
+    pattern.push('%');
+    for c in needle.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn patterns_escape_wildcards() {
+        assert_eq!(super::contains_pattern("50%_a\\B"), "%50\\%\\_a\\\\b%");
+    }
+}

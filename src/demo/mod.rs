@@ -1,0 +1,1173 @@
+//! `redress demo`: a synthetic but realistic data set for an empty
+//! database, so the frontend team has something real to build against.
+//!
+//! Six financial years (2021-22 to today) for the three directorates: every
+//! kind of feedback, escalations linked to their complaints, Ombudsman cases
+//! with information requests and recommendations, and service improvements.
+//! The adult social care figures of 2024-25 equal the published annual
+//! report's (DOMAIN.md), and the council's Ombudsman figures for 2024-25
+//! equal the LGSCO's published page. People are plainly fake
+//! ("Test Person 123", `@example.invalid`).
+
+use chrono::{Datelike, Duration, NaiveDate};
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+
+use crate::audit::Actor;
+use crate::calendar::Calendar;
+use crate::db::DbConnection;
+use crate::error::ApiError;
+use crate::feedback::fields::{Complainant, FeedbackInput, Remedy};
+use crate::feedback::rules::{rule_for, Dates};
+use crate::feedback::types::{Channel, Kind, Outcome, Procedure, Relationship, RemedyKind};
+use crate::improvements::fields::{ImprovementInput, ImprovementKind, ImprovementStatus};
+use crate::ombudsman::fields::{CaseInput, InformationRequest, RecommendationInput};
+use crate::ombudsman::types::{Decision, Ombudsman, RecommendationKind};
+use crate::settings::model::{AuthorityType, Benchmark, Settings};
+
+/// What the demo loaded.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Summary {
+    /// Feedback records.
+    pub feedback: usize,
+    /// Ombudsman cases.
+    pub ombudsman_cases: usize,
+    /// Service improvements.
+    pub service_improvements: usize,
+}
+
+/// `[("a", 2), ("b", 1)]` → `["a", "a", "b"]`.
+fn spread<T: Copy>(counts: &[(T, usize)]) -> Vec<T> {
+    counts
+        .iter()
+        .flat_map(|(v, n)| std::iter::repeat_n(*v, *n))
+        .collect()
+}
+
+fn fy(year: i32) -> (NaiveDate, NaiveDate) {
+    (
+        NaiveDate::from_ymd_opt(year, 4, 1).unwrap_or_default(),
+        NaiveDate::from_ymd_opt(year + 1, 3, 31).unwrap_or_default(),
+    )
+}
+
+const FIRST_NAMES: [&str; 12] = [
+    "Alex", "Sam", "Jo", "Chris", "Pat", "Robin", "Jamie", "Morgan", "Taylor", "Casey", "Jordan",
+    "Avery",
+];
+
+/// The generator: a seeded random source and the calendar.
+struct Gen<'a> {
+    rng: StdRng,
+    calendar: &'a Calendar,
+    today: NaiveDate,
+    serial: usize,
+}
+
+impl Gen<'_> {
+    /// A weekday between `from` and `to` (inclusive), never after today.
+    fn day(&mut self, from: NaiveDate, to: NaiveDate) -> NaiveDate {
+        let to = to.min(self.today);
+        let from = from.min(to);
+        for _ in 0..10 {
+            let d = from + Duration::days(self.rng.gen_range(0..=(to - from).num_days()));
+            if self.calendar.is_working_day(d) {
+                return d;
+            }
+        }
+        from
+    }
+
+    fn person(&mut self, relationship: Relationship, young: bool) -> Complainant {
+        self.serial += 1;
+        let first = FIRST_NAMES[self.rng.gen_range(0..FIRST_NAMES.len())];
+        Complainant {
+            name: Some(format!("{first} Test Person {}", self.serial)),
+            email: Some(format!("person{}@example.invalid", self.serial)),
+            phone: None,
+            address: None,
+            relationship: Some(relationship),
+            is_young_person: Some(young),
+            advocate_assisted: Some(young && self.rng.gen_bool(0.6)),
+        }
+    }
+
+    /// A response date inside or outside the record's target, as asked.
+    fn responded(
+        &mut self,
+        kind: Kind,
+        procedure: Option<Procedure>,
+        stage: Option<i32>,
+        received: NaiveDate,
+        late: bool,
+    ) -> NaiveDate {
+        let rule = rule_for(kind, procedure, stage);
+        let clock = rule.clock(
+            self.calendar,
+            &Dates {
+                received_on: Some(received),
+                ..Dates::default()
+            },
+            received,
+        );
+        let due = clock.due_on.unwrap_or(received + Duration::days(14));
+        let answer = if late {
+            let latest = clock
+                .limit_on
+                .filter(|l| *l > due)
+                .unwrap_or(due + Duration::days(30));
+            self.day(
+                due + Duration::days(1),
+                latest.min(due + Duration::days(30)),
+            )
+        } else {
+            self.day(received + Duration::days(1), due)
+        };
+        answer.max(received)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn record(
+        &mut self,
+        directorate: &str,
+        kind: Kind,
+        procedure: Option<Procedure>,
+        stage: Option<i32>,
+        received: NaiveDate,
+        responded: Option<NaiveDate>,
+        category: Option<(&str, Option<&str>)>,
+        outcome: Option<Outcome>,
+    ) -> FeedbackInput {
+        let young = directorate == "children" && self.rng.gen_bool(0.35);
+        let relationship = match kind {
+            Kind::MpEnquiry => Relationship::Mp,
+            Kind::CouncillorEnquiry => Relationship::Councillor,
+            _ if young => Relationship::OwnBehalf,
+            _ => *[
+                Relationship::OwnBehalf,
+                Relationship::Representative,
+                Relationship::Representative,
+            ]
+            .choose(&mut self.rng)
+            .unwrap_or(&Relationship::OwnBehalf),
+        };
+        let channel = *[
+            Channel::Email,
+            Channel::Email,
+            Channel::Phone,
+            Channel::Web,
+            Channel::Letter,
+        ]
+        .choose(&mut self.rng)
+        .unwrap_or(&Channel::Email);
+        let acknowledged = rule_for(kind, procedure, stage)
+            .acknowledge
+            .map(|n| self.calendar.add_working_days(received, n.min(2)))
+            .filter(|a| *a <= self.today && responded.is_none_or(|r| *a <= r));
+        let remedies = match outcome {
+            Some(Outcome::Upheld | Outcome::PartiallyUpheld) if self.rng.gen_bool(0.4) => {
+                vec![Remedy {
+                    kind: RemedyKind::Apology,
+                    description: Some("Apology for the way the matter was handled.".into()),
+                    amount_pence: None,
+                    agreed_on: responded,
+                    completed_on: responded,
+                }]
+            }
+            _ => Vec::new(),
+        };
+        FeedbackInput {
+            directorate: directorate.to_string(),
+            kind,
+            procedure,
+            stage,
+            service_area: None,
+            team: None,
+            category: category.map(|(c, _)| c.to_string()),
+            sub_category: category.and_then(|(_, s)| s.map(str::to_string)),
+            themes: Vec::new(),
+            summary: Some(format!(
+                "Synthetic demo record: {} about {}.",
+                kind.as_str().replace('_', " "),
+                category.map(|c| c.0).unwrap_or("a service")
+            )),
+            channel: Some(channel),
+            complainant: Some(self.person(relationship, young)),
+            received_on: received,
+            acknowledged_on: acknowledged,
+            responded_on: responded,
+            closed_on: responded,
+            extended_due_on: None,
+            extension_reason: None,
+            outcome: if kind.is_complaint_like() {
+                responded.map(|_| outcome.unwrap_or(Outcome::NotUpheld))
+            } else {
+                None
+            },
+            remedies,
+            learning: None,
+            parent_id: None,
+            reopened: false,
+            external_ref: None,
+        }
+    }
+}
+
+/// Reasons for adult social care complaints, with sub-categories, as the
+/// 2024-25 report breaks them down (the published table's missing three are in Other).
+/// A main reason, its sub-categories with their counts, and its total.
+type Reason = (&'static str, &'static [(&'static str, usize)], usize);
+
+const ADULT_REASONS: &[Reason] = &[
+    (
+        "Charging",
+        &[
+            ("Outcome of financial assessment", 19),
+            ("Not informed about charges", 18),
+            ("Accuracy of invoicing", 12),
+            ("Debt recovery", 8),
+            ("Delay in financial assessment", 6),
+            ("Other charging issue", 3),
+        ],
+        66,
+    ),
+    (
+        "Care Assessment",
+        &[
+            ("Need for more support", 23),
+            ("Support options", 11),
+            ("Information in the assessment", 8),
+            ("Delay in assessment", 3),
+            ("Factual inaccuracy", 3),
+            ("Involvement of family", 3),
+        ],
+        51,
+    ),
+    (
+        "Home Care",
+        &[
+            ("Standard of care", 19),
+            ("Timeliness of care calls", 2),
+            ("Attitude of staff", 2),
+        ],
+        23,
+    ),
+    ("Other", &[], 23),
+    (
+        "Residential Care",
+        &[("Choice of placement", 8), ("Standard of care", 9)],
+        17,
+    ),
+    (
+        "Social Care Team",
+        &[
+            ("Lack of support or action", 6),
+            ("Poor communication", 3),
+            ("Conduct of staff", 2),
+        ],
+        11,
+    ),
+    (
+        "Safeguarding",
+        &[
+            ("How the safeguarding was conducted", 5),
+            ("Lack of action", 2),
+            ("Poor communication", 2),
+            ("Pursued through safeguarding", 1),
+        ],
+        10,
+    ),
+    ("Supported living", &[], 5),
+    ("Unpaid Carers", &[], 4),
+    ("Corporate", &[], 4),
+    ("Direct Payments", &[], 3),
+];
+
+fn adult_reasons() -> Vec<(&'static str, Option<&'static str>)> {
+    let mut out = Vec::new();
+    for (category, subs, total) in ADULT_REASONS {
+        let mut n = 0;
+        for (sub, count) in subs.iter() {
+            for _ in 0..*count {
+                out.push((*category, Some(*sub)));
+            }
+            n += count;
+        }
+        for _ in n..*total {
+            out.push((*category, None));
+        }
+    }
+    out
+}
+
+const CHILDREN_REASONS: &[(&str, Option<&str>)] = &[
+    ("Social work", Some("Communication")),
+    ("Child protection", Some("Assessment")),
+    ("Special educational needs", Some("EHC plan timescales")),
+    ("Special educational needs", Some("Provision not delivered")),
+    ("School transport", Some("Eligibility")),
+    ("Children in care", None),
+];
+const CORPORATE_REASONS: &[(&str, Option<&str>)] = &[
+    ("Highways", Some("Potholes")),
+    ("Highways", Some("Street lighting")),
+    ("Waste", Some("Recycling centres")),
+    ("Libraries", None),
+    ("Council tax", None),
+    ("Staff conduct", None),
+];
+
+/// Published adult social care volumes (received) for the years before 2024-25.
+const ADULT_HISTORY: &[(i32, [(Kind, usize); 8])] = &[
+    (
+        2021,
+        [
+            (Kind::CouncillorEnquiry, 18),
+            (Kind::MpEnquiry, 57),
+            (Kind::Compliment, 440),
+            (Kind::Representation, 8),
+            (Kind::Enquiry, 91),
+            (Kind::InformalComplaint, 66),
+            (Kind::Complaint, 226),
+            (Kind::SeniorManagerReview, 19),
+        ],
+    ),
+    (
+        2022,
+        [
+            (Kind::CouncillorEnquiry, 20),
+            (Kind::MpEnquiry, 72),
+            (Kind::Compliment, 366),
+            (Kind::Representation, 4),
+            (Kind::Enquiry, 27),
+            (Kind::InformalComplaint, 160),
+            (Kind::Complaint, 259),
+            (Kind::SeniorManagerReview, 27),
+        ],
+    ),
+    // Less the records received late in 2023-24 and answered in 2024-25,
+    // which the 2024-25 figures carry over (5 complaints, 2 MP enquiries,
+    // 1 councillor enquiry, 4 informal complaints, 6 reviews).
+    (
+        2023,
+        [
+            (Kind::CouncillorEnquiry, 10),
+            (Kind::MpEnquiry, 90),
+            (Kind::Compliment, 367),
+            (Kind::Representation, 2),
+            (Kind::Enquiry, 95),
+            (Kind::InformalComplaint, 119),
+            (Kind::Complaint, 278),
+            (Kind::SeniorManagerReview, 36),
+        ],
+    ),
+];
+
+fn insert(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    calendar: &Calendar,
+    records: &[FeedbackInput],
+) -> Result<Vec<i64>, ApiError> {
+    crate::feedback::model::bulk_insert(conn, actor, records, calendar, "demo")
+}
+
+/// A generic year of one directorate's feedback, with complaints linked to
+/// their escalations.
+#[allow(clippy::too_many_arguments)]
+fn ordinary_year(
+    g: &mut Gen,
+    conn: &mut DbConnection,
+    actor: &Actor,
+    directorate: &str,
+    year: i32,
+    volumes: &[(Kind, usize)],
+    reasons: &[(&str, Option<&str>)],
+) -> Result<usize, ApiError> {
+    let (from, to) = fy(year);
+    if from > g.today {
+        return Ok(0);
+    }
+    let mut records = Vec::new();
+    for (kind, count) in volumes {
+        for _ in 0..*count {
+            let (procedure, stage) = match (kind, directorate) {
+                (Kind::Complaint, "adults") => (Some(Procedure::StatutoryAdults), Some(1)),
+                (Kind::Complaint, "children") if g.rng.gen_bool(0.6) => (
+                    Some(Procedure::StatutoryChildren),
+                    Some(*[1, 1, 1, 1, 2, 3].choose(&mut g.rng).unwrap_or(&1)),
+                ),
+                (Kind::Complaint, _) => (
+                    Some(Procedure::Corporate),
+                    Some(*[1, 1, 1, 1, 2].choose(&mut g.rng).unwrap_or(&1)),
+                ),
+                (Kind::Dissatisfaction | Kind::SeniorManagerReview, _) => {
+                    (Some(Procedure::StatutoryAdults), None)
+                }
+                _ => (None, None),
+            };
+            let received = g.day(from, to);
+            let answered = match g.today - received {
+                age if age.num_days() > 90 => true,
+                age if age.num_days() > 15 => g.rng.gen_bool(0.7),
+                _ => g.rng.gen_bool(0.2),
+            };
+            let late = g.rng.gen_bool(0.3);
+            // Past years close within the year, so each year's figures are its own.
+            let responded = answered.then(|| {
+                let answer = g.responded(*kind, procedure, stage, received, late);
+                if to < g.today {
+                    answer.min(to).max(received)
+                } else {
+                    answer
+                }
+            });
+            let category = match kind {
+                Kind::Compliment | Kind::Comment | Kind::Representation => None,
+                _ => reasons.choose(&mut g.rng).copied(),
+            };
+            let outcome = *[
+                Outcome::PartiallyUpheld,
+                Outcome::PartiallyUpheld,
+                Outcome::Upheld,
+                Outcome::NotUpheld,
+                Outcome::NotUpheld,
+                Outcome::Withdrawn,
+                Outcome::Resolved,
+            ]
+            .choose(&mut g.rng)
+            .unwrap_or(&Outcome::NotUpheld);
+            let outcome = if *kind == Kind::InformalComplaint {
+                Outcome::Resolved
+            } else if outcome == Outcome::Resolved {
+                Outcome::NotUpheld
+            } else {
+                outcome
+            };
+            records.push(g.record(
+                directorate,
+                *kind,
+                procedure,
+                stage,
+                received,
+                responded,
+                category,
+                Some(outcome),
+            ));
+        }
+    }
+    Ok(insert(conn, actor, g.calendar, &records)?.len())
+}
+
+/// Adult social care in 2024-25, to the published figures.
+fn adults_2024(g: &mut Gen, conn: &mut DbConnection, actor: &Actor) -> Result<usize, ApiError> {
+    let (from, to) = fy(2024);
+    let mut loaded = 0;
+    // 217 complaints responded to in the year (5 received the year before),
+    // 80 outside the 25 working days, all within 6 months.
+    let reasons = adult_reasons();
+    let mut outcomes = spread(&[
+        (Outcome::PartiallyUpheld, 121),
+        (Outcome::ClosedNoFurtherAction, 25),
+        (Outcome::NotUpheld, 22),
+        (Outcome::PursuedOtherRoute, 19),
+        (Outcome::Withdrawn, 11),
+        (Outcome::Upheld, 10),
+        (Outcome::Redirected, 9),
+    ]);
+    outcomes.shuffle(&mut g.rng);
+    let mut complaints = Vec::new();
+    for (i, reason) in reasons.iter().enumerate() {
+        let late = i % 217 < 80;
+        let received = if i < 5 {
+            g.day(
+                NaiveDate::from_ymd_opt(2024, 3, 4).unwrap_or(from),
+                NaiveDate::from_ymd_opt(2024, 3, 28).unwrap_or(from),
+            )
+        } else {
+            g.day(from, NaiveDate::from_ymd_opt(2025, 1, 24).unwrap_or(to))
+        };
+        let mut responded = g.responded(
+            Kind::Complaint,
+            Some(Procedure::StatutoryAdults),
+            Some(1),
+            received,
+            late,
+        );
+        if responded < from {
+            responded = g.calendar.add_working_days(from - Duration::days(1), 1);
+        }
+        complaints.push(g.record(
+            "adults",
+            Kind::Complaint,
+            Some(Procedure::StatutoryAdults),
+            Some(1),
+            received,
+            Some(responded),
+            Some(*reason),
+            Some(outcomes[i]),
+        ));
+    }
+    // 10 more received in the year, answered after it.
+    for _ in 0..10 {
+        let received = g.day(NaiveDate::from_ymd_opt(2025, 3, 10).unwrap_or(to), to);
+        let responded = Some(g.day(
+            NaiveDate::from_ymd_opt(2025, 4, 14).unwrap_or(to),
+            NaiveDate::from_ymd_opt(2025, 5, 9).unwrap_or(to),
+        ));
+        let reason = reasons[g.rng.gen_range(0..reasons.len())];
+        complaints.push(g.record(
+            "adults",
+            Kind::Complaint,
+            Some(Procedure::StatutoryAdults),
+            Some(1),
+            received,
+            responded,
+            Some(reason),
+            Some(Outcome::NotUpheld),
+        ));
+    }
+    let complaint_ids = insert(conn, actor, g.calendar, &complaints)?;
+    loaded += complaint_ids.len();
+    // 92 dissatisfactions responded to, each escalated from one of those complaints.
+    let dissatisfaction_outcomes = spread(&[
+        (Outcome::PartiallyUpheld, 26),
+        (Outcome::Upheld, 7),
+        (Outcome::NotUpheld, 8),
+        (Outcome::ClosedNoFurtherAction, 35),
+        (Outcome::Withdrawn, 12),
+        (Outcome::Redirected, 4),
+    ]);
+    // Each follows a complaint answered in time for it to be answered in the year too.
+    let parents: Vec<usize> = (5..complaints.len())
+        .filter(|&i| {
+            complaints[i]
+                .responded_on
+                .is_some_and(|r| r >= from && r <= to - Duration::days(11))
+        })
+        .collect();
+    let mut dissatisfactions = Vec::new();
+    for (i, outcome) in dissatisfaction_outcomes.iter().enumerate() {
+        let p = parents[i % parents.len()];
+        let parent = &complaints[p];
+        let received = parent.responded_on.unwrap_or(parent.received_on) + Duration::days(7);
+        let responded = g
+            .responded(
+                Kind::Dissatisfaction,
+                Some(Procedure::StatutoryAdults),
+                None,
+                received,
+                false,
+            )
+            .min(to)
+            .max(received);
+        let mut record = g.record(
+            "adults",
+            Kind::Dissatisfaction,
+            Some(Procedure::StatutoryAdults),
+            None,
+            received,
+            Some(responded),
+            None,
+            Some(*outcome),
+        );
+        record.category = parent.category.clone();
+        record.complainant = parent.complainant.clone();
+        record.parent_id = Some(complaint_ids[p]);
+        dissatisfactions.push(record);
+    }
+    let dissatisfaction_ids = insert(conn, actor, g.calendar, &dissatisfactions)?;
+    loaded += dissatisfaction_ids.len();
+    // 41 senior manager reviews completed (6 begun the year before): upheld
+    // 4, not upheld 1, partially upheld 35, not pursued after a meeting 1;
+    // 12 took longer than 3 months. Each follows a dissatisfaction answered
+    // before it began, where there is one.
+    let review_outcomes = spread(&[
+        (Outcome::Upheld, 4),
+        (Outcome::NotUpheld, 1),
+        (Outcome::PartiallyUpheld, 35),
+        (Outcome::NotPursuedAfterMeeting, 1),
+    ]);
+    let mut reviews = Vec::new();
+    let mut used = vec![false; dissatisfactions.len()];
+    for (i, outcome) in review_outcomes.iter().enumerate() {
+        let received = if i < 6 {
+            g.day(
+                NaiveDate::from_ymd_opt(2024, 2, 1).unwrap_or(from),
+                NaiveDate::from_ymd_opt(2024, 3, 1).unwrap_or(from),
+            )
+        } else {
+            g.day(from, NaiveDate::from_ymd_opt(2024, 11, 15).unwrap_or(to))
+        };
+        let mut responded = g
+            .responded(
+                Kind::SeniorManagerReview,
+                Some(Procedure::StatutoryAdults),
+                None,
+                received,
+                i >= 29,
+            )
+            .min(to);
+        if responded < from {
+            responded = from + Duration::days(1);
+        }
+        let mut record = g.record(
+            "adults",
+            Kind::SeniorManagerReview,
+            Some(Procedure::StatutoryAdults),
+            None,
+            received,
+            Some(responded),
+            Some(("Charging", None)),
+            Some(*outcome),
+        );
+        let parent = (0..dissatisfactions.len()).find(|&d| {
+            !used[d]
+                && dissatisfactions[d]
+                    .responded_on
+                    .is_some_and(|r| r < received)
+        });
+        if let Some(d) = parent {
+            used[d] = true;
+            record.category = dissatisfactions[d].category.clone();
+            record.complainant = dissatisfactions[d].complainant.clone();
+            record.parent_id = Some(dissatisfaction_ids[d]);
+        }
+        reviews.push(record);
+    }
+    loaded += insert(conn, actor, g.calendar, &reviews)?.len();
+    // MP enquiries: 48 received, 50 responded to (2 carried over), 18 late.
+    // Councillor enquiries: 21 received, 22 responded to.
+    let mut enquiries = Vec::new();
+    for (kind, received_in_year, carried, late_count) in [
+        (Kind::MpEnquiry, 48, 2, 18),
+        (Kind::CouncillorEnquiry, 21, 1, 4),
+    ] {
+        for i in 0..(received_in_year + carried) {
+            let received = if i < carried {
+                g.day(
+                    NaiveDate::from_ymd_opt(2024, 3, 18).unwrap_or(from),
+                    NaiveDate::from_ymd_opt(2024, 3, 22).unwrap_or(from),
+                )
+            } else {
+                g.day(from, NaiveDate::from_ymd_opt(2025, 2, 28).unwrap_or(to))
+            };
+            let mut responded = g.responded(kind, None, None, received, i < late_count);
+            if responded < from {
+                responded = from + Duration::days(1);
+            }
+            let reason = *[
+                ("Care Assessment", None),
+                ("Charging", None),
+                ("Care Assessment", None),
+                ("Home Care", None),
+            ]
+            .choose(&mut g.rng)
+            .unwrap_or(&("Care Assessment", None));
+            enquiries.push(g.record(
+                "adults",
+                kind,
+                None,
+                None,
+                received,
+                Some(responded.min(to)),
+                Some(reason),
+                None,
+            ));
+        }
+    }
+    // Compliments 231, representations 1, enquiries 120, informal complaints
+    // 125 received and 129 responded to.
+    for (kind, count) in [
+        (Kind::Compliment, 231),
+        (Kind::Representation, 1),
+        (Kind::Enquiry, 120),
+    ] {
+        for _ in 0..count {
+            let received = g.day(from, to);
+            let responded = Some(g.responded(kind, None, None, received, false).min(to));
+            enquiries.push(g.record("adults", kind, None, None, received, responded, None, None));
+        }
+    }
+    for i in 0..129 {
+        let received = if i < 4 {
+            g.day(
+                NaiveDate::from_ymd_opt(2024, 3, 20).unwrap_or(from),
+                NaiveDate::from_ymd_opt(2024, 3, 27).unwrap_or(from),
+            )
+        } else {
+            g.day(from, NaiveDate::from_ymd_opt(2025, 3, 10).unwrap_or(to))
+        };
+        let responded = g
+            .responded(Kind::InformalComplaint, None, None, received, false)
+            .max(from + Duration::days(1))
+            .min(to);
+        let reason = *[("Care Assessment", None), ("Charging", None)]
+            .choose(&mut g.rng)
+            .unwrap_or(&("Charging", None));
+        enquiries.push(g.record(
+            "adults",
+            Kind::InformalComplaint,
+            None,
+            None,
+            received,
+            Some(responded),
+            Some(reason),
+            Some(Outcome::Resolved),
+        ));
+    }
+    loaded += insert(conn, actor, g.calendar, &enquiries)?.len();
+    Ok(loaded)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn case(
+    g: &mut Gen,
+    reference: String,
+    directorate: &str,
+    category: (&str, &str),
+    decided: Option<NaiveDate>,
+    decision: Option<Decision>,
+    remedied: bool,
+    recommendations: usize,
+) -> CaseInput {
+    let decided_on = decided.map(|d| d.min(g.today));
+    let received = decided_on
+        .map(|d| d - Duration::days(g.rng.gen_range(40..160)))
+        .unwrap_or_else(|| g.today - Duration::days(30));
+    let requested = received + Duration::days(7);
+    let late = g.rng.gen_bool(0.3);
+    CaseInput {
+        ombudsman: Ombudsman::Lgsco,
+        reference,
+        directorate: directorate.to_string(),
+        feedback_id: None,
+        category: Some(category.0.to_string()),
+        sub_category: Some(category.1.to_string()),
+        received_on: received,
+        summary: Some("Synthetic demo case.".into()),
+        information_requests: vec![InformationRequest {
+            requested_on: requested,
+            due_on: requested + Duration::days(28),
+            provided_on: Some(requested + Duration::days(if late { 35 } else { 21 }))
+                .filter(|p| *p <= g.today),
+        }],
+        witness_summons: false,
+        decision,
+        decided_on: decision.and(decided_on),
+        remedied_before_ombudsman: remedied,
+        public_report: false,
+        public_report_title: None,
+        recommendations: (0..recommendations)
+            .map(|i| {
+                let due = decided_on.unwrap_or(g.today) + Duration::days(30 + 30 * i as i64);
+                RecommendationInput {
+                    id: None,
+                    kind: if i == 0 {
+                        RecommendationKind::Apology
+                    } else {
+                        RecommendationKind::FinancialRedress
+                    },
+                    description: Some(if i == 0 {
+                        "Apologise to the complainant.".into()
+                    } else {
+                        "Pay £200 for distress and uncertainty.".into()
+                    }),
+                    amount_pence: (i > 0).then_some(20_000),
+                    due_on: Some(due),
+                    completed_on: Some(due - Duration::days(3)).filter(|d| *d <= g.today),
+                }
+            })
+            .collect(),
+        compliance_outcome: None,
+        compliance_recorded_on: None,
+    }
+}
+
+fn ombudsman_cases(
+    g: &mut Gen,
+    conn: &mut DbConnection,
+    actor: &Actor,
+) -> Result<Vec<(i64, String, String)>, ApiError> {
+    let mut cases = Vec::new();
+    let mut serial = 0;
+    let mut reference = |year: i32| {
+        serial += 1;
+        format!(
+            "{:02} {:03} {:03}",
+            (year % 100) as u32,
+            100 + serial / 1000,
+            serial % 1000
+        )
+    };
+    // 2024-25, council-wide: 79 decided = 29 not for us + 27 assessed and
+    // closed + 23 investigated; 18 upheld, 6 of them remedied before the
+    // Ombudsman looked; 12 compliance outcomes, all complied. Adults: 2
+    // referred back, 9 assessed and closed, 9 investigated of which 5 upheld.
+    let (from, _) = fy(2024);
+    type Plan = (
+        &'static str,
+        (&'static str, &'static str),
+        &'static [(Option<Decision>, usize)],
+    );
+    let plan: [Plan; 3] = [
+        (
+            "adults",
+            ("Adult care services", "Charging"),
+            &[
+                (Some(Decision::ReferredBackForLocalResolution), 2),
+                (Some(Decision::ClosedAfterInitialEnquiries), 9),
+                (Some(Decision::Upheld), 5),
+                (Some(Decision::NotUpheld), 4),
+            ],
+        ),
+        (
+            "children",
+            ("Education", "Special educational needs"),
+            &[
+                (Some(Decision::ReferredBackForLocalResolution), 12),
+                (Some(Decision::AdviceGiven), 3),
+                (Some(Decision::IncompleteOrInvalid), 2),
+                (Some(Decision::ClosedAfterInitialEnquiries), 10),
+                (Some(Decision::Upheld), 9),
+                (Some(Decision::NotUpheld), 1),
+            ],
+        ),
+        (
+            "corporate",
+            ("Highways and transport", "Highway repair and maintenance"),
+            &[
+                (Some(Decision::ReferredBackForLocalResolution), 6),
+                (Some(Decision::AdviceGiven), 2),
+                (Some(Decision::IncompleteOrInvalid), 2),
+                (Some(Decision::ClosedAfterInitialEnquiries), 8),
+                (Some(Decision::Upheld), 4),
+            ],
+        ),
+    ];
+    // Which upheld cases were remedied before, and which carry recommendations (complied).
+    let remedied_per = [("adults", 2), ("children", 3), ("corporate", 1)];
+    let complied_per = [("adults", 3), ("children", 6), ("corporate", 3)];
+    for (directorate, category, decisions) in plan {
+        let mut upheld_seen = 0;
+        for (decision, count) in decisions.iter() {
+            for _ in 0..*count {
+                let decided = g.day(
+                    from + Duration::days(20),
+                    NaiveDate::from_ymd_opt(2025, 1, 20).unwrap_or(from),
+                );
+                let (remedied, recommendations) = if *decision == Some(Decision::Upheld) {
+                    upheld_seen += 1;
+                    let r = remedied_per
+                        .iter()
+                        .find(|(d, _)| *d == directorate)
+                        .map(|(_, n)| *n)
+                        .unwrap_or(0);
+                    let c = complied_per
+                        .iter()
+                        .find(|(d, _)| *d == directorate)
+                        .map(|(_, n)| *n)
+                        .unwrap_or(0);
+                    if upheld_seen <= r {
+                        (true, 0)
+                    } else if upheld_seen <= r + c {
+                        (false, 2)
+                    } else {
+                        (false, 0)
+                    }
+                } else {
+                    (false, 0)
+                };
+                let mut input = case(
+                    g,
+                    reference(2024),
+                    directorate,
+                    category,
+                    Some(decided),
+                    *decision,
+                    remedied,
+                    recommendations,
+                );
+                // The complied cases' remedies are done, on time, inside the year.
+                for rec in input.recommendations.iter_mut() {
+                    rec.due_on = Some(decided + Duration::days(28));
+                    rec.completed_on = Some(decided + Duration::days(21));
+                }
+                cases.push(input);
+            }
+        }
+    }
+    // Other years: a steady flow, and a few open cases with pending remedies.
+    for year in [2021, 2022, 2023, 2025, 2026] {
+        let (from, to) = fy(year);
+        if from > g.today {
+            continue;
+        }
+        for (i, directorate) in ["adults", "children", "corporate"].iter().enumerate() {
+            // Adult social care: the LGSCO case numbers the annual report gives.
+            let count = match (*directorate, year) {
+                ("adults", 2021) => 5,
+                ("adults", 2022) => 7,
+                ("adults", 2023) => 13,
+                _ => 6 + i * 4,
+            };
+            for j in 0..count {
+                let decision = *[
+                    Decision::ReferredBackForLocalResolution,
+                    Decision::ClosedAfterInitialEnquiries,
+                    Decision::Upheld,
+                    Decision::NotUpheld,
+                    Decision::Upheld,
+                ]
+                .choose(&mut g.rng)
+                .unwrap_or(&Decision::NotUpheld);
+                let decided = g.day(from + Duration::days(20), to - Duration::days(10));
+                let open = year >= 2025 && j % 5 == 0;
+                let category = match *directorate {
+                    "adults" => ("Adult care services", "Assessment and care plan"),
+                    "children" => ("Children's care services", "Child protection"),
+                    _ => ("Environmental services", "Refuse and recycling"),
+                };
+                let recs = usize::from(decision == Decision::Upheld) * 2;
+                let mut input = case(
+                    g,
+                    reference(year),
+                    directorate,
+                    category,
+                    (!open).then_some(decided),
+                    (!open).then_some(decision),
+                    false,
+                    if open { 0 } else { recs },
+                );
+                if to < g.today {
+                    // Remedies of past years were done within their year.
+                    for rec in input.recommendations.iter_mut() {
+                        rec.due_on = Some((decided + Duration::days(25)).min(to));
+                        rec.completed_on = Some((decided + Duration::days(20)).min(to));
+                    }
+                }
+                cases.push(input);
+            }
+        }
+    }
+    let mut saved = Vec::new();
+    for input in &cases {
+        let record = crate::ombudsman::model::insert(conn, actor, input)?;
+        saved.push((
+            record.row.id,
+            record.row.directorate.clone(),
+            record.row.reference.clone(),
+        ));
+    }
+    Ok(saved)
+}
+
+/// Service improvements: those the LGSCO published for the council, and
+/// some agreed after complaints.
+fn improvements(
+    g: &mut Gen,
+    conn: &mut DbConnection,
+    actor: &Actor,
+    cases: &[(i64, String, String)],
+) -> Result<usize, ApiError> {
+    let items: [(&str, ImprovementKind, &str, &str); 8] = [
+        ("children", ImprovementKind::StaffBriefing, "Education", "Issue a staff briefing on the importance of meeting statutory timescales for EHC Plan annual reviews."),
+        ("children", ImprovementKind::ProcedureReview, "Education", "Review the process for a child with an EHC Plan who is out of school, so the provision in the Plan is secured."),
+        ("children", ImprovementKind::StaffBriefing, "Education", "Remind complaint handling staff of the two-stage complaints procedure and when to escalate to stage 2."),
+        ("children", ImprovementKind::Communication, "Education", "Publish information on the pathways for reviewing and amending EHC Plans on the SEND Local Offer."),
+        ("children", ImprovementKind::StaffTraining, "Children's care services", "Remind staff to include all relevant parties in the Child and Family Assessment process."),
+        ("adults", ImprovementKind::ProcedureReview, "Adult care services", "Set out the action needed so future capacity assessments meet the agreed requirements."),
+        ("adults", ImprovementKind::Communication, "Adult care services", "Explain charges for care clearly, in writing, before a placement begins."),
+        ("corporate", ImprovementKind::ProcedureReview, "Highways and transport", "Review the process for recording and following up on highway defect reports."),
+    ];
+    let mut inputs = Vec::new();
+    for (i, (directorate, kind, category, description)) in items.iter().enumerate() {
+        let case = cases.iter().filter(|(_, d, _)| d == directorate).nth(i % 3);
+        let agreed = g.day(
+            NaiveDate::from_ymd_opt(2024, 5, 1).unwrap_or(g.today),
+            NaiveDate::from_ymd_opt(2025, 2, 28).unwrap_or(g.today),
+        );
+        let due = agreed + Duration::days(90);
+        let done = i % 3 != 0;
+        inputs.push(ImprovementInput {
+            directorate: directorate.to_string(),
+            description: description.to_string(),
+            ombudsman_case_id: case.map(|c| c.0),
+            feedback_id: None,
+            kind: Some(*kind),
+            category: Some(category.to_string()),
+            sub_category: None,
+            owner: Some(
+                match *directorate {
+                    "children" => "Head of SEND Services",
+                    "adults" => "Head of Adult Social Care Operations",
+                    _ => "Highways Service Manager",
+                }
+                .to_string(),
+            ),
+            agreed_on: agreed,
+            due_on: Some(due),
+            completed_on: done.then_some((due - Duration::days(10)).min(g.today)),
+            evidence: done
+                .then(|| "Briefing note and attendance record held by the service.".to_string()),
+            status: if done {
+                ImprovementStatus::Completed
+            } else {
+                ImprovementStatus::InProgress
+            },
+            published: true,
+        });
+    }
+    for input in &inputs {
+        crate::improvements::model::insert(conn, actor, input)?;
+    }
+    Ok(inputs.len())
+}
+
+/// Refuse to load into a database that has records already.
+pub fn ensure_empty(conn: &mut DbConnection) -> Result<(), ApiError> {
+    use diesel::prelude::*;
+    let feedback: i64 = crate::db::schema::feedback::table
+        .count()
+        .get_result(conn)?;
+    let cases: i64 = crate::db::schema::ombudsman_cases::table
+        .count()
+        .get_result(conn)?;
+    if feedback + cases > 0 {
+        return Err(ApiError::Conflict(format!(
+            "The database already holds {feedback} feedback records and {cases} Ombudsman cases; the demo loads only into an empty one."
+        )));
+    }
+    Ok(())
+}
+
+/// Load the demo data (run inside a write transaction).
+pub fn load(
+    conn: &mut DbConnection,
+    calendar: &Calendar,
+    today: NaiveDate,
+) -> Result<Summary, ApiError> {
+    ensure_empty(conn)?;
+    let actor = Actor::system("demo");
+    let mut g = Gen {
+        rng: StdRng::seed_from_u64(2024),
+        calendar,
+        today,
+        serial: 0,
+    };
+    let benchmarks = [
+        (2021, 82.0, 4.4, 12.0, 99.0),
+        (2022, 85.0, 4.9, 11.0, 100.0),
+        (2023, 87.0, 5.1, 10.0, 99.0),
+        (2024, 89.0, 5.3, 10.0, 100.0),
+    ];
+    crate::settings::model::save(
+        conn,
+        &actor,
+        &crate::http::etag::IfMatch::Any,
+        &Settings {
+            council_name: "Demo County Council".into(),
+            authority_type: AuthorityType::County,
+            population: Some(693_000),
+            benchmarks: benchmarks
+                .iter()
+                .map(|(year, uphold, per100k, remedy, compliance)| Benchmark {
+                    year: *year,
+                    average_uphold_percent: *uphold,
+                    average_upheld_per_100k: *per100k,
+                    average_satisfactory_remedy_percent: *remedy,
+                    average_compliance_percent: *compliance,
+                })
+                .collect(),
+        },
+    )?;
+    let mut summary = Summary::default();
+    for (year, volumes) in ADULT_HISTORY {
+        summary.feedback += ordinary_year(
+            &mut g,
+            conn,
+            &actor,
+            "adults",
+            *year,
+            volumes,
+            &[
+                ("Charging", None),
+                ("Care Assessment", None),
+                ("Home Care", None),
+            ],
+        )?;
+    }
+    summary.feedback += adults_2024(&mut g, conn, &actor)?;
+    let current = crate::statistics::Period::financial_year_of(today)
+        .from
+        .year();
+    for year in 2025..=current {
+        let volumes = [
+            (Kind::CouncillorEnquiry, 20),
+            (Kind::MpEnquiry, 55),
+            (Kind::Compliment, 250),
+            (Kind::Enquiry, 110),
+            (Kind::InformalComplaint, 130),
+            (Kind::Complaint, 230),
+            (Kind::Dissatisfaction, 90),
+            (Kind::SeniorManagerReview, 40),
+        ];
+        summary.feedback += ordinary_year(
+            &mut g,
+            conn,
+            &actor,
+            "adults",
+            year,
+            &volumes,
+            &[
+                ("Charging", Some("Outcome of financial assessment")),
+                ("Care Assessment", Some("Need for more support")),
+                ("Home Care", Some("Standard of care")),
+            ],
+        )?;
+    }
+    for year in 2021..=current {
+        let children = [
+            (Kind::Compliment, 120),
+            (Kind::Comment, 20),
+            (Kind::Enquiry, 60),
+            (Kind::CouncillorEnquiry, 15),
+            (Kind::MpEnquiry, 40),
+            (Kind::InformalComplaint, 80),
+            (Kind::Complaint, 150),
+        ];
+        summary.feedback += ordinary_year(
+            &mut g,
+            conn,
+            &actor,
+            "children",
+            year,
+            &children,
+            CHILDREN_REASONS,
+        )?;
+        let corporate = [
+            (Kind::Compliment, 90),
+            (Kind::Comment, 40),
+            (Kind::Enquiry, 150),
+            (Kind::CouncillorEnquiry, 60),
+            (Kind::MpEnquiry, 35),
+            (Kind::Representation, 5),
+            (Kind::InformalComplaint, 200),
+            (Kind::Complaint, 300),
+        ];
+        summary.feedback += ordinary_year(
+            &mut g,
+            conn,
+            &actor,
+            "corporate",
+            year,
+            &corporate,
+            CORPORATE_REASONS,
+        )?;
+    }
+    let cases = ombudsman_cases(&mut g, conn, &actor)?;
+    summary.ombudsman_cases = cases.len();
+    summary.service_improvements = improvements(&mut g, conn, &actor, &cases)?;
+    Ok(summary)
+}

@@ -1,0 +1,125 @@
+//! Directorates in the database.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde_json::json;
+
+use crate::audit::{self, Action, Actor};
+use crate::db::schema::directorates;
+use crate::db::{now, DbConnection};
+use crate::error::ApiError;
+use crate::http::list::Paging;
+
+/// The audit log's name for directorates.
+pub const ENTITY: &str = "directorate";
+
+/// A row of `directorates`.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = directorates)]
+pub struct DirectorateRow {
+    /// Short code, e.g. `adults`.
+    pub code: String,
+    /// Full name.
+    pub name: String,
+    /// Created.
+    pub created_at: NaiveDateTime,
+    /// Last changed.
+    pub updated_at: NaiveDateTime,
+}
+
+/// The codes among `codes` that name no directorate.
+pub fn missing(conn: &mut DbConnection, codes: &[String]) -> Result<Vec<String>, ApiError> {
+    if codes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let found: Vec<String> = directorates::table
+        .filter(directorates::code.eq_any(codes))
+        .select(directorates::code)
+        .load(conn)?;
+    Ok(codes
+        .iter()
+        .filter(|c| !found.contains(c))
+        .cloned()
+        .collect())
+}
+
+/// Whether `code` names a directorate.
+pub fn exists(conn: &mut DbConnection, code: &str) -> Result<bool, ApiError> {
+    let query = directorates::table
+        .filter(directorates::code.eq(code))
+        .select(directorates::code);
+    let found: Option<String> = crate::per_backend!(conn, |c| query.get_result(c).optional())?;
+    Ok(found.is_some())
+}
+
+/// The directorate `code`, or 404.
+pub fn find(conn: &mut DbConnection, code: &str) -> Result<DirectorateRow, ApiError> {
+    directorates::table
+        .find(code)
+        .select(DirectorateRow::as_select())
+        .get_result(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::NotFound("No such directorate.".into()))
+}
+
+/// The fields the list sorts by.
+pub const SORTABLE: &[&str] = &["code", "name", "created_at"];
+
+/// A page of directorates and the total.
+pub fn list(
+    conn: &mut DbConnection,
+    paging: &Paging,
+) -> Result<(Vec<DirectorateRow>, i64), ApiError> {
+    let filtered = || {
+        let mut query = directorates::table.into_boxed();
+        if let Some(since) = paging.updated_since {
+            query = query.filter(directorates::updated_at.ge(since));
+        }
+        query
+    };
+    let total = filtered().count().get_result(conn)?;
+    let mut query = filtered();
+    for key in &paging.sort {
+        query = match (key.field.as_str(), key.descending) {
+            ("name", false) => query.then_order_by(directorates::name.asc()),
+            ("name", true) => query.then_order_by(directorates::name.desc()),
+            ("created_at", false) => query.then_order_by(directorates::created_at.asc()),
+            ("created_at", true) => query.then_order_by(directorates::created_at.desc()),
+            (_, true) => query.then_order_by(directorates::code.desc()),
+            (_, false) => query.then_order_by(directorates::code.asc()),
+        };
+    }
+    let rows = query
+        .then_order_by(directorates::code.asc())
+        .limit(paging.limit)
+        .offset(paging.offset)
+        .select(DirectorateRow::as_select())
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+/// Add a directorate; 409 when the code exists.
+pub fn create(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    code: &str,
+    name: &str,
+) -> Result<DirectorateRow, ApiError> {
+    if exists(conn, code)? {
+        return Err(ApiError::Conflict(format!(
+            "The directorate `{code}` already exists."
+        )));
+    }
+    let at = now();
+    diesel::insert_into(directorates::table)
+        .values((
+            directorates::code.eq(code),
+            directorates::name.eq(name),
+            directorates::created_at.eq(at),
+            directorates::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+    let changes = audit::diff(&json!({}), &json!({"code": code, "name": name}));
+    audit::record(conn, actor, ENTITY, code, Action::Create, &changes)?;
+    find(conn, code)
+}

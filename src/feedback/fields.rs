@@ -1,0 +1,461 @@
+//! The writable fields of a feedback record: the body of `POST /feedback`,
+//! the shape a merge patch is applied to, and what the database stores.
+//! The checks that need no database live here too.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::error::FieldErrors;
+use crate::feedback::types::{Channel, Kind, Outcome, Procedure, Relationship, RemedyKind};
+use crate::http::json::{PatchBody, RequestBody};
+
+/// The largest payment, in pence (£10 billion): sums of many stay far
+/// inside a 64-bit integer.
+pub const MAX_PENCE: i64 = 1_000_000_000_000;
+
+/// The longest `summary` and `learning`, in characters.
+pub const MAX_LONG_TEXT: usize = 20_000;
+/// The longest short text field (names, categories), in characters.
+pub const MAX_SHORT_TEXT: usize = 200;
+/// The longest `extension_reason`, remedy description or address, in characters.
+pub const MAX_MEDIUM_TEXT: usize = 2_000;
+
+/// The person who gave the feedback (personal data: analysts never see it).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Complainant {
+    /// Full name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 200, example = "Mrs A Example")]
+    pub name: Option<String>,
+    /// Email address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 320, example = "a.example@example.org")]
+    pub email: Option<String>,
+    /// Telephone number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 50)]
+    pub phone: Option<String>,
+    /// Postal address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 2000)]
+    pub address: Option<String>,
+    /// Who they are to the person the feedback is about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relationship: Option<Relationship>,
+    /// Whether the complainant is a child or young person.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_young_person: Option<bool>,
+    /// Whether an advocate helped them make it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub advocate_assisted: Option<bool>,
+}
+
+/// Something the council did to put things right.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Remedy {
+    /// What kind of remedy.
+    pub kind: RemedyKind,
+    /// What exactly.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 2000)]
+    pub description: Option<String>,
+    /// Any payment, in pence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 0, maximum = 1_000_000_000_000_i64, example = 20000)]
+    pub amount_pence: Option<i64>,
+    /// When it was agreed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agreed_on: Option<NaiveDate>,
+    /// When it was done.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completed_on: Option<NaiveDate>,
+}
+
+/// A feedback record as written: `POST /feedback` takes it whole.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FeedbackInput {
+    /// The directorate the record belongs to.
+    #[schema(example = "adults")]
+    pub directorate: String,
+    /// What kind of feedback it is.
+    pub kind: Kind,
+    /// The complaints procedure: required for `complaint`, `dissatisfaction`
+    /// and `senior_manager_review` (the last two: `statutory_adults`), and
+    /// only for them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub procedure: Option<Procedure>,
+    /// The stage: required for `complaint` and only for it (1 for
+    /// `statutory_adults`; 1 to 3 otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 3)]
+    pub stage: Option<i32>,
+    /// The service the feedback is about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 200, example = "Financial Assessments")]
+    pub service_area: Option<String>,
+    /// The team responsible.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 200, example = "Statutory Assessment Team")]
+    pub team: Option<String>,
+    /// The main reason; required once a complaint, dissatisfaction or senior
+    /// manager review is responded to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 200, example = "Charging")]
+    pub category: Option<String>,
+    /// The reason in more detail (needs a `category`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 200, example = "Outcome of financial assessment")]
+    pub sub_category: Option<String>,
+    /// Themes (e.g. `communication`), at most 50 of at most 100 characters.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub themes: Vec<String>,
+    /// What the feedback says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 20000)]
+    pub summary: Option<String>,
+    /// How it arrived.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<Channel>,
+    /// Who gave it (personal data).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub complainant: Option<Complainant>,
+    /// The day it was received: day 0 of every timescale.
+    pub received_on: NaiveDate,
+    /// The day it was acknowledged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acknowledged_on: Option<NaiveDate>,
+    /// The day the council responded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub responded_on: Option<NaiveDate>,
+    /// The day the record was closed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_on: Option<NaiveDate>,
+    /// An agreed extension: the new due date (not beyond the rules' limit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extended_due_on: Option<NaiveDate>,
+    /// Why the extension was agreed (required with `extended_due_on`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 2000)]
+    pub extension_reason: Option<String>,
+    /// The decision: only once responded to, and then required for the
+    /// complaint-like kinds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<Outcome>,
+    /// What was done to put things right.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remedies: Vec<Remedy>,
+    /// What the council learned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 20000)]
+    pub learning: Option<String>,
+    /// The record this one escalated from (same directorate).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_id: Option<i64>,
+    /// Whether the record was reopened after being closed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reopened: bool,
+    /// The CRM's id for the record: unique within the directorate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 200, example = "CRM-48213")]
+    pub external_ref: Option<String>,
+}
+
+/// Read-only fields of a feedback record: sending them is refused.
+pub const READ_ONLY: &[&str] = &[
+    "id",
+    "reference",
+    "version",
+    "created_at",
+    "updated_at",
+    "created_by",
+    "status",
+    "timeliness",
+    "redacted_at",
+];
+
+impl RequestBody for FeedbackInput {
+    const READ_ONLY: &'static [&'static str] = READ_ONLY;
+
+    fn check(&self, errors: &mut FieldErrors) {
+        check_kind_fields(self, errors);
+        check_dates(self, crate::calendar::uk_today(), errors);
+        check_texts(self, errors);
+        check_complainant(self.complainant.as_ref(), errors);
+        check_remedies(&self.remedies, crate::calendar::uk_today(), errors);
+    }
+}
+
+fn check_kind_fields(input: &FeedbackInput, errors: &mut FieldErrors) {
+    let kind = input.kind;
+    match (kind.has_procedure(), input.procedure) {
+        (true, None) => errors.add("procedure", format!("is required for a {kind}")),
+        (false, Some(_)) => errors.add("procedure", format!("does not apply to a {kind}")),
+        (true, Some(procedure)) => {
+            if matches!(kind, Kind::Dissatisfaction | Kind::SeniorManagerReview)
+                && procedure != Procedure::StatutoryAdults
+            {
+                errors.add(
+                    "procedure",
+                    format!("a {kind} belongs to the statutory_adults procedure"),
+                );
+            }
+        }
+        (false, None) => {}
+    }
+    match (kind == Kind::Complaint, input.stage) {
+        (true, None) => errors.add("stage", "is required for a complaint"),
+        (false, Some(_)) => errors.add("stage", format!("does not apply to a {kind}")),
+        (true, Some(stage)) => {
+            let last = input.procedure.map(Procedure::last_stage).unwrap_or(3);
+            if !(1..=last).contains(&stage) {
+                errors.add(
+                    "stage",
+                    format!("must be from 1 to {last} for this procedure"),
+                );
+            }
+        }
+        (false, None) => {}
+    }
+    match (input.responded_on.is_some(), input.outcome.is_some()) {
+        (false, true) => errors.add(
+            "outcome",
+            "can only be set once the record is responded to (responded_on)",
+        ),
+        (true, false) if kind.is_complaint_like() => errors.add(
+            "outcome",
+            format!("is required once a {kind} is responded to"),
+        ),
+        _ => {}
+    }
+    let needs_category = matches!(
+        kind,
+        Kind::Complaint | Kind::Dissatisfaction | Kind::SeniorManagerReview
+    );
+    if needs_category && input.responded_on.is_some() && is_blank(input.category.as_deref()) {
+        errors.add(
+            "category",
+            format!("is required once a {kind} is responded to"),
+        );
+    }
+    if input.sub_category.is_some() && input.category.is_none() {
+        errors.add("sub_category", "needs a category");
+    }
+    if input.extended_due_on.is_some() && is_blank(input.extension_reason.as_deref()) {
+        errors.add("extension_reason", "is required with extended_due_on");
+    }
+    if input.extended_due_on.is_none() && input.extension_reason.is_some() {
+        errors.add("extension_reason", "only applies with extended_due_on");
+    }
+    if input.parent_id.is_some_and(|id| id < 1) {
+        errors.add("parent_id", "must be a record id");
+    }
+}
+
+fn is_blank(text: Option<&str>) -> bool {
+    text.is_none_or(|t| t.trim().is_empty())
+}
+
+fn check_dates(input: &FeedbackInput, today: NaiveDate, errors: &mut FieldErrors) {
+    let received = input.received_on;
+    if received > today {
+        errors.add("received_on", "must not be in the future");
+    }
+    for (field, date) in [
+        ("acknowledged_on", input.acknowledged_on),
+        ("responded_on", input.responded_on),
+        ("closed_on", input.closed_on),
+    ] {
+        if let Some(date) = date {
+            if date < received {
+                errors.add(field, "must not be before received_on");
+            } else if date > today {
+                errors.add(field, "must not be in the future");
+            }
+        }
+    }
+    if let (Some(closed), Some(responded)) = (input.closed_on, input.responded_on) {
+        if closed < responded && !errors.has("closed_on") {
+            errors.add("closed_on", "must not be before responded_on");
+        }
+    }
+    if input.extended_due_on.is_some_and(|d| d < received) {
+        errors.add("extended_due_on", "must not be before received_on");
+    }
+}
+
+fn check_text(errors: &mut FieldErrors, field: &str, text: Option<&str>, max: usize) {
+    if let Some(text) = text {
+        if text.chars().count() > max {
+            errors.add(field, format!("must be at most {max} characters"));
+        }
+    }
+}
+
+fn check_texts(input: &FeedbackInput, errors: &mut FieldErrors) {
+    check_text(errors, "summary", input.summary.as_deref(), MAX_LONG_TEXT);
+    check_text(errors, "learning", input.learning.as_deref(), MAX_LONG_TEXT);
+    check_text(
+        errors,
+        "extension_reason",
+        input.extension_reason.as_deref(),
+        MAX_MEDIUM_TEXT,
+    );
+    for (field, text) in [
+        ("service_area", &input.service_area),
+        ("team", &input.team),
+        ("category", &input.category),
+        ("sub_category", &input.sub_category),
+        ("external_ref", &input.external_ref),
+    ] {
+        check_text(errors, field, text.as_deref(), MAX_SHORT_TEXT);
+    }
+    if input
+        .external_ref
+        .as_deref()
+        .is_some_and(|r| r.trim().is_empty())
+    {
+        errors.add("external_ref", "must not be blank");
+    }
+    if input.themes.len() > 50 {
+        errors.add("themes", "must list at most 50 themes");
+    }
+    for (i, theme) in input.themes.iter().enumerate() {
+        if theme.trim().is_empty() || theme.chars().count() > 100 {
+            errors.add(format!("themes[{i}]"), "must be 1 to 100 characters");
+        }
+    }
+}
+
+fn check_complainant(complainant: Option<&Complainant>, errors: &mut FieldErrors) {
+    let Some(c) = complainant else { return };
+    check_text(
+        errors,
+        "complainant.name",
+        c.name.as_deref(),
+        MAX_SHORT_TEXT,
+    );
+    check_text(errors, "complainant.email", c.email.as_deref(), 320);
+    check_text(errors, "complainant.phone", c.phone.as_deref(), 50);
+    check_text(
+        errors,
+        "complainant.address",
+        c.address.as_deref(),
+        MAX_MEDIUM_TEXT,
+    );
+    if let Some(email) = &c.email {
+        let plausible = email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && !domain.is_empty() && !email.chars().any(char::is_whitespace)
+        });
+        if !plausible && !errors.has("complainant.email") {
+            errors.add("complainant.email", "must be an email address");
+        }
+    }
+}
+
+fn check_remedies(remedies: &[Remedy], today: NaiveDate, errors: &mut FieldErrors) {
+    if remedies.len() > 50 {
+        errors.add("remedies", "must list at most 50 remedies");
+    }
+    for (i, remedy) in remedies.iter().enumerate() {
+        let at = |field: &str| format!("remedies[{i}].{field}");
+        check_text(
+            errors,
+            &at("description"),
+            remedy.description.as_deref(),
+            MAX_MEDIUM_TEXT,
+        );
+        if remedy
+            .amount_pence
+            .is_some_and(|p| !(0..=MAX_PENCE).contains(&p))
+        {
+            errors.add(
+                at("amount_pence"),
+                "must be from 0 to 1000000000000 (£10 billion)",
+            );
+        }
+        for (field, date) in [
+            ("agreed_on", remedy.agreed_on),
+            ("completed_on", remedy.completed_on),
+        ] {
+            if date.is_some_and(|d| d > today) {
+                errors.add(at(field), "must not be in the future");
+            }
+        }
+        if let (Some(agreed), Some(completed)) = (remedy.agreed_on, remedy.completed_on) {
+            if completed < agreed {
+                errors.add(at("completed_on"), "must not be before agreed_on");
+            }
+        }
+    }
+}
+
+/// The body of a feedback `PATCH`: any writable field; absent fields stay as
+/// they are, `null` clears a field (JSON merge patch, RFC 7386).
+#[derive(Debug, ToSchema)]
+pub struct FeedbackPatch {
+    /// See [`FeedbackInput`].
+    pub directorate: Option<String>,
+    /// See [`FeedbackInput`].
+    pub kind: Option<Kind>,
+    /// See [`FeedbackInput`].
+    pub procedure: Option<Procedure>,
+    /// See [`FeedbackInput`].
+    #[schema(minimum = 1, maximum = 3)]
+    pub stage: Option<i32>,
+    /// See [`FeedbackInput`].
+    #[schema(max_length = 200)]
+    pub service_area: Option<String>,
+    /// See [`FeedbackInput`].
+    #[schema(max_length = 200)]
+    pub team: Option<String>,
+    /// See [`FeedbackInput`].
+    #[schema(max_length = 200)]
+    pub category: Option<String>,
+    /// See [`FeedbackInput`].
+    #[schema(max_length = 200)]
+    pub sub_category: Option<String>,
+    /// See [`FeedbackInput`] (replaces the list).
+    pub themes: Option<Vec<String>>,
+    /// See [`FeedbackInput`].
+    #[schema(max_length = 20000)]
+    pub summary: Option<String>,
+    /// See [`FeedbackInput`].
+    pub channel: Option<Channel>,
+    /// Merged field by field into the complainant.
+    pub complainant: Option<Complainant>,
+    /// See [`FeedbackInput`].
+    pub received_on: Option<NaiveDate>,
+    /// See [`FeedbackInput`].
+    pub acknowledged_on: Option<NaiveDate>,
+    /// See [`FeedbackInput`].
+    pub responded_on: Option<NaiveDate>,
+    /// See [`FeedbackInput`].
+    pub closed_on: Option<NaiveDate>,
+    /// See [`FeedbackInput`].
+    pub extended_due_on: Option<NaiveDate>,
+    /// See [`FeedbackInput`].
+    #[schema(max_length = 2000)]
+    pub extension_reason: Option<String>,
+    /// See [`FeedbackInput`].
+    pub outcome: Option<Outcome>,
+    /// See [`FeedbackInput`] (replaces the list).
+    pub remedies: Option<Vec<Remedy>>,
+    /// See [`FeedbackInput`].
+    #[schema(max_length = 20000)]
+    pub learning: Option<String>,
+    /// See [`FeedbackInput`].
+    pub parent_id: Option<i64>,
+    /// See [`FeedbackInput`].
+    pub reopened: Option<bool>,
+    /// See [`FeedbackInput`].
+    #[schema(max_length = 200)]
+    pub external_ref: Option<String>,
+}
+
+impl PatchBody for FeedbackPatch {
+    const READ_ONLY: &'static [&'static str] = READ_ONLY;
+}

@@ -1,0 +1,9 @@
+//! Feedback records: every kind of feedback, the three complaints procedures
+//! and their statutory clocks.
+
+pub mod api;
+pub mod escalation;
+pub mod fields;
+pub mod model;
+pub mod rules;
+pub mod types;

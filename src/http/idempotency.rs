@@ -1,0 +1,233 @@
+//! `Idempotency-Key` on creating POSTs: the first response is stored with the
+//! key, in the same transaction as the record it describes, and replayed for
+//! any repeat with the same body. The same key with another body is a 422.
+//!
+//! Concurrent requests with one key are safe on both backends: on SQLite the
+//! write transactions run one at a time; on PostgreSQL the second insert of
+//! the key waits for the first transaction, fails on the primary key once it
+//! commits, and the request is retried, finding the stored answer.
+
+use std::future::{ready, Ready};
+use std::sync::Arc;
+
+use actix_web::dev::Payload;
+use actix_web::http::header::{self, HeaderName};
+use actix_web::http::StatusCode;
+use actix_web::{FromRequest, HttpRequest, HttpResponse};
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::db::schema::idempotency_keys;
+use crate::db::{now, Db, DbConnection};
+use crate::error::ApiError;
+use crate::http::etag::etag;
+
+const HEADER: HeaderName = HeaderName::from_static("idempotency-key");
+
+/// How long keys are kept before they may be purged (at least 24 hours).
+pub const RETENTION_HOURS: i64 = 48;
+
+const IN_PROGRESS: &str =
+    "A request with the same Idempotency-Key is still being processed; retry shortly.";
+
+/// The client's `Idempotency-Key` header, if it sent one.
+#[derive(Debug, Clone)]
+pub struct IdempotencyKey(pub Option<String>);
+
+impl FromRequest for IdempotencyKey {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(match req.headers().get(HEADER) {
+            None => Ok(IdempotencyKey(None)),
+            Some(value) => match value.to_str() {
+                Ok(key)
+                    if !key.is_empty()
+                        && key.len() <= 255
+                        && key.bytes().all(|b| b.is_ascii_graphic()) =>
+                {
+                    Ok(IdempotencyKey(Some(key.to_string())))
+                }
+                _ => Err(ApiError::field(
+                    "Idempotency-Key",
+                    "must be 1 to 255 visible ASCII characters",
+                )),
+            },
+        })
+    }
+}
+
+/// A created resource as it is sent, and replayed.
+#[derive(Debug, Clone)]
+pub struct Created {
+    /// The new resource's URL.
+    pub location: String,
+    /// Its `ETag`, when it is versioned.
+    pub etag: Option<String>,
+    /// The JSON body.
+    pub body: String,
+}
+
+impl Created {
+    /// The answer for a new resource at `location` with `version`.
+    pub fn new<T: Serialize>(
+        location: String,
+        version: Option<i64>,
+        resource: &T,
+    ) -> Result<Self, ApiError> {
+        Ok(Created {
+            location,
+            etag: version.map(etag),
+            body: serde_json::to_string(resource)?,
+        })
+    }
+
+    fn respond(self, replayed: bool) -> HttpResponse {
+        let mut response = HttpResponse::build(StatusCode::CREATED);
+        response
+            .content_type("application/json")
+            .insert_header((header::LOCATION, self.location));
+        if let Some(tag) = self.etag {
+            response.insert_header((header::ETAG, tag));
+        }
+        if replayed {
+            response.insert_header(("Idempotent-Replayed", "true"));
+        }
+        response.body(self.body)
+    }
+}
+
+/// What identifies one idempotent request: who sent it where, the key, and
+/// the body's fingerprint.
+#[derive(Debug, Clone)]
+pub struct Request {
+    scope: String,
+    key: String,
+    fingerprint: String,
+}
+
+impl Request {
+    /// The idempotency identity of a request, or `None` without a key.
+    pub fn new(
+        key: &IdempotencyKey,
+        user_id: i64,
+        req: &HttpRequest,
+        fingerprint: &str,
+    ) -> Option<Request> {
+        key.0.as_ref().map(|key| Request {
+            scope: format!("{user_id} {} {}", req.method(), req.path()),
+            key: key.clone(),
+            fingerprint: fingerprint.to_string(),
+        })
+    }
+}
+
+/// Run `work` (which creates a resource inside the write transaction it is
+/// given) under the idempotency key, if any, and answer 201 or the replay.
+pub async fn create<F>(db: &Db, request: Option<Request>, work: F) -> Result<HttpResponse, ApiError>
+where
+    F: Fn(&mut DbConnection) -> Result<Created, ApiError> + Send + Sync + 'static,
+{
+    let work = Arc::new(work);
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        let work = work.clone();
+        let request = request.clone();
+        let result = db
+            .write(move |conn| {
+                if let Some(request) = &request {
+                    if let Some(stored) = lookup(conn, request)? {
+                        return Ok((stored, true));
+                    }
+                    reserve(conn, request)?;
+                }
+                let created = work(conn)?;
+                if let Some(request) = &request {
+                    complete(conn, request, &created)?;
+                }
+                Ok((created, false))
+            })
+            .await;
+        match result {
+            Err(ApiError::Conflict(message)) if message == IN_PROGRESS && attempts < 3 => continue,
+            Err(error) => return Err(error),
+            Ok((created, replayed)) => return Ok(created.respond(replayed)),
+        }
+    }
+}
+
+fn lookup(conn: &mut DbConnection, request: &Request) -> Result<Option<Created>, ApiError> {
+    let stored = idempotency_keys::table
+        .find((&request.scope, &request.key))
+        .select((
+            idempotency_keys::request_hash,
+            idempotency_keys::status,
+            idempotency_keys::response_body,
+            idempotency_keys::location,
+            idempotency_keys::etag,
+        ))
+        .get_result::<(String, i32, String, Option<String>, Option<String>)>(conn)
+        .optional()?;
+    let Some((hash, status, body, location, etag)) = stored else {
+        return Ok(None);
+    };
+    if hash != request.fingerprint {
+        return Err(ApiError::field(
+            "Idempotency-Key",
+            "was already used with a different request body",
+        ));
+    }
+    if status == 0 {
+        return Err(ApiError::Conflict(IN_PROGRESS.into()));
+    }
+    Ok(Some(Created {
+        location: location.unwrap_or_default(),
+        etag,
+        body,
+    }))
+}
+
+fn reserve(conn: &mut DbConnection, request: &Request) -> Result<(), ApiError> {
+    diesel::insert_into(idempotency_keys::table)
+        .values((
+            idempotency_keys::scope.eq(&request.scope),
+            idempotency_keys::idem_key.eq(&request.key),
+            idempotency_keys::request_hash.eq(&request.fingerprint),
+            idempotency_keys::status.eq(0),
+            idempotency_keys::response_body.eq(""),
+            idempotency_keys::created_at.eq(now()),
+        ))
+        .execute(conn)
+        .map_err(|error| match error {
+            diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            ) => ApiError::Conflict(IN_PROGRESS.into()),
+            other => other.into(),
+        })?;
+    Ok(())
+}
+
+fn complete(conn: &mut DbConnection, request: &Request, created: &Created) -> Result<(), ApiError> {
+    diesel::update(idempotency_keys::table.find((&request.scope, &request.key)))
+        .set((
+            idempotency_keys::status.eq(i32::from(StatusCode::CREATED.as_u16())),
+            idempotency_keys::response_body.eq(&created.body),
+            idempotency_keys::location.eq(&created.location),
+            idempotency_keys::etag.eq(&created.etag),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Delete keys older than the retention period; returns how many went.
+pub fn purge(conn: &mut DbConnection, now: NaiveDateTime) -> Result<usize, ApiError> {
+    let cutoff = now - Duration::hours(RETENTION_HOURS);
+    Ok(
+        diesel::delete(idempotency_keys::table.filter(idempotency_keys::created_at.lt(cutoff)))
+            .execute(conn)?,
+    )
+}

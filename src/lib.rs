@@ -1,0 +1,108 @@
+//! Redress: complaints, feedback and Ombudsman case management for English
+//! councils, as a REST/JSON API.
+//!
+//! [`build_app`] assembles the actix-web application; the binary and the
+//! integration tests both call it.
+
+pub mod audit;
+pub mod auth;
+pub mod calendar;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod directorates;
+pub mod error;
+pub mod feedback;
+pub mod http;
+pub mod improvements;
+pub mod ombudsman;
+pub mod openapi;
+pub mod ops;
+pub mod reports;
+pub mod settings;
+pub mod state;
+pub mod statistics;
+pub mod text_enum;
+pub mod users;
+
+use actix_cors::Cors;
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::header;
+use actix_web::middleware::{from_fn, Condition};
+use actix_web::{web, App, HttpResponse};
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::config::Config;
+use crate::state::AppState;
+
+/// CORS for the configured origins only. A request from any other origin
+/// is served without CORS headers (so a browser will not let that page read
+/// it), rather than refused: same-origin pages such as `/docs` send an
+/// `Origin` header too.
+fn cors(config: &Config) -> Cors {
+    let mut cors = Cors::default()
+        .block_on_origin_mismatch(false)
+        .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            header::IF_MATCH,
+            header::HeaderName::from_static("idempotency-key"),
+            header::HeaderName::from_static("x-request-id"),
+        ])
+        .expose_headers([
+            header::ETAG,
+            header::LOCATION,
+            header::RETRY_AFTER,
+            header::HeaderName::from_static("x-request-id"),
+            header::HeaderName::from_static("idempotent-replayed"),
+        ])
+        .max_age(3600);
+    for origin in &config.cors_allowed_origins {
+        cors = cors.allowed_origin(origin);
+    }
+    cors
+}
+
+/// The whole application over `state`.
+pub fn build_app(
+    state: web::Data<AppState>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let cors = Condition::new(
+        !state.config.cors_allowed_origins.is_empty(),
+        cors(&state.config),
+    );
+    let (app, _) = App::new()
+        .into_utoipa_app()
+        .configure(openapi::routes)
+        .split_for_parts();
+    app.app_data(state)
+        .configure(http::extractor_config)
+        .route(
+            "/docs",
+            web::get().to(|| async {
+                HttpResponse::PermanentRedirect()
+                    .insert_header((header::LOCATION, "/docs/"))
+                    .finish()
+            }),
+        )
+        .service(
+            SwaggerUi::new("/docs/{_:.*}").config(
+                utoipa_swagger_ui::Config::new(["/openapi.json"]).persist_authorization(true),
+            ),
+        )
+        .default_service(web::to(http::routing::fallback))
+        .wrap(cors)
+        .wrap(from_fn(http::middleware::observe))
+}

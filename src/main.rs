@@ -1,0 +1,300 @@
+//! The `redress` command: serve the API, migrate, print the OpenAPI
+//! document, manage users.
+
+use std::io::BufRead;
+use std::process::ExitCode;
+
+use actix_web::{web, HttpServer};
+use clap::{Parser, Subcommand};
+use redress::audit::Actor;
+use redress::auth::{password, Role};
+use redress::config::{Config, LogFormat};
+use redress::db::{self, Db};
+use redress::state::AppState;
+use redress::users::bootstrap::{self, Bootstrap};
+use redress::users::model::{self as users, UserData};
+use tracing_subscriber::EnvFilter;
+
+/// Redress: complaints, feedback and Ombudsman case management.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Migrate the database and serve the API (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Print the OpenAPI document.
+    Openapi,
+    /// Check that a running server answers `/healthz` (for container health checks).
+    Healthcheck {
+        /// The server's address (default: BIND_ADDR, with 0.0.0.0 read as 127.0.0.1).
+        #[arg(long)]
+        addr: Option<String>,
+    },
+    /// Load a synthetic, realistic data set into an empty database.
+    Demo,
+    /// Copy the SQLite database to a new file while the service keeps running.
+    Backup {
+        /// The new file.
+        path: std::path::PathBuf,
+    },
+    /// Manage users.
+    Users {
+        #[command(subcommand)]
+        command: UsersCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UsersCommand {
+    /// Create a user; the password is read from standard input.
+    Create {
+        /// Login name.
+        #[arg(long)]
+        username: String,
+        /// Role: admin, manager, caseworker, analyst or integration.
+        #[arg(long)]
+        role: String,
+        /// A directorate the user works in (repeat for several).
+        #[arg(long = "directorate")]
+        directorates: Vec<String>,
+        /// Name shown to people (defaults to the username).
+        #[arg(long)]
+        display_name: Option<String>,
+    },
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Json => builder.json().flatten_event(true).init(),
+        LogFormat::Pretty => builder.init(),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match &cli.command {
+        Some(Command::Openapi) => {
+            print!("{}", redress::openapi::spec_text());
+            return ExitCode::SUCCESS;
+        }
+        Some(Command::Healthcheck { addr }) => return healthcheck(addr.clone()),
+        _ => {}
+    }
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("configuration error: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    init_logging(config.log_format);
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config),
+        Command::Migrate => open_database(&config).map(|_| ()),
+        Command::Users { command } => run_users(&config, command),
+        Command::Demo => run_demo(&config),
+        Command::Backup { path } => run_backup(&config, &path),
+        Command::Openapi | Command::Healthcheck { .. } => Ok(()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!("{error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// GET /healthz on the local server with a plain HTTP/1.1 request.
+fn healthcheck(addr: Option<String>) -> ExitCode {
+    use std::io::{Read, Write};
+    use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+    use std::time::Duration;
+    let addr = addr
+        .or_else(|| std::env::var("BIND_ADDR").ok())
+        .unwrap_or_else(|| "127.0.0.1:8080".into())
+        .replace("0.0.0.0", "127.0.0.1")
+        .replace("[::]", "[::1]");
+    let target: Option<SocketAddr> = addr.to_socket_addrs().ok().and_then(|mut a| a.next());
+    let Some(target) = target else {
+        eprintln!("unhealthy: cannot resolve {addr}");
+        return ExitCode::FAILURE;
+    };
+    let result = (|| -> std::io::Result<String> {
+        let mut stream = TcpStream::connect_timeout(&target, Duration::from_secs(3))?;
+        stream.set_read_timeout(Some(Duration::from_secs(3)))?;
+        write!(
+            stream,
+            "GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        )?;
+        let mut response = String::new();
+        stream.read_to_string(&mut response)?;
+        Ok(response)
+    })();
+    match result {
+        Ok(response) if response.starts_with("HTTP/1.1 200") => ExitCode::SUCCESS,
+        Ok(response) => {
+            eprintln!("unhealthy: {}", response.lines().next().unwrap_or(""));
+            ExitCode::FAILURE
+        }
+        Err(error) => {
+            eprintln!("unhealthy: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Connect and apply pending migrations.
+fn open_database(config: &Config) -> Result<Db, String> {
+    let db = Db::connect(&config.database_url, config.database_pool_size)?;
+    let mut conn = db
+        .get()
+        .map_err(|e| format!("cannot connect to the database: {e}"))?;
+    let ran = db::migrate(&mut conn)?;
+    if ran > 0 {
+        tracing::info!(migrations = ran, "database migrated");
+    }
+    Ok(db)
+}
+
+fn serve(config: Config) -> Result<(), String> {
+    let db = open_database(&config)?;
+    {
+        let mut conn = db.get().map_err(|e| e.to_string())?;
+        match bootstrap::ensure_admin(&mut conn, config.bootstrap_admin_password.as_deref())
+            .map_err(|e| format!("cannot create the first admin: {e}"))?
+        {
+            Bootstrap::NotNeeded => {}
+            Bootstrap::Created => tracing::info!("created user `admin` with BOOTSTRAP_ADMIN_PASSWORD"),
+            Bootstrap::CreatedWithPassword(password) => tracing::warn!(
+                "created user `admin` with password {password} (shown once: change it, or set BOOTSTRAP_ADMIN_PASSWORD)"
+            ),
+        }
+    }
+    db.start_checkpointer()?;
+    if config.jwt_secret_generated {
+        tracing::warn!("JWT_SECRET is not set: using a random key, so tokens die with this process and other instances reject them");
+    }
+    let bind_addr = config.bind_addr.clone();
+    let workers = config.workers;
+    let state = web::Data::new(AppState::new(config, db));
+    actix_web::rt::System::new().block_on(async move {
+        actix_web::rt::spawn(redress::ops::maintenance(state.clone()));
+        let app_state = state.clone();
+        let mut server =
+            HttpServer::new(move || redress::build_app(app_state.clone())).shutdown_timeout(10);
+        if let Some(workers) = workers {
+            server = server.workers(workers);
+        }
+        let server = server
+            .bind(&bind_addr)
+            .map_err(|e| format!("cannot listen on {bind_addr}: {e}"))?;
+        tracing::info!(
+            address = %bind_addr,
+            database = %state.db.target_label(),
+            "serving; API docs at http://{bind_addr}/docs/"
+        );
+        server.run().await.map_err(|e| e.to_string())?;
+        tracing::info!("stopped");
+        Ok(())
+    })
+}
+
+fn run_backup(config: &Config, path: &std::path::Path) -> Result<(), String> {
+    let db = open_database(config)?;
+    let mut conn = db.get().map_err(|e| e.to_string())?;
+    let started = std::time::Instant::now();
+    db::backup(&mut conn, path)?;
+    println!(
+        "backed up to {} in {:.1} s",
+        path.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+fn run_demo(config: &Config) -> Result<(), String> {
+    let db = open_database(config)?;
+    let mut conn = db.get().map_err(|e| e.to_string())?;
+    let holidays = redress::calendar::model::all_dates(&mut conn).map_err(|e| e.to_string())?;
+    let calendar = redress::calendar::Calendar::new(holidays);
+    let today = redress::calendar::uk_today();
+    let started = std::time::Instant::now();
+    let summary = db::write_tx(&mut conn, |conn| {
+        redress::demo::load(conn, &calendar, today)
+    })
+    .map_err(|e| e.to_string())?;
+    println!(
+        "loaded {} feedback records, {} Ombudsman cases and {} service improvements in {:.1} s",
+        summary.feedback,
+        summary.ombudsman_cases,
+        summary.service_improvements,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+fn run_users(config: &Config, command: UsersCommand) -> Result<(), String> {
+    let UsersCommand::Create {
+        username,
+        role,
+        directorates,
+        display_name,
+    } = command;
+    let role = Role::parse(&role).ok_or_else(|| {
+        format!(
+            "unknown role `{role}`; use one of {}",
+            Role::ALL
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    })?;
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
+    let secret = line.trim_end_matches(['\r', '\n']).to_string();
+    if let Some(problem) = password::problem_with(&secret) {
+        return Err(format!("the password {problem}"));
+    }
+    let db = open_database(config)?;
+    let hash = password::hash(&secret).map_err(|e| e.to_string())?;
+    let data = UserData {
+        display_name: display_name.unwrap_or_else(|| username.clone()),
+        username,
+        role,
+        directorates,
+        active: true,
+    };
+    let mut conn = db.get().map_err(|e| e.to_string())?;
+    let row = db::write_tx(&mut conn, |conn| {
+        users::create(conn, &Actor::system("command-line"), &data, &hash)
+    })
+    .map_err(|e| match e {
+        redress::error::ApiError::Validation(errors) => errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.to_string(),
+    })?;
+    println!(
+        "created user {} (id {}, role {})",
+        row.username, row.id, row.role
+    );
+    Ok(())
+}

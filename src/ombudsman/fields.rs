@@ -1,0 +1,329 @@
+//! The writable fields of an Ombudsman case, and the checks that need no
+//! database.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::calendar::uk_today;
+use crate::error::FieldErrors;
+use crate::http::json::{PatchBody, RequestBody};
+use crate::ombudsman::types::{Compliance, Decision, Ombudsman, RecommendationKind};
+
+/// One of the Ombudsman's enquiries to the council.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InformationRequest {
+    /// When the Ombudsman asked.
+    pub requested_on: NaiveDate,
+    /// When the answer is due.
+    pub due_on: NaiveDate,
+    /// When the council answered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provided_on: Option<NaiveDate>,
+}
+
+/// One of the Ombudsman's recommendations, as sent: with its `id` to keep
+/// an existing one, without to add a new one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecommendationInput {
+    /// The id of an existing recommendation of this case, to keep it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    /// What kind of remedy.
+    pub kind: RecommendationKind,
+    /// What exactly.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 2000)]
+    pub description: Option<String>,
+    /// Any payment, in pence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 0, maximum = 1_000_000_000_000_i64)]
+    pub amount_pence: Option<i64>,
+    /// When it is due.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_on: Option<NaiveDate>,
+    /// When it was done.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completed_on: Option<NaiveDate>,
+}
+
+/// An Ombudsman case as written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CaseInput {
+    /// Which Ombudsman (default `lgsco`).
+    #[serde(default = "default_ombudsman")]
+    pub ombudsman: Ombudsman,
+    /// The Ombudsman's reference, `NN NNN NNN`; unique.
+    #[schema(pattern = "^[0-9]{2} [0-9]{3} [0-9]{3}$", example = "24 005 341")]
+    pub reference: String,
+    /// The directorate the case belongs to.
+    #[schema(example = "adults")]
+    pub directorate: String,
+    /// The council complaint the case follows (same directorate).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feedback_id: Option<i64>,
+    /// The Ombudsman's category.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 200, example = "Education")]
+    pub category: Option<String>,
+    /// The Ombudsman's sub-category.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 200, example = "Special educational needs")]
+    pub sub_category: Option<String>,
+    /// The Ombudsman's first contact.
+    pub received_on: NaiveDate,
+    /// What the complaint is about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 20000)]
+    pub summary: Option<String>,
+    /// The Ombudsman's enquiries to the council.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub information_requests: Vec<InformationRequest>,
+    /// Whether the Ombudsman had to issue a witness summons.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub witness_summons: bool,
+    /// The decision (managers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<Decision>,
+    /// When it was decided: required with `decision` (managers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decided_on: Option<NaiveDate>,
+    /// Upheld, but the council had already provided a satisfactory remedy
+    /// (only with `upheld`; managers).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub remedied_before_ombudsman: bool,
+    /// Whether the Ombudsman published a report.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub public_report: bool,
+    /// The report's title (only with `public_report`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 500)]
+    pub public_report_title: Option<String>,
+    /// The recommendations (only with `upheld`). A `PATCH` replaces the
+    /// list; each keeps its `id` when sent back with it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub recommendations: Vec<RecommendationInput>,
+    /// Set explicitly by a manager (e.g. `not_complied`); otherwise derived
+    /// from the recommendations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compliance_outcome: Option<Compliance>,
+    /// When the explicit compliance outcome was recorded (default: today).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compliance_recorded_on: Option<NaiveDate>,
+}
+
+fn default_ombudsman() -> Ombudsman {
+    Ombudsman::Lgsco
+}
+
+/// Read-only fields of a case.
+pub const READ_ONLY: &[&str] = &[
+    "id",
+    "version",
+    "created_at",
+    "updated_at",
+    "created_by",
+    "decision_bucket",
+    "information_requests_late",
+    "overdue_recommendations",
+    "compliance_derived",
+];
+
+/// Whether `reference` has the Ombudsman's form `NN NNN NNN`.
+pub fn is_reference(reference: &str) -> bool {
+    let bytes = reference.as_bytes();
+    bytes.len() == 10
+        && bytes.iter().enumerate().all(|(i, b)| match i {
+            2 | 6 => *b == b' ',
+            _ => b.is_ascii_digit(),
+        })
+}
+
+fn text(errors: &mut FieldErrors, field: &str, value: Option<&str>, max: usize) {
+    if value.is_some_and(|v| v.chars().count() > max) {
+        errors.add(field, format!("must be at most {max} characters"));
+    }
+}
+
+impl RequestBody for CaseInput {
+    const READ_ONLY: &'static [&'static str] = READ_ONLY;
+
+    fn check(&self, errors: &mut FieldErrors) {
+        let today = uk_today();
+        if !is_reference(&self.reference) {
+            errors.add(
+                "reference",
+                "must be the Ombudsman's reference, NN NNN NNN (e.g. 24 005 341)",
+            );
+        }
+        if self.received_on > today {
+            errors.add("received_on", "must not be in the future");
+        }
+        match (self.decision, self.decided_on) {
+            (Some(_), None) => errors.add("decided_on", "is required with a decision"),
+            (None, Some(_)) => errors.add("decided_on", "needs a decision"),
+            (Some(_), Some(decided)) if decided < self.received_on => {
+                errors.add("decided_on", "must not be before received_on")
+            }
+            (Some(_), Some(decided)) if decided > today => {
+                errors.add("decided_on", "must not be in the future")
+            }
+            _ => {}
+        }
+        let upheld = self.decision == Some(Decision::Upheld);
+        if self.remedied_before_ombudsman && !upheld {
+            errors.add(
+                "remedied_before_ombudsman",
+                "only applies to an upheld decision",
+            );
+        }
+        if !self.recommendations.is_empty() && !upheld {
+            errors.add("recommendations", "only apply to an upheld decision");
+        }
+        if self.compliance_outcome.is_some() && !upheld {
+            errors.add("compliance_outcome", "only applies to an upheld decision");
+        }
+        if self.compliance_recorded_on.is_some() && self.compliance_outcome.is_none() {
+            errors.add("compliance_recorded_on", "needs a compliance_outcome");
+        }
+        if self.compliance_recorded_on.is_some_and(|d| d > today) {
+            errors.add("compliance_recorded_on", "must not be in the future");
+        }
+        if self.public_report_title.is_some() && !self.public_report {
+            errors.add("public_report_title", "only applies with public_report");
+        }
+        text(errors, "category", self.category.as_deref(), 200);
+        text(errors, "sub_category", self.sub_category.as_deref(), 200);
+        text(errors, "summary", self.summary.as_deref(), 20_000);
+        text(
+            errors,
+            "public_report_title",
+            self.public_report_title.as_deref(),
+            500,
+        );
+        if self.information_requests.len() > 100 {
+            errors.add("information_requests", "must list at most 100 requests");
+        }
+        for (i, request) in self.information_requests.iter().enumerate() {
+            let at = |field: &str| format!("information_requests[{i}].{field}");
+            if request.requested_on > today {
+                errors.add(at("requested_on"), "must not be in the future");
+            }
+            if request.due_on < request.requested_on {
+                errors.add(at("due_on"), "must not be before requested_on");
+            }
+            match request.provided_on {
+                Some(p) if p < request.requested_on => {
+                    errors.add(at("provided_on"), "must not be before requested_on")
+                }
+                Some(p) if p > today => errors.add(at("provided_on"), "must not be in the future"),
+                _ => {}
+            }
+        }
+        if self.recommendations.len() > 100 {
+            errors.add("recommendations", "must list at most 100 recommendations");
+        }
+        let mut ids = std::collections::HashSet::new();
+        for (i, rec) in self.recommendations.iter().enumerate() {
+            let at = |field: &str| format!("recommendations[{i}].{field}");
+            text(
+                errors,
+                &at("description"),
+                rec.description.as_deref(),
+                2_000,
+            );
+            if rec
+                .amount_pence
+                .is_some_and(|p| !(0..=crate::feedback::fields::MAX_PENCE).contains(&p))
+            {
+                errors.add(
+                    at("amount_pence"),
+                    "must be from 0 to 1000000000000 (£10 billion)",
+                );
+            }
+            if rec.completed_on.is_some_and(|d| d > today) {
+                errors.add(at("completed_on"), "must not be in the future");
+            }
+            if let Some(id) = rec.id {
+                if !ids.insert(id) {
+                    errors.add(at("id"), "appears twice");
+                }
+            }
+        }
+    }
+}
+
+/// The body of a case `PATCH`: any writable field; absent fields stay as
+/// they are, `null` clears (JSON merge patch). `recommendations` and
+/// `information_requests` replace the lists.
+#[derive(Debug, ToSchema)]
+pub struct CasePatch {
+    /// See [`CaseInput`].
+    pub ombudsman: Option<Ombudsman>,
+    /// See [`CaseInput`].
+    #[schema(pattern = "^[0-9]{2} [0-9]{3} [0-9]{3}$")]
+    pub reference: Option<String>,
+    /// See [`CaseInput`].
+    pub directorate: Option<String>,
+    /// See [`CaseInput`].
+    pub feedback_id: Option<i64>,
+    /// See [`CaseInput`].
+    #[schema(max_length = 200)]
+    pub category: Option<String>,
+    /// See [`CaseInput`].
+    #[schema(max_length = 200)]
+    pub sub_category: Option<String>,
+    /// See [`CaseInput`].
+    pub received_on: Option<NaiveDate>,
+    /// See [`CaseInput`].
+    #[schema(max_length = 20000)]
+    pub summary: Option<String>,
+    /// See [`CaseInput`].
+    pub information_requests: Option<Vec<InformationRequest>>,
+    /// See [`CaseInput`].
+    pub witness_summons: Option<bool>,
+    /// See [`CaseInput`].
+    pub decision: Option<Decision>,
+    /// See [`CaseInput`].
+    pub decided_on: Option<NaiveDate>,
+    /// See [`CaseInput`].
+    pub remedied_before_ombudsman: Option<bool>,
+    /// See [`CaseInput`].
+    pub public_report: Option<bool>,
+    /// See [`CaseInput`].
+    #[schema(max_length = 500)]
+    pub public_report_title: Option<String>,
+    /// See [`CaseInput`].
+    pub recommendations: Option<Vec<RecommendationInput>>,
+    /// See [`CaseInput`]; `null` returns to the derived outcome.
+    pub compliance_outcome: Option<Compliance>,
+    /// See [`CaseInput`].
+    pub compliance_recorded_on: Option<NaiveDate>,
+}
+
+impl PatchBody for CasePatch {
+    const READ_ONLY: &'static [&'static str] = READ_ONLY;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_reference;
+
+    #[test]
+    fn references_have_the_ombudsmans_form() {
+        assert!(is_reference("24 005 341"));
+        for bad in [
+            "24005341",
+            "24 005 34",
+            "2a 005 341",
+            "24-005-341",
+            " 24 005 34",
+            "24 005 3411",
+        ] {
+            assert!(!is_reference(bad), "{bad}");
+        }
+    }
+}

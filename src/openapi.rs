@@ -1,0 +1,178 @@
+//! The OpenAPI document: collected by utoipa from the handlers registered in
+//! [`routes`], then finished here with the security scheme and the error
+//! responses every operation can give.
+
+use std::sync::OnceLock;
+
+use actix_web::App;
+use serde_json::{json, Map, Value};
+use utoipa::OpenApi;
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_actix_web::{scope, AppExt};
+
+/// The document's skeleton: metadata and tags.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Redress API",
+        description = "Redress records complaints and other feedback for English councils, the cases \
+the Local Government and Social Care Ombudsman takes up, and the service improvements agreed as a \
+result, and reports on them.\n\nAuthenticate with `POST /api/v1/auth/token` and send the token as \
+`Authorization: Bearer <token>`. Errors are RFC 9457 problem documents.",
+        license(name = "MIT", identifier = "MIT"),
+    ),
+    servers((url = "/", description = "This server")),
+    tags(
+        (name = "auth", description = "Logging in and the caller's own user."),
+        (name = "users", description = "User accounts (admins only)."),
+        (name = "directorates", description = "The council's directorates; every record belongs to one."),
+        (name = "feedback", description = "Compliments, comments, enquiries and complaints, with their statutory clocks."),
+        (name = "ombudsman", description = "Cases the Ombudsman takes up: enquiries, decisions, recommendations, compliance."),
+        (name = "service-improvements", description = "Improvements the council agrees, tracked to completion."),
+        (name = "statistics", description = "The figures of the statutory annual report and the Ombudsman's annual letter, as JSON or CSV."),
+        (name = "reports", description = "The statutory annual report, printable, with charts."),
+        (name = "settings", description = "The council, its population and the averages of similar authorities."),
+        (name = "calendar", description = "Bank holidays: the days that are not working days."),
+        (name = "operations", description = "Health, readiness, metrics and this document."),
+    ),
+    components(schemas(crate::error::Problem, crate::error::FieldError))
+)]
+struct ApiDoc;
+
+/// Register every route of the service. The App and the OpenAPI document are
+/// both built from this one list, so the document cannot miss a route.
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.configure(crate::ops::api::routes).service(
+        scope("/api/v1")
+            .configure(crate::auth::api::routes)
+            .configure(crate::users::api::routes)
+            .configure(crate::directorates::api::routes)
+            .configure(crate::feedback::api::routes)
+            .configure(crate::ombudsman::api::routes)
+            .configure(crate::improvements::api::routes)
+            .configure(crate::calendar::api::routes)
+            .configure(crate::settings::api::routes)
+            .configure(crate::statistics::api::routes)
+            .configure(crate::reports::api::routes),
+    );
+}
+
+/// The finished OpenAPI document, built once.
+pub fn spec() -> &'static Value {
+    static SPEC: OnceLock<Value> = OnceLock::new();
+    SPEC.get_or_init(|| {
+        let (_, api) = App::new()
+            .into_utoipa_app()
+            .openapi(ApiDoc::openapi())
+            .configure(routes)
+            .split_for_parts();
+        let mut spec = serde_json::to_value(api).unwrap_or_default();
+        finish(&mut spec);
+        spec
+    })
+}
+
+/// The document as committed in `openapi/openapi.json`.
+pub fn spec_text() -> String {
+    let mut text = serde_json::to_string_pretty(spec()).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+fn problem_response(description: &str) -> Value {
+    json!({
+        "description": description,
+        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    })
+}
+
+/// The shared error responses, by status.
+const SHARED_RESPONSES: &[(&str, &str, &str)] = &[
+    ("400", "BadRequest", "The body is not JSON, or a query parameter cannot be parsed."),
+    ("401", "Unauthorized", "The bearer token is missing, invalid, expired or revoked. Carries `WWW-Authenticate: Bearer`."),
+    ("403", "Forbidden", "The caller's role or directorates do not allow this."),
+    ("404", "NotFound", "No such resource, or one in a directorate the caller may not see."),
+    ("413", "PayloadTooLarge", "The body is larger than 1 MiB."),
+    ("415", "UnsupportedMediaType", "The body is not `application/json`."),
+    ("422", "ValidationFailed", "The request is well-formed but invalid: one entry per bad field."),
+];
+
+fn add_response(operation: &mut Map<String, Value>, status: &str) {
+    let Some((_, name, _)) = SHARED_RESPONSES.iter().find(|(s, _, _)| *s == status) else {
+        return;
+    };
+    if let Some(responses) = operation
+        .get_mut("responses")
+        .and_then(Value::as_object_mut)
+    {
+        responses
+            .entry(status.to_string())
+            .or_insert_with(|| json!({"$ref": format!("#/components/responses/{name}")}));
+    }
+}
+
+fn finish(spec: &mut Value) {
+    let Some(root) = spec.as_object_mut() else {
+        return;
+    };
+    let components = root
+        .entry("components")
+        .or_insert_with(|| json!({}))
+        .as_object_mut()
+        .expect("components is an object");
+    components.insert(
+        "securitySchemes".into(),
+        json!({"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+            "description": "A token from `POST /api/v1/auth/token`."}}),
+    );
+    let responses = components
+        .entry("responses")
+        .or_insert_with(|| json!({}))
+        .as_object_mut()
+        .expect("responses is an object");
+    for (_, name, description) in SHARED_RESPONSES {
+        responses.insert(name.to_string(), problem_response(description));
+    }
+    root.insert("security".into(), json!([{"bearer": []}]));
+
+    let Some(paths) = root.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for (path, item) in paths.iter_mut() {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for (_, operation) in item.iter_mut() {
+            let Some(operation) = operation.as_object_mut() else {
+                continue;
+            };
+            // utoipa writes `security(())` as `[{}]` (optional auth); these
+            // operations take no token at all, which is `[]`.
+            let public = operation
+                .get("security")
+                .is_some_and(|s| s == &json!([{}]) || s == &json!([]));
+            if public {
+                operation.insert("security".into(), json!([]));
+            } else {
+                add_response(operation, "401");
+                add_response(operation, "403");
+            }
+            if path.contains('{') {
+                add_response(operation, "404");
+            }
+            let has_query = operation
+                .get("parameters")
+                .and_then(Value::as_array)
+                .is_some_and(|ps| ps.iter().any(|p| p["in"] == "query"));
+            if has_query {
+                add_response(operation, "400");
+                add_response(operation, "422");
+            }
+            if operation.contains_key("requestBody") {
+                for status in ["400", "413", "415", "422"] {
+                    add_response(operation, status);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! The statutory annual report: every figure from the statistics, laid out
+//! like the published adult social care report, as printable HTML with
+//! inline SVG charts, or as one JSON document.
+
+pub mod api;
+pub mod html;
+pub mod svg;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::db::DbConnection;
+use crate::error::ApiError;
+use crate::feedback::types::Kind;
+use crate::improvements::api::ServiceImprovement;
+use crate::improvements::model::{self as improvements, ImprovementFilter};
+use crate::statistics::complaints::{self, ComplaintParams, ComplaintStatistics};
+use crate::statistics::feedback::{self, FeedbackStatistics};
+use crate::statistics::ombudsman::{self, OmbudsmanStatistics};
+use crate::statistics::{Period, Rate, Scope};
+
+/// The annual report's content.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AnnualReport {
+    /// The council.
+    pub council_name: String,
+    /// The directorate's code, or null for the whole council.
+    pub directorate: Option<String>,
+    /// The directorate's name.
+    pub directorate_name: Option<String>,
+    /// The period.
+    pub period: Period,
+    /// When the report was produced.
+    pub generated_at: DateTime<Utc>,
+    /// Feedback volumes, the year and the three before it.
+    pub feedback: FeedbackStatistics,
+    /// Formal complaints.
+    pub complaints: ComplaintStatistics,
+    /// Dissatisfactions with complaint responses.
+    pub dissatisfactions: ComplaintStatistics,
+    /// Dissatisfactions responded to, of complaints responded to.
+    pub dissatisfaction_rate: Rate,
+    /// Senior manager reviews.
+    pub senior_manager_reviews: ComplaintStatistics,
+    /// MP enquiries.
+    pub mp_enquiries: ComplaintStatistics,
+    /// Councillor enquiries.
+    pub councillor_enquiries: ComplaintStatistics,
+    /// Informal complaints.
+    pub informal_complaints: ComplaintStatistics,
+    /// The Ombudsman's statistics, against similar authorities.
+    pub ombudsman: OmbudsmanStatistics,
+    /// Service improvements agreed in the year.
+    pub service_improvements: Vec<ServiceImprovement>,
+}
+
+/// Assemble the report for `period` over `scope`.
+pub fn assemble(
+    conn: &mut DbConnection,
+    period: &Period,
+    scope: &Scope,
+    directorate: Option<&str>,
+) -> Result<AnnualReport, ApiError> {
+    let settings = crate::settings::model::load(conn)?;
+    let analysis = |conn: &mut DbConnection, kind: Kind| {
+        let params = ComplaintParams {
+            kind: Some(kind),
+            procedure: None,
+            stage: None,
+        };
+        complaints::compute(conn, period, &params, scope, directorate)
+    };
+    let complaints = analysis(conn, Kind::Complaint)?;
+    let dissatisfactions = analysis(conn, Kind::Dissatisfaction)?;
+    let filter = ImprovementFilter {
+        agreed_from: Some(period.from),
+        agreed_to: Some(period.to),
+        ..ImprovementFilter::default()
+    };
+    let paging = crate::http::list::Paging {
+        limit: 500,
+        offset: 0,
+        sort: vec![crate::http::list::SortKey {
+            field: "agreed_on".into(),
+            descending: false,
+        }],
+        updated_since: None,
+    };
+    let (rows, _) = improvements::list(conn, &filter, scope, &paging, crate::calendar::uk_today())?;
+    Ok(AnnualReport {
+        council_name: settings.settings.council_name.clone(),
+        directorate: directorate.map(str::to_string),
+        directorate_name: match directorate {
+            Some(code) => Some(crate::directorates::model::find(conn, code)?.name),
+            None => None,
+        },
+        period: period.clone(),
+        generated_at: Utc::now(),
+        feedback: feedback::compute(conn, period, 4, scope, directorate)?,
+        dissatisfaction_rate: Rate::of(dissatisfactions.responded, complaints.responded),
+        complaints,
+        dissatisfactions,
+        senior_manager_reviews: analysis(conn, Kind::SeniorManagerReview)?,
+        mp_enquiries: analysis(conn, Kind::MpEnquiry)?,
+        councillor_enquiries: analysis(conn, Kind::CouncillorEnquiry)?,
+        informal_complaints: analysis(conn, Kind::InformalComplaint)?,
+        ombudsman: ombudsman::compute(conn, period, scope, directorate, &settings)?,
+        service_improvements: rows
+            .iter()
+            .map(ServiceImprovement::of)
+            .collect::<Result<_, _>>()?,
+    })
+}

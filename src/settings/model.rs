@@ -1,0 +1,212 @@
+//! The settings row.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::audit::{self, Action, Actor};
+use crate::db::schema::settings;
+use crate::db::{now, DbConnection};
+use crate::error::{ApiError, FieldErrors};
+use crate::http::etag::IfMatch;
+use crate::http::json::RequestBody;
+use crate::text_enum;
+
+/// The audit log's name for the settings.
+pub const ENTITY: &str = "settings";
+
+text_enum! {
+    /// The kind of council, as the Ombudsman groups similar authorities.
+    pub enum AuthorityType {
+        /// A county council.
+        County => "county",
+        /// A district council.
+        District => "district",
+        /// A unitary authority.
+        Unitary => "unitary",
+        /// A metropolitan borough.
+        Metropolitan => "metropolitan",
+        /// A London borough.
+        LondonBorough => "london_borough",
+    }
+}
+
+/// The Ombudsman's averages for similar authorities in one financial year.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Benchmark {
+    /// The financial year's first calendar year (`2024` is 2024-25).
+    #[schema(minimum = 2000, maximum = 2100, example = 2024)]
+    pub year: i32,
+    /// Average uphold rate, percent.
+    #[schema(minimum = 0, maximum = 100, example = 89.0)]
+    pub average_uphold_percent: f64,
+    /// Average upheld decisions per 100,000 residents.
+    #[schema(minimum = 0, example = 5.3)]
+    pub average_upheld_per_100k: f64,
+    /// Average satisfactory remedy rate, percent.
+    #[schema(minimum = 0, maximum = 100, example = 10.0)]
+    pub average_satisfactory_remedy_percent: f64,
+    /// Average compliance rate, percent.
+    #[schema(minimum = 0, maximum = 100, example = 100.0)]
+    pub average_compliance_percent: f64,
+}
+
+/// The settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// The council's name, as reports print it.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "\\S",
+        example = "Example County Council"
+    )]
+    pub council_name: String,
+    /// The kind of council.
+    pub authority_type: AuthorityType,
+    /// Residents, for the upheld-per-100,000 figure.
+    #[schema(minimum = 1, example = 693000)]
+    pub population: Option<i64>,
+    /// The Ombudsman's averages for similar authorities, one per year.
+    #[serde(default)]
+    pub benchmarks: Vec<Benchmark>,
+}
+
+impl RequestBody for Settings {
+    const READ_ONLY: &'static [&'static str] = &["version", "updated_at"];
+
+    fn check(&self, errors: &mut FieldErrors) {
+        if self.council_name.trim().is_empty() || self.council_name.chars().count() > 200 {
+            errors.add(
+                "council_name",
+                "must be 1 to 200 characters, not all spaces",
+            );
+        }
+        if self.population.is_some_and(|p| p < 1) {
+            errors.add("population", "must be at least 1");
+        }
+        let mut years = std::collections::HashSet::new();
+        for (i, b) in self.benchmarks.iter().enumerate() {
+            let at = |field: &str| format!("benchmarks[{i}].{field}");
+            if !(2000..=2100).contains(&b.year) {
+                errors.add(at("year"), "must be from 2000 to 2100");
+            } else if !years.insert(b.year) {
+                errors.add(at("year"), "appears twice");
+            }
+            for (field, value, max) in [
+                ("average_uphold_percent", b.average_uphold_percent, 100.0),
+                (
+                    "average_upheld_per_100k",
+                    b.average_upheld_per_100k,
+                    f64::MAX,
+                ),
+                (
+                    "average_satisfactory_remedy_percent",
+                    b.average_satisfactory_remedy_percent,
+                    100.0,
+                ),
+                (
+                    "average_compliance_percent",
+                    b.average_compliance_percent,
+                    100.0,
+                ),
+            ] {
+                if !value.is_finite() || value < 0.0 || value > max {
+                    errors.add(
+                        at(field),
+                        if max == 100.0 {
+                            "must be from 0 to 100"
+                        } else {
+                            "must be 0 or more"
+                        },
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// The settings with their version.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    /// The settings.
+    pub settings: Settings,
+    /// Version (the ETag).
+    pub version: i64,
+    /// Last changed.
+    pub updated_at: NaiveDateTime,
+}
+
+impl Stored {
+    /// The benchmark for the financial year starting in `year`.
+    pub fn benchmark(&self, year: i32) -> Option<&Benchmark> {
+        self.settings.benchmarks.iter().find(|b| b.year == year)
+    }
+}
+
+type Row = (String, String, Option<i64>, String, i64, NaiveDateTime);
+
+/// The settings.
+pub fn load(conn: &mut DbConnection) -> Result<Stored, ApiError> {
+    let (council_name, authority_type, population, benchmarks, version, updated_at): Row =
+        settings::table
+            .find(1)
+            .select((
+                settings::council_name,
+                settings::authority_type,
+                settings::population,
+                settings::benchmarks,
+                settings::version,
+                settings::updated_at,
+            ))
+            .get_result(conn)?;
+    Ok(Stored {
+        settings: Settings {
+            council_name,
+            authority_type: AuthorityType::from_db(&authority_type)?,
+            population,
+            benchmarks: serde_json::from_str(&benchmarks)?,
+        },
+        version,
+        updated_at,
+    })
+}
+
+/// Replace the settings.
+pub fn save(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    if_match: &IfMatch,
+    new: &Settings,
+) -> Result<Stored, ApiError> {
+    crate::db::lock_row(conn, "settings", 1)?;
+    let current = load(conn)?;
+    if_match.check(current.version)?;
+    let mut benchmarks = new.benchmarks.clone();
+    benchmarks.sort_by_key(|b| b.year);
+    let changes = audit::diff(
+        &serde_json::to_value(&current.settings)?,
+        &serde_json::to_value(Settings {
+            benchmarks: benchmarks.clone(),
+            ..new.clone()
+        })?,
+    );
+    if changes.is_empty() {
+        return Ok(current);
+    }
+    diesel::update(settings::table.find(1))
+        .set((
+            settings::council_name.eq(&new.council_name),
+            settings::authority_type.eq(new.authority_type.as_str()),
+            settings::population.eq(new.population),
+            settings::benchmarks.eq(serde_json::to_string(&benchmarks)?),
+            settings::version.eq(current.version + 1),
+            settings::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    audit::record(conn, actor, ENTITY, "1", Action::Update, &changes)?;
+    load(conn)
+}

@@ -1,0 +1,203 @@
+//! `/statistics/...`: the figures of the statutory annual report and of the
+//! Ombudsman's annual letter, as JSON or CSV (`Accept: text/csv`).
+
+use actix_web::http::header;
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::IntoParams;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::auth::{Authorized, StatisticsReaders};
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::statistics::complaints::{self, ComplaintParams, ComplaintStatistics};
+use crate::statistics::feedback::{self, FeedbackStatistics};
+use crate::statistics::ombudsman::{self, OmbudsmanStatistics};
+use crate::statistics::overdue::{self, OverdueParams, OverdueReport};
+use crate::statistics::{csv, scope, PeriodParams};
+
+/// Routes of this module.
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(get_ombudsman_statistics)
+        .service(get_feedback_statistics)
+        .service(get_complaint_statistics)
+        .service(get_overdue_report);
+}
+
+/// Whether the client asked for CSV.
+pub fn wants_csv(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.split(',').any(|t| t.trim().starts_with("text/csv")))
+}
+
+fn respond<T: Serialize>(
+    req: &HttpRequest,
+    value: &T,
+    file: &str,
+) -> Result<HttpResponse, ApiError> {
+    if wants_csv(req) {
+        let json = serde_json::to_value(value)?;
+        let body = match json.get("items").and_then(|i| i.as_array()) {
+            Some(items) => csv::table(items),
+            None => csv::figures(&json),
+        };
+        Ok(HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file}.csv\""),
+            ))
+            .body(body))
+    } else {
+        Ok(HttpResponse::Ok().json(value))
+    }
+}
+
+/// The Ombudsman's annual view: cases decided in the period, by outcome,
+/// with the uphold rate, upheld per 100,000 residents, satisfactory
+/// remedies, compliance, late information requests, and the averages of
+/// similar authorities.
+#[utoipa::path(
+    tag = "statistics",
+    params(PeriodParams),
+    responses((status = 200, description = "The statistics.", content(
+        (OmbudsmanStatistics = "application/json"),
+        (String = "text/csv", example = "figure,value\r\ndealt_with,79\r\n"))))
+)]
+#[get("/statistics/ombudsman")]
+pub async fn get_ombudsman_statistics(
+    state: web::Data<AppState>,
+    user: Authorized<StatisticsReaders>,
+    req: HttpRequest,
+    params: web::Query<PeriodParams>,
+) -> Result<HttpResponse, ApiError> {
+    let period = params.period()?;
+    let user = user.0;
+    let stats = state
+        .db
+        .run(move |conn| {
+            let scope = scope(conn, &user, params.directorate.as_deref())?;
+            let settings = crate::settings::model::load(conn)?;
+            ombudsman::compute(
+                conn,
+                &period,
+                &scope,
+                params.directorate.as_deref(),
+                &settings,
+            )
+        })
+        .await?;
+    respond(&req, &stats, "ombudsman-statistics")
+}
+
+/// How many feedback years to show.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct YearsParam {
+    /// The period and this many minus one years before it (1 to 10, default 4).
+    #[param(minimum = 1, maximum = 10)]
+    pub years: Option<usize>,
+}
+
+/// Feedback volumes by kind: received and responded to in the period and
+/// the years before it, with the change on the year before.
+#[utoipa::path(
+    tag = "statistics",
+    params(PeriodParams, YearsParam),
+    responses((status = 200, description = "The volumes.", content(
+        (FeedbackStatistics = "application/json"),
+        (String = "text/csv"))))
+)]
+#[get("/statistics/feedback")]
+pub async fn get_feedback_statistics(
+    state: web::Data<AppState>,
+    user: Authorized<StatisticsReaders>,
+    req: HttpRequest,
+    params: web::Query<PeriodParams>,
+    years: web::Query<YearsParam>,
+) -> Result<HttpResponse, ApiError> {
+    let period = params.period()?;
+    let count = years.years.unwrap_or(4);
+    if !(1..=10).contains(&count) {
+        return Err(ApiError::field("years", "must be from 1 to 10"));
+    }
+    let user = user.0;
+    let stats = state
+        .db
+        .run(move |conn| {
+            let scope = scope(conn, &user, params.directorate.as_deref())?;
+            feedback::compute(conn, &period, count, &scope, params.directorate.as_deref())
+        })
+        .await?;
+    respond(&req, &stats, "feedback-statistics")
+}
+
+/// The complaint analysis of the statutory annual report: received in the
+/// period; of those responded to in it, main reasons, outcomes, timeliness,
+/// stages, young people and reopened records. `kind=` analyses any other
+/// kind (e.g. `senior_manager_review`, `mp_enquiry`).
+#[utoipa::path(
+    tag = "statistics",
+    params(PeriodParams, ComplaintParams),
+    responses((status = 200, description = "The analysis.", content(
+        (ComplaintStatistics = "application/json"),
+        (String = "text/csv"))))
+)]
+#[get("/statistics/complaints")]
+pub async fn get_complaint_statistics(
+    state: web::Data<AppState>,
+    user: Authorized<StatisticsReaders>,
+    req: HttpRequest,
+    params: web::Query<PeriodParams>,
+    narrow: web::Query<ComplaintParams>,
+) -> Result<HttpResponse, ApiError> {
+    let period = params.period()?;
+    if narrow.stage.is_some_and(|s| !(1..=3).contains(&s)) {
+        return Err(ApiError::field("stage", "must be from 1 to 3"));
+    }
+    let user = user.0;
+    let stats = state
+        .db
+        .run(move |conn| {
+            let scope = scope(conn, &user, params.directorate.as_deref())?;
+            complaints::compute(
+                conn,
+                &period,
+                &narrow,
+                &scope,
+                params.directorate.as_deref(),
+            )
+        })
+        .await?;
+    respond(&req, &stats, "complaint-statistics")
+}
+
+/// The weekly breach report: records open on `as_of` whose due date has
+/// passed or falls within `within` working days, most overdue first.
+#[utoipa::path(
+    tag = "statistics",
+    params(OverdueParams),
+    responses((status = 200, description = "The report.", content(
+        (OverdueReport = "application/json"),
+        (String = "text/csv"))))
+)]
+#[get("/statistics/overdue")]
+pub async fn get_overdue_report(
+    state: web::Data<AppState>,
+    user: Authorized<StatisticsReaders>,
+    req: HttpRequest,
+    params: web::Query<OverdueParams>,
+) -> Result<HttpResponse, ApiError> {
+    let calendar = state.calendar.current(&state.db).await?;
+    let user = user.0;
+    let report = state
+        .db
+        .run(move |conn| {
+            let scope = scope(conn, &user, params.directorate.as_deref())?;
+            overdue::compute(conn, &params, &scope, &calendar)
+        })
+        .await?;
+    respond(&req, &report, "overdue")
+}

@@ -1,0 +1,169 @@
+//! The weekly breach report: records open on a date whose due date has
+//! passed or falls within the next few working days.
+
+use chrono::NaiveDate;
+use diesel::sql_types::{BigInt, Date, Nullable, Text};
+use diesel::QueryableByName;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::calendar::{uk_today, Calendar};
+use crate::db::DbConnection;
+use crate::error::{ApiError, FieldErrors};
+use crate::feedback::model::reference_for;
+use crate::feedback::types::Kind;
+use crate::statistics::sql::Sql;
+use crate::statistics::Scope;
+
+/// The report's date, horizon and narrowing.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OverdueParams {
+    /// The day of the report (default today).
+    pub as_of: Option<NaiveDate>,
+    /// Also list records due within this many working days after `as_of` (0 to 60, default 5).
+    #[param(minimum = 0, maximum = 60)]
+    pub within: Option<u32>,
+    /// Only this kind.
+    pub kind: Option<Kind>,
+    /// One directorate; default: every directorate the caller may see.
+    pub directorate: Option<String>,
+    /// The most items to list (1 to 10000, default 1000); `total` counts all.
+    #[param(minimum = 1, maximum = 10000)]
+    pub limit: Option<i64>,
+}
+
+/// One record in breach, or about to be.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OverdueItem {
+    /// Record id.
+    pub id: i64,
+    /// Reference.
+    pub reference: String,
+    /// Kind.
+    pub kind: Kind,
+    /// Directorate.
+    pub directorate: String,
+    /// When the response is (was) due.
+    pub due_on: NaiveDate,
+    /// Working days past the due date on `as_of`; negative when still to come.
+    pub working_days_overdue: i64,
+}
+
+/// The breach report.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OverdueReport {
+    /// The day of the report.
+    pub as_of: NaiveDate,
+    /// The horizon in working days.
+    pub within: u32,
+    /// How many records are listed in all (the items may be fewer: see `limit`).
+    pub total: i64,
+    /// Most overdue first.
+    pub items: Vec<OverdueItem>,
+}
+
+#[derive(QueryableByName)]
+struct Row {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = Nullable<Text>)]
+    reference: Option<String>,
+    #[diesel(sql_type = Text)]
+    kind: String,
+    #[diesel(sql_type = Text)]
+    directorate: String,
+    #[diesel(sql_type = Date)]
+    due_on: NaiveDate,
+    #[diesel(sql_type = BigInt)]
+    total: i64,
+}
+
+impl OverdueParams {
+    fn checked(&self) -> Result<(NaiveDate, u32, i64), ApiError> {
+        let mut errors = FieldErrors::new();
+        let within = self.within.unwrap_or(5);
+        if within > 60 {
+            errors.add("within", "must be from 0 to 60");
+        }
+        let limit = self.limit.unwrap_or(1000);
+        if !(1..=10_000).contains(&limit) {
+            errors.add("limit", "must be from 1 to 10000");
+        }
+        errors.into_result()?;
+        Ok((self.as_of.unwrap_or_else(uk_today), within, limit))
+    }
+}
+
+fn open_on(
+    sql: Sql,
+    as_of: NaiveDate,
+    horizon: NaiveDate,
+    kind: Option<Kind>,
+    scope: &Scope,
+) -> Sql {
+    let mut sql = sql.date(horizon).date(as_of);
+    // Nothing is responded to in the future, so for today or later "not
+    // responded by then" is simply "not responded", which the partial index
+    // of open records serves.
+    sql = if as_of >= uk_today() {
+        sql.push("AND responded_on IS NULL")
+    } else {
+        sql.push("AND (responded_on IS NULL OR responded_on > ?)")
+            .date(as_of)
+    };
+    if let Some(kind) = kind {
+        sql = sql.push("AND kind = ?").text(kind.as_str());
+    }
+    sql.scoped("directorate", scope)
+}
+
+/// Compute the report.
+pub fn compute(
+    conn: &mut DbConnection,
+    params: &OverdueParams,
+    scope: &Scope,
+    calendar: &Calendar,
+) -> Result<OverdueReport, ApiError> {
+    let (as_of, within, limit) = params.checked()?;
+    let horizon = calendar.add_working_days(as_of, within);
+    // One statement: the window count is the total before the limit.
+    let rows: Vec<Row> = open_on(
+        Sql::new(
+            "SELECT id, reference, kind, directorate, due_on, COUNT(*) OVER () AS total \
+             FROM feedback WHERE due_on IS NOT NULL AND due_on <= ? AND received_on <= ?",
+        ),
+        as_of,
+        horizon,
+        params.kind,
+        scope,
+    )
+    .push("ORDER BY due_on, id LIMIT ?")
+    .int(limit)
+    .load(conn)?;
+    let total = rows.first().map(|r| r.total).unwrap_or(0);
+    let items = rows
+        .into_iter()
+        .map(|row| {
+            let overdue = if row.due_on <= as_of {
+                calendar.working_days_between(row.due_on, as_of)
+            } else {
+                -calendar.working_days_between(as_of, row.due_on)
+            };
+            Ok(OverdueItem {
+                reference: row.reference.unwrap_or_else(|| reference_for(row.id)),
+                id: row.id,
+                kind: Kind::from_db(&row.kind)?,
+                directorate: row.directorate,
+                due_on: row.due_on,
+                working_days_overdue: overdue,
+            })
+        })
+        .collect::<Result<_, ApiError>>()?;
+    Ok(OverdueReport {
+        as_of,
+        within,
+        total,
+        items,
+    })
+}

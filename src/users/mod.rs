@@ -1,0 +1,5 @@
+//! Users: accounts, roles and directorates; the first admin.
+
+pub mod api;
+pub mod bootstrap;
+pub mod model;

@@ -1,0 +1,254 @@
+//! The authorisation matrix: every operation of the OpenAPI document, for
+//! every role, working in the record's directorate and in another one. A new
+//! operation that is not classified here fails the test, so no endpoint
+//! ships without its checks.
+
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use actix_web::http::Method;
+use redress::auth::Role;
+use serde_json::{json, Value};
+
+use crate::common::{TestApp, TestUser, PASSWORD};
+
+/// Who may call an operation.
+#[derive(Clone, Copy)]
+enum Access {
+    /// Anyone, without a token.
+    Public,
+    /// Any authenticated user.
+    Anyone,
+    /// These roles only; `scoped` says whether the request touches the home
+    /// directorate's records (so a user of another directorate is refused).
+    Roles(&'static [Role], Scoped),
+}
+
+/// How a user of another directorate is refused.
+#[derive(Clone, Copy, PartialEq)]
+enum Scoped {
+    /// Not directorate-specific.
+    No,
+    /// A record addressed by id: 404, so ids are not confirmed.
+    NotFound,
+    /// Writing into, or asking statistics about, the directorate: 403.
+    Forbidden,
+}
+
+use Role::{Admin, Analyst, Caseworker, Integration, Manager};
+
+const ALL: &[Role] = &[Admin, Manager, Caseworker, Analyst, Integration];
+const WRITERS: &[Role] = &[Admin, Manager, Caseworker, Integration];
+const STAFF_READERS: &[Role] = &[Admin, Manager, Caseworker, Analyst];
+const STAFF_WRITERS: &[Role] = &[Admin, Manager, Caseworker];
+const MANAGERS: &[Role] = &[Admin, Manager];
+const STATISTICS: &[Role] = &[Admin, Manager, Analyst];
+const ADMIN: &[Role] = &[Admin];
+
+/// Records in the home directorate (adults) for one request.
+struct Fixtures {
+    feedback: i64,
+    case: i64,
+    improvement: i64,
+    user: i64,
+    user_name: String,
+    holiday: String,
+}
+
+static SERIAL: AtomicUsize = AtomicUsize::new(0);
+
+fn serial() -> usize {
+    SERIAL.fetch_add(1, Ordering::Relaxed) + 1
+}
+
+async fn post(app: &TestApp, admin: &TestUser, path: &str, body: Value) -> Value {
+    let res = app.post(path).auth(admin).json(&body).send().await;
+    res.assert_status(201);
+    res.json()
+}
+
+async fn fixtures(app: &TestApp, admin: &TestUser) -> Fixtures {
+    let n = serial();
+    let feedback = post(app, admin, "/api/v1/feedback", json!({"directorate": "adults", "kind": "complaint",
+        "procedure": "statutory_adults", "stage": 1, "received_on": "2025-06-02", "category": "Charging",
+        "complainant": {"name": "Test Person"}})).await;
+    let case = post(
+        app,
+        admin,
+        "/api/v1/ombudsman-cases",
+        json!({"reference": format!("30 {:03} {:03}", n / 1000, n % 1000),
+        "directorate": "adults", "received_on": "2025-01-06"}),
+    )
+    .await;
+    let improvement = post(
+        app,
+        admin,
+        "/api/v1/service-improvements",
+        json!({"directorate": "adults",
+        "description": "Brief staff.", "agreed_on": "2025-02-03"}),
+    )
+    .await;
+    // Made directly (the harness's users share one password hash: argon2 is slow by design).
+    let user = app.user(Analyst, &["adults"]).await;
+    let holiday = format!("{}-01-{:02}", 2031 + n / 28, 1 + n % 28);
+    post(
+        app,
+        admin,
+        "/api/v1/calendar/holidays",
+        json!({"date": holiday, "title": "Test holiday"}),
+    )
+    .await;
+    Fixtures {
+        feedback: feedback["id"].as_i64().unwrap(),
+        case: case["id"].as_i64().unwrap(),
+        improvement: improvement["id"].as_i64().unwrap(),
+        user: user.id,
+        user_name: user.username,
+        holiday,
+    }
+}
+
+/// The request an operation makes, and who may make it.
+fn request(operation: &str, f: &Fixtures) -> (Method, String, Option<Value>, Access) {
+    let n = serial();
+    let fb = f.feedback;
+    let new_feedback =
+        json!({"directorate": "adults", "kind": "enquiry", "received_on": "2025-06-02"});
+    let new_case = json!({"reference": format!("31 {:03} {:03}", n / 1000, n % 1000), "directorate": "adults", "received_on": "2025-01-06"});
+    let new_improvement = json!({"directorate": "adults", "description": "Review the procedure.", "agreed_on": "2025-02-03"});
+    let (method, path, body, access) = match operation {
+        "create_token" => (Method::POST, "/api/v1/auth/token".into(), Some(json!({"username": f.user_name, "password": PASSWORD})), Access::Public),
+        "get_health" => (Method::GET, "/healthz".into(), None, Access::Public),
+        "get_readiness" => (Method::GET, "/readyz".into(), None, Access::Public),
+        "get_metrics" => (Method::GET, "/metrics".into(), None, Access::Public),
+        "get_openapi" => (Method::GET, "/openapi.json".into(), None, Access::Public),
+        "get_me" => (Method::GET, "/api/v1/me".into(), None, Access::Anyone),
+        "list_directorates" => (Method::GET, "/api/v1/directorates".into(), None, Access::Anyone),
+        "get_directorate" => (Method::GET, "/api/v1/directorates/adults".into(), None, Access::Anyone),
+        "create_directorate" => (Method::POST, "/api/v1/directorates".into(), Some(json!({"code": format!("dir{n}"), "name": "New"})), Access::Roles(ADMIN, Scoped::No)),
+        "list_holidays" => (Method::GET, "/api/v1/calendar/holidays".into(), None, Access::Anyone),
+        "get_holiday" => (Method::GET, format!("/api/v1/calendar/holidays/{}", f.holiday), None, Access::Anyone),
+        "create_holiday" => (Method::POST, "/api/v1/calendar/holidays".into(), Some(json!({"date": format!("{}-02-{:02}", 2031 + n / 28, 1 + n % 28), "title": "T"})), Access::Roles(ADMIN, Scoped::No)),
+        "delete_holiday" => (Method::DELETE, format!("/api/v1/calendar/holidays/{}", f.holiday), None, Access::Roles(ADMIN, Scoped::No)),
+        "import_holidays" => (Method::POST, "/api/v1/calendar/holidays/import".into(), Some(json!({"england-and-wales": {"events": [{"title": "T", "date": format!("{}-03-{:02}", 2031 + n / 28, 1 + n % 28)}]}})), Access::Roles(ADMIN, Scoped::No)),
+        "list_users" => (Method::GET, "/api/v1/users".into(), None, Access::Roles(ADMIN, Scoped::No)),
+        "create_user" => (Method::POST, "/api/v1/users".into(), Some(json!({"username": format!("new{n}"), "role": "analyst", "directorates": ["adults"], "password": PASSWORD})), Access::Roles(ADMIN, Scoped::No)),
+        "get_user" => (Method::GET, format!("/api/v1/users/{}", f.user), None, Access::Roles(ADMIN, Scoped::No)),
+        "update_user" => (Method::PATCH, format!("/api/v1/users/{}", f.user), Some(json!({"display_name": "Renamed"})), Access::Roles(ADMIN, Scoped::No)),
+        "delete_user" => (Method::DELETE, format!("/api/v1/users/{}", f.user), None, Access::Roles(ADMIN, Scoped::No)),
+        "get_user_history" => (Method::GET, format!("/api/v1/users/{}/history", f.user), None, Access::Roles(ADMIN, Scoped::No)),
+        "get_settings" => (Method::GET, "/api/v1/settings".into(), None, Access::Anyone),
+        "update_settings" => (Method::PUT, "/api/v1/settings".into(), Some(json!({"council_name": "C", "authority_type": "county"})), Access::Roles(ADMIN, Scoped::No)),
+        "list_feedback" => (Method::GET, "/api/v1/feedback".into(), None, Access::Roles(ALL, Scoped::No)),
+        "create_feedback" => (Method::POST, "/api/v1/feedback".into(), Some(new_feedback), Access::Roles(WRITERS, Scoped::Forbidden)),
+        "get_feedback" => (Method::GET, format!("/api/v1/feedback/{fb}"), None, Access::Roles(ALL, Scoped::NotFound)),
+        "update_feedback" => (Method::PATCH, format!("/api/v1/feedback/{fb}"), Some(json!({"team": "T"})), Access::Roles(WRITERS, Scoped::NotFound)),
+        "delete_feedback" => (Method::DELETE, format!("/api/v1/feedback/{fb}"), None, Access::Roles(MANAGERS, Scoped::NotFound)),
+        "get_feedback_history" => (Method::GET, format!("/api/v1/feedback/{fb}/history"), None, Access::Roles(ALL, Scoped::NotFound)),
+        "escalate_feedback" => (Method::POST, format!("/api/v1/feedback/{fb}/escalate"), Some(json!({"received_on": "2025-07-01"})), Access::Roles(WRITERS, Scoped::NotFound)),
+        "redact_feedback" => (Method::POST, format!("/api/v1/feedback/{fb}/redact"), None, Access::Roles(MANAGERS, Scoped::NotFound)),
+        "list_ombudsman_cases" => (Method::GET, "/api/v1/ombudsman-cases".into(), None, Access::Roles(STAFF_READERS, Scoped::No)),
+        "create_ombudsman_case" => (Method::POST, "/api/v1/ombudsman-cases".into(), Some(new_case), Access::Roles(STAFF_WRITERS, Scoped::Forbidden)),
+        "get_ombudsman_case" => (Method::GET, format!("/api/v1/ombudsman-cases/{}", f.case), None, Access::Roles(STAFF_READERS, Scoped::NotFound)),
+        "update_ombudsman_case" => (Method::PATCH, format!("/api/v1/ombudsman-cases/{}", f.case), Some(json!({"summary": "S"})), Access::Roles(STAFF_WRITERS, Scoped::NotFound)),
+        "delete_ombudsman_case" => (Method::DELETE, format!("/api/v1/ombudsman-cases/{}", f.case), None, Access::Roles(MANAGERS, Scoped::NotFound)),
+        "get_ombudsman_case_history" => (Method::GET, format!("/api/v1/ombudsman-cases/{}/history", f.case), None, Access::Roles(STAFF_READERS, Scoped::NotFound)),
+        "list_service_improvements" => (Method::GET, "/api/v1/service-improvements".into(), None, Access::Roles(STAFF_READERS, Scoped::No)),
+        "create_service_improvement" => (Method::POST, "/api/v1/service-improvements".into(), Some(new_improvement), Access::Roles(STAFF_WRITERS, Scoped::Forbidden)),
+        "get_service_improvement" => (Method::GET, format!("/api/v1/service-improvements/{}", f.improvement), None, Access::Roles(STAFF_READERS, Scoped::NotFound)),
+        "update_service_improvement" => (Method::PATCH, format!("/api/v1/service-improvements/{}", f.improvement), Some(json!({"owner": "O"})), Access::Roles(STAFF_WRITERS, Scoped::NotFound)),
+        "delete_service_improvement" => (Method::DELETE, format!("/api/v1/service-improvements/{}", f.improvement), None, Access::Roles(MANAGERS, Scoped::NotFound)),
+        "get_service_improvement_history" => (Method::GET, format!("/api/v1/service-improvements/{}/history", f.improvement), None, Access::Roles(STAFF_READERS, Scoped::NotFound)),
+        "get_ombudsman_statistics" => (Method::GET, "/api/v1/statistics/ombudsman?year=2024&directorate=adults".into(), None, Access::Roles(STATISTICS, Scoped::Forbidden)),
+        "get_feedback_statistics" => (Method::GET, "/api/v1/statistics/feedback?year=2024&directorate=adults".into(), None, Access::Roles(STATISTICS, Scoped::Forbidden)),
+        "get_complaint_statistics" => (Method::GET, "/api/v1/statistics/complaints?year=2024&directorate=adults".into(), None, Access::Roles(STATISTICS, Scoped::Forbidden)),
+        "get_overdue_report" => (Method::GET, "/api/v1/statistics/overdue?directorate=adults".into(), None, Access::Roles(STATISTICS, Scoped::Forbidden)),
+        "get_annual_report" => (Method::GET, "/api/v1/reports/annual?year=2024&directorate=adults".into(), None, Access::Roles(STATISTICS, Scoped::Forbidden)),
+        other => panic!("the operation {other} is not in the authorisation matrix: classify it in tests/authz.rs"),
+    };
+    (method, path, body, access)
+}
+
+fn expected(access: Access, role: Option<Role>, home: bool, success: u16) -> u16 {
+    match (access, role) {
+        (Access::Public, _) => success,
+        (_, None) => 401,
+        (Access::Anyone, Some(_)) => success,
+        (Access::Roles(roles, scoped), Some(role)) => {
+            if !roles.contains(&role) {
+                403
+            } else if home || role == Role::Admin {
+                success
+            } else {
+                match scoped {
+                    Scoped::No => success,
+                    Scoped::NotFound => 404,
+                    Scoped::Forbidden => 403,
+                }
+            }
+        }
+    }
+}
+
+fn success_status(method: &Method, operation: &str) -> u16 {
+    match (method.as_str(), operation) {
+        ("DELETE", _) => 204,
+        ("POST", "create_token" | "import_holidays" | "redact_feedback") => 200,
+        ("POST", _) => 201,
+        _ => 200,
+    }
+}
+
+#[actix_web::test]
+async fn every_operation_checks_roles_and_directorates() {
+    let app = TestApp::new().await;
+    let admin = app.as_admin().await;
+    let spec = redress::openapi::spec();
+    let mut operations = BTreeSet::new();
+    for item in spec["paths"].as_object().unwrap().values() {
+        for op in item.as_object().unwrap().values() {
+            operations.insert(op["operationId"].as_str().unwrap().to_string());
+        }
+    }
+    let mut principals: Vec<(Option<Role>, bool, Option<TestUser>)> = vec![
+        (None, true, None),
+        (Some(Admin), true, Some(app.as_admin().await)),
+    ];
+    for role in [Manager, Caseworker, Analyst, Integration] {
+        principals.push((Some(role), true, Some(app.user(role, &["adults"]).await)));
+        principals.push((Some(role), false, Some(app.user(role, &["children"]).await)));
+    }
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for operation in &operations {
+        for (role, home, user) in &principals {
+            let f = fixtures(&app, &admin).await;
+            let (method, path, body, access) = request(operation, &f);
+            let mut req = app.request(method.clone(), &path);
+            if let Some(user) = user {
+                req = req.auth(user);
+            }
+            if let Some(body) = &body {
+                req = req.json(body);
+            }
+            let res = req.send().await;
+            let want = expected(access, *role, *home, success_status(&method, operation));
+            checked += 1;
+            if res.status.as_u16() != want {
+                failures.push(format!(
+                    "{operation} as {role:?} ({}): got {}, want {want}: {}",
+                    if *home { "home" } else { "other directorate" },
+                    res.status.as_u16(),
+                    res.text().chars().take(200).collect::<String>()
+                ));
+            }
+        }
+    }
+    assert!(checked >= operations.len() * 10, "{checked}");
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} checks failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}

@@ -1,0 +1,22 @@
+//! Integration tests: the real App over HTTP (`actix_web::test`), on SQLite by
+//! default and on PostgreSQL with `TEST_DATABASE_URL` set.
+
+mod common;
+
+mod auth;
+mod authz;
+mod backup;
+mod calendar;
+mod directorates;
+mod errors;
+mod feedback;
+mod feedback_lists;
+mod hostile;
+mod improvements;
+mod ombudsman;
+mod ops;
+mod reports;
+mod settings;
+mod spec;
+mod statistics;
+mod users;

@@ -1,0 +1,263 @@
+//! The annual report, and the demo data set it is usually shown with.
+
+use serde_json::Value;
+
+use crate::common::{TestApp, TestUser};
+
+async fn load_demo(app: &TestApp) {
+    let calendar = app.state.calendar.current(&app.state.db).await.unwrap();
+    let today = redress::calendar::uk_today();
+    app.state
+        .db
+        .write(move |conn| redress::demo::load(conn, &calendar, today))
+        .await
+        .expect("demo data");
+}
+
+async fn get(app: &TestApp, user: &TestUser, path: &str) -> Value {
+    let res = app.get(path).auth(user).send().await;
+    res.assert_status(200);
+    res.json()
+}
+
+#[actix_web::test]
+async fn the_demo_data_reproduces_the_published_figures() {
+    let app = TestApp::new().await;
+    load_demo(&app).await;
+    let analyst = app.as_analyst("adults").await;
+    let c = get(
+        &app,
+        &analyst,
+        "/api/v1/statistics/complaints?year=2024&directorate=adults",
+    )
+    .await;
+    assert_eq!(
+        (c["received"].as_i64(), c["responded"].as_i64()),
+        (Some(222), Some(217))
+    );
+    let o = &c["outcomes"];
+    assert_eq!(
+        [
+            &o["partially_upheld"],
+            &o["closed_no_further_action"],
+            &o["not_upheld"],
+            &o["pursued_other_route"],
+            &o["withdrawn"],
+            &o["upheld"],
+            &o["redirected"]
+        ],
+        [121, 25, 22, 19, 11, 10, 9]
+    );
+    assert_eq!(c["timeliness"]["outside_target"], 80);
+    assert_eq!(c["timeliness"]["within_statutory_limit"], 217);
+    let other = c["by_category"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["category"] == "Other")
+        .unwrap()
+        .clone();
+    assert_eq!(other["count"], 23);
+    let smr = get(
+        &app,
+        &analyst,
+        "/api/v1/statistics/complaints?year=2024&directorate=adults&kind=senior_manager_review",
+    )
+    .await;
+    assert_eq!(
+        (
+            smr["responded"].as_i64(),
+            smr["timeliness"]["outside_target"].as_i64()
+        ),
+        (Some(41), Some(12))
+    );
+    let o = &smr["outcomes"];
+    assert_eq!(
+        [
+            &o["upheld"],
+            &o["not_upheld"],
+            &o["partially_upheld"],
+            &o["not_pursued_after_meeting"]
+        ],
+        [4, 1, 35, 1]
+    );
+    let mp = get(
+        &app,
+        &analyst,
+        "/api/v1/statistics/complaints?year=2024&directorate=adults&kind=mp_enquiry",
+    )
+    .await;
+    assert_eq!(
+        (
+            mp["responded"].as_i64(),
+            mp["timeliness"]["outside_target"].as_i64()
+        ),
+        (Some(50), Some(18))
+    );
+    let d = get(
+        &app,
+        &analyst,
+        "/api/v1/statistics/complaints?year=2024&directorate=adults&kind=dissatisfaction",
+    )
+    .await;
+    assert_eq!(d["responded"], 92);
+    let admin = app.as_admin().await;
+    let lgsco = get(&app, &admin, "/api/v1/statistics/ombudsman?year=2024").await;
+    assert_eq!(
+        (
+            lgsco["dealt_with"].as_i64(),
+            lgsco["not_for_us"].as_i64(),
+            lgsco["assessed_and_closed"].as_i64(),
+            lgsco["investigated"].as_i64()
+        ),
+        (Some(79), Some(29), Some(27), Some(23))
+    );
+    assert_eq!(lgsco["uphold_rate"]["percent"], 78.3);
+    assert_eq!(lgsco["upheld_per_100k"]["value"], 2.6);
+    assert_eq!(lgsco["satisfactory_remedy"]["percent"], 33.3);
+    assert_eq!(
+        (
+            lgsco["compliance"]["numerator"].as_i64(),
+            lgsco["compliance"]["denominator"].as_i64()
+        ),
+        (Some(12), Some(12))
+    );
+    // Every kind, directorate and year is there, with escalations linked.
+    let volumes = get(
+        &app,
+        &admin,
+        "/api/v1/statistics/feedback?year=2024&years=4",
+    )
+    .await;
+    for year in volumes["years"].as_array().unwrap() {
+        assert!(year["total_received"].as_i64().unwrap() > 1000, "{year}");
+    }
+    let linked = get(&app, &admin, "/api/v1/feedback?kind=dissatisfaction&received_from=2024-04-01&received_to=2025-03-31&limit=1").await;
+    assert!(linked["items"][0]["parent_id"].is_i64());
+    let improvements = get(&app, &admin, "/api/v1/service-improvements?published=true").await;
+    assert!(improvements["total"].as_i64().unwrap() >= 5);
+    // Loading twice is refused.
+    let calendar = app.state.calendar.current(&app.state.db).await.unwrap();
+    let again = app
+        .state
+        .db
+        .write(move |conn| redress::demo::load(conn, &calendar, redress::calendar::uk_today()))
+        .await;
+    assert!(matches!(again, Err(redress::error::ApiError::Conflict(_))));
+}
+
+#[actix_web::test]
+async fn the_annual_report_is_a_self_contained_printable_page() {
+    let app = TestApp::new().await;
+    load_demo(&app).await;
+    let manager = app.as_manager("adults").await;
+    let res = app
+        .get("/api/v1/reports/annual?year=2024&directorate=adults")
+        .auth(&manager)
+        .send()
+        .await;
+    res.assert_status(200);
+    assert_eq!(res.header("content-type"), Some("text/html; charset=utf-8"));
+    let csp = res.header("content-security-policy").unwrap();
+    assert!(csp.contains("default-src 'none'"), "{csp}");
+    let html = res.text();
+    for expected in [
+        "Complaints and Feedback Annual Report 2024-25",
+        "Demo County Council",
+        "Adults, Health and Commissioning",
+        "Annual feedback overview",
+        "Main reason for complaint",
+        "Complaint outcomes",
+        "Response timescales",
+        "Dissatisfactions",
+        "Senior manager reviews",
+        "Local Government and Social Care Ombudsman",
+        "Service improvements agreed in 2024-25",
+        "<svg",
+        ">217<",
+        ">222<",
+        "36.9%",
+        "55.6%",
+        "89.0%",
+    ] {
+        assert!(html.contains(expected), "the report lacks {expected}");
+    }
+    for forbidden in [
+        "<script",
+        "src=\"http",
+        "href=\"http",
+        "url(http",
+        "@import",
+    ] {
+        assert!(!html.contains(forbidden), "the report loads {forbidden}");
+    }
+    let json = app
+        .get("/api/v1/reports/annual?year=2024&directorate=adults")
+        .auth(&manager)
+        .header("accept", "application/json")
+        .send()
+        .await;
+    json.assert_status(200);
+    let report = json.json();
+    assert_eq!(report["complaints"]["responded"], 217);
+    assert_eq!(report["dissatisfaction_rate"]["percent"], 42.4);
+    assert_eq!(report["senior_manager_reviews"]["responded"], 41);
+    assert_eq!(report["feedback"]["years"].as_array().unwrap().len(), 4);
+    assert_eq!(
+        report["directorate_name"],
+        "Adults, Health and Commissioning"
+    );
+}
+
+#[actix_web::test]
+async fn the_report_is_for_statistics_readers_in_their_directorates() {
+    let app = TestApp::new().await;
+    let worker = app.as_caseworker("adults").await;
+    app.get("/api/v1/reports/annual?year=2024")
+        .auth(&worker)
+        .send()
+        .await
+        .problem(403);
+    let analyst = app.as_analyst("adults").await;
+    app.get("/api/v1/reports/annual?year=2024&directorate=children")
+        .auth(&analyst)
+        .send()
+        .await
+        .problem(403);
+    app.get("/api/v1/reports/annual?year=24x")
+        .auth(&analyst)
+        .send()
+        .await
+        .problem(400);
+    let empty = app
+        .get("/api/v1/reports/annual?year=2024")
+        .auth(&analyst)
+        .send()
+        .await;
+    empty.assert_status(200);
+    assert!(empty
+        .text()
+        .contains("No service improvements were recorded"));
+}
+
+#[actix_web::test]
+async fn text_in_records_cannot_inject_markup_into_the_report() {
+    let app = TestApp::new().await;
+    let admin = app.as_admin().await;
+    app.post("/api/v1/feedback")
+        .auth(&admin)
+        .json(&serde_json::json!({"directorate": "adults", "kind": "complaint", "procedure": "statutory_adults", "stage": 1,
+            "received_on": "2024-06-03", "responded_on": "2024-06-10", "outcome": "upheld",
+            "category": "<script>alert('x')</script>"}))
+        .send()
+        .await
+        .assert_status(201);
+    let html = app
+        .get("/api/v1/reports/annual?year=2024")
+        .auth(&admin)
+        .send()
+        .await
+        .text();
+    assert!(!html.contains("<script>alert"), "unescaped");
+    assert!(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"));
+}

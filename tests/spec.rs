@@ -1,0 +1,158 @@
+//! The OpenAPI document: served, committed, and complete.
+
+use serde_json::Value;
+
+use crate::common::TestApp;
+
+#[test]
+fn the_committed_openapi_json_is_current() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi/openapi.json");
+    let current = redress::openapi::spec_text();
+    if std::env::var("UPDATE_OPENAPI").is_ok_and(|v| v == "1") {
+        std::fs::write(&path, &current).expect("write openapi/openapi.json");
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == current,
+        "openapi/openapi.json is stale: run `UPDATE_OPENAPI=1 cargo test --test api spec` (or `cargo run -- openapi > openapi/openapi.json`) and commit it"
+    );
+}
+
+#[actix_web::test]
+async fn the_spec_is_served_at_openapi_json() {
+    let app = TestApp::new().await;
+    let res = app.get("/openapi.json").send().await;
+    res.assert_status(200);
+    assert_eq!(&res.json(), redress::openapi::spec());
+}
+
+#[test]
+fn every_operation_has_an_id_a_summary_and_error_responses() {
+    let spec = redress::openapi::spec();
+    let mut ids = std::collections::HashSet::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let id = op["operationId"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{method} {path}: no operationId"));
+            assert!(ids.insert(id.to_string()), "duplicate operationId {id}");
+            assert!(
+                op["summary"].as_str().is_some_and(|s| !s.is_empty()),
+                "{method} {path}: no summary"
+            );
+            let responses = op["responses"].as_object().unwrap();
+            let public = op["security"] == Value::Array(vec![]);
+            if !public {
+                assert!(responses.contains_key("401"), "{method} {path}: no 401");
+            }
+            if path.starts_with("/api/") {
+                assert!(
+                    responses.keys().any(|s| s.starts_with('4')),
+                    "{method} {path}: no 4xx"
+                );
+            }
+        }
+    }
+    let schemes = &spec["components"]["securitySchemes"]["bearer"];
+    assert_eq!(schemes["scheme"], "bearer");
+    for public in ["/api/v1/auth/token", "/healthz", "/readyz"] {
+        let item = &spec["paths"][public];
+        let op = item.as_object().unwrap().values().next().unwrap();
+        assert_eq!(
+            op["security"],
+            Value::Array(vec![]),
+            "{public} must be public"
+        );
+    }
+}
+
+/// Every string enum in the spec lists the values the API really sends
+/// (snake_case words), never the Rust variant names.
+#[test]
+fn enum_schemas_list_the_wire_values() {
+    let spec = redress::openapi::spec();
+    let mut enums = 0;
+    for (name, schema) in spec["components"]["schemas"].as_object().unwrap() {
+        let Some(values) = schema["enum"].as_array() else {
+            continue;
+        };
+        enums += 1;
+        for value in values.iter().filter_map(Value::as_str) {
+            assert!(
+                value
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
+                "{name}: enum value {value:?} is not a wire value"
+            );
+        }
+    }
+    assert!(enums >= 10, "only {enums} enums found");
+    let roles = &spec["components"]["schemas"]["Role"]["enum"];
+    let expected: Vec<&str> = redress::auth::Role::ALL
+        .iter()
+        .map(|r| r.as_str())
+        .collect();
+    assert_eq!(roles, &serde_json::json!(expected));
+}
+
+/// utoipa names a component schema after its Rust type, so two types with one
+/// name (in different modules) silently overwrite each other in the spec, and
+/// clients then validate responses against the wrong shape. Every type that
+/// derives `ToSchema` (directly or through `text_enum!`) must have its own name.
+#[test]
+fn schema_type_names_are_unique() {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut seen: std::collections::BTreeMap<String, String> = Default::default();
+    let mut files = vec![src];
+    let mut schemas = 0;
+    while let Some(path) = files.pop() {
+        if path.is_dir() {
+            for entry in std::fs::read_dir(&path).unwrap() {
+                files.push(entry.unwrap().path());
+            }
+            continue;
+        }
+        if path.extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut pending = false;
+        for line in text.lines().map(str::trim) {
+            if (line.starts_with("#[derive(") && line.contains("ToSchema"))
+                || line.starts_with("text_enum!")
+            {
+                pending = true;
+                continue;
+            }
+            if !pending {
+                continue;
+            }
+            let Some(rest) = line
+                .strip_prefix("pub struct ")
+                .or_else(|| line.strip_prefix("pub enum "))
+            else {
+                continue;
+            };
+            pending = false;
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            schemas += 1;
+            let here = path.display().to_string();
+            if let Some(other) = seen.insert(name.clone(), here.clone()) {
+                panic!("two schema types are named {name}: {other} and {here}");
+            }
+        }
+    }
+    assert!(schemas >= 40, "only {schemas} schema types found");
+    // Every component is one of our types: a field whose type is an alias of
+    // a std collection would otherwise appear as a component named after it.
+    let spec = redress::openapi::spec();
+    for name in spec["components"]["schemas"].as_object().unwrap().keys() {
+        assert!(
+            seen.contains_key(name) || name.ends_with("Page"),
+            "component {name} is not one of Redress's types"
+        );
+    }
+}
