@@ -127,7 +127,7 @@ pub struct HistoryEntry {
     /// What kind of change it was.
     pub action: Action,
     /// What changed, field by field: field name → its value before and after.
-    #[schema(inline)]
+    #[schema(value_type = BTreeMap<String, Change>)]
     pub changes: Changes,
     /// The HTTP request that made the change.
     pub request_id: Option<String>,
