@@ -71,8 +71,16 @@ const SQLITE_CACHE_KIB: u32 = 8 * 1024;
 /// keeps it small, so requests do not pay for checkpoints.
 const SQLITE_WAL_AUTOCHECKPOINT_PAGES: u32 = 16_384;
 
+/// When the WAL restarts, its file is cut back to this size (it would
+/// otherwise keep the size of the largest burst of writes it ever held).
+const SQLITE_WAL_KEEP_BYTES: u64 = 64 << 20;
+
 /// How often the background checkpointer runs.
 const SQLITE_CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
+
+/// How long a checkpoint waits for the readers still using the WAL before
+/// giving up until next time (writers wait meanwhile).
+const SQLITE_CHECKPOINT_WAIT: Duration = Duration::from_millis(100);
 
 /// How much of the SQLite file is memory-mapped, in bytes.
 const SQLITE_MMAP_BYTES: u64 = 1 << 30;
@@ -128,6 +136,7 @@ fn open_sqlite(path: &Path) -> Result<SqliteConnection, ConnectError> {
          PRAGMA cache_size = -{SQLITE_CACHE_KIB};
          PRAGMA mmap_size = {SQLITE_MMAP_BYTES};
          PRAGMA wal_autocheckpoint = {SQLITE_WAL_AUTOCHECKPOINT_PAGES};
+         PRAGMA journal_size_limit = {SQLITE_WAL_KEEP_BYTES};
          PRAGMA temp_store = MEMORY;"
     ))?;
     sql::register_sqlite_functions(&mut conn)?;
@@ -197,18 +206,27 @@ impl Db {
     }
 
     /// On SQLite, move the write-ahead log into the database file in the
-    /// background, twice a second, on a connection of its own (a passive
-    /// checkpoint never blocks readers or writers). Nothing on PostgreSQL.
+    /// background, twice a second, on a connection of its own. The
+    /// checkpoint is a RESTART one: once the log is copied it waits briefly
+    /// (writers wait too, readers never) for the readers still using the log
+    /// and then starts it again from the beginning. A passive checkpoint
+    /// cannot do that under steady reads, and the log then grows without
+    /// bound and slows every read. Nothing on PostgreSQL.
     pub fn start_checkpointer(&self) -> Result<(), String> {
         let Target::Sqlite(path) = &self.target else {
             return Ok(());
         };
         let mut conn = open_sqlite(path).map_err(|e| e.to_string())?;
+        conn.batch_execute(&format!(
+            "PRAGMA busy_timeout = {};",
+            SQLITE_CHECKPOINT_WAIT.as_millis()
+        ))
+        .map_err(|e| e.to_string())?;
         std::thread::Builder::new()
             .name("sqlite-checkpoint".into())
             .spawn(move || loop {
                 std::thread::sleep(SQLITE_CHECKPOINT_EVERY);
-                if let Err(error) = conn.batch_execute("PRAGMA wal_checkpoint(PASSIVE)") {
+                if let Err(error) = conn.batch_execute("PRAGMA wal_checkpoint(RESTART)") {
                     tracing::warn!(%error, "WAL checkpoint failed");
                 }
             })
