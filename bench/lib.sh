@@ -10,15 +10,21 @@ build_release() {
     (cd "$BENCH_ROOT" && cargo build --release --quiet)
 }
 
-# A load generator: oha or wrk if installed, else wrk from Debian or oha from crates.io.
-ensure_load_tool() {
-    if command -v wrk >/dev/null 2>&1 || command -v oha >/dev/null 2>&1; then
-        return
-    fi
-    if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+# wrk, installed from Debian when it is missing and we may; fails without it.
+# The scripts that replay a Lua mix need wrk itself.
+ensure_wrk() {
+    if ! command -v wrk >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null 2>&1 || true
     fi
-    command -v wrk >/dev/null 2>&1 || cargo install --quiet oha
+    command -v wrk >/dev/null 2>&1
+}
+
+# A load generator: oha or wrk if installed, else wrk from Debian or oha from crates.io.
+ensure_load_tool() {
+    if command -v oha >/dev/null 2>&1; then
+        return
+    fi
+    ensure_wrk || cargo install --quiet oha
 }
 
 free_port() {

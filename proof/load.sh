@@ -14,11 +14,8 @@ export RECORDS=${4:-250000}
 [ "$backends" = both ] && backends="sqlite postgres"
 build_release
 (cd "$BENCH_ROOT" && cargo build --release --quiet --example seed)
-# The mix is a wrk Lua script, so this needs wrk itself (Debian's package).
-if ! command -v wrk >/dev/null && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null 2>&1 || true
-fi
-command -v wrk >/dev/null || { echo "the load test needs wrk (apt-get install wrk)"; exit 1; }
+# The mix is a wrk Lua script, so this needs wrk itself.
+ensure_wrk || { echo "the load test needs wrk (apt-get install wrk)"; exit 1; }
 work=$(mktemp -d)
 pid=
 sampler=
