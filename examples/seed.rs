@@ -261,7 +261,7 @@ fn main() -> Result<(), String> {
     let count = arg(1, 1_000_000)?;
     let cases = arg(2, 0)?;
     let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| "sqlite://data/redress.db".into());
-    let db = Db::connect(&url, 2)?;
+    let db = Db::connect(&url, 2, None)?;
     let mut conn = db.get().map_err(|e| e.to_string())?;
     db::migrate(&mut conn)?;
     if let redress::db::DbConnection::Sqlite(sqlite) = &mut *conn {

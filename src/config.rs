@@ -1,6 +1,7 @@
 //! Configuration: the environment, read once at start into one `Config`.
 
 use std::env;
+use std::time::Duration;
 
 use rand::RngCore;
 
@@ -40,6 +41,8 @@ pub struct Config {
     pub log_format: LogFormat,
     /// HTTP worker threads (defaults to the number of cores).
     pub workers: Option<usize>,
+    /// The longest one request's database work may take.
+    pub statement_timeout: Duration,
 }
 
 /// The smallest HMAC key accepted, in bytes.
@@ -92,6 +95,15 @@ impl Config {
             ),
             None => None,
         };
+        let statement_timeout = match get("DATABASE_STATEMENT_TIMEOUT_MS") {
+            Some(v) => Duration::from_millis(
+                v.parse::<u64>()
+                    .ok()
+                    .filter(|n| (100..=600_000).contains(n))
+                    .ok_or("DATABASE_STATEMENT_TIMEOUT_MS must be from 100 to 600000")?,
+            ),
+            None => Duration::from_secs(5),
+        };
         let log_format = match get("LOG_FORMAT").as_deref() {
             None | Some("pretty") => LogFormat::Pretty,
             Some("json") => LogFormat::Json,
@@ -117,6 +129,7 @@ impl Config {
                 .unwrap_or_default(),
             log_format,
             workers,
+            statement_timeout,
         })
     }
 }

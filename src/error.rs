@@ -304,6 +304,9 @@ impl From<diesel::result::Error> for ApiError {
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
                 ApiError::Conflict("A record with the same key already exists.".to_string())
             }
+            Error::DatabaseError(_, info) if crate::db::deadline::is_timeout(info.message()) => {
+                ApiError::Unavailable(format!("query time limit: {}", info.message()))
+            }
             other => ApiError::Internal(format!("database: {other}")),
         }
     }

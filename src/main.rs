@@ -101,7 +101,7 @@ fn main() -> ExitCode {
     init_logging(config.log_format);
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config),
-        Command::Migrate => open_database(&config).map(|_| ()),
+        Command::Migrate => open_database(&config, None).map(|_| ()),
         Command::Users { command } => run_users(&config, command),
         Command::Demo => run_demo(&config),
         Command::Backup { path } => run_backup(&config, &path),
@@ -155,9 +155,10 @@ fn healthcheck(addr: Option<String>) -> ExitCode {
     }
 }
 
-/// Connect and apply pending migrations.
-fn open_database(config: &Config) -> Result<Db, String> {
-    let db = Db::connect(&config.database_url, config.database_pool_size)?;
+/// Connect and apply pending migrations. The server's requests have a time
+/// limit on their database work; the command line's work has none.
+fn open_database(config: &Config, limit: Option<std::time::Duration>) -> Result<Db, String> {
+    let db = Db::connect(&config.database_url, config.database_pool_size, limit)?;
     let mut conn = db
         .get()
         .map_err(|e| format!("cannot connect to the database: {e}"))?;
@@ -169,7 +170,7 @@ fn open_database(config: &Config) -> Result<Db, String> {
 }
 
 fn serve(config: Config) -> Result<(), String> {
-    let db = open_database(&config)?;
+    let db = open_database(&config, Some(config.statement_timeout))?;
     {
         let mut conn = db.get().map_err(|e| e.to_string())?;
         match bootstrap::ensure_admin(&mut conn, config.bootstrap_admin_password.as_deref())
@@ -212,7 +213,7 @@ fn serve(config: Config) -> Result<(), String> {
 }
 
 fn run_backup(config: &Config, path: &std::path::Path) -> Result<(), String> {
-    let db = open_database(config)?;
+    let db = open_database(config, None)?;
     let mut conn = db.get().map_err(|e| e.to_string())?;
     let started = std::time::Instant::now();
     db::backup(&mut conn, path)?;
@@ -225,7 +226,7 @@ fn run_backup(config: &Config, path: &std::path::Path) -> Result<(), String> {
 }
 
 fn run_demo(config: &Config) -> Result<(), String> {
-    let db = open_database(config)?;
+    let db = open_database(config, None)?;
     let mut conn = db.get().map_err(|e| e.to_string())?;
     let holidays = redress::calendar::model::all_dates(&mut conn).map_err(|e| e.to_string())?;
     let calendar = redress::calendar::Calendar::new(holidays);
@@ -271,7 +272,7 @@ fn run_users(config: &Config, command: UsersCommand) -> Result<(), String> {
     if let Some(problem) = password::problem_with(&secret) {
         return Err(format!("the password {problem}"));
     }
-    let db = open_database(config)?;
+    let db = open_database(config, None)?;
     let hash = password::hash(&secret).map_err(|e| e.to_string())?;
     let data = UserData {
         display_name: display_name.unwrap_or_else(|| username.clone()),

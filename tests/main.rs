@@ -13,6 +13,7 @@ mod feedback;
 mod feedback_lists;
 mod hostile;
 mod improvements;
+mod limits;
 mod ombudsman;
 mod ops;
 mod reports;

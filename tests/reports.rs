@@ -7,11 +7,18 @@ use crate::common::{TestApp, TestUser};
 async fn load_demo(app: &TestApp) {
     let calendar = app.state.calendar.current(&app.state.db).await.unwrap();
     let today = redress::calendar::uk_today();
-    app.state
-        .db
-        .write(move |conn| redress::demo::load(conn, &calendar, today))
-        .await
-        .expect("demo data");
+    // As `redress demo` does: one long transaction, without the time limit
+    // of request work.
+    let db = app.state.db.clone();
+    actix_web::web::block(move || {
+        let mut conn = db.get()?;
+        redress::db::write_tx(&mut conn, |conn| {
+            redress::demo::load(conn, &calendar, today)
+        })
+    })
+    .await
+    .expect("blocking")
+    .expect("demo data");
 }
 
 async fn get(app: &TestApp, user: &TestUser, path: &str) -> Value {

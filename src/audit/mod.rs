@@ -12,10 +12,10 @@ use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
+use crate::db::page::Paging;
 use crate::db::schema::audit_log;
 use crate::db::{now, DbConnection};
 use crate::error::ApiError;
-use crate::http::list::Paging;
 use crate::page_type;
 use crate::text_enum;
 

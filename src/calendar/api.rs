@@ -11,7 +11,7 @@ use crate::calendar::{govuk, model};
 use crate::error::{ApiError, FieldError, FieldErrors};
 use crate::http::idempotency::{self, Created, IdempotencyKey};
 use crate::http::json::{JsonObject, RequestBody, ValidJson};
-use crate::http::list::ListParams;
+use crate::http::list::{ListParams, SortField};
 use crate::page_type;
 use crate::state::AppState;
 
@@ -121,7 +121,7 @@ pub async fn list_holidays(
     page: web::Query<ListParams>,
     filter: web::Query<HolidayListParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let paging = page.paging(&["date"])?;
+    let paging = page.paging(&[SortField::new("date", "bank_holidays.holiday_date")])?;
     let (from, to) = (filter.from, filter.to);
     let (limit, offset) = (paging.limit, paging.offset);
     let (rows, total) = state

@@ -8,10 +8,10 @@ use serde_json::json;
 
 use crate::audit::{self, Action, Actor, Change, Changes};
 use crate::calendar::Calendar;
+use crate::db::page::Paging;
 use crate::db::schema::{bank_holidays, calendar_state};
 use crate::db::DbConnection;
 use crate::error::ApiError;
-use crate::http::list::Paging;
 
 /// The audit log's name for bank holidays.
 pub const ENTITY: &str = "bank_holiday";

@@ -1,6 +1,8 @@
 //! The database: one connection type over SQLite and PostgreSQL, the pool,
 //! transactions, and the embedded migrations.
 
+pub mod deadline;
+pub mod page;
 pub mod schema;
 pub mod sql;
 pub mod writer;
@@ -91,6 +93,7 @@ const SQLITE_MMAP_BYTES: u64 = 1 << 30;
 #[derive(Debug, Clone)]
 pub struct ConnectionManager {
     target: Target,
+    statement_timeout: Option<Duration>,
 }
 
 /// Why a connection could not be opened.
@@ -113,9 +116,13 @@ pub enum ConnectError {
 }
 
 impl ConnectionManager {
-    /// A manager for `target`.
-    pub fn new(target: Target) -> Self {
-        Self { target }
+    /// A manager for `target`; on PostgreSQL each connection's statements
+    /// are cancelled after `statement_timeout` (see [`deadline`]).
+    pub fn new(target: Target, statement_timeout: Option<Duration>) -> Self {
+        Self {
+            target,
+            statement_timeout,
+        }
     }
 }
 
@@ -126,6 +133,7 @@ fn open_sqlite(path: &Path) -> Result<SqliteConnection, ConnectError> {
             source,
         })?;
     }
+    deadline::install_sqlite_hook();
     let mut conn = SqliteConnection::establish(&path.to_string_lossy())?;
     // busy_timeout first: switching to WAL itself needs the write lock.
     conn.batch_execute(&format!(
@@ -137,7 +145,8 @@ fn open_sqlite(path: &Path) -> Result<SqliteConnection, ConnectError> {
          PRAGMA mmap_size = {SQLITE_MMAP_BYTES};
          PRAGMA wal_autocheckpoint = {SQLITE_WAL_AUTOCHECKPOINT_PAGES};
          PRAGMA journal_size_limit = {SQLITE_WAL_KEEP_BYTES};
-         PRAGMA temp_store = MEMORY;"
+         PRAGMA temp_store = MEMORY;
+         PRAGMA secure_delete = ON;"
     ))?;
     sql::register_sqlite_functions(&mut conn)?;
     Ok(conn)
@@ -150,7 +159,13 @@ impl r2d2::ManageConnection for ConnectionManager {
     fn connect(&self) -> Result<DbConnection, ConnectError> {
         match &self.target {
             Target::Sqlite(path) => Ok(DbConnection::Sqlite(open_sqlite(path)?)),
-            Target::Postgres(url) => Ok(DbConnection::Postgres(PgConnection::establish(url)?)),
+            Target::Postgres(url) => {
+                let mut conn = PgConnection::establish(url)?;
+                if let Some(limit) = self.statement_timeout {
+                    conn.batch_execute(&format!("SET statement_timeout = {}", limit.as_millis()))?;
+                }
+                Ok(DbConnection::Postgres(conn))
+            }
         }
     }
 
@@ -175,14 +190,23 @@ pub type Pool = r2d2::Pool<ConnectionManager>;
 pub struct Db {
     pool: Pool,
     target: Target,
+    /// The longest any one unit of request work may keep a connection.
+    statement_timeout: Option<Duration>,
     /// On SQLite, every write goes through one writer thread with group
     /// commit (see [`writer`]).
     writer: Option<writer::Writer>,
 }
 
 impl Db {
-    /// Open a pool of `size` connections to `url`.
-    pub fn connect(url: &str, size: u32) -> Result<Db, String> {
+    /// Open a pool of `size` connections to `url`. With `statement_timeout`,
+    /// work run through [`Db::run`] and [`Db::write`] is cancelled when it
+    /// takes longer (see [`deadline`]); without, it may take as long as it needs
+    /// (the command line: migrations, demo data, backups).
+    pub fn connect(
+        url: &str,
+        size: u32,
+        statement_timeout: Option<Duration>,
+    ) -> Result<Db, String> {
         let target = Target::parse(url)?;
         let pool = r2d2::Pool::builder()
             .max_size(size)
@@ -192,15 +216,16 @@ impl Db {
             // round trips of every request.
             .test_on_check_out(false)
             .connection_timeout(Duration::from_secs(10))
-            .build(ConnectionManager::new(target.clone()))
+            .build(ConnectionManager::new(target.clone(), statement_timeout))
             .map_err(|e| format!("cannot connect to the database: {e}"))?;
         let writer = match &target {
-            Target::Sqlite(path) => Some(writer::Writer::start(path)?),
+            Target::Sqlite(path) => Some(writer::Writer::start(path, statement_timeout)?),
             Target::Postgres(_) => None,
         };
         Ok(Db {
             pool,
             target,
+            statement_timeout,
             writer,
         })
     }
@@ -266,8 +291,10 @@ impl Db {
         T: Send + 'static,
     {
         let pool = self.pool.clone();
+        let limit = self.statement_timeout;
         actix_web::web::block(move || {
             let mut conn = pool.get()?;
+            let _deadline = deadline::Deadline::start(limit);
             work(&mut conn)
         })
         .await?
@@ -385,13 +412,25 @@ const MIGRATION_LOCK_ID: i64 = 0x0072_6564_7265_7373;
 pub fn migrate(conn: &mut DbConnection) -> Result<usize, String> {
     let ran = match conn {
         DbConnection::Postgres(c) => {
-            c.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_ID})"))
-                .map_err(|e| e.to_string())?;
+            // Migrations may rebuild large tables: no statement time limit
+            // while they run, and the connection's own limit back after.
+            let limit: String = diesel::select(diesel::dsl::sql::<diesel::sql_types::Text>(
+                "current_setting('statement_timeout')",
+            ))
+            .get_result(c)
+            .map_err(|e| e.to_string())?;
+            c.batch_execute(&format!(
+                "SET statement_timeout = 0; SELECT pg_advisory_lock({MIGRATION_LOCK_ID})"
+            ))
+            .map_err(|e| e.to_string())?;
             let result = c
                 .run_pending_migrations(POSTGRES_MIGRATIONS)
                 .map(|v| v.len());
-            c.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_ID})"))
-                .map_err(|e| e.to_string())?;
+            c.batch_execute(&format!(
+                "SELECT pg_advisory_unlock({MIGRATION_LOCK_ID}); SET statement_timeout = '{}'",
+                limit.replace('\'', "")
+            ))
+            .map_err(|e| e.to_string())?;
             result
         }
         DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),

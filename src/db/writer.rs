@@ -11,10 +11,12 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 use std::sync::mpsc;
+use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
 use tokio::sync::oneshot;
 
+use crate::db::deadline::Deadline;
 use crate::db::DbConnection;
 use crate::error::ApiError;
 
@@ -30,19 +32,21 @@ type Deliver = Box<dyn FnOnce(Result<(), String>) + Send>;
 #[derive(Clone)]
 pub struct Writer {
     jobs: mpsc::Sender<Job>,
+    /// The time limit of each write (see [`super::deadline`]).
+    limit: Option<Duration>,
 }
 
 impl Writer {
     /// Open the writer's own connection to `path` and start its thread. The
     /// thread ends when the last handle is dropped.
-    pub fn start(path: &Path) -> Result<Writer, String> {
+    pub fn start(path: &Path, limit: Option<Duration>) -> Result<Writer, String> {
         let conn = super::open_sqlite(path).map_err(|e| e.to_string())?;
         let (jobs, queue) = mpsc::channel::<Job>();
         std::thread::Builder::new()
             .name("sqlite-writer".into())
             .spawn(move || run(DbConnection::Sqlite(conn), queue))
             .map_err(|e| e.to_string())?;
-        Ok(Writer { jobs })
+        Ok(Writer { jobs, limit })
     }
 
     /// Run `work` in the next group transaction and wait for its commit.
@@ -52,8 +56,12 @@ impl Writer {
         T: Send + 'static,
     {
         let (reply, answer) = oneshot::channel::<Result<T, ApiError>>();
+        let limit = self.limit;
         let job: Job = Box::new(move |conn| {
-            let result = in_savepoint(conn, work);
+            let result = {
+                let _deadline = Deadline::start(limit);
+                in_savepoint(conn, work)
+            };
             Box::new(move |commit: Result<(), String>| {
                 let outcome = match (result, commit) {
                     (Ok(value), Ok(())) => Ok(value),

@@ -5,10 +5,10 @@ use diesel::prelude::*;
 use serde_json::json;
 
 use crate::audit::{self, Action, Actor};
+use crate::db::page::{Paging, SortField};
 use crate::db::schema::directorates;
 use crate::db::{now, DbConnection};
 use crate::error::ApiError;
-use crate::http::list::Paging;
 
 /// The audit log's name for directorates.
 pub const ENTITY: &str = "directorate";
@@ -63,7 +63,11 @@ pub fn find(conn: &mut DbConnection, code: &str) -> Result<DirectorateRow, ApiEr
 }
 
 /// The fields the list sorts by.
-pub const SORTABLE: &[&str] = &["code", "name", "created_at"];
+pub const SORTABLE: &[SortField] = &[
+    SortField::new("code", "directorates.code"),
+    SortField::new("name", "directorates.name"),
+    SortField::new("created_at", "directorates.created_at"),
+];
 
 /// A page of directorates and the total.
 pub fn list(
@@ -78,19 +82,8 @@ pub fn list(
         query
     };
     let total = filtered().count().get_result(conn)?;
-    let mut query = filtered();
-    for key in &paging.sort {
-        query = match (key.field.as_str(), key.descending) {
-            ("name", false) => query.then_order_by(directorates::name.asc()),
-            ("name", true) => query.then_order_by(directorates::name.desc()),
-            ("created_at", false) => query.then_order_by(directorates::created_at.asc()),
-            ("created_at", true) => query.then_order_by(directorates::created_at.desc()),
-            (_, true) => query.then_order_by(directorates::code.desc()),
-            (_, false) => query.then_order_by(directorates::code.asc()),
-        };
-    }
-    let rows = query
-        .then_order_by(directorates::code.asc())
+    let rows = filtered()
+        .order_by(paging.order_by(SORTABLE, "directorates.code"))
         .limit(paging.limit)
         .offset(paging.offset)
         .select(DirectorateRow::as_select())

@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 
 use crate::audit::{self, Action, Actor, Change, Changes};
 use crate::calendar::Calendar;
+use crate::db::page::{Paging, SortField};
 use crate::db::schema::feedback;
 use crate::db::sql::{contains_pattern, lower};
 use crate::db::{now, DbConnection, MultiBackend};
@@ -14,7 +15,6 @@ use crate::error::{ApiError, FieldErrors};
 use crate::feedback::fields::{Complainant, FeedbackInput};
 use crate::feedback::rules::{rule_for, Clock, Dates};
 use crate::feedback::types::{Channel, Kind, Outcome, Procedure, Status};
-use crate::http::list::Paging;
 
 /// The audit log's name for feedback records.
 pub const ENTITY: &str = "feedback";
@@ -711,17 +711,32 @@ pub struct FeedbackFilter {
     pub search_names: bool,
 }
 
-/// The fields the record list sorts by.
-pub const SORTABLE: &[&str] = &[
-    "id",
-    "reference",
-    "received_on",
-    "responded_on",
-    "due_on",
-    "created_at",
-    "updated_at",
-    "kind",
-    "directorate",
+/// The fields the record list sorts by. (`reference` follows the id it is
+/// made from.)
+pub const SORTABLE: &[SortField] = &[
+    SortField::new("id", "feedback.id"),
+    SortField::new("reference", "feedback.id"),
+    SortField::new("received_on", "feedback.received_on"),
+    SortField::nullable("responded_on", "feedback.responded_on"),
+    SortField::nullable("due_on", "feedback.due_on"),
+    SortField::new("created_at", "feedback.created_at"),
+    SortField::new("updated_at", "feedback.updated_at"),
+    SortField::new("kind", "feedback.kind"),
+    SortField::new("directorate", "feedback.directorate"),
+];
+
+/// [`SORTABLE`] for the overdue list, which has no record without a due
+/// date and so sorts on the due-date index alone.
+const SORTABLE_OVERDUE: &[SortField] = &[
+    SortField::new("id", "feedback.id"),
+    SortField::new("reference", "feedback.id"),
+    SortField::new("received_on", "feedback.received_on"),
+    SortField::nullable("responded_on", "feedback.responded_on"),
+    SortField::new("due_on", "feedback.due_on"),
+    SortField::new("created_at", "feedback.created_at"),
+    SortField::new("updated_at", "feedback.updated_at"),
+    SortField::new("kind", "feedback.kind"),
+    SortField::new("directorate", "feedback.directorate"),
 ];
 
 fn filtered(
@@ -821,44 +836,13 @@ pub fn list(
     let total = filtered(filter, scope, paging, today)
         .count()
         .get_result(conn)?;
-    let mut query = filtered(filter, scope, paging, today);
-    for key in &paging.sort {
-        query = match (key.field.as_str(), key.descending) {
-            ("received_on", false) => query.then_order_by(feedback::received_on.asc()),
-            ("received_on", true) => query.then_order_by(feedback::received_on.desc()),
-            // Records without the date come last either way, on both backends.
-            ("responded_on", false) => query.then_order_by((
-                feedback::responded_on.is_null(),
-                feedback::responded_on.asc(),
-            )),
-            ("responded_on", true) => query.then_order_by((
-                feedback::responded_on.is_null(),
-                feedback::responded_on.desc(),
-            )),
-            // The overdue list has no record without a due date, and sorts on the index alone.
-            ("due_on", false) if filter.overdue == Some(true) => {
-                query.then_order_by(feedback::due_on.asc())
-            }
-            ("due_on", false) => {
-                query.then_order_by((feedback::due_on.is_null(), feedback::due_on.asc()))
-            }
-            ("due_on", true) => {
-                query.then_order_by((feedback::due_on.is_null(), feedback::due_on.desc()))
-            }
-            ("created_at", false) => query.then_order_by(feedback::created_at.asc()),
-            ("created_at", true) => query.then_order_by(feedback::created_at.desc()),
-            ("updated_at", false) => query.then_order_by(feedback::updated_at.asc()),
-            ("updated_at", true) => query.then_order_by(feedback::updated_at.desc()),
-            ("kind", false) => query.then_order_by(feedback::kind.asc()),
-            ("kind", true) => query.then_order_by(feedback::kind.desc()),
-            ("directorate", false) => query.then_order_by(feedback::directorate.asc()),
-            ("directorate", true) => query.then_order_by(feedback::directorate.desc()),
-            (_, true) => query.then_order_by(feedback::id.desc()),
-            (_, false) => query.then_order_by(feedback::id.asc()),
-        };
-    }
-    let rows = query
-        .then_order_by(feedback::id.asc())
+    let fields = if filter.overdue == Some(true) {
+        SORTABLE_OVERDUE
+    } else {
+        SORTABLE
+    };
+    let rows = filtered(filter, scope, paging, today)
+        .order_by(paging.order_by(fields, "feedback.id"))
         .limit(paging.limit)
         .offset(paging.offset)
         .select(FeedbackRow::as_select())

@@ -1,10 +1,11 @@
 //! Lists: `limit`/`offset` paging, `sort`, `updated_since`, and the page shape
 //! `{items, total, limit, offset}`.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+pub use crate::db::page::{Paging, SortField, SortKey, MAX_SORT_KEYS};
 use crate::error::ApiError;
 
 /// Items per page when `limit` is not given.
@@ -23,39 +24,19 @@ pub struct ListParams {
     #[param(minimum = 0)]
     pub offset: Option<i64>,
     /// Comma-separated fields to sort by, each optionally prefixed with `-`
-    /// for descending order, e.g. `-received_on,id`.
-    #[param(pattern = r"^-?[a-z_]+(,-?[a-z_]+)*$", example = "-updated_at,id")]
+    /// for descending order, e.g. `-received_on,id`: at most 4 fields, none
+    /// given twice (422 otherwise).
+    #[param(pattern = r"^-?[a-z_]+(,-?[a-z_]+){0,3}$", example = "-updated_at,id")]
     pub sort: Option<String>,
     /// Only items created or changed at or after this instant (RFC 3339), for
     /// incremental sync.
     pub updated_since: Option<DateTime<Utc>>,
 }
 
-/// One sort key.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SortKey {
-    /// The field name, one of the list's sortable fields.
-    pub field: String,
-    /// Whether to sort descending.
-    pub descending: bool,
-}
-
-/// Validated paging for a list query.
-#[derive(Debug, Clone)]
-pub struct Paging {
-    /// Page size.
-    pub limit: i64,
-    /// Items skipped.
-    pub offset: i64,
-    /// Sort keys, in order; the list adds `id` last so pages are stable.
-    pub sort: Vec<SortKey>,
-    /// Changed at or after this instant.
-    pub updated_since: Option<NaiveDateTime>,
-}
-
 impl ListParams {
-    /// Validate against the fields this list can sort by (422 on a bad value).
-    pub fn paging(&self, sortable: &[&str]) -> Result<Paging, ApiError> {
+    /// Validate against the fields this list can sort by (422 on a bad value,
+    /// a field given twice, or more than [`MAX_SORT_KEYS`] fields).
+    pub fn paging(&self, sortable: &[SortField]) -> Result<Paging, ApiError> {
         let mut errors = crate::error::FieldErrors::new();
         let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
         if !(1..=MAX_LIMIT).contains(&limit) {
@@ -65,42 +46,56 @@ impl ListParams {
         if offset < 0 {
             errors.add("offset", "must be 0 or more");
         }
-        let mut sort = Vec::new();
-        for part in self
-            .sort
-            .as_deref()
-            .unwrap_or("")
-            .split(',')
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-        {
-            let (field, descending) = match part.strip_prefix('-') {
-                Some(field) => (field, true),
-                None => (part.strip_prefix('+').unwrap_or(part), false),
-            };
-            if sortable.contains(&field) {
-                sort.push(SortKey {
-                    field: field.to_string(),
-                    descending,
-                });
-            } else {
-                errors.add(
-                    "sort",
-                    format!(
-                        "cannot sort by `{field}`; use one of {}",
-                        sortable.join(", ")
-                    ),
-                );
-            }
-        }
+        let sort = parse_sort(self.sort.as_deref().unwrap_or(""), sortable)
+            .map_err(|message| errors.add("sort", message));
         errors.into_result()?;
         Ok(Paging {
             limit,
             offset,
-            sort,
+            sort: sort.unwrap_or_default(),
             updated_since: self.updated_since.map(|t| t.naive_utc()),
         })
     }
+}
+
+/// Parse `sort=`: comma-separated names of `sortable`, each optionally
+/// prefixed with `-` (descending) or `+`. The number of keys is checked
+/// before anything else is done with them.
+fn parse_sort(text: &str, sortable: &[SortField]) -> Result<Vec<SortKey>, String> {
+    let parts: Vec<&str> = text
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    if parts.len() > MAX_SORT_KEYS {
+        return Err(format!(
+            "may name at most {MAX_SORT_KEYS} fields, not {}",
+            parts.len()
+        ));
+    }
+    let mut keys: Vec<SortKey> = Vec::with_capacity(parts.len());
+    for part in parts {
+        let (field, descending) = match part.strip_prefix('-') {
+            Some(field) => (field, true),
+            None => (part.strip_prefix('+').unwrap_or(part), false),
+        };
+        if !sortable.iter().any(|f| f.name == field) {
+            let names: Vec<&str> = sortable.iter().map(|f| f.name).collect();
+            return Err(if names.is_empty() {
+                "this list cannot be sorted".to_string()
+            } else {
+                format!("cannot sort by `{field}`; use one of {}", names.join(", "))
+            });
+        }
+        if keys.iter().any(|k| k.field == field) {
+            return Err(format!("names `{field}` more than once"));
+        }
+        keys.push(SortKey {
+            field: field.to_string(),
+            descending,
+        });
+    }
+    Ok(keys)
 }
 
 /// Declare the page type of a list: `{items, total, limit, offset}`.
@@ -126,16 +121,29 @@ macro_rules! page_type {
 mod tests {
     use super::*;
 
+    const FIELDS: &[SortField] = &[
+        SortField::new("id", "t.id"),
+        SortField::new("received_on", "t.received_on"),
+    ];
+
+    fn sorted(sort: &str) -> Result<Paging, ApiError> {
+        ListParams {
+            sort: Some(sort.into()),
+            ..Default::default()
+        }
+        .paging(FIELDS)
+    }
+
     #[test]
     fn defaults_and_limits() {
-        let p = ListParams::default().paging(&["id"]).unwrap();
+        let p = ListParams::default().paging(FIELDS).unwrap();
         assert_eq!((p.limit, p.offset), (50, 0));
         let bad = ListParams {
             limit: Some(501),
             offset: Some(-1),
             ..Default::default()
         };
-        match bad.paging(&["id"]) {
+        match bad.paging(FIELDS) {
             Err(ApiError::Validation(errors)) => assert_eq!(errors.len(), 2),
             other => panic!("{other:?}"),
         }
@@ -143,29 +151,27 @@ mod tests {
 
     #[test]
     fn sort_keys_parse_and_unknown_fields_are_refused() {
-        let p = ListParams {
-            sort: Some("-received_on, id".into()),
-            ..Default::default()
-        };
-        let paging = p.paging(&["id", "received_on"]).unwrap();
+        let paging = sorted("-received_on, id").unwrap();
         assert_eq!(
-            paging.sort[0],
-            SortKey {
-                field: "received_on".into(),
-                descending: true
-            }
+            paging.sort,
+            [
+                SortKey {
+                    field: "received_on".into(),
+                    descending: true
+                },
+                SortKey {
+                    field: "id".into(),
+                    descending: false
+                }
+            ]
         );
-        assert_eq!(
-            paging.sort[1],
-            SortKey {
-                field: "id".into(),
-                descending: false
-            }
-        );
-        let p = ListParams {
-            sort: Some("password_hash".into()),
-            ..Default::default()
-        };
-        assert!(p.paging(&["id"]).is_err());
+        assert!(sorted("password_hash").is_err());
+    }
+
+    #[test]
+    fn repeated_keys_and_too_many_keys_are_refused() {
+        assert!(sorted("id,-id").is_err());
+        assert!(sorted("id,received_on,id").is_err());
+        assert!(sorted(&vec!["id"; 50].join(",")).is_err());
     }
 }

@@ -5,11 +5,11 @@ use diesel::prelude::*;
 use serde_json::json;
 
 use crate::audit::{self, Action, Actor};
+use crate::db::page::{Paging, SortField};
 use crate::db::schema::service_improvements as si;
 use crate::db::sql::{contains_pattern, lower};
 use crate::db::{now, DbConnection, MultiBackend};
 use crate::error::{ApiError, FieldErrors};
-use crate::http::list::Paging;
 use crate::improvements::fields::{ImprovementInput, ImprovementKind, ImprovementStatus};
 
 /// The audit log's name for service improvements.
@@ -294,13 +294,13 @@ pub struct ImprovementFilter {
 }
 
 /// The fields the list sorts by.
-pub const SORTABLE: &[&str] = &[
-    "id",
-    "agreed_on",
-    "due_on",
-    "completed_on",
-    "created_at",
-    "updated_at",
+pub const SORTABLE: &[SortField] = &[
+    SortField::new("id", "service_improvements.id"),
+    SortField::new("agreed_on", "service_improvements.agreed_on"),
+    SortField::nullable("due_on", "service_improvements.due_on"),
+    SortField::nullable("completed_on", "service_improvements.completed_on"),
+    SortField::new("created_at", "service_improvements.created_at"),
+    SortField::new("updated_at", "service_improvements.updated_at"),
 ];
 
 fn filtered(
@@ -382,29 +382,8 @@ pub fn list(
     let total = filtered(filter, scope, paging, today)
         .count()
         .get_result(conn)?;
-    let mut query = filtered(filter, scope, paging, today);
-    for key in &paging.sort {
-        query = match (key.field.as_str(), key.descending) {
-            ("agreed_on", false) => query.then_order_by(si::agreed_on.asc()),
-            ("agreed_on", true) => query.then_order_by(si::agreed_on.desc()),
-            ("due_on", false) => query.then_order_by((si::due_on.is_null(), si::due_on.asc())),
-            ("due_on", true) => query.then_order_by((si::due_on.is_null(), si::due_on.desc())),
-            ("completed_on", false) => {
-                query.then_order_by((si::completed_on.is_null(), si::completed_on.asc()))
-            }
-            ("completed_on", true) => {
-                query.then_order_by((si::completed_on.is_null(), si::completed_on.desc()))
-            }
-            ("created_at", false) => query.then_order_by(si::created_at.asc()),
-            ("created_at", true) => query.then_order_by(si::created_at.desc()),
-            ("updated_at", false) => query.then_order_by(si::updated_at.asc()),
-            ("updated_at", true) => query.then_order_by(si::updated_at.desc()),
-            (_, true) => query.then_order_by(si::id.desc()),
-            (_, false) => query.then_order_by(si::id.asc()),
-        };
-    }
-    let rows = query
-        .then_order_by(si::id.asc())
+    let rows = filtered(filter, scope, paging, today)
+        .order_by(paging.order_by(SORTABLE, "service_improvements.id"))
         .limit(paging.limit)
         .offset(paging.offset)
         .select(ImprovementRow::as_select())

@@ -9,13 +9,13 @@ use serde_json::{json, Value};
 
 use crate::audit::{self, Action, Actor};
 use crate::calendar::uk_today;
+use crate::db::page::{Paging, SortField};
 use crate::db::schema::{
     ombudsman_cases, ombudsman_information_requests as requests, ombudsman_recommendations as recs,
 };
 use crate::db::sql::{contains_pattern, lower};
 use crate::db::{now, DbConnection, MultiBackend};
 use crate::error::{ApiError, FieldErrors};
-use crate::http::list::Paging;
 use crate::ombudsman::compliance::{self, Deadline};
 use crate::ombudsman::fields::{CaseInput, InformationRequest, RecommendationInput};
 use crate::ombudsman::types::{
@@ -596,13 +596,13 @@ pub struct CaseFilter {
 }
 
 /// The fields the case list sorts by.
-pub const SORTABLE: &[&str] = &[
-    "id",
-    "reference",
-    "received_on",
-    "decided_on",
-    "created_at",
-    "updated_at",
+pub const SORTABLE: &[SortField] = &[
+    SortField::new("id", "ombudsman_cases.id"),
+    SortField::new("reference", "ombudsman_cases.reference"),
+    SortField::new("received_on", "ombudsman_cases.received_on"),
+    SortField::nullable("decided_on", "ombudsman_cases.decided_on"),
+    SortField::new("created_at", "ombudsman_cases.created_at"),
+    SortField::new("updated_at", "ombudsman_cases.updated_at"),
 ];
 
 fn filtered(
@@ -705,31 +705,8 @@ pub fn list(
     let total = filtered(filter, scope, paging, today)
         .count()
         .get_result(conn)?;
-    let mut query = filtered(filter, scope, paging, today);
-    for key in &paging.sort {
-        query = match (key.field.as_str(), key.descending) {
-            ("reference", false) => query.then_order_by(ombudsman_cases::reference.asc()),
-            ("reference", true) => query.then_order_by(ombudsman_cases::reference.desc()),
-            ("received_on", false) => query.then_order_by(ombudsman_cases::received_on.asc()),
-            ("received_on", true) => query.then_order_by(ombudsman_cases::received_on.desc()),
-            ("decided_on", false) => query.then_order_by((
-                ombudsman_cases::decided_on.is_null(),
-                ombudsman_cases::decided_on.asc(),
-            )),
-            ("decided_on", true) => query.then_order_by((
-                ombudsman_cases::decided_on.is_null(),
-                ombudsman_cases::decided_on.desc(),
-            )),
-            ("created_at", false) => query.then_order_by(ombudsman_cases::created_at.asc()),
-            ("created_at", true) => query.then_order_by(ombudsman_cases::created_at.desc()),
-            ("updated_at", false) => query.then_order_by(ombudsman_cases::updated_at.asc()),
-            ("updated_at", true) => query.then_order_by(ombudsman_cases::updated_at.desc()),
-            (_, true) => query.then_order_by(ombudsman_cases::id.desc()),
-            (_, false) => query.then_order_by(ombudsman_cases::id.asc()),
-        };
-    }
-    let rows = query
-        .then_order_by(ombudsman_cases::id.asc())
+    let rows = filtered(filter, scope, paging, today)
+        .order_by(paging.order_by(SORTABLE, "ombudsman_cases.id"))
         .limit(paging.limit)
         .offset(paging.offset)
         .select(CaseRow::as_select())

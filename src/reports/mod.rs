@@ -78,10 +78,10 @@ pub fn assemble(
         agreed_to: Some(period.to),
         ..ImprovementFilter::default()
     };
-    let paging = crate::http::list::Paging {
+    let paging = crate::db::page::Paging {
         limit: 500,
         offset: 0,
-        sort: vec![crate::http::list::SortKey {
+        sort: vec![crate::db::page::SortKey {
             field: "agreed_on".into(),
             descending: false,
         }],

@@ -6,12 +6,12 @@ use serde_json::json;
 
 use crate::audit::{self, Action, Actor};
 use crate::auth::Role;
+use crate::db::page::{Paging, SortField};
 use crate::db::schema::users;
 use crate::db::sql::{contains_pattern, lower};
 use crate::db::{now, DbConnection, MultiBackend};
 use crate::error::ApiError;
 use crate::http::etag::IfMatch;
-use crate::http::list::Paging;
 
 /// The audit log's name for users.
 pub const ENTITY: &str = "user";
@@ -164,13 +164,13 @@ fn filtered(filter: &UserFilter, paging: &Paging) -> users::BoxedQuery<'static, 
 }
 
 /// The fields the user list sorts by.
-pub const SORTABLE: &[&str] = &[
-    "id",
-    "username",
-    "display_name",
-    "role",
-    "created_at",
-    "updated_at",
+pub const SORTABLE: &[SortField] = &[
+    SortField::new("id", "users.id"),
+    SortField::new("username", "users.username"),
+    SortField::new("display_name", "users.display_name"),
+    SortField::new("role", "users.role"),
+    SortField::new("created_at", "users.created_at"),
+    SortField::new("updated_at", "users.updated_at"),
 ];
 
 /// A page of users and the total matching.
@@ -180,25 +180,8 @@ pub fn list(
     paging: &Paging,
 ) -> Result<(Vec<UserRow>, i64), ApiError> {
     let total = filtered(filter, paging).count().get_result(conn)?;
-    let mut query = filtered(filter, paging);
-    for key in &paging.sort {
-        query = match (key.field.as_str(), key.descending) {
-            ("username", false) => query.then_order_by(users::username.asc()),
-            ("username", true) => query.then_order_by(users::username.desc()),
-            ("display_name", false) => query.then_order_by(users::display_name.asc()),
-            ("display_name", true) => query.then_order_by(users::display_name.desc()),
-            ("role", false) => query.then_order_by(users::role.asc()),
-            ("role", true) => query.then_order_by(users::role.desc()),
-            ("created_at", false) => query.then_order_by(users::created_at.asc()),
-            ("created_at", true) => query.then_order_by(users::created_at.desc()),
-            ("updated_at", false) => query.then_order_by(users::updated_at.asc()),
-            ("updated_at", true) => query.then_order_by(users::updated_at.desc()),
-            (_, true) => query.then_order_by(users::id.desc()),
-            (_, false) => query.then_order_by(users::id.asc()),
-        };
-    }
-    let rows = query
-        .then_order_by(users::id.asc())
+    let rows = filtered(filter, paging)
+        .order_by(paging.order_by(SORTABLE, "users.id"))
         .limit(paging.limit)
         .offset(paging.offset)
         .select(UserRow::as_select())

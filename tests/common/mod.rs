@@ -184,7 +184,7 @@ fn postgres_template(admin_url: &str) -> String {
                     .batch_execute(&format!("CREATE DATABASE {building}"))
                     .expect("create template");
                 {
-                    let db = Db::connect(&replace_database(admin_url, &building), 1)
+                    let db = Db::connect(&replace_database(admin_url, &building), 1, None)
                         .expect("connect to template");
                     let mut conn = db.get().expect("template connection");
                     db::migrate(&mut conn).expect("migrate template");
@@ -293,8 +293,12 @@ impl TestApp {
                 .map(|(_, v)| v.clone())
         })
         .expect("test config");
-        let db =
-            Db::connect(&config.database_url, config.database_pool_size).expect("test database");
+        let db = Db::connect(
+            &config.database_url,
+            config.database_pool_size,
+            Some(config.statement_timeout),
+        )
+        .expect("test database");
         {
             let mut conn = db.get().expect("connection");
             db::migrate(&mut conn).expect("migrations");
