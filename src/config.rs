@@ -3,7 +3,7 @@
 use std::env;
 use std::time::Duration;
 
-use rand::RngCore;
+use crate::http::client::IpRange;
 
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,10 +23,9 @@ pub struct Config {
     pub database_pool_size: u32,
     /// Where to listen.
     pub bind_addr: String,
-    /// HMAC key for tokens.
-    pub jwt_secret: Vec<u8>,
-    /// Whether the key was generated because none was configured.
-    pub jwt_secret_generated: bool,
+    /// HMAC key for tokens; `None`: the key generated on first start and
+    /// kept in the database, shared by every instance on it.
+    pub jwt_secret: Option<Vec<u8>>,
     /// The `iss` claim issued and required.
     pub jwt_issuer: String,
     /// The `aud` claim issued and required.
@@ -43,10 +42,47 @@ pub struct Config {
     pub workers: Option<usize>,
     /// The longest one request's database work may take.
     pub statement_timeout: Duration,
+    /// Proxies whose `X-Forwarded-For` entry names the client.
+    pub trusted_proxies: Vec<IpRange>,
+    /// The bearer token `/metrics` requires on the API's address (`None`:
+    /// not served there).
+    pub metrics_token: Option<String>,
+    /// A separate address serving only `/metrics`, for the scraper.
+    pub metrics_addr: Option<String>,
+    /// Threads that hash and verify passwords (at most this many at once).
+    pub password_hash_threads: usize,
+    /// How long a login waits for a hashing thread before a 503.
+    pub password_hash_wait: Duration,
 }
 
 /// The smallest HMAC key accepted, in bytes.
 pub const MIN_JWT_SECRET_BYTES: usize = 32;
+
+/// The fewest different bytes a configured HMAC key must contain.
+pub const MIN_JWT_SECRET_DISTINCT_BYTES: usize = 10;
+
+/// Why a configured HMAC key is too weak, if it is: too short, too few
+/// different characters, or one short run repeated.
+pub fn jwt_secret_problem(secret: &[u8]) -> Option<String> {
+    if secret.len() < MIN_JWT_SECRET_BYTES {
+        return Some(format!(
+            "JWT_SECRET must be at least {MIN_JWT_SECRET_BYTES} bytes"
+        ));
+    }
+    let distinct = secret
+        .iter()
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    let periodic =
+        (1..=secret.len() / 2).any(|p| secret.iter().skip(p).zip(secret).all(|(a, b)| a == b));
+    if distinct < MIN_JWT_SECRET_DISTINCT_BYTES || periodic {
+        return Some(
+            "JWT_SECRET has too little variety: use a random value, e.g. `openssl rand -hex 32`"
+                .into(),
+        );
+    }
+    None
+}
 
 impl Config {
     /// Read the configuration from the process environment.
@@ -57,19 +93,44 @@ impl Config {
     /// Read the configuration through `lookup` (the environment, or a map in tests).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, String> {
         let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
-        let (jwt_secret, jwt_secret_generated) = match get("JWT_SECRET") {
-            Some(secret) if secret.len() >= MIN_JWT_SECRET_BYTES => (secret.into_bytes(), false),
-            Some(_) => {
-                return Err(format!(
-                    "JWT_SECRET must be at least {MIN_JWT_SECRET_BYTES} bytes"
-                ))
-            }
-            None => {
-                let mut key = vec![0u8; 64];
-                rand::thread_rng().fill_bytes(&mut key);
-                (key, true)
-            }
+        let jwt_secret = match get("JWT_SECRET") {
+            Some(secret) => match jwt_secret_problem(secret.as_bytes()) {
+                Some(problem) => return Err(problem),
+                None => Some(secret.into_bytes()),
+            },
+            None => None,
         };
+        let trusted_proxies = get("TRUSTED_PROXIES")
+            .map(|v| {
+                v.split(',')
+                    .filter(|r| !r.trim().is_empty())
+                    .map(|r| r.parse::<IpRange>())
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .transpose()
+            .map_err(|e| format!("TRUSTED_PROXIES: {e}"))?
+            .unwrap_or_default();
+        let password_hash_threads = match get("PASSWORD_HASH_THREADS") {
+            Some(v) => v
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=64).contains(n))
+                .ok_or("PASSWORD_HASH_THREADS must be from 1 to 64")?,
+            None => std::thread::available_parallelism().map_or(2, |n| n.get()),
+        };
+        let password_hash_wait = match get("PASSWORD_HASH_WAIT_MS") {
+            Some(v) => Duration::from_millis(
+                v.parse::<u64>()
+                    .ok()
+                    .filter(|n| *n <= 60_000)
+                    .ok_or("PASSWORD_HASH_WAIT_MS must be from 0 to 60000")?,
+            ),
+            None => crate::auth::hashing::QUEUE_WAIT,
+        };
+        let metrics_token = get("METRICS_TOKEN");
+        if metrics_token.as_ref().is_some_and(|t| t.len() < 16) {
+            return Err("METRICS_TOKEN must be at least 16 characters".into());
+        }
         let jwt_ttl_seconds = match get("JWT_TTL_SECONDS") {
             Some(v) => v
                 .parse::<i64>()
@@ -114,7 +175,6 @@ impl Config {
             database_pool_size,
             bind_addr: get("BIND_ADDR").unwrap_or_else(|| "127.0.0.1:8080".into()),
             jwt_secret,
-            jwt_secret_generated,
             jwt_issuer: get("JWT_ISSUER").unwrap_or_else(|| "redress".into()),
             jwt_audience: get("JWT_AUDIENCE").unwrap_or_else(|| "redress-api".into()),
             jwt_ttl_seconds,
@@ -130,6 +190,11 @@ impl Config {
             log_format,
             workers,
             statement_timeout,
+            trusted_proxies,
+            metrics_token,
+            metrics_addr: get("METRICS_ADDR"),
+            password_hash_threads,
+            password_hash_wait,
         })
     }
 }
@@ -155,15 +220,25 @@ mod tests {
         assert_eq!(c.jwt_issuer, "redress");
         assert_eq!(c.jwt_audience, "redress-api");
         assert_eq!(c.jwt_ttl_seconds, 3600);
-        assert!(c.jwt_secret_generated);
+        assert!(c.jwt_secret.is_none());
         assert!(c.cors_allowed_origins.is_empty());
     }
 
     #[test]
-    fn short_secrets_are_refused() {
+    fn short_or_monotonous_secrets_are_refused() {
         assert!(config(&[("JWT_SECRET", "too-short")]).is_err());
-        let c = config(&[("JWT_SECRET", "0123456789abcdef0123456789abcdef")]).unwrap();
-        assert!(!c.jwt_secret_generated);
+        assert!(config(&[("JWT_SECRET", &"a".repeat(64))]).is_err());
+        assert!(config(&[("JWT_SECRET", &"abcdefghijkl".repeat(4))]).is_err());
+        assert!(config(&[("JWT_SECRET", "0123456789012345678901234567890123")]).is_err());
+        let c = config(&[("JWT_SECRET", "0f3a9c21d4b87e65a1c09b3e7d2f4a18")]).unwrap();
+        assert!(c.jwt_secret.is_some());
+    }
+
+    #[test]
+    fn trusted_proxies_are_parsed() {
+        let c = config(&[("TRUSTED_PROXIES", "10.0.0.0/8, 127.0.0.1")]).unwrap();
+        assert_eq!(c.trusted_proxies.len(), 2);
+        assert!(config(&[("TRUSTED_PROXIES", "the proxy")]).is_err());
     }
 
     #[test]

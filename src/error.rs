@@ -7,6 +7,9 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+/// The detail of every 404.
+pub const NOT_FOUND: &str = "Nothing exists at this address, or you may not see it.";
+
 /// The media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
@@ -143,6 +146,13 @@ pub enum ApiError {
         /// Seconds until the next attempt will be considered.
         retry_after_secs: u64,
     },
+    /// 503: the service is too busy for this request now; retry after the
+    /// given number of seconds.
+    #[error("overloaded")]
+    Overloaded {
+        /// Seconds until a retry is likely to be served.
+        retry_after_secs: u64,
+    },
     /// 503: a dependency (the database) is not available.
     #[error("service unavailable: {0}")]
     Unavailable(String),
@@ -155,6 +165,12 @@ impl ApiError {
     /// A 422 for a single field.
     pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
         ApiError::Validation(vec![FieldError::new(field, message)])
+    }
+
+    /// The one 404 for every resource: the same words whether it does not
+    /// exist or the caller may not see it, so that ids are not confirmed.
+    pub fn not_found() -> Self {
+        ApiError::NotFound(NOT_FOUND.into())
     }
 
     /// A 500 from anything displayable; the text is logged only.
@@ -176,7 +192,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => "unsupported-media-type",
             ApiError::Validation(_) => "validation",
             ApiError::TooManyRequests { .. } => "too-many-requests",
-            ApiError::Unavailable(_) => "unavailable",
+            ApiError::Overloaded { .. } | ApiError::Unavailable(_) => "unavailable",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -207,6 +223,9 @@ impl ApiError {
             ApiError::TooManyRequests { retry_after_secs } => {
                 format!("Too many attempts. Try again in {retry_after_secs} seconds.")
             }
+            ApiError::Overloaded { retry_after_secs } => format!(
+                "The service is too busy to answer now. Try again in {retry_after_secs} seconds."
+            ),
             ApiError::Unavailable(_) => "The service is temporarily unavailable.".to_string(),
             ApiError::Internal(_) => {
                 "An unexpected error occurred. It has been logged with the request id.".to_string()
@@ -267,7 +286,9 @@ impl ResponseError for ApiError {
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Overloaded { .. } | ApiError::Unavailable(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -287,7 +308,8 @@ impl ResponseError for ApiError {
                     response.insert_header((header::ALLOW, value));
                 }
             }
-            ApiError::TooManyRequests { retry_after_secs } => {
+            ApiError::TooManyRequests { retry_after_secs }
+            | ApiError::Overloaded { retry_after_secs } => {
                 response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
             }
             _ => {}

@@ -184,17 +184,42 @@ fn serve(config: Config) -> Result<(), String> {
         }
     }
     db.start_checkpointer()?;
-    if config.jwt_secret_generated {
-        tracing::warn!("JWT_SECRET is not set: using a random key, so tokens die with this process and other instances reject them");
+    if config.jwt_secret.is_none() {
+        tracing::info!("JWT_SECRET is not set: signing tokens with the key kept in the database");
     }
     let bind_addr = config.bind_addr.clone();
     let workers = config.workers;
-    let state = web::Data::new(AppState::new(config, db));
+    let metrics_addr = config.metrics_addr.clone();
+    // Each worker's blocking threads run database work, and that work waits
+    // for a pooled connection anyway: more threads than connections only
+    // queue, and each holds memory.
+    let blocking_threads = config.database_pool_size as usize + 2;
+    let state = web::Data::new(AppState::new(config, db)?);
     actix_web::rt::System::new().block_on(async move {
         actix_web::rt::spawn(redress::ops::maintenance(state.clone()));
+        if let Some(addr) = metrics_addr {
+            let metrics_state = state.clone();
+            let metrics = HttpServer::new(move || {
+                let state = metrics_state.clone();
+                actix_web::App::new().route(
+                    "/metrics",
+                    web::get().to(move || {
+                        let state = state.clone();
+                        async move { redress::ops::api::metrics_text(&state) }
+                    }),
+                )
+            })
+            .workers(1)
+            .bind(&addr)
+            .map_err(|e| format!("cannot listen on METRICS_ADDR {addr}: {e}"))?
+            .run();
+            tracing::info!(address = %addr, "serving /metrics");
+            actix_web::rt::spawn(metrics);
+        }
         let app_state = state.clone();
-        let mut server =
-            HttpServer::new(move || redress::build_app(app_state.clone())).shutdown_timeout(10);
+        let mut server = HttpServer::new(move || redress::build_app(app_state.clone()))
+            .shutdown_timeout(10)
+            .worker_max_blocking_threads(blocking_threads);
         if let Some(workers) = workers {
             server = server.workers(workers);
         }

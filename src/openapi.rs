@@ -122,8 +122,12 @@ fn finish(spec: &mut Value) {
         .expect("components is an object");
     components.insert(
         "securitySchemes".into(),
-        json!({"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
-            "description": "A token from `POST /api/v1/auth/token`."}}),
+        json!({
+            "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+                "description": "A token from `POST /api/v1/auth/token`."},
+            "metrics_token": {"type": "http", "scheme": "bearer",
+                "description": "The `METRICS_TOKEN` the service was started with (only `/metrics`)."},
+        }),
     );
     let responses = components
         .entry("responses")

@@ -1,6 +1,7 @@
 //! The state shared by every request of one process.
 
-use crate::auth::token::TokenService;
+use crate::auth::hashing::HashPool;
+use crate::auth::token::{self, TokenService};
 use crate::calendar::CalendarCache;
 use crate::config::Config;
 use crate::db::Db;
@@ -18,17 +19,29 @@ pub struct AppState {
     pub metrics: Metrics,
     /// The working-day calendar, cached.
     pub calendar: CalendarCache,
+    /// Hashes and verifies passwords, a bounded number at a time.
+    pub hashing: HashPool,
 }
 
 impl AppState {
-    /// State for `config` over `db`.
-    pub fn new(config: Config, db: Db) -> AppState {
-        AppState {
-            tokens: TokenService::new(&config),
+    /// State for `config` over `db` (a migrated database: without
+    /// `JWT_SECRET`, the token key is read from it, or made and kept there).
+    pub fn new(config: Config, db: Db) -> Result<AppState, String> {
+        let secret = match &config.jwt_secret {
+            Some(secret) => secret.clone(),
+            None => {
+                let mut conn = db.get().map_err(|e| e.to_string())?;
+                token::shared_secret(&mut conn)
+                    .map_err(|e| format!("cannot read or keep the token key: {e}"))?
+            }
+        };
+        Ok(AppState {
+            tokens: TokenService::new(&config, &secret),
+            hashing: HashPool::start(config.password_hash_threads, config.password_hash_wait),
             config,
             db,
             metrics: Metrics::default(),
             calendar: CalendarCache::default(),
-        }
+        })
     }
 }

@@ -16,6 +16,7 @@ fn claims(user_id: i64, exp_offset: i64) -> Claims {
         exp: now + exp_offset,
         iss: "redress".into(),
         aud: "redress-api".into(),
+        token_version: 0,
     }
 }
 
@@ -300,7 +301,7 @@ async fn a_deactivated_or_deleted_users_tokens_stop_working_at_once() {
 }
 
 #[actix_web::test]
-async fn a_role_change_applies_to_existing_tokens() {
+async fn a_role_change_revokes_existing_tokens_and_a_new_login_has_the_new_role() {
     let app = TestApp::new().await;
     let admin = app.as_admin().await;
     let user = app.as_manager("adults").await;
@@ -310,8 +311,16 @@ async fn a_role_change_applies_to_existing_tokens() {
         .send()
         .await
         .assert_status(200);
+    app.get("/api/v1/me").auth(&user).send().await.problem(401);
+    let login = app
+        .post("/api/v1/auth/token")
+        .json(&json!({"username": user.username, "password": PASSWORD}))
+        .send()
+        .await;
+    login.assert_status(200);
+    let token = login.json()["access_token"].as_str().unwrap().to_string();
     assert_eq!(
-        app.get("/api/v1/me").auth(&user).send().await.json()["role"],
+        app.get("/api/v1/me").bearer(&token).send().await.json()["role"],
         "analyst"
     );
 }

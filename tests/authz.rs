@@ -17,6 +17,8 @@ use crate::common::{TestApp, TestUser, PASSWORD};
 enum Access {
     /// Anyone, without a token.
     Public,
+    /// Only the scraper with `METRICS_TOKEN`: no user's token is it.
+    MetricsScraper,
     /// Any authenticated user.
     Anyone,
     /// These roles only; `scoped` says whether the request touches the home
@@ -120,7 +122,7 @@ fn request(operation: &str, f: &Fixtures) -> (Method, String, Option<Value>, Acc
         "create_token" => (Method::POST, "/api/v1/auth/token".into(), Some(json!({"username": f.user_name, "password": PASSWORD})), Access::Public),
         "get_health" => (Method::GET, "/healthz".into(), None, Access::Public),
         "get_readiness" => (Method::GET, "/readyz".into(), None, Access::Public),
-        "get_metrics" => (Method::GET, "/metrics".into(), None, Access::Public),
+        "get_metrics" => (Method::GET, "/metrics".into(), None, Access::MetricsScraper),
         "get_openapi" => (Method::GET, "/openapi.json".into(), None, Access::Public),
         "get_me" => (Method::GET, "/api/v1/me".into(), None, Access::Anyone),
         "list_directorates" => (Method::GET, "/api/v1/directorates".into(), None, Access::Anyone),
@@ -172,6 +174,7 @@ fn request(operation: &str, f: &Fixtures) -> (Method, String, Option<Value>, Acc
 fn expected(access: Access, role: Option<Role>, home: bool, success: u16) -> u16 {
     match (access, role) {
         (Access::Public, _) => success,
+        (Access::MetricsScraper, _) => 401,
         (_, None) => 401,
         (Access::Anyone, Some(_)) => success,
         (Access::Roles(roles, scoped), Some(role)) => {
@@ -201,7 +204,7 @@ fn success_status(method: &Method, operation: &str) -> u16 {
 
 #[actix_web::test]
 async fn every_operation_checks_roles_and_directorates() {
-    let app = TestApp::new().await;
+    let app = TestApp::with_env(&[("METRICS_TOKEN", "the-scrapers-own-token")]).await;
     let admin = app.as_admin().await;
     let spec = redress::openapi::spec();
     let mut operations = BTreeSet::new();

@@ -14,6 +14,7 @@ mod feedback_lists;
 mod hostile;
 mod improvements;
 mod limits;
+mod login;
 mod ombudsman;
 mod ops;
 mod reports;

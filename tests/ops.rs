@@ -2,6 +2,46 @@
 
 use crate::common::TestApp;
 
+const METRICS_TOKEN: &str = "scrape-me-if-you-can-0123";
+
+#[actix_web::test]
+async fn metrics_need_the_metrics_token_and_are_not_served_without_one() {
+    let app = TestApp::with_env(&[("METRICS_TOKEN", METRICS_TOKEN)]).await;
+    let admin = app.as_admin().await;
+    app.get("/metrics").send().await.problem(401);
+    app.get("/metrics").auth(&admin).send().await.problem(401);
+    app.get("/metrics")
+        .bearer("scrape-me-if-you-can-0124")
+        .send()
+        .await
+        .problem(401);
+    let unconfigured = TestApp::new().await;
+    unconfigured.get("/metrics").send().await.problem(404);
+    unconfigured
+        .get("/metrics")
+        .bearer(METRICS_TOKEN)
+        .send()
+        .await
+        .problem(404);
+}
+
+#[actix_web::test]
+async fn invented_methods_do_not_add_metric_series() {
+    let app = TestApp::with_env(&[("METRICS_TOKEN", METRICS_TOKEN)]).await;
+    for method in ["FROB", "XYZZY", "PLUGH"] {
+        let method = actix_web::http::Method::from_bytes(method.as_bytes()).unwrap();
+        app.request(method, "/api/v1/me").send().await;
+    }
+    let text = app
+        .get("/metrics")
+        .bearer(METRICS_TOKEN)
+        .send()
+        .await
+        .text();
+    assert!(!text.contains("FROB") && !text.contains("XYZZY"), "{text}");
+    assert!(text.contains(r#"method="OTHER""#), "{text}");
+}
+
 #[actix_web::test]
 async fn health_and_readiness() {
     let app = TestApp::new().await;
@@ -15,7 +55,7 @@ async fn health_and_readiness() {
 
 #[actix_web::test]
 async fn metrics_count_requests_by_route_and_status() {
-    let app = TestApp::new().await;
+    let app = TestApp::with_env(&[("METRICS_TOKEN", METRICS_TOKEN)]).await;
     let admin = app.as_admin().await;
     app.get("/api/v1/me")
         .auth(&admin)
@@ -27,7 +67,7 @@ async fn metrics_count_requests_by_route_and_status() {
         .send()
         .await
         .assert_status(404);
-    let res = app.get("/metrics").send().await;
+    let res = app.get("/metrics").bearer(METRICS_TOKEN).send().await;
     res.assert_status(200);
     assert!(res
         .header("content-type")

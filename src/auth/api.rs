@@ -1,6 +1,6 @@
 //! `/auth/token` (log in) and `/me` (who am I).
 
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -8,7 +8,9 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::auth::{password, throttle, AuthUser};
 use crate::db::now;
 use crate::error::{ApiError, FieldErrors, Problem};
+use crate::http::client;
 use crate::http::json::{RequestBody, ValidJson};
+use crate::http::log_safe;
 use crate::state::AppState;
 use crate::users::api::User;
 use crate::users::model;
@@ -55,8 +57,12 @@ pub struct TokenResponse {
 
 /// Log in: exchange a username and password for an access token.
 ///
-/// Repeated failures for one username are throttled: after five, each further
-/// attempt is refused with 429 and `Retry-After` until the wait has passed.
+/// Failed attempts are counted per username and client address, and per
+/// client address: after five failures for one username from one address,
+/// further attempts from that address wait (429 with `Retry-After`), while
+/// the same user may still log in from elsewhere. Password checks run a few
+/// at a time; when too many logins arrive at once, the rest get 503 with
+/// `Retry-After`.
 #[utoipa::path(
     tag = "auth",
     request_body = TokenRequest,
@@ -64,53 +70,51 @@ pub struct TokenResponse {
     responses(
         (status = 200, description = "The credentials are right.", body = TokenResponse),
         (status = 401, description = "The username or password is wrong, or the user is deactivated.", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many failed attempts; wait `Retry-After` seconds.", body = Problem, content_type = "application/problem+json",
+        (status = 429, description = "Too many failed attempts from this address; wait `Retry-After` seconds.", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait."))),
+        (status = 503, description = "Too many logins at once; retry after `Retry-After` seconds.", body = Problem, content_type = "application/problem+json",
             headers(("Retry-After" = u64, description = "Seconds to wait."))),
     )
 )]
 #[post("/auth/token")]
 pub async fn create_token(
     state: web::Data<AppState>,
+    req: HttpRequest,
     body: ValidJson<TokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let TokenRequest { username, password } = body.value;
     let username = username.trim().to_lowercase();
-    let lookup_name = username.clone();
-    let user = state
-        .db
-        .run(move |conn| {
-            throttle::check(conn, &lookup_name, now())?;
-            model::find_by_username(conn, &lookup_name)
-        })
-        .await?;
-    let hash = user
-        .as_ref()
-        .map(|u| u.password_hash.clone())
-        .unwrap_or_else(|| password::decoy_hash().to_string());
-    let matches = web::block(move || password::verify(&password, &hash)).await?;
-    let user = user.filter(|u| matches && u.active);
-    let outcome_name = username.clone();
-    let succeeded = user.is_some();
+    let address = client::address(&req, &state.config.trusted_proxies);
+    let (name, from) = (username.clone(), address.clone());
     state
         .db
-        .write(move |conn| {
-            if succeeded {
-                throttle::record_success(conn, &outcome_name)
-            } else {
-                throttle::record_failure(conn, &outcome_name, now())
-            }
-        })
+        .write(move |conn| throttle::begin(conn, &name, &from, now()))
         .await?;
-    let Some(user) = user else {
-        tracing::info!(%username, "failed login");
+    let name = username.clone();
+    let user = state
+        .db
+        .run(move |conn| model::find_by_username(conn, &name))
+        .await?;
+    let hash = user.as_ref().map(|u| u.password_hash.clone());
+    let matches = state.hashing.verify(password, hash).await?;
+    let Some(user) = user.filter(|u| matches && u.active) else {
+        tracing::info!(username = %log_safe(&username), address = %address, "failed login");
         return Err(ApiError::Unauthorized(
             "The username or password is wrong.".into(),
         ));
     };
+    let (name, from) = (username, address);
+    state
+        .db
+        .write(move |conn| throttle::succeeded(conn, &name, &from))
+        .await?;
     let role = crate::auth::Role::from_db(&user.role)?;
-    let token = state
-        .tokens
-        .issue(user.id, role, &user.directorate_codes()?)?;
+    let token = state.tokens.issue(
+        user.id,
+        role,
+        &user.directorate_codes()?,
+        user.token_version,
+    )?;
     Ok(HttpResponse::Ok().json(TokenResponse {
         access_token: token,
         token_type: "Bearer".into(),

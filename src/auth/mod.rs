@@ -5,6 +5,7 @@
 //! every directorate check is a method of [`AuthUser`], called in the handler.
 
 pub mod api;
+pub mod hashing;
 pub mod password;
 pub mod throttle;
 pub mod token;
@@ -165,6 +166,12 @@ impl FromRequest for AuthUser {
                     "The token's user no longer exists or is deactivated.".into(),
                 )
             })?;
+            if row.token_version != claims.token_version {
+                return Err(ApiError::Unauthorized(
+                    "The token was issued before the user's password, role or directorates changed; log in again."
+                        .into(),
+                ));
+            }
             let user = AuthUser::from_row(row, request_id)?;
             req.extensions_mut().insert(user.clone());
             Ok(user)

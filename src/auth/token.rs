@@ -1,5 +1,10 @@
 //! Access tokens: HS256 JWTs with `sub`, `role`, `directorates`, `iat`,
-//! `exp`, `iss` and `aud`, all required.
+//! `exp`, `iss` and `aud`, all required, and the user's `token_version`.
+//!
+//! The key is `JWT_SECRET`, or, when that is not set, a random key made on
+//! first start and kept in the database ([`shared_secret`]), so that every
+//! instance on one database accepts the others' tokens and tokens outlive a
+//! restart.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -7,8 +12,12 @@ use std::sync::Mutex;
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
+use rand::RngCore;
+
 use crate::auth::Role;
 use crate::config::Config;
+use crate::db::schema::instance_secrets;
+use crate::db::DbConnection;
 use crate::error::ApiError;
 
 /// The claims of a Redress access token.
@@ -28,6 +37,11 @@ pub struct Claims {
     pub iss: String,
     /// Audience.
     pub aud: String,
+    /// The user's token version when the token was issued: a password,
+    /// role or directorate change raises the user's, and older tokens stop
+    /// working. (Absent in tokens from before it existed: version 0.)
+    #[serde(default)]
+    pub token_version: i64,
 }
 
 /// How many verified tokens are remembered, so that a client's repeated use
@@ -46,8 +60,8 @@ pub struct TokenService {
 }
 
 impl TokenService {
-    /// A service for the configured key and claims.
-    pub fn new(config: &Config) -> Self {
+    /// A service signing with `secret`, for the configured claims.
+    pub fn new(config: &Config, secret: &[u8]) -> Self {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_issuer(&[&config.jwt_issuer]);
         validation.set_audience(&[&config.jwt_audience]);
@@ -56,8 +70,8 @@ impl TokenService {
         validation.leeway = 5;
         TokenService {
             verified: Mutex::new(HashMap::new()),
-            encoding: EncodingKey::from_secret(&config.jwt_secret),
-            decoding: DecodingKey::from_secret(&config.jwt_secret),
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
             validation,
             issuer: config.jwt_issuer.clone(),
             audience: config.jwt_audience.clone(),
@@ -70,12 +84,13 @@ impl TokenService {
         self.ttl_seconds
     }
 
-    /// Issue a token for a user.
+    /// Issue a token for a user whose token version is `token_version`.
     pub fn issue(
         &self,
         user_id: i64,
         role: Role,
         directorates: &[String],
+        token_version: i64,
     ) -> Result<String, ApiError> {
         let now = chrono::Utc::now().timestamp();
         self.sign(&Claims {
@@ -86,6 +101,7 @@ impl TokenService {
             exp: now + self.ttl_seconds,
             iss: self.issuer.clone(),
             aud: self.audience.clone(),
+            token_version,
         })
     }
 
@@ -119,7 +135,7 @@ impl TokenService {
     }
 
     fn verify_uncached(&self, token: &str) -> Result<Claims, ApiError> {
-        decode::<Claims>(token, &self.decoding, &self.validation)
+        let claims = decode::<Claims>(token, &self.decoding, &self.validation)
             .map(|data| data.claims)
             .map_err(|error| {
                 use jsonwebtoken::errors::ErrorKind;
@@ -133,6 +149,42 @@ impl TokenService {
                     _ => "The token is invalid.",
                 };
                 ApiError::Unauthorized(why.into())
-            })
+            })?;
+        // A token may not live longer than this service issues them for,
+        // nor claim to be issued in the future.
+        let now = chrono::Utc::now().timestamp();
+        let leeway = self.validation.leeway as i64;
+        if claims.exp - claims.iat > self.ttl_seconds || claims.iat > now + leeway {
+            return Err(ApiError::Unauthorized(
+                "The token's lifetime is longer than this service allows.".into(),
+            ));
+        }
+        Ok(claims)
     }
+}
+
+/// The name under which the generated key is kept.
+const SECRET_NAME: &str = "jwt_hs256";
+
+/// The key kept in the database for instances without `JWT_SECRET`: made
+/// (64 random bytes) by the first instance to start, read by the others.
+pub fn shared_secret(conn: &mut DbConnection) -> Result<Vec<u8>, ApiError> {
+    use diesel::prelude::*;
+    use diesel::sql_types::{Text, Timestamp};
+    let mut key = [0u8; 64];
+    rand::thread_rng().fill_bytes(&mut key);
+    let candidate: String = key.iter().map(|b| format!("{b:02x}")).collect();
+    diesel::sql_query(
+        "INSERT INTO instance_secrets (name, secret, created_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (name) DO NOTHING",
+    )
+    .bind::<Text, _>(SECRET_NAME)
+    .bind::<Text, _>(&candidate)
+    .bind::<Timestamp, _>(crate::db::now())
+    .execute(conn)?;
+    let stored: String = instance_secrets::table
+        .find(SECRET_NAME)
+        .select(instance_secrets::secret)
+        .get_result(conn)?;
+    Ok(stored.into_bytes())
 }

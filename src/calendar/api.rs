@@ -183,14 +183,28 @@ pub async fn create_holiday(
         ..body.value
     };
     let actor = admin.actor();
-    let response = idempotency::create(&state.db, request, move |conn| {
-        model::add(conn, &actor, holiday.date, &holiday.title)?;
+    let created = |holiday: &Holiday| {
         Created::new(
+            model::ENTITY,
+            holiday.date,
             format!("/api/v1/calendar/holidays/{}", holiday.date),
             None,
-            &holiday,
+            holiday,
         )
-    })
+    };
+    let response = idempotency::create(
+        &state.db,
+        request,
+        move |conn| {
+            model::add(conn, &actor, holiday.date, &holiday.title)?;
+            created(&holiday)
+        },
+        move |conn, key| {
+            let date = key.parse::<NaiveDate>().map_err(ApiError::internal)?;
+            let title = model::find(conn, date)?.ok_or_else(ApiError::not_found)?;
+            created(&Holiday { date, title })
+        },
+    )
     .await;
     state.calendar.invalidate();
     response

@@ -21,6 +21,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        token_version -> BigInt,
     }
 }
 
@@ -44,19 +45,26 @@ diesel::table! {
         idem_key -> Text,
         request_hash -> Text,
         status -> Integer,
-        response_body -> Text,
-        location -> Nullable<Text>,
-        etag -> Nullable<Text>,
+        resource_type -> Nullable<Text>,
+        resource_key -> Nullable<Text>,
         created_at -> Timestamp,
     }
 }
 
 diesel::table! {
-    login_throttle (username) {
-        username -> Text,
+    login_attempts (attempt_key) {
+        attempt_key -> Text,
         failures -> Integer,
         last_failure_at -> Timestamp,
         locked_until -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    instance_secrets (name) {
+        name -> Text,
+        secret -> Text,
+        created_at -> Timestamp,
     }
 }
 
@@ -213,7 +221,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     audit_log,
     idempotency_keys,
-    login_throttle,
+    login_attempts,
+    instance_secrets,
     bank_holidays,
     calendar_state,
     feedback,

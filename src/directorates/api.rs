@@ -137,14 +137,28 @@ pub async fn create_directorate(
     let request = idempotency::Request::new(&key, admin.id, &req, &body.fingerprint);
     let input = body.value;
     let actor = admin.actor();
-    idempotency::create(&state.db, request, move |conn| {
-        let directorate = Directorate::from(model::create(conn, &actor, &input.code, &input.name)?);
+    let created = |directorate: Directorate| {
         Created::new(
+            model::ENTITY,
+            &directorate.code,
             format!("/api/v1/directorates/{}", directorate.code),
             None,
             &directorate,
         )
-    })
+    };
+    idempotency::create(
+        &state.db,
+        request,
+        move |conn| {
+            created(Directorate::from(model::create(
+                conn,
+                &actor,
+                &input.code,
+                &input.name,
+            )?))
+        },
+        move |conn, code| created(Directorate::from(model::find(conn, code)?)),
+    )
     .await
 }
 

@@ -272,6 +272,32 @@ fn location(id: i64) -> String {
     format!("/api/v1/feedback/{id}")
 }
 
+/// The 201 answer for a new record.
+fn created(row: &FeedbackRow, calendar: &Calendar, user: &AuthUser) -> Result<Created, ApiError> {
+    Created::new(
+        model::ENTITY,
+        row.id,
+        location(row.id),
+        Some(row.version),
+        &Feedback::of(row, calendar, user)?,
+    )
+}
+
+/// How a repeated create is answered: from the record as it is now, if the
+/// caller may still see it.
+fn replayer(
+    calendar: &Calendar,
+    user: &Arc<AuthUser>,
+) -> impl Fn(&mut crate::db::DbConnection, &str) -> Result<Created, ApiError> + Send + Sync + 'static
+{
+    let (calendar, user) = (calendar.clone(), user.clone());
+    move |conn, key| {
+        let row = model::find(conn, key.parse().map_err(ApiError::internal)?)?;
+        user.visible(&row.directorate)?;
+        created(&row, &calendar, &user)
+    }
+}
+
 const IDEMPOTENCY: &str =
     "Makes retries safe: a repeat with the same key and body returns the first response.";
 
@@ -356,13 +382,18 @@ pub async fn create_feedback(
     let input = body.value;
     model::check_extension(&input, &calendar)?;
     let user = Arc::new(user.0);
-    idempotency::create(&state.db, request, move |conn| {
-        model::check_references(conn, &input, None, &user.scope().map(<[String]>::to_vec))?;
-        user.may_write_in(&input.directorate)?;
-        let row = model::insert(conn, &user.actor(), &input, &calendar, Action::Create)?;
-        let record = Feedback::of(&row, &calendar, &user)?;
-        Created::new(location(row.id), Some(row.version), &record)
-    })
+    let replay = replayer(&calendar, &user);
+    idempotency::create(
+        &state.db,
+        request,
+        move |conn| {
+            model::check_references(conn, &input, None, &user.scope().map(<[String]>::to_vec))?;
+            user.may_write_in(&input.directorate)?;
+            let row = model::insert(conn, &user.actor(), &input, &calendar, Action::Create)?;
+            created(&row, &calendar, &user)
+        },
+        replay,
+    )
     .await
 }
 
@@ -549,69 +580,74 @@ pub async fn escalate_feedback(
     let calendar = state.calendar.current(&state.db).await?;
     let escalation = body.value;
     let user = Arc::new(user.0);
-    idempotency::create(&state.db, request, move |conn| {
-        let parent = model::find(conn, id)?;
-        user.visible(&parent.directorate)?;
-        let step = escalation::next(
-            parent.kind()?,
-            parent.procedure()?,
-            parent.stage,
-            escalation.procedure,
-        )?;
-        if escalation.received_on < parent.received_on {
-            return Err(ApiError::field(
-                "received_on",
-                "must not be before the escalated record's received_on",
-            ));
-        }
-        user.may_write_in(&parent.directorate)?;
-        let input = FeedbackInput {
-            directorate: parent.directorate.clone(),
-            kind: step.kind,
-            procedure: step.procedure,
-            stage: step.stage,
-            service_area: parent.service_area.clone(),
-            team: None,
-            category: parent.category.clone(),
-            sub_category: parent.sub_category.clone(),
-            themes: Vec::new(),
-            summary: None,
-            channel: None,
-            complainant: model::complainant_of(&parent)?,
-            received_on: escalation.received_on,
-            acknowledged_on: None,
-            responded_on: None,
-            closed_on: None,
-            extended_due_on: None,
-            extension_reason: None,
-            outcome: None,
-            remedies: Vec::new(),
-            learning: None,
-            parent_id: Some(parent.id),
-            reopened: false,
-            external_ref: None,
-        };
-        let actor = user.actor();
-        let row = model::insert(conn, &actor, &input, &calendar, Action::Escalate)?;
-        let mut changes = audit::Changes::new();
-        changes.insert(
-            "escalated_to".into(),
-            audit::Change {
-                from: serde_json::Value::Null,
-                to: serde_json::json!(row.reference()),
-            },
-        );
-        audit::record(
-            conn,
-            &actor,
-            model::ENTITY,
-            &parent.id.to_string(),
-            Action::Escalate,
-            &changes,
-        )?;
-        let record = Feedback::of(&row, &calendar, &user)?;
-        Created::new(location(row.id), Some(row.version), &record)
-    })
+    let replay = replayer(&calendar, &user);
+    idempotency::create(
+        &state.db,
+        request,
+        move |conn| {
+            let parent = model::find(conn, id)?;
+            user.visible(&parent.directorate)?;
+            let step = escalation::next(
+                parent.kind()?,
+                parent.procedure()?,
+                parent.stage,
+                escalation.procedure,
+            )?;
+            if escalation.received_on < parent.received_on {
+                return Err(ApiError::field(
+                    "received_on",
+                    "must not be before the escalated record's received_on",
+                ));
+            }
+            user.may_write_in(&parent.directorate)?;
+            let input = FeedbackInput {
+                directorate: parent.directorate.clone(),
+                kind: step.kind,
+                procedure: step.procedure,
+                stage: step.stage,
+                service_area: parent.service_area.clone(),
+                team: None,
+                category: parent.category.clone(),
+                sub_category: parent.sub_category.clone(),
+                themes: Vec::new(),
+                summary: None,
+                channel: None,
+                complainant: model::complainant_of(&parent)?,
+                received_on: escalation.received_on,
+                acknowledged_on: None,
+                responded_on: None,
+                closed_on: None,
+                extended_due_on: None,
+                extension_reason: None,
+                outcome: None,
+                remedies: Vec::new(),
+                learning: None,
+                parent_id: Some(parent.id),
+                reopened: false,
+                external_ref: None,
+            };
+            let actor = user.actor();
+            let row = model::insert(conn, &actor, &input, &calendar, Action::Escalate)?;
+            let mut changes = audit::Changes::new();
+            changes.insert(
+                "escalated_to".into(),
+                audit::Change {
+                    from: serde_json::Value::Null,
+                    to: serde_json::json!(row.reference()),
+                },
+            );
+            audit::record(
+                conn,
+                &actor,
+                model::ENTITY,
+                &parent.id.to_string(),
+                Action::Escalate,
+                &changes,
+            )?;
+            created(&row, &calendar, &user)
+        },
+        replay,
+    )
     .await
 }
 

@@ -1,11 +1,18 @@
-//! `Idempotency-Key` on creating POSTs: the first response is stored with the
-//! key, in the same transaction as the record it describes, and replayed for
-//! any repeat with the same body. The same key with another body is a 422.
+//! `Idempotency-Key` on creating POSTs.
+//!
+//! The first request's outcome is stored with the key, in the same
+//! transaction as the resource it created: only its status and which
+//! resource it made, never the response body (which would keep a copy of the
+//! personal data beyond the record's redaction or deletion). A repeat with
+//! the same body is answered by rebuilding the response from the resource as
+//! it is now, through today's access checks: a caller who has lost access,
+//! or a resource since deleted, gets the same 404 a `GET` would. The same key
+//! with another body is a 422. Keys expire after [`RETENTION_HOURS`].
 //!
 //! Concurrent requests with one key are safe on both backends: on SQLite the
 //! write transactions run one at a time; on PostgreSQL the second insert of
 //! the key waits for the first transaction, fails on the primary key once it
-//! commits, and the request is retried, finding the stored answer.
+//! commits, and the request is retried, finding the stored outcome.
 
 use std::future::{ready, Ready};
 use std::sync::Arc;
@@ -25,8 +32,12 @@ use crate::http::etag::etag;
 
 const HEADER: HeaderName = HeaderName::from_static("idempotency-key");
 
-/// How long keys are kept before they may be purged (at least 24 hours).
-pub const RETENTION_HOURS: i64 = 48;
+/// How long a key is remembered: a repeat after this runs as a new request.
+pub const RETENTION_HOURS: i64 = 24;
+
+/// What replaces the fingerprint of a request whose resource was redacted
+/// or deleted: nothing derived from its personal data is kept.
+const ERASED: &str = "erased";
 
 const IN_PROGRESS: &str =
     "A request with the same Idempotency-Key is still being processed; retry shortly.";
@@ -62,6 +73,11 @@ impl FromRequest for IdempotencyKey {
 /// A created resource as it is sent, and replayed.
 #[derive(Debug, Clone)]
 pub struct Created {
+    /// The kind of resource (its audit-log entity name), so that erasing
+    /// the resource can find the keys that name it.
+    pub resource_type: &'static str,
+    /// The resource's key within its kind (its id, code or date).
+    pub key: String,
     /// The new resource's URL.
     pub location: String,
     /// Its `ETag`, when it is versioned.
@@ -71,13 +87,18 @@ pub struct Created {
 }
 
 impl Created {
-    /// The answer for a new resource at `location` with `version`.
+    /// The answer for the resource `key` of `resource_type` at `location`
+    /// with `version`.
     pub fn new<T: Serialize>(
+        resource_type: &'static str,
+        key: impl ToString,
         location: String,
         version: Option<i64>,
         resource: &T,
     ) -> Result<Self, ApiError> {
         Ok(Created {
+            resource_type,
+            key: key.to_string(),
             location,
             etag: version.map(etag),
             body: serde_json::to_string(resource)?,
@@ -125,22 +146,30 @@ impl Request {
 }
 
 /// Run `work` (which creates a resource inside the write transaction it is
-/// given) under the idempotency key, if any, and answer 201 or the replay.
-pub async fn create<F>(db: &Db, request: Option<Request>, work: F) -> Result<HttpResponse, ApiError>
+/// given) under the idempotency key, if any, and answer 201. A repeat of a
+/// request already answered is rebuilt by `show` (which reads the resource
+/// by its key and applies the caller's access checks, as a `GET` would).
+pub async fn create<F, S>(
+    db: &Db,
+    request: Option<Request>,
+    work: F,
+    show: S,
+) -> Result<HttpResponse, ApiError>
 where
     F: Fn(&mut DbConnection) -> Result<Created, ApiError> + Send + Sync + 'static,
+    S: Fn(&mut DbConnection, &str) -> Result<Created, ApiError> + Send + Sync + 'static,
 {
-    let work = Arc::new(work);
+    let (work, show) = (Arc::new(work), Arc::new(show));
     let mut attempts = 0;
     loop {
         attempts += 1;
-        let work = work.clone();
+        let (work, show) = (work.clone(), show.clone());
         let request = request.clone();
         let result = db
             .write(move |conn| {
                 if let Some(request) = &request {
-                    if let Some(stored) = lookup(conn, request)? {
-                        return Ok((stored, true));
+                    if let Some(key) = lookup(conn, request)? {
+                        return Ok((show(conn, &key)?, true));
                     }
                     reserve(conn, request)?;
                 }
@@ -159,35 +188,39 @@ where
     }
 }
 
-fn lookup(conn: &mut DbConnection, request: &Request) -> Result<Option<Created>, ApiError> {
+/// The key of the resource a finished request with this key created; 422
+/// when the key was used with another body; 409 while the first request is
+/// still running. An expired key is forgotten.
+fn lookup(conn: &mut DbConnection, request: &Request) -> Result<Option<String>, ApiError> {
     let stored = idempotency_keys::table
         .find((&request.scope, &request.key))
         .select((
             idempotency_keys::request_hash,
             idempotency_keys::status,
-            idempotency_keys::response_body,
-            idempotency_keys::location,
-            idempotency_keys::etag,
+            idempotency_keys::resource_key,
+            idempotency_keys::created_at,
         ))
-        .get_result::<(String, i32, String, Option<String>, Option<String>)>(conn)
+        .get_result::<(String, i32, Option<String>, NaiveDateTime)>(conn)
         .optional()?;
-    let Some((hash, status, body, location, etag)) = stored else {
+    let Some((hash, status, resource_key, created_at)) = stored else {
         return Ok(None);
     };
-    if hash != request.fingerprint {
+    if created_at < now() - Duration::hours(RETENTION_HOURS) {
+        diesel::delete(idempotency_keys::table.find((&request.scope, &request.key)))
+            .execute(conn)?;
+        return Ok(None);
+    }
+    if hash != request.fingerprint && hash != ERASED {
         return Err(ApiError::field(
             "Idempotency-Key",
             "was already used with a different request body",
         ));
     }
-    if status == 0 {
-        return Err(ApiError::Conflict(IN_PROGRESS.into()));
+    match (status, resource_key) {
+        (0, _) => Err(ApiError::Conflict(IN_PROGRESS.into())),
+        (_, Some(key)) => Ok(Some(key)),
+        (_, None) => Err(ApiError::internal("idempotency key without its resource")),
     }
-    Ok(Some(Created {
-        location: location.unwrap_or_default(),
-        etag,
-        body,
-    }))
 }
 
 fn reserve(conn: &mut DbConnection, request: &Request) -> Result<(), ApiError> {
@@ -197,7 +230,6 @@ fn reserve(conn: &mut DbConnection, request: &Request) -> Result<(), ApiError> {
             idempotency_keys::idem_key.eq(&request.key),
             idempotency_keys::request_hash.eq(&request.fingerprint),
             idempotency_keys::status.eq(0),
-            idempotency_keys::response_body.eq(""),
             idempotency_keys::created_at.eq(now()),
         ))
         .execute(conn)
@@ -215,12 +247,28 @@ fn complete(conn: &mut DbConnection, request: &Request, created: &Created) -> Re
     diesel::update(idempotency_keys::table.find((&request.scope, &request.key)))
         .set((
             idempotency_keys::status.eq(i32::from(StatusCode::CREATED.as_u16())),
-            idempotency_keys::response_body.eq(&created.body),
-            idempotency_keys::location.eq(&created.location),
-            idempotency_keys::etag.eq(&created.etag),
+            idempotency_keys::resource_type.eq(created.resource_type),
+            idempotency_keys::resource_key.eq(&created.key),
         ))
         .execute(conn)?;
     Ok(())
+}
+
+/// Keep nothing derived from the personal data of the requests that created
+/// this resource (it is being redacted or deleted): their fingerprints are
+/// dropped, and a repeat is answered from the resource as it is now.
+pub fn forget_requests_for(
+    conn: &mut DbConnection,
+    resource_type: &str,
+    key: &str,
+) -> Result<usize, ApiError> {
+    Ok(diesel::update(
+        idempotency_keys::table
+            .filter(idempotency_keys::resource_type.eq(resource_type))
+            .filter(idempotency_keys::resource_key.eq(key)),
+    )
+    .set(idempotency_keys::request_hash.eq(ERASED))
+    .execute(conn)?)
 }
 
 /// Delete keys older than the retention period; returns how many went.

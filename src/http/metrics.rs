@@ -30,7 +30,7 @@ impl Metrics {
         let Ok(mut series) = self.series.lock() else {
             return;
         };
-        let key = (method.to_string(), route.to_string(), status);
+        let key = (method_label(method).to_string(), route.to_string(), status);
         let entry = series.entry(key).or_default();
         entry.count += 1;
         entry.sum_seconds += seconds;
@@ -87,6 +87,15 @@ impl Metrics {
     }
 }
 
+/// The label of a request method: the standard ones by name, anything a
+/// client invented as `OTHER` (else each invention would add a series).
+fn method_label(method: &str) -> &str {
+    const KNOWN: [&str; 9] = [
+        "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE",
+    ];
+    KNOWN.into_iter().find(|m| *m == method).unwrap_or("OTHER")
+}
+
 fn escape(label: &str) -> String {
     label
         .replace('\\', "\\\\")
@@ -110,5 +119,18 @@ mod tests {
         assert!(text.contains("le=\"0.005\"} 1"));
         assert!(text.contains("le=\"0.05\"} 2"));
         assert!(text.contains("le=\"+Inf\"} 2"));
+    }
+
+    #[test]
+    fn invented_methods_share_one_series() {
+        let metrics = Metrics::default();
+        for method in ["FOO", "BAR", "get", "X-EVIL"] {
+            metrics.observe(method, "unmatched", 405, Duration::from_millis(1));
+        }
+        let text = metrics.render();
+        assert!(text.contains(
+            "redress_http_requests_total{method=\"OTHER\",route=\"unmatched\",status=\"405\"} 4"
+        ));
+        assert!(!text.contains("FOO"));
     }
 }

@@ -1,6 +1,7 @@
 //! Web plumbing shared by every domain: JSON bodies, lists, ETags,
 //! idempotency, the middleware and the fallback route.
 
+pub mod client;
 pub mod etag;
 pub mod idempotency;
 pub mod json;
@@ -8,6 +9,8 @@ pub mod list;
 pub mod metrics;
 pub mod middleware;
 pub mod routing;
+
+use std::borrow::Cow;
 
 use actix_web::web;
 
@@ -23,4 +26,34 @@ pub fn extractor_config(cfg: &mut web::ServiceConfig) {
         web::PathConfig::default()
             .error_handler(|_, _| ApiError::NotFound("No resource at this path.".into()).into()),
     );
+}
+
+/// `text` with its control characters escaped (`\n`, `\u{1b}`), for logging
+/// a value a client supplied: a username holding a newline must not be able
+/// to forge a second log line.
+pub fn log_safe(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return Cow::Borrowed(text);
+    }
+    let mut escaped = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() {
+            escaped.extend(c.escape_default());
+        } else {
+            escaped.push(c);
+        }
+    }
+    Cow::Owned(escaped)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn control_characters_are_escaped_for_logs() {
+        assert_eq!(super::log_safe("admin"), "admin");
+        assert_eq!(
+            super::log_safe("eve\nINFO fake\r\u{1b}[31m"),
+            "eve\\nINFO fake\\r\\u{1b}[31m"
+        );
+    }
 }

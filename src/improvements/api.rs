@@ -195,6 +195,18 @@ pub async fn list_service_improvements(
     }))
 }
 
+/// The 201 answer for a new improvement.
+fn created(row: &ImprovementRow) -> Result<Created, ApiError> {
+    let improvement = ServiceImprovement::of(row)?;
+    Created::new(
+        model::ENTITY,
+        improvement.id,
+        format!("/api/v1/service-improvements/{}", improvement.id),
+        Some(improvement.version),
+        &improvement,
+    )
+}
+
 /// Record an agreed service improvement.
 #[utoipa::path(
     tag = "service-improvements",
@@ -214,16 +226,21 @@ pub async fn create_service_improvement(
     let request = idempotency::Request::new(&key, user.id, &req, &body.fingerprint);
     let input = body.value;
     let user = Arc::new(user.0);
-    idempotency::create(&state.db, request, move |conn| {
-        model::check_references(conn, &input, &user.scope().map(<[String]>::to_vec))?;
-        user.may_write_in(&input.directorate)?;
-        let improvement = ServiceImprovement::of(&model::insert(conn, &user.actor(), &input)?)?;
-        Created::new(
-            format!("/api/v1/service-improvements/{}", improvement.id),
-            Some(improvement.version),
-            &improvement,
-        )
-    })
+    let reader = user.clone();
+    idempotency::create(
+        &state.db,
+        request,
+        move |conn| {
+            model::check_references(conn, &input, &user.scope().map(<[String]>::to_vec))?;
+            user.may_write_in(&input.directorate)?;
+            created(&model::insert(conn, &user.actor(), &input)?)
+        },
+        move |conn, id| {
+            let row = model::find(conn, id.parse().map_err(ApiError::internal)?)?;
+            reader.visible(&row.directorate)?;
+            created(&row)
+        },
+    )
     .await
 }
 

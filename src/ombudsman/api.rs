@@ -329,6 +329,18 @@ pub async fn list_ombudsman_cases(
     }))
 }
 
+/// The 201 answer for a new case.
+fn created(record: &model::CaseRecord) -> Result<Created, ApiError> {
+    let case = OmbudsmanCase::of(record)?;
+    Created::new(
+        model::ENTITY,
+        case.id,
+        format!("/api/v1/ombudsman-cases/{}", case.id),
+        Some(case.version),
+        &case,
+    )
+}
+
 /// Record an Ombudsman case. Only managers may record the decision.
 #[utoipa::path(
     tag = "ombudsman",
@@ -351,18 +363,22 @@ pub async fn create_ombudsman_case(
     let request = idempotency::Request::new(&key, user.id, &req, &body.fingerprint);
     let input = body.value;
     let user = Arc::new(user.0);
-    idempotency::create(&state.db, request, move |conn| {
-        model::check_references(conn, &input, &user.scope().map(<[String]>::to_vec))?;
-        user.may_write_in(&input.directorate)?;
-        require_manager_for_decisions(&user, None, &input)?;
-        let record = model::insert(conn, &user.actor(), &input)?;
-        let case = OmbudsmanCase::of(&record)?;
-        Created::new(
-            format!("/api/v1/ombudsman-cases/{}", case.id),
-            Some(case.version),
-            &case,
-        )
-    })
+    let reader = user.clone();
+    idempotency::create(
+        &state.db,
+        request,
+        move |conn| {
+            model::check_references(conn, &input, &user.scope().map(<[String]>::to_vec))?;
+            user.may_write_in(&input.directorate)?;
+            require_manager_for_decisions(&user, None, &input)?;
+            created(&model::insert(conn, &user.actor(), &input)?)
+        },
+        move |conn, id| {
+            let record = model::find(conn, id.parse().map_err(ApiError::internal)?)?;
+            reader.visible(&record.row.directorate)?;
+            created(&record)
+        },
+    )
     .await
 }
 

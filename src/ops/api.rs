@@ -1,6 +1,7 @@
 //! Operations: liveness, readiness, metrics, the OpenAPI document.
 
-use actix_web::{get, web, HttpResponse};
+use actix_web::http::header;
+use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -62,16 +63,53 @@ pub async fn get_readiness(state: web::Data<AppState>) -> Result<HttpResponse, A
 }
 
 /// Prometheus metrics: request counts and latency by route and status.
+///
+/// On the API's own address it answers only a scraper that sends
+/// `Authorization: Bearer <METRICS_TOKEN>`; without `METRICS_TOKEN` it is not
+/// served here (404). With `METRICS_ADDR`, a second listener serves it to
+/// anyone who can reach that address (keep it on an internal network).
 #[utoipa::path(
     tag = "operations",
-    security(()),
-    responses((status = 200, description = "Prometheus text exposition format 0.0.4.", body = String, content_type = "text/plain"))
+    security(("metrics_token" = [])),
+    responses(
+        (status = 200, description = "Prometheus text exposition format 0.0.4.", body = String, content_type = "text/plain"),
+        (status = 401, description = "The bearer token is not `METRICS_TOKEN`.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Metrics are not served on this address (`METRICS_TOKEN` is not set).", body = Problem, content_type = "application/problem+json"),
+    )
 )]
 #[get("/metrics")]
-pub async fn get_metrics(state: web::Data<AppState>) -> HttpResponse {
+pub async fn get_metrics(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let Some(expected) = &state.config.metrics_token else {
+        return Err(ApiError::not_found());
+    };
+    let sent = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    if !constant_time_eq(sent.as_bytes(), expected.as_bytes()) {
+        return Err(ApiError::Unauthorized(
+            "Send the metrics token as a bearer token.".into(),
+        ));
+    }
+    Ok(metrics_text(&state))
+}
+
+/// The metrics as a Prometheus text response (also the separate metrics
+/// listener's only route).
+pub fn metrics_text(state: &AppState) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(state.metrics.render())
+}
+
+/// Compare secrets in time that depends only on their lengths.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// This API's OpenAPI 3 document (the same as `openapi/openapi.json`).

@@ -307,8 +307,7 @@ pub async fn create_user(
 ) -> Result<HttpResponse, ApiError> {
     let request = idempotency::Request::new(&key, admin.id, &req, &body.fingerprint);
     let input = body.value;
-    let password = input.password.clone();
-    let hash = web::block(move || password::hash(&password)).await??;
+    let hash = state.hashing.hash(input.password.clone()).await?;
     let data = user_data(
         input.username.clone(),
         input
@@ -320,15 +319,22 @@ pub async fn create_user(
         input.active,
     );
     let actor = admin.actor();
-    idempotency::create(&state.db, request, move |conn| {
-        let row = model::create(conn, &actor, &data, &hash)?;
+    let created = |row: UserRow| {
         let user = User::try_from(row)?;
         Created::new(
+            model::ENTITY,
+            user.id,
             format!("/api/v1/users/{}", user.id),
             Some(user.version),
             &user,
         )
-    })
+    };
+    idempotency::create(
+        &state.db,
+        request,
+        move |conn| created(model::create(conn, &actor, &data, &hash)?),
+        move |conn, id| created(model::find(conn, id.parse().map_err(ApiError::internal)?)?),
+    )
     .await
 }
 
@@ -378,7 +384,7 @@ pub async fn update_user(
             if let Some(problem) = password::problem_with(&password) {
                 return Err(ApiError::field("password", problem));
             }
-            Some(web::block(move || password::hash(&password)).await??)
+            Some(state.hashing.hash(password).await?)
         }
         Some(_) => return Err(ApiError::field("password", "must be a string")),
     };

@@ -40,6 +40,9 @@ pub struct UserRow {
     pub created_at: NaiveDateTime,
     /// Last changed.
     pub updated_at: NaiveDateTime,
+    /// Raised when the password, role or directorates change: tokens
+    /// carrying an older value are refused.
+    pub token_version: i64,
 }
 
 impl UserRow {
@@ -299,6 +302,10 @@ pub fn update(
     if changes.is_empty() {
         return Ok(row);
     }
+    let revokes_tokens = ["password", "role", "directorates"]
+        .iter()
+        .any(|field| changes.contains_key(*field));
+    let token_version = row.token_version + i64::from(revokes_tokens);
     let updated = diesel::update(users::table.find(id).filter(users::version.eq(row.version)))
         .set((
             users::username.eq(&after.username),
@@ -309,6 +316,7 @@ pub fn update(
             users::active.eq(after.active),
             users::version.eq(row.version + 1),
             users::updated_at.eq(now()),
+            users::token_version.eq(token_version),
         ))
         .execute(conn)?;
     if updated == 0 {

@@ -50,6 +50,48 @@ fn rand_suffix() -> u32 {
     nanos ^ (std::process::id() << 8)
 }
 
+/// Everything the apps log at `info` and above, for tests that check the
+/// logs: one subscriber for the whole test binary, installed by the first
+/// app (a per-test subscriber misses events whose call sites other threads
+/// registered first).
+static LOGS: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+
+struct LogSink;
+
+impl std::io::Write for LogSink {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        LOGS.lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn capture_logs() {
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(|| LogSink)
+            .with_ansi(false)
+            .with_max_level(tracing::Level::INFO)
+            .finish();
+        let _ = tracing::subscriber::set_global_default(subscriber);
+    });
+}
+
+/// The log lines written so far that contain `marker`.
+pub fn log_lines_with(marker: &str) -> Vec<String> {
+    let logs = LOGS.lock().unwrap_or_else(|e| e.into_inner());
+    String::from_utf8_lossy(&logs)
+        .lines()
+        .filter(|l| l.contains(marker))
+        .map(str::to_string)
+        .collect()
+}
+
 /// A hash of [`PASSWORD`], computed once: argon2 is slow by design.
 fn password_hash() -> &'static str {
     static HASH: OnceLock<String> = OnceLock::new();
@@ -63,7 +105,12 @@ pub fn on_postgres() -> bool {
 
 enum TestDb {
     Sqlite(PathBuf),
-    Postgres { admin_url: String, name: String },
+    Postgres {
+        admin_url: String,
+        name: String,
+    },
+    /// Another app's database: dropped with that app, not this one.
+    Shared,
 }
 
 /// Which backend a test app runs on.
@@ -136,6 +183,7 @@ impl Drop for TestDb {
                         .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
                 }
             }
+            TestDb::Shared => {}
         }
     }
 }
@@ -245,6 +293,7 @@ pub struct TestApp {
     /// The app's state (database, tokens).
     pub state: web::Data<AppState>,
     service: BoxedService,
+    url: String,
     _db: TestDb,
 }
 
@@ -271,12 +320,20 @@ impl TestApp {
         std::env::temp_dir().join(format!("{}.db", unique(label)))
     }
 
-    /// A fresh app with extra configuration variables.
+    /// A fresh app with extra configuration variables (an empty value
+    /// unsets a variable the harness sets, such as `JWT_SECRET`).
     pub async fn with_env(vars: &[(&str, &str)]) -> TestApp {
         Self::build(TestDb::create(), vars).await
     }
 
+    /// A second instance on this app's database, with its own
+    /// configuration: what a load balancer's other instance would be.
+    pub async fn sibling(&self, vars: &[(&str, &str)]) -> TestApp {
+        Self::build((TestDb::Shared, self.url.clone()), vars).await
+    }
+
     async fn build((test_db, url): (TestDb, String), vars: &[(&str, &str)]) -> TestApp {
+        capture_logs();
         let vars: Vec<(String, String)> = [
             ("DATABASE_URL", url.as_str()),
             ("JWT_SECRET", JWT_SECRET),
@@ -303,7 +360,7 @@ impl TestApp {
             let mut conn = db.get().expect("connection");
             db::migrate(&mut conn).expect("migrations");
         }
-        let state = web::Data::new(AppState::new(config, db));
+        let state = web::Data::new(AppState::new(config, db).expect("state"));
         let app = redress::build_app(state.clone()).wrap_fn(|req, service| {
             let call = service.call(req);
             async move { call.await.map(ServiceResponse::map_into_boxed_body) }
@@ -311,6 +368,7 @@ impl TestApp {
         TestApp {
             service: actix_service::boxed::service(test::init_service(app).await),
             state,
+            url,
             _db: test_db,
         }
     }
@@ -353,6 +411,7 @@ impl TestApp {
                     .iter()
                     .map(|d| d.to_string())
                     .collect::<Vec<_>>(),
+                row.token_version,
             )
             .expect("token");
         TestUser {
@@ -427,6 +486,13 @@ impl Req<'_> {
     /// Send `Authorization: Bearer <token>`.
     pub fn bearer(self, token: &str) -> Self {
         self.header("authorization", &format!("Bearer {token}"))
+    }
+    /// Send it from `addr` (`IP:port`), as the TCP peer.
+    pub fn peer(mut self, addr: &str) -> Self {
+        self.inner = self
+            .inner
+            .peer_addr(addr.parse().expect("a socket address"));
+        self
     }
     /// Add a header.
     pub fn header(mut self, name: &str, value: &str) -> Self {
