@@ -322,7 +322,7 @@ impl From<diesel::result::Error> for ApiError {
     fn from(error: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};
         match error {
-            Error::NotFound => ApiError::NotFound("No such record.".to_string()),
+            Error::NotFound => ApiError::not_found(),
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
                 ApiError::Conflict("A record with the same key already exists.".to_string())
             }

@@ -18,6 +18,7 @@ pub mod improvements;
 pub mod ombudsman;
 pub mod openapi;
 pub mod ops;
+pub mod records;
 pub mod reports;
 pub mod settings;
 pub mod state;

@@ -149,6 +149,11 @@ fn request(operation: &str, f: &Fixtures) -> (Method, String, Option<Value>, Acc
         "get_feedback_history" => (Method::GET, format!("/api/v1/feedback/{fb}/history"), None, Access::Roles(ALL, Scoped::NotFound)),
         "escalate_feedback" => (Method::POST, format!("/api/v1/feedback/{fb}/escalate"), Some(json!({"received_on": "2025-07-01"})), Access::Roles(WRITERS, Scoped::NotFound)),
         "redact_feedback" => (Method::POST, format!("/api/v1/feedback/{fb}/redact"), None, Access::Roles(MANAGERS, Scoped::NotFound)),
+        "erase_feedback" => (Method::POST, format!("/api/v1/feedback/{fb}/erase"), None, Access::Roles(MANAGERS, Scoped::NotFound)),
+        "redact_ombudsman_case" => (Method::POST, format!("/api/v1/ombudsman-cases/{}/redact", f.case), None, Access::Roles(MANAGERS, Scoped::NotFound)),
+        "erase_ombudsman_case" => (Method::POST, format!("/api/v1/ombudsman-cases/{}/erase", f.case), None, Access::Roles(MANAGERS, Scoped::NotFound)),
+        "redact_service_improvement" => (Method::POST, format!("/api/v1/service-improvements/{}/redact", f.improvement), None, Access::Roles(MANAGERS, Scoped::NotFound)),
+        "erase_service_improvement" => (Method::POST, format!("/api/v1/service-improvements/{}/erase", f.improvement), None, Access::Roles(MANAGERS, Scoped::NotFound)),
         "list_ombudsman_cases" => (Method::GET, "/api/v1/ombudsman-cases".into(), None, Access::Roles(STAFF_READERS, Scoped::No)),
         "create_ombudsman_case" => (Method::POST, "/api/v1/ombudsman-cases".into(), Some(new_case), Access::Roles(STAFF_WRITERS, Scoped::Forbidden)),
         "get_ombudsman_case" => (Method::GET, format!("/api/v1/ombudsman-cases/{}", f.case), None, Access::Roles(STAFF_READERS, Scoped::NotFound)),
@@ -196,7 +201,9 @@ fn expected(access: Access, role: Option<Role>, home: bool, success: u16) -> u16
 fn success_status(method: &Method, operation: &str) -> u16 {
     match (method.as_str(), operation) {
         ("DELETE", _) => 204,
-        ("POST", "create_token" | "import_holidays" | "redact_feedback") => 200,
+        ("POST", "create_token" | "import_holidays") => 200,
+        ("POST", op) if op.starts_with("redact_") => 200,
+        ("POST", op) if op.starts_with("erase_") => 204,
         ("POST", _) => 201,
         _ => 200,
     }

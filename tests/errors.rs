@@ -181,3 +181,65 @@ async fn cors_allows_only_configured_origins() {
         .await;
     assert_eq!(res.header("access-control-allow-origin"), None);
 }
+
+#[actix_web::test]
+async fn every_404_says_the_same_whether_missing_or_not_yours() {
+    let app = TestApp::new().await;
+    let admin = app.as_admin().await;
+    let stranger = app.as_manager("children").await;
+    let create = |path: &'static str, body: serde_json::Value| {
+        let app = &app;
+        let admin = &admin;
+        async move {
+            let res = app.post(path).auth(admin).json(&body).send().await;
+            res.assert_status(201);
+            res.json()["id"].clone()
+        }
+    };
+    let feedback = create(
+        "/api/v1/feedback",
+        serde_json::json!({"directorate": "adults", "kind": "comment", "received_on": "2025-06-02"}),
+    )
+    .await;
+    let case = create(
+        "/api/v1/ombudsman-cases",
+        serde_json::json!({"reference": "25 000 404", "directorate": "adults", "received_on": "2025-06-02"}),
+    )
+    .await;
+    let improvement = create(
+        "/api/v1/service-improvements",
+        serde_json::json!({"directorate": "adults", "description": "Train staff", "agreed_on": "2025-06-02"}),
+    )
+    .await;
+    let mut details = std::collections::BTreeSet::new();
+    for (collection, id) in [
+        ("feedback", feedback),
+        ("ombudsman-cases", case),
+        ("service-improvements", improvement),
+    ] {
+        for path in [
+            format!("/api/v1/{collection}/{id}"),
+            format!("/api/v1/{collection}/{id}/history"),
+        ] {
+            let hidden = app.get(&path).auth(&stranger).send().await.problem(404);
+            details.insert(hidden["detail"].to_string());
+        }
+        let missing = app
+            .get(&format!("/api/v1/{collection}/987654"))
+            .auth(&admin)
+            .send()
+            .await
+            .problem(404);
+        details.insert(missing["detail"].to_string());
+    }
+    for path in [
+        "/api/v1/users/987654",
+        "/api/v1/directorates/nowhere",
+        "/api/v1/calendar/holidays/2025-06-03",
+        "/api/v1/no-such-path",
+    ] {
+        let missing = app.get(path).auth(&admin).send().await.problem(404);
+        details.insert(missing["detail"].to_string());
+    }
+    assert_eq!(details.len(), 1, "{details:?}");
+}

@@ -963,11 +963,12 @@ async fn redaction_blanks_personal_data_everywhere_and_keeps_the_statistics() {
     assert_eq!(items[2]["action"], "redact");
     assert_eq!(items[0]["changes"]["category"]["to"], "Charging");
 
+    // Redacting again is allowed (a change may have put personal data back).
     app.post(&format!("{}/redact", path(&record)))
         .auth(&manager)
         .send()
         .await
-        .problem(409);
+        .assert_status(200);
 }
 
 #[actix_web::test]

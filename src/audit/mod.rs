@@ -4,6 +4,8 @@
 //! Every mutation calls [`record`] inside its own write transaction, so a
 //! change and its audit entry are committed together or not at all.
 
+pub mod redaction;
+
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -246,6 +248,36 @@ pub fn redact(
         }
     }
     Ok(changed)
+}
+
+/// The directorate an entity was last recorded in, from its history: how
+/// access to a deleted entity's history is checked. `None` when the entity
+/// has no history (it never existed).
+pub fn last_directorate(
+    conn: &mut DbConnection,
+    entity_type: &str,
+    entity_id: &str,
+) -> Result<Option<String>, ApiError> {
+    let entries: Vec<String> = audit_log::table
+        .filter(audit_log::entity_type.eq(entity_type))
+        .filter(audit_log::entity_id.eq(entity_id))
+        .order(audit_log::id.desc())
+        .select(audit_log::changes)
+        .load(conn)?;
+    for text in entries {
+        let changes: Changes = serde_json::from_str(&text)?;
+        if let Some(change) = changes.get("directorate") {
+            let value = if change.to.is_null() {
+                &change.from
+            } else {
+                &change.to
+            };
+            if let Some(code) = value.as_str() {
+                return Ok(Some(code.to_string()));
+            }
+        }
+    }
+    Ok(None)
 }
 
 #[cfg(test)]

@@ -73,7 +73,7 @@ impl AuthUser {
         if self.can_access(directorate) {
             Ok(())
         } else {
-            Err(ApiError::NotFound("No such record.".into()))
+            Err(ApiError::not_found())
         }
     }
 

@@ -153,8 +153,7 @@ pub async fn get_holiday(
 ) -> Result<HttpResponse, ApiError> {
     let date = date.into_inner();
     let title = state.db.run(move |conn| model::find(conn, date)).await?;
-    let title =
-        title.ok_or_else(|| ApiError::NotFound(format!("{date} is not a bank holiday.")))?;
+    let title = title.ok_or_else(ApiError::not_found)?;
     Ok(HttpResponse::Ok().json(Holiday { date, title }))
 }
 

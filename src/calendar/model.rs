@@ -114,8 +114,7 @@ pub fn add(
 
 /// Remove a holiday; 404 when the date is not one.
 pub fn remove(conn: &mut DbConnection, actor: &Actor, date: NaiveDate) -> Result<(), ApiError> {
-    let title = find(conn, date)?
-        .ok_or_else(|| ApiError::NotFound(format!("{date} is not a bank holiday.")))?;
+    let title = find(conn, date)?.ok_or_else(ApiError::not_found)?;
     diesel::delete(bank_holidays::table.find(date)).execute(conn)?;
     let changes = audit::diff(&json!({"date": date, "title": title}), &json!({}));
     audit::record(

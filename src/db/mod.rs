@@ -259,6 +259,24 @@ impl Db {
             .map_err(|e| e.to_string())
     }
 
+    /// After personal data was erased: on SQLite, copy the write-ahead log
+    /// into the database file and truncate it, so that the old page images
+    /// holding the erased text do not linger in the log (`secure_delete`
+    /// already zeroes what is freed in the file itself). Best effort: while
+    /// a reader holds the log, the background checkpointer empties it soon
+    /// after. PostgreSQL reclaims old row versions by VACUUM (see the README).
+    pub async fn scrub_after_erasure(&self) {
+        if !self.target.is_sqlite() {
+            return;
+        }
+        let result = self
+            .run(|conn| Ok(conn.batch_execute("PRAGMA wal_checkpoint(TRUNCATE)")?))
+            .await;
+        if let Err(error) = result {
+            tracing::warn!(%error, "cannot truncate the WAL after an erasure");
+        }
+    }
+
     /// Where the database is.
     pub fn target(&self) -> &Target {
         &self.target

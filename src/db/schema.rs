@@ -149,6 +149,7 @@ diesel::table! {
         compliance_outcome -> Nullable<Text>,
         compliance_recorded_on -> Nullable<Date>,
         compliance_explicit -> Bool,
+        redacted_at -> Nullable<Timestamp>,
     }
 }
 
@@ -197,6 +198,7 @@ diesel::table! {
         evidence -> Nullable<Text>,
         status -> Text,
         published -> Bool,
+        redacted_at -> Nullable<Timestamp>,
     }
 }
 

@@ -59,7 +59,7 @@ pub fn find(conn: &mut DbConnection, code: &str) -> Result<DirectorateRow, ApiEr
         .select(DirectorateRow::as_select())
         .get_result(conn)
         .optional()?
-        .ok_or_else(|| ApiError::NotFound("No such directorate.".into()))
+        .ok_or_else(ApiError::not_found)
 }
 
 /// The fields the list sorts by.

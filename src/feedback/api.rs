@@ -24,6 +24,7 @@ use crate::http::idempotency::{self, Created, IdempotencyKey};
 use crate::http::json::{apply_patch, PatchJson, RequestBody, ValidJson};
 use crate::http::list::ListParams;
 use crate::page_type;
+use crate::records::erasure;
 use crate::state::AppState;
 
 /// Routes of this module.
@@ -35,7 +36,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(delete_feedback)
         .service(get_feedback_history)
         .service(escalate_feedback)
-        .service(redact_feedback);
+        .service(redact_feedback)
+        .service(erase_feedback);
 }
 
 /// A record's statutory clock, computed from the calendar as it is now.
@@ -512,7 +514,9 @@ pub async fn delete_feedback(
             let row = model::find_for_update(conn, id)?;
             user.visible(&row.directorate)?;
             if_match.check(row.version)?;
-            model::delete(conn, &user.actor(), &row)
+            model::delete(conn, &user.actor(), &row)?;
+            erasure::forget_requests(conn, model::ENTITY, &id.to_string())?;
+            Ok(())
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -652,15 +656,18 @@ pub async fn escalate_feedback(
 }
 
 /// Redact a record (managers): the complainant's details and all free text
-/// become `[redacted]`, in the record and throughout its history; the fields
-/// statistics need (kind, dates, category, outcome, young person, advocate)
-/// stay. Cannot be undone.
+/// (summary, learning, extension reason, remedy descriptions, service area,
+/// team, themes) become `[redacted]` and the CRM's `external_ref` is cleared,
+/// in the record and throughout its history; the fields statistics count
+/// (kind, procedure, stage, dates, category, outcome, remedy kinds and
+/// amounts, relationship, young person, advocate) stay. A record may be
+/// redacted again. For a deleted record, its history is redacted (204).
 #[utoipa::path(
     tag = "feedback",
     params(("id" = i64, Path, description = "Record id.")),
     responses(
         (status = 200, description = "The redacted record.", body = Feedback),
-        (status = 409, description = "The record is already redacted.", body = Problem, content_type = "application/problem+json"),
+        (status = 204, description = "The record had been deleted; its history is redacted."),
     )
 )]
 #[post("/feedback/{id}/redact")]
@@ -675,11 +682,61 @@ pub async fn redact_feedback(
     let record = state
         .db
         .write(move |conn| {
-            let row = model::find_for_update(conn, id)?;
+            crate::db::lock_row(conn, "feedback", id)?;
+            let Some(row) = model::find_optional(conn, id)? else {
+                erasure::redact_deleted(conn, &user, &model::REDACTION, &id.to_string())?;
+                return Ok(None);
+            };
             user.visible(&row.directorate)?;
             let row = model::redact(conn, &user.actor(), &row, &calendar)?;
-            Feedback::of(&row, &calendar, &user)
+            erasure::forget_requests(conn, model::ENTITY, &id.to_string())?;
+            Ok(Some(Feedback::of(&row, &calendar, &user)?))
         })
         .await?;
-    Ok(record_response(actix_web::http::StatusCode::OK, &record))
+    state.db.scrub_after_erasure().await;
+    Ok(match record {
+        Some(record) => record_response(actix_web::http::StatusCode::OK, &record),
+        None => HttpResponse::NoContent().finish(),
+    })
+}
+
+/// Erase a record (managers): redact it and its history, then delete it, so
+/// that no personal data of it remains. Erasing a record already deleted
+/// redacts its history.
+#[utoipa::path(
+    tag = "feedback",
+    params(("id" = i64, Path, description = "Record id."),
+           ("If-Match" = Option<String>, Header, description = "The `ETag` last seen; 412 if the record has changed since.")),
+    responses(
+        (status = 204, description = "The record is erased."),
+        (status = 412, description = "The record changed since the `If-Match` version.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/feedback/{id}/erase")]
+pub async fn erase_feedback(
+    state: web::Data<AppState>,
+    user: Authorized<Managers>,
+    id: web::Path<i64>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let calendar = state.calendar.current(&state.db).await?;
+    let user = user.0;
+    state
+        .db
+        .write(move |conn| {
+            crate::db::lock_row(conn, "feedback", id)?;
+            let Some(row) = model::find_optional(conn, id)? else {
+                return erasure::redact_deleted(conn, &user, &model::REDACTION, &id.to_string());
+            };
+            user.visible(&row.directorate)?;
+            if_match.check(row.version)?;
+            let row = model::redact(conn, &user.actor(), &row, &calendar)?;
+            model::delete(conn, &user.actor(), &row)?;
+            erasure::forget_requests(conn, model::ENTITY, &id.to_string())?;
+            Ok(())
+        })
+        .await?;
+    state.db.scrub_after_erasure().await;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::audit::redaction::REDACTED;
 use crate::error::FieldErrors;
 use crate::feedback::types::{Channel, Kind, Outcome, Procedure, Relationship, RemedyKind};
 use crate::http::json::{PatchBody, RequestBody};
@@ -346,7 +347,9 @@ fn check_complainant(complainant: Option<&Complainant>, errors: &mut FieldErrors
         c.address.as_deref(),
         MAX_MEDIUM_TEXT,
     );
-    if let Some(email) = &c.email {
+    // A redacted address reads `[redacted]`: a record redacted once can
+    // still be changed without first clearing it.
+    if let Some(email) = c.email.as_ref().filter(|e| *e != REDACTED) {
         let plausible = email.split_once('@').is_some_and(|(local, domain)| {
             !local.is_empty() && !domain.is_empty() && !email.chars().any(char::is_whitespace)
         });

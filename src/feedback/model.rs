@@ -5,6 +5,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde_json::{json, Value};
 
+use crate::audit::redaction::{Field, Policy};
 use crate::audit::{self, Action, Actor, Change, Changes};
 use crate::calendar::Calendar;
 use crate::db::page::{Paging, SortField};
@@ -18,9 +19,6 @@ use crate::feedback::types::{Channel, Kind, Outcome, Procedure, Status};
 
 /// The audit log's name for feedback records.
 pub const ENTITY: &str = "feedback";
-
-/// What replaces redacted text.
-pub const REDACTED: &str = "[redacted]";
 
 /// A row of `feedback`.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -399,7 +397,7 @@ pub fn find(conn: &mut DbConnection, id: i64) -> Result<FeedbackRow, ApiError> {
         .select(FeedbackRow::as_select())
         .get_result(c)
         .optional())?
-    .ok_or_else(|| ApiError::NotFound("No such feedback record.".into()))
+    .ok_or_else(ApiError::not_found)
 }
 
 /// The directorate of record `id`, if it exists.
@@ -578,99 +576,56 @@ pub fn delete(conn: &mut DbConnection, actor: &Actor, row: &FeedbackRow) -> Resu
     )
 }
 
-/// The fields redaction blanks: personal data and free text.
-pub const REDACTED_FIELDS: &[&str] = &[
-    "complainant",
-    "summary",
-    "learning",
-    "extension_reason",
-    "remedies",
-];
-
-/// Replace personal data and free text in one value of a redacted field.
-pub fn redact_value(field: &str, value: &Value) -> Value {
-    match (field, value) {
-        ("complainant", Value::Object(map)) => {
-            let mut map = map.clone();
-            for key in ["name", "email", "phone", "address"] {
-                if map.get(key).is_some_and(|v| !v.is_null()) {
-                    map.insert(key.into(), json!(REDACTED));
-                }
-            }
-            Value::Object(map)
-        }
-        ("remedies", Value::Array(items)) => Value::Array(
-            items
-                .iter()
-                .map(|item| {
-                    let mut item = item.clone();
-                    if item.get("description").is_some_and(|v| !v.is_null()) {
-                        item["description"] = json!(REDACTED);
-                    }
-                    item
-                })
-                .collect(),
-        ),
-        (_, Value::String(_)) => json!(REDACTED),
-        (_, other) => other.clone(),
-    }
-}
+/// What redaction blanks in a record: the complainant's details and every
+/// free-text field. The fields statistics count (kind, procedure, stage,
+/// dates, category, outcome, remedy kinds and amounts, the complainant's
+/// relationship, young person and advocate) stay.
+pub const REDACTION: Policy = Policy {
+    entity: ENTITY,
+    fields: &[
+        Field::Object("complainant", &["name", "email", "phone", "address"]),
+        Field::Text("summary"),
+        Field::Text("learning"),
+        Field::Text("extension_reason"),
+        Field::ObjectList("remedies", &["description"]),
+        Field::Text("service_area"),
+        Field::Text("team"),
+        Field::TextList("themes"),
+        Field::Cleared("external_ref"),
+    ],
+};
 
 /// Redact a record: personal data and free text become `[redacted]` in the
-/// record and throughout its history; the fields statistics need stay.
+/// record and throughout its history. It may be redacted again (after a
+/// change put personal data back).
 pub fn redact(
     conn: &mut DbConnection,
     actor: &Actor,
     row: &FeedbackRow,
     calendar: &Calendar,
 ) -> Result<FeedbackRow, ApiError> {
-    if row.redacted_at.is_some() {
-        return Err(ApiError::Conflict("The record is already redacted.".into()));
-    }
-    let before = audit_view(&row.input()?)?;
-    let mut after = before.clone();
-    for field in REDACTED_FIELDS {
-        if let Some(value) = after.get(*field).cloned() {
-            after[*field] = redact_value(field, &value);
-        }
-    }
-    let redacted: FeedbackInput = serde_json::from_value(after)?;
-    audit::redact(
-        conn,
-        ENTITY,
-        &row.id.to_string(),
-        REDACTED_FIELDS,
-        redact_value,
-    )?;
+    let redacted: FeedbackInput =
+        serde_json::from_value(REDACTION.redact(&audit_view(&row.input()?)?))?;
+    let at = now();
     diesel::update(feedback::table.find(row.id))
         .set((
             Columns::of(&redacted, calendar)?,
             feedback::version.eq(row.version + 1),
-            feedback::updated_at.eq(now()),
-            feedback::redacted_at.eq(now()),
+            feedback::updated_at.eq(at),
+            feedback::redacted_at.eq(at),
         ))
         .execute(conn)?;
-    let mut changes = Changes::new();
-    for field in REDACTED_FIELDS {
-        if before.get(*field).is_some() {
-            changes.insert(
-                (*field).into(),
-                Change {
-                    from: json!(REDACTED),
-                    to: json!(REDACTED),
-                },
-            );
-        }
-    }
-    audit::record(
-        conn,
-        actor,
-        ENTITY,
-        &row.id.to_string(),
-        Action::Redact,
-        &changes,
-    )?;
+    REDACTION.redact_history(conn, actor, &row.id.to_string())?;
     find(conn, row.id)
+}
+
+/// The record with `id`, if it exists.
+pub fn find_optional(conn: &mut DbConnection, id: i64) -> Result<Option<FeedbackRow>, ApiError> {
+    match find(conn, id) {
+        Ok(row) => Ok(Some(row)),
+        Err(ApiError::NotFound(_)) => Ok(None),
+        Err(other) => Err(other),
+    }
 }
 
 /// Filters of the record list.

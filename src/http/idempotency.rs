@@ -35,9 +35,7 @@ const HEADER: HeaderName = HeaderName::from_static("idempotency-key");
 /// How long a key is remembered: a repeat after this runs as a new request.
 pub const RETENTION_HOURS: i64 = 24;
 
-/// What replaces the fingerprint of a request whose resource was redacted
-/// or deleted: nothing derived from its personal data is kept.
-const ERASED: &str = "erased";
+use crate::records::erasure::ERASED_FINGERPRINT as ERASED;
 
 const IN_PROGRESS: &str =
     "A request with the same Idempotency-Key is still being processed; retry shortly.";
@@ -252,23 +250,6 @@ fn complete(conn: &mut DbConnection, request: &Request, created: &Created) -> Re
         ))
         .execute(conn)?;
     Ok(())
-}
-
-/// Keep nothing derived from the personal data of the requests that created
-/// this resource (it is being redacted or deleted): their fingerprints are
-/// dropped, and a repeat is answered from the resource as it is now.
-pub fn forget_requests_for(
-    conn: &mut DbConnection,
-    resource_type: &str,
-    key: &str,
-) -> Result<usize, ApiError> {
-    Ok(diesel::update(
-        idempotency_keys::table
-            .filter(idempotency_keys::resource_type.eq(resource_type))
-            .filter(idempotency_keys::resource_key.eq(key)),
-    )
-    .set(idempotency_keys::request_hash.eq(ERASED))
-    .execute(conn)?)
 }
 
 /// Delete keys older than the retention period; returns how many went.

@@ -157,7 +157,7 @@ fn into_problem(res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
         400 => "The request could not be understood.",
         401 => "Authentication is required.",
         403 => "This request is not allowed.",
-        404 => "No resource at this path.",
+        404 => crate::error::NOT_FOUND,
         405 => "This path does not allow this method.",
         413 => "The body is larger than the service accepts.",
         415 => "Send the body as application/json.",

@@ -22,10 +22,7 @@ pub fn extractor_config(cfg: &mut web::ServiceConfig) {
     cfg.app_data(web::QueryConfig::default().error_handler(|error, _| {
         ApiError::BadRequest(format!("A query parameter cannot be parsed: {error}.")).into()
     }))
-    .app_data(
-        web::PathConfig::default()
-            .error_handler(|_, _| ApiError::NotFound("No resource at this path.".into()).into()),
-    );
+    .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::not_found().into()));
 }
 
 /// `text` with its control characters escaped (`\n`, `\u{1b}`), for logging

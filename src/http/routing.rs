@@ -82,6 +82,6 @@ pub async fn fallback(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiEr
         Some(allow) if !allow.iter().any(|m| m == req.method().as_str()) => {
             Err(ApiError::MethodNotAllowed { allow })
         }
-        _ => Err(ApiError::NotFound("No resource at this path.".into())),
+        _ => Err(ApiError::not_found()),
     }
 }

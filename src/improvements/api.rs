@@ -23,6 +23,7 @@ use crate::improvements::fields::{
 };
 use crate::improvements::model::{self, ImprovementFilter, ImprovementRow};
 use crate::page_type;
+use crate::records::erasure;
 use crate::state::AppState;
 
 /// Routes of this module.
@@ -32,7 +33,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(get_service_improvement)
         .service(update_service_improvement)
         .service(delete_service_improvement)
-        .service(get_service_improvement_history);
+        .service(get_service_improvement_history)
+        .service(redact_service_improvement)
+        .service(erase_service_improvement);
 }
 
 /// A service improvement.
@@ -78,6 +81,8 @@ pub struct ServiceImprovement {
     pub overdue: bool,
     /// Whether it is in the public list of agreed improvements.
     pub published: bool,
+    /// When its free text was redacted; null if it never was.
+    pub redacted_at: Option<DateTime<Utc>>,
 }
 
 impl ServiceImprovement {
@@ -105,6 +110,7 @@ impl ServiceImprovement {
             evidence: input.evidence,
             status: input.status,
             published: input.published,
+            redacted_at: row.redacted_at.map(|t| t.and_utc()),
         })
     }
 }
@@ -326,9 +332,91 @@ pub async fn delete_service_improvement(
             let row = model::find_for_update(conn, id)?;
             user.visible(&row.directorate)?;
             if_match.check(row.version)?;
-            model::delete(conn, &user.actor(), &row)
+            model::delete(conn, &user.actor(), &row)?;
+            erasure::forget_requests(conn, model::ENTITY, &id.to_string())?;
+            Ok(())
         })
         .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Redact an improvement (managers): its description, owner and evidence
+/// become `[redacted]`, in the improvement and throughout its history; kind,
+/// categories, dates and status stay. It may be redacted again. For a
+/// deleted improvement, its history is redacted (204).
+#[utoipa::path(
+    tag = "service-improvements",
+    params(("id" = i64, Path, description = "Improvement id.")),
+    responses(
+        (status = 200, description = "The redacted improvement.", body = ServiceImprovement),
+        (status = 204, description = "The improvement had been deleted; its history is redacted."),
+    )
+)]
+#[post("/service-improvements/{id}/redact")]
+pub async fn redact_service_improvement(
+    state: web::Data<AppState>,
+    user: Authorized<Managers>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let user = user.0;
+    let improvement = state
+        .db
+        .write(move |conn| {
+            crate::db::lock_row(conn, "service_improvements", id)?;
+            let Some(row) = model::find_optional(conn, id)? else {
+                erasure::redact_deleted(conn, &user, &model::REDACTION, &id.to_string())?;
+                return Ok(None);
+            };
+            user.visible(&row.directorate)?;
+            let row = model::redact(conn, &user.actor(), &row)?;
+            erasure::forget_requests(conn, model::ENTITY, &id.to_string())?;
+            Ok(Some(ServiceImprovement::of(&row)?))
+        })
+        .await?;
+    state.db.scrub_after_erasure().await;
+    Ok(match improvement {
+        Some(improvement) => response(StatusCode::OK, &improvement),
+        None => HttpResponse::NoContent().finish(),
+    })
+}
+
+/// Erase an improvement (managers): redact it and its history, then delete
+/// it. Erasing one already deleted redacts its history.
+#[utoipa::path(
+    tag = "service-improvements",
+    params(("id" = i64, Path, description = "Improvement id."),
+           ("If-Match" = Option<String>, Header, description = "The `ETag` last seen; 412 if it has changed since.")),
+    responses(
+        (status = 204, description = "The improvement is erased."),
+        (status = 412, description = "It changed since the `If-Match` version.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/service-improvements/{id}/erase")]
+pub async fn erase_service_improvement(
+    state: web::Data<AppState>,
+    user: Authorized<Managers>,
+    id: web::Path<i64>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let user = user.0;
+    state
+        .db
+        .write(move |conn| {
+            crate::db::lock_row(conn, "service_improvements", id)?;
+            let Some(row) = model::find_optional(conn, id)? else {
+                return erasure::redact_deleted(conn, &user, &model::REDACTION, &id.to_string());
+            };
+            user.visible(&row.directorate)?;
+            if_match.check(row.version)?;
+            let row = model::redact(conn, &user.actor(), &row)?;
+            model::delete(conn, &user.actor(), &row)?;
+            erasure::forget_requests(conn, model::ENTITY, &id.to_string())?;
+            Ok(())
+        })
+        .await?;
+    state.db.scrub_after_erasure().await;
     Ok(HttpResponse::NoContent().finish())
 }
 

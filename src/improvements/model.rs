@@ -4,6 +4,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde_json::json;
 
+use crate::audit::redaction::{Field, Policy};
 use crate::audit::{self, Action, Actor};
 use crate::db::page::{Paging, SortField};
 use crate::db::schema::service_improvements as si;
@@ -57,6 +58,8 @@ pub struct ImprovementRow {
     pub status: String,
     /// Published.
     pub published: bool,
+    /// When free text was redacted, if it was.
+    pub redacted_at: Option<NaiveDateTime>,
 }
 
 impl ImprovementRow {
@@ -138,7 +141,7 @@ pub fn find(conn: &mut DbConnection, id: i64) -> Result<ImprovementRow, ApiError
         .select(ImprovementRow::as_select())
         .get_result(conn)
         .optional()?
-        .ok_or_else(|| ApiError::NotFound("No such service improvement.".into()))
+        .ok_or_else(ApiError::not_found)
 }
 
 /// The improvement with `id`, locked for the rest of the write transaction.
@@ -264,6 +267,48 @@ pub fn delete(
         Action::Delete,
         &changes,
     )
+}
+
+/// What redaction blanks in an improvement: its free text (which may name
+/// the complainant or staff). Kind, categories, dates and status stay.
+pub const REDACTION: Policy = Policy {
+    entity: ENTITY,
+    fields: &[
+        Field::Text("description"),
+        Field::Text("owner"),
+        Field::Text("evidence"),
+    ],
+};
+
+/// Redact an improvement: its free text becomes `[redacted]`, in the
+/// improvement and throughout its history.
+pub fn redact(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    row: &ImprovementRow,
+) -> Result<ImprovementRow, ApiError> {
+    let redacted: ImprovementInput =
+        serde_json::from_value(REDACTION.redact(&serde_json::to_value(row.input()?)?))?;
+    let at = now();
+    diesel::update(si::table.find(row.id))
+        .set((
+            Columns::of(&redacted),
+            si::version.eq(row.version + 1),
+            si::updated_at.eq(at),
+            si::redacted_at.eq(at),
+        ))
+        .execute(conn)?;
+    REDACTION.redact_history(conn, actor, &row.id.to_string())?;
+    find(conn, row.id)
+}
+
+/// The improvement with `id`, if it exists.
+pub fn find_optional(conn: &mut DbConnection, id: i64) -> Result<Option<ImprovementRow>, ApiError> {
+    match find(conn, id) {
+        Ok(row) => Ok(Some(row)),
+        Err(ApiError::NotFound(_)) => Ok(None),
+        Err(other) => Err(other),
+    }
 }
 
 /// Filters of the improvement list.

@@ -24,6 +24,7 @@ use crate::ombudsman::types::{
     Compliance, Decision, DecisionBucket, Ombudsman, RecommendationKind,
 };
 use crate::page_type;
+use crate::records::erasure;
 use crate::state::AppState;
 
 /// Routes of this module.
@@ -33,7 +34,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(get_ombudsman_case)
         .service(update_ombudsman_case)
         .service(delete_ombudsman_case)
-        .service(get_ombudsman_case_history);
+        .service(get_ombudsman_case_history)
+        .service(redact_ombudsman_case)
+        .service(erase_ombudsman_case);
 }
 
 /// One of the Ombudsman's enquiries to the council.
@@ -129,6 +132,8 @@ pub struct OmbudsmanCase {
     /// Whether the outcome was derived from the recommendations (true) or set
     /// by a manager (false); null while there is none.
     pub compliance_derived: Option<bool>,
+    /// When its free text was redacted; null if it never was.
+    pub redacted_at: Option<DateTime<Utc>>,
 }
 
 impl OmbudsmanCase {
@@ -200,6 +205,7 @@ impl OmbudsmanCase {
             compliance_derived: compliance_outcome.map(|_| !row.compliance_explicit),
             compliance_outcome,
             compliance_recorded_on: row.compliance_recorded_on,
+            redacted_at: row.redacted_at.map(|t| t.and_utc()),
         })
     }
 }
@@ -472,9 +478,92 @@ pub async fn delete_ombudsman_case(
             let record = model::find_for_update(conn, id)?;
             user.visible(&record.row.directorate)?;
             if_match.check(record.row.version)?;
-            model::delete(conn, &user.actor(), &record)
+            model::delete(conn, &user.actor(), &record)?;
+            erasure::forget_requests(conn, model::ENTITY, &id.to_string())?;
+            Ok(())
         })
         .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Redact a case (managers): its summary, public report title and
+/// recommendation descriptions become `[redacted]`, in the case and
+/// throughout its history; the Ombudsman's reference, categories, dates,
+/// decision, amounts and compliance stay. A case may be redacted again. For
+/// a deleted case, its history is redacted (204).
+#[utoipa::path(
+    tag = "ombudsman",
+    params(("id" = i64, Path, description = "Case id.")),
+    responses(
+        (status = 200, description = "The redacted case.", body = OmbudsmanCase),
+        (status = 204, description = "The case had been deleted; its history is redacted."),
+    )
+)]
+#[post("/ombudsman-cases/{id}/redact")]
+pub async fn redact_ombudsman_case(
+    state: web::Data<AppState>,
+    user: Authorized<Managers>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let user = user.0;
+    let case = state
+        .db
+        .write(move |conn| {
+            crate::db::lock_row(conn, "ombudsman_cases", id)?;
+            let Some(record) = model::find_optional(conn, id)? else {
+                erasure::redact_deleted(conn, &user, &model::REDACTION, &id.to_string())?;
+                return Ok(None);
+            };
+            user.visible(&record.row.directorate)?;
+            let record = model::redact(conn, &user.actor(), &record)?;
+            erasure::forget_requests(conn, model::ENTITY, &id.to_string())?;
+            Ok(Some(OmbudsmanCase::of(&record)?))
+        })
+        .await?;
+    state.db.scrub_after_erasure().await;
+    Ok(match case {
+        Some(case) => case_response(StatusCode::OK, &case),
+        None => HttpResponse::NoContent().finish(),
+    })
+}
+
+/// Erase a case (managers): redact it and its history, then delete it.
+/// Erasing a case already deleted redacts its history.
+#[utoipa::path(
+    tag = "ombudsman",
+    params(("id" = i64, Path, description = "Case id."),
+           ("If-Match" = Option<String>, Header, description = "The `ETag` last seen; 412 if the case has changed since.")),
+    responses(
+        (status = 204, description = "The case is erased."),
+        (status = 412, description = "The case changed since the `If-Match` version.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/ombudsman-cases/{id}/erase")]
+pub async fn erase_ombudsman_case(
+    state: web::Data<AppState>,
+    user: Authorized<Managers>,
+    id: web::Path<i64>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let user = user.0;
+    state
+        .db
+        .write(move |conn| {
+            crate::db::lock_row(conn, "ombudsman_cases", id)?;
+            let Some(record) = model::find_optional(conn, id)? else {
+                return erasure::redact_deleted(conn, &user, &model::REDACTION, &id.to_string());
+            };
+            user.visible(&record.row.directorate)?;
+            if_match.check(record.row.version)?;
+            let record = model::redact(conn, &user.actor(), &record)?;
+            model::delete(conn, &user.actor(), &record)?;
+            erasure::forget_requests(conn, model::ENTITY, &id.to_string())?;
+            Ok(())
+        })
+        .await?;
+    state.db.scrub_after_erasure().await;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -497,8 +586,7 @@ pub async fn get_ombudsman_case_history(
     let history = state
         .db
         .run(move |conn| {
-            let directorate = model::directorate_of(conn, id)?
-                .ok_or_else(|| ApiError::NotFound("No such Ombudsman case.".into()))?;
+            let directorate = model::directorate_of(conn, id)?.ok_or_else(ApiError::not_found)?;
             user.visible(&directorate)?;
             audit::history(conn, model::ENTITY, &id.to_string(), &paging, &[])
         })

@@ -7,6 +7,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde_json::{json, Value};
 
+use crate::audit::redaction::{Field, Policy};
 use crate::audit::{self, Action, Actor};
 use crate::calendar::uk_today;
 use crate::db::page::{Paging, SortField};
@@ -75,6 +76,8 @@ pub struct CaseRow {
     pub compliance_recorded_on: Option<NaiveDate>,
     /// Whether a manager set it.
     pub compliance_explicit: bool,
+    /// When personal data and free text were redacted, if they were.
+    pub redacted_at: Option<NaiveDateTime>,
 }
 
 /// A row of `ombudsman_information_requests`.
@@ -216,7 +219,7 @@ pub fn find(conn: &mut DbConnection, id: i64) -> Result<CaseRecord, ApiError> {
         .select(CaseRow::as_select())
         .get_result(conn)
         .optional()?
-        .ok_or_else(|| ApiError::NotFound("No such Ombudsman case.".into()))?;
+        .ok_or_else(ApiError::not_found)?;
     Ok(with_children(conn, vec![row])?.remove(0))
 }
 
@@ -560,6 +563,50 @@ pub fn delete(conn: &mut DbConnection, actor: &Actor, record: &CaseRecord) -> Re
         Action::Delete,
         &audit::diff(&before, &json!({})),
     )
+}
+
+/// What redaction blanks in a case: its free text. The Ombudsman's
+/// reference, categories, dates, decision, amounts and compliance stay.
+pub const REDACTION: Policy = Policy {
+    entity: ENTITY,
+    fields: &[
+        Field::Text("summary"),
+        Field::Text("public_report_title"),
+        Field::ObjectList("recommendations", &["description"]),
+    ],
+};
+
+/// Redact a case: its free text becomes `[redacted]`, in the case and
+/// throughout its history.
+pub fn redact(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    record: &CaseRecord,
+) -> Result<CaseRecord, ApiError> {
+    let redacted: CaseInput =
+        serde_json::from_value(REDACTION.redact(&audit_view(&record.input()?)?))?;
+    let id = record.row.id;
+    let at = now();
+    diesel::update(ombudsman_cases::table.find(id))
+        .set((
+            Columns::of(&redacted),
+            ombudsman_cases::version.eq(record.row.version + 1),
+            ombudsman_cases::updated_at.eq(at),
+            ombudsman_cases::redacted_at.eq(at),
+        ))
+        .execute(conn)?;
+    write_children(conn, id, &redacted, &record.recommendations)?;
+    REDACTION.redact_history(conn, actor, &id.to_string())?;
+    find(conn, id)
+}
+
+/// The case with `id`, if it exists.
+pub fn find_optional(conn: &mut DbConnection, id: i64) -> Result<Option<CaseRecord>, ApiError> {
+    match find(conn, id) {
+        Ok(record) => Ok(Some(record)),
+        Err(ApiError::NotFound(_)) => Ok(None),
+        Err(other) => Err(other),
+    }
 }
 
 /// Filters of the case list.

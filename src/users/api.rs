@@ -461,7 +461,7 @@ pub async fn get_user_history(
         .run(move |conn| audit::history(conn, model::ENTITY, &id, &paging, &[]))
         .await?;
     if history.total == 0 {
-        return Err(ApiError::NotFound("No such user.".into()));
+        return Err(ApiError::not_found());
     }
     Ok(HttpResponse::Ok().json(history))
 }

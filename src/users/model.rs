@@ -116,7 +116,7 @@ pub fn find_optional(conn: &mut DbConnection, id: i64) -> Result<Option<UserRow>
 
 /// The user with `id`, or 404.
 pub fn find(conn: &mut DbConnection, id: i64) -> Result<UserRow, ApiError> {
-    find_optional(conn, id)?.ok_or_else(|| ApiError::NotFound("No such user.".into()))
+    find_optional(conn, id)?.ok_or_else(ApiError::not_found)
 }
 
 /// The user called `username`, if there is one.

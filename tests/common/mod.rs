@@ -326,6 +326,40 @@ impl TestApp {
         Self::build(TestDb::create(), vars).await
     }
 
+    /// The SQLite database file, when the app runs on SQLite.
+    pub fn sqlite_file(&self) -> Option<PathBuf> {
+        self.url.strip_prefix("sqlite://").map(PathBuf::from)
+    }
+
+    /// Every text column of every row of `table`, as one string per row
+    /// (to look for data that should not be there).
+    pub async fn table_text(&self, table: &'static str) -> Vec<String> {
+        #[derive(diesel::QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            text: String,
+        }
+        let sql = match table {
+            "audit_log" => "SELECT entity_type || ' ' || entity_id || ' ' || changes AS text FROM audit_log",
+            "idempotency_keys" => {
+                "SELECT scope || ' ' || idem_key || ' ' || request_hash || ' ' || \
+                 COALESCE(resource_type, '') || ' ' || COALESCE(resource_key, '') AS text FROM idempotency_keys"
+            }
+            other => panic!("table_text does not know {other}"),
+        };
+        self.state
+            .db
+            .run(move |conn| {
+                Ok(diesel::sql_query(sql)
+                    .load::<Row>(conn)?
+                    .into_iter()
+                    .map(|r| r.text)
+                    .collect())
+            })
+            .await
+            .expect("read table")
+    }
+
     /// A second instance on this app's database, with its own
     /// configuration: what a load balancer's other instance would be.
     pub async fn sibling(&self, vars: &[(&str, &str)]) -> TestApp {

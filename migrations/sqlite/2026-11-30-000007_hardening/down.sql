@@ -1,3 +1,5 @@
+ALTER TABLE service_improvements DROP COLUMN redacted_at;
+ALTER TABLE ombudsman_cases DROP COLUMN redacted_at;
 DROP TABLE idempotency_keys;
 CREATE TABLE idempotency_keys (
     scope TEXT NOT NULL,

@@ -39,3 +39,7 @@ CREATE TABLE idempotency_keys (
 );
 CREATE INDEX idempotency_keys_created_at ON idempotency_keys (created_at);
 CREATE INDEX idempotency_keys_resource ON idempotency_keys (resource_type, resource_key);
+
+-- Ombudsman cases and service improvements can be redacted too.
+ALTER TABLE ombudsman_cases ADD COLUMN redacted_at TIMESTAMP;
+ALTER TABLE service_improvements ADD COLUMN redacted_at TIMESTAMP;
