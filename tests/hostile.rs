@@ -286,3 +286,58 @@ async fn nul_bytes_and_absurd_numbers_get_4xx_never_500() {
         res.status
     );
 }
+
+#[actix_web::test]
+async fn disguised_formulas_are_defused_in_every_csv_cell() {
+    let app = TestApp::new().await;
+    let admin = app.as_admin().await;
+    let disguised = [
+        " =1+1",
+        "  @SUM(A1)",
+        ";=cmd|' /C calc'!A0",
+        "＝1+1",
+        "＋1",
+        "－1",
+        "＠SUM(A1)",
+    ];
+    for (i, category) in disguised.iter().enumerate() {
+        app.post("/api/v1/feedback")
+            .auth(&admin)
+            .json(
+                &serde_json::json!({"directorate": "adults", "kind": "complaint",
+                "procedure": "statutory_adults", "stage": 1, "received_on": "2025-06-02",
+                "responded_on": "2025-06-03", "outcome": "upheld", "category": category,
+                "external_ref": format!("csv-{i}")}),
+            )
+            .send()
+            .await
+            .assert_status(201);
+    }
+    let csv = app
+        .get("/api/v1/statistics/complaints?year=2025")
+        .auth(&admin)
+        .header("accept", "text/csv")
+        .send()
+        .await
+        .text();
+    for line in csv.lines() {
+        // Every cell is quoted, and no cell's text starts a formula.
+        let cells: Vec<&str> = line.split("\",\"").collect();
+        assert!(line.starts_with('"') && line.ends_with('"'), "{line}");
+        for cell in cells {
+            let text = cell.trim_matches('"').trim_start();
+            let first = text.chars().next().unwrap_or(' ');
+            assert!(
+                !("=+@;|＝＋－＠".contains(first)
+                    || (first == '-' && text.parse::<f64>().is_err())),
+                "an undefused cell in {line}"
+            );
+        }
+    }
+    for category in disguised {
+        assert!(
+            csv.contains(&format!("'{category}")),
+            "{category} missing from {csv}"
+        );
+    }
+}

@@ -8,6 +8,7 @@ mod authz;
 mod backup;
 mod calendar;
 mod directorates;
+mod disclosure;
 mod erasure;
 mod errors;
 mod feedback;

@@ -476,3 +476,40 @@ async fn idempotent_user_creation_replays_the_first_answer() {
         .await;
     assert_eq!(res.invalid_fields(), ["Idempotency-Key"]);
 }
+
+#[actix_web::test]
+async fn passwords_are_long_and_not_among_the_commonly_used() {
+    let app = TestApp::new().await;
+    let admin = app.as_admin().await;
+    for (i, weak) in [
+        "elevenchars",
+        "password1234",
+        "Qwertyuiop12",
+        "iloveyou1234",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let res = app
+            .post("/api/v1/users")
+            .auth(&admin)
+            .json(&json!({"username": format!("weak{i}"), "role": "analyst", "directorates": ["adults"], "password": weak}))
+            .send()
+            .await;
+        assert_eq!(res.invalid_fields(), ["password"], "{weak}");
+    }
+    let user = app.as_caseworker("adults").await;
+    let res = app
+        .patch(&format!("/api/v1/users/{}", user.id))
+        .auth(&admin)
+        .json(&json!({"password": "password1234"}))
+        .send()
+        .await;
+    assert_eq!(res.invalid_fields(), ["password"]);
+    app.post("/api/v1/users")
+        .auth(&admin)
+        .json(&json!({"username": "strong", "role": "analyst", "directorates": ["adults"], "password": "plinth-marmalade-9"}))
+        .send()
+        .await
+        .assert_status(201);
+}

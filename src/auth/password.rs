@@ -7,20 +7,30 @@ use rand::distributions::{Alphanumeric, DistString};
 use crate::error::ApiError;
 
 /// The shortest password accepted.
-pub const MIN_LENGTH: usize = 8;
+pub const MIN_LENGTH: usize = 12;
 /// The longest password accepted (hashing cost grows with length).
 pub const MAX_LENGTH: usize = 256;
 
-/// Why a password is not acceptable, if it is not.
+/// Why a password is not acceptable, if it is not: too short, too long, or
+/// one of the commonly used passwords that are guessed first (the list of
+/// about 100,000 shipped with the `passwords` crate, compared as written
+/// and in lower case).
 pub fn problem_with(password: &str) -> Option<String> {
     let length = password.chars().count();
     if length < MIN_LENGTH {
         Some(format!("must be at least {MIN_LENGTH} characters"))
     } else if length > MAX_LENGTH {
         Some(format!("must be at most {MAX_LENGTH} characters"))
+    } else if is_common(password) {
+        Some("is a commonly used password; choose one that is harder to guess".into())
     } else {
         None
     }
+}
+
+fn is_common(password: &str) -> bool {
+    passwords::analyzer::is_common_password(password)
+        || passwords::analyzer::is_common_password(password.to_lowercase())
 }
 
 /// Hash a password (slow by design: call it off the async executor).
@@ -70,9 +80,13 @@ mod tests {
     }
 
     #[test]
-    fn length_rules() {
+    fn length_and_commonness_rules() {
         assert!(problem_with("short").is_some());
-        assert!(problem_with("long enough").is_none());
+        assert!(problem_with("eleven char").is_some());
+        assert!(problem_with("long enough now").is_none());
         assert!(problem_with(&"x".repeat(257)).is_some());
+        for common in ["password1234", "qwertyuiop12", "QWERTYUIOP12"] {
+            assert!(problem_with(common).is_some(), "{common}");
+        }
     }
 }

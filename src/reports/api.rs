@@ -8,7 +8,7 @@ use crate::auth::{Authorized, StatisticsReaders};
 use crate::error::ApiError;
 use crate::reports::{assemble, html, AnnualReport};
 use crate::state::AppState;
-use crate::statistics::{scope, PeriodParams};
+use crate::statistics::{scope, Disclosure, PeriodParams};
 
 /// Routes of this module.
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -44,13 +44,20 @@ pub async fn get_annual_report(
     req: HttpRequest,
     params: web::Query<PeriodParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let period = params.period()?;
+    let period = params.period_for(&user)?;
+    let disclosure = Disclosure::for_user(&user);
     let user = user.0;
     let report = state
         .db
         .run(move |conn| {
             let scope = scope(conn, &user, params.directorate.as_deref())?;
-            assemble(conn, &period, &scope, params.directorate.as_deref())
+            assemble(
+                conn,
+                &period,
+                &scope,
+                params.directorate.as_deref(),
+                disclosure,
+            )
         })
         .await?;
     if wants_json(&req) {

@@ -18,7 +18,7 @@ use crate::improvements::model::{self as improvements, ImprovementFilter};
 use crate::statistics::complaints::{self, ComplaintParams, ComplaintStatistics};
 use crate::statistics::feedback::{self, FeedbackStatistics};
 use crate::statistics::ombudsman::{self, OmbudsmanStatistics};
-use crate::statistics::{Period, Rate, Scope};
+use crate::statistics::{Disclosure, Period, Rate, Scope};
 
 /// The annual report's content.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -55,12 +55,14 @@ pub struct AnnualReport {
     pub service_improvements: Vec<ServiceImprovement>,
 }
 
-/// Assemble the report for `period` over `scope`.
+/// Assemble the report for `period` over `scope`, its counts about people
+/// shown as `disclosure` allows.
 pub fn assemble(
     conn: &mut DbConnection,
     period: &Period,
     scope: &Scope,
     directorate: Option<&str>,
+    disclosure: Disclosure,
 ) -> Result<AnnualReport, ApiError> {
     let settings = crate::settings::model::load(conn)?;
     let analysis = |conn: &mut DbConnection, kind: Kind| {
@@ -69,7 +71,7 @@ pub fn assemble(
             procedure: None,
             stage: None,
         };
-        complaints::compute(conn, period, &params, scope, directorate)
+        complaints::compute(conn, period, &params, scope, directorate, disclosure)
     };
     let complaints = analysis(conn, Kind::Complaint)?;
     let dissatisfactions = analysis(conn, Kind::Dissatisfaction)?;

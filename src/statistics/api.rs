@@ -14,7 +14,7 @@ use crate::statistics::complaints::{self, ComplaintParams, ComplaintStatistics};
 use crate::statistics::feedback::{self, FeedbackStatistics};
 use crate::statistics::ombudsman::{self, OmbudsmanStatistics};
 use crate::statistics::overdue::{self, OverdueParams, OverdueReport};
-use crate::statistics::{csv, scope, PeriodParams};
+use crate::statistics::{csv, scope, Disclosure, PeriodParams};
 
 /// Routes of this module.
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -64,7 +64,7 @@ fn respond<T: Serialize>(
     params(PeriodParams),
     responses((status = 200, description = "The statistics.", content(
         (OmbudsmanStatistics = "application/json"),
-        (String = "text/csv", example = "figure,value\r\ndealt_with,79\r\n"))))
+        (String = "text/csv", example = "\"figure\",\"value\"\r\n\"dealt_with\",\"79\"\r\n"))))
 )]
 #[get("/statistics/ombudsman")]
 pub async fn get_ombudsman_statistics(
@@ -73,7 +73,7 @@ pub async fn get_ombudsman_statistics(
     req: HttpRequest,
     params: web::Query<PeriodParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let period = params.period()?;
+    let period = params.period_for(&user)?;
     let user = user.0;
     let stats = state
         .db
@@ -118,7 +118,7 @@ pub async fn get_feedback_statistics(
     params: web::Query<PeriodParams>,
     years: web::Query<YearsParam>,
 ) -> Result<HttpResponse, ApiError> {
-    let period = params.period()?;
+    let period = params.period_for(&user)?;
     let count = years.years.unwrap_or(4);
     if !(1..=10).contains(&count) {
         return Err(ApiError::field("years", "must be from 1 to 10"));
@@ -153,7 +153,8 @@ pub async fn get_complaint_statistics(
     params: web::Query<PeriodParams>,
     narrow: web::Query<ComplaintParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let period = params.period()?;
+    let period = params.period_for(&user)?;
+    let disclosure = Disclosure::for_user(&user);
     if narrow.stage.is_some_and(|s| !(1..=3).contains(&s)) {
         return Err(ApiError::field("stage", "must be from 1 to 3"));
     }
@@ -168,6 +169,7 @@ pub async fn get_complaint_statistics(
                 &narrow,
                 &scope,
                 params.directorate.as_deref(),
+                disclosure,
             )
         })
         .await?;

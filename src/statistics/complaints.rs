@@ -11,7 +11,7 @@ use crate::db::DbConnection;
 use crate::error::ApiError;
 use crate::feedback::types::{Kind, Procedure};
 use crate::statistics::sql::{count_if, Sql, StatRow, NO_KEY, NO_SUM};
-use crate::statistics::{percent, Period, Rate, Scope};
+use crate::statistics::{percent, Disclosure, Period, Rate, Scope};
 
 /// Which records the analysis covers.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
@@ -79,13 +79,30 @@ pub struct StageLine {
     pub responded: i64,
 }
 
-/// Complaints by young people.
+/// Complaints by young people: a breakdown that describes people, so for
+/// analysts a count from 1 to 4 is null and `suppressed` is true.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct YoungPeople {
-    /// Received in the period from young people.
-    pub received: i64,
-    /// Of those, made with an advocate.
-    pub advocate_assisted: i64,
+    /// Received in the period from young people; null when suppressed.
+    pub received: Option<i64>,
+    /// Of those, made with an advocate; null when suppressed.
+    pub advocate_assisted: Option<i64>,
+    /// Whether a count here is suppressed (from 1 to 4, for analysts).
+    pub suppressed: bool,
+}
+
+impl YoungPeople {
+    fn new(received: i64, advocate_assisted: i64, disclosure: Disclosure) -> YoungPeople {
+        let (received, advocate_assisted) = (
+            disclosure.count(received),
+            disclosure.count(advocate_assisted),
+        );
+        YoungPeople {
+            suppressed: received.is_none() || advocate_assisted.is_none(),
+            received,
+            advocate_assisted,
+        }
+    }
 }
 
 /// The complaint analysis.
@@ -186,13 +203,14 @@ fn median(histogram: &[(i32, i64)]) -> Option<f64> {
     })
 }
 
-/// Compute the analysis.
+/// Compute the analysis, its counts about people shown as `disclosure` allows.
 pub fn compute(
     conn: &mut DbConnection,
     period: &Period,
     params: &ComplaintParams,
     scope: &Scope,
     directorate: Option<&str>,
+    disclosure: Disclosure,
 ) -> Result<ComplaintStatistics, ApiError> {
     let kind = params.kind.unwrap_or(Kind::Complaint);
     let rows: Vec<StatRow> = statement(period, kind, params, scope).load(conn)?;
@@ -295,10 +313,11 @@ pub fn compute(
             median_working_days: median(&histogram),
         },
         by_stage,
-        young_people: YoungPeople {
-            received: received.iter().map(|r| r.v1).sum(),
-            advocate_assisted: received.iter().map(|r| r.v2).sum(),
-        },
+        young_people: YoungPeople::new(
+            received.iter().map(|r| r.v1).sum(),
+            received.iter().map(|r| r.v2).sum(),
+            disclosure,
+        ),
         reopened: sum(&|r| r.v5),
     })
 }

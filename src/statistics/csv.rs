@@ -6,19 +6,29 @@
 
 use serde_json::Value;
 
-/// Quote a cell, and defuse text a spreadsheet would run as a formula.
+/// What a spreadsheet shows for a suppressed count.
+pub const SUPPRESSED: &str = "<5";
+
+/// Characters that make a spreadsheet read a cell as a formula when they
+/// come first (after any spaces), in ASCII and in their fullwidth forms.
+const FORMULA_STARTS: &[char] = &[
+    '=', '+', '-', '@', '\t', '\r', '\n', ';', '|', '＝', '＋', '－', '＠',
+];
+
+/// Quote a cell, and defuse text a spreadsheet would run as a formula: every
+/// cell is quoted (so no locale's separator splits it), and text whose first
+/// character other than a space would start a formula is prefixed with `'`.
+/// Numbers, negative ones included, stay numbers.
 fn cell(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) && text.parse::<f64>().is_err()
-    {
+    let first = text.trim_start_matches(' ').chars().next();
+    let formula =
+        first.is_some_and(|c| FORMULA_STARTS.contains(&c)) && text.parse::<f64>().is_err();
+    let text = if formula {
         format!("'{text}")
     } else {
         text.to_string()
     };
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text
-    }
+    format!("\"{}\"", text.replace('"', "\"\""))
 }
 
 fn scalar(value: &Value) -> String {
@@ -57,13 +67,18 @@ fn label(item: &Value, index: usize) -> String {
 fn flatten(prefix: &str, value: &Value, rows: &mut Vec<(String, String)>) {
     match value {
         Value::Object(map) => {
+            let suppressed = map.get("suppressed") == Some(&Value::Bool(true));
             for (key, v) in map {
                 let name = if prefix.is_empty() {
                     key.clone()
                 } else {
                     format!("{prefix}.{key}")
                 };
-                flatten(&name, v, rows);
+                if suppressed && v.is_null() {
+                    rows.push((name, SUPPRESSED.to_string()));
+                } else {
+                    flatten(&name, v, rows);
+                }
             }
         }
         Value::Array(items) => {
@@ -79,7 +94,7 @@ fn flatten(prefix: &str, value: &Value, rows: &mut Vec<(String, String)>) {
 pub fn figures(value: &Value) -> String {
     let mut rows = Vec::new();
     flatten("", value, &mut rows);
-    let mut out = String::from("figure,value\r\n");
+    let mut out = format!("{},{}\r\n", cell("figure"), cell("value"));
     for (figure, value) in rows {
         out.push_str(&format!("{},{}\r\n", cell(&figure), cell(&value)));
     }
@@ -120,19 +135,51 @@ mod tests {
             "by_category": [{"category": "Charging", "count": 66}],
             "by_stage": [{"procedure": "corporate", "stage": 2, "received": 3}],
         }));
-        assert!(csv.starts_with("figure,value\r\n"));
-        assert!(csv.contains("received,222\r\n"));
-        assert!(csv.contains("timeliness.outside_target_percent.percent,36.9\r\n"));
-        assert!(csv.contains("by_category[Charging].count,66\r\n"));
-        assert!(csv.contains("by_stage[corporate stage 2].received,3\r\n"));
+        assert!(csv.starts_with("\"figure\",\"value\"\r\n"));
+        assert!(csv.contains("\"received\",\"222\"\r\n"));
+        assert!(csv.contains("\"timeliness.outside_target_percent.percent\",\"36.9\"\r\n"));
+        assert!(csv.contains("\"by_category[Charging].count\",\"66\"\r\n"));
+        assert!(csv.contains("\"by_stage[corporate stage 2].received\",\"3\"\r\n"));
     }
 
     #[test]
     fn cells_are_quoted_and_formulas_defused() {
         assert_eq!(cell("a,b"), "\"a,b\"");
         assert_eq!(cell("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(cell("=SUM(A1)"), "'=SUM(A1)");
-        assert_eq!(cell("-5"), "-5");
+        assert_eq!(cell("=SUM(A1)"), "\"'=SUM(A1)\"");
+        assert_eq!(cell("-5"), "\"-5\"");
+        assert_eq!(cell("Charging"), "\"Charging\"");
+        for hostile in [
+            " =1+1",
+            "  @SUM(A1)",
+            ";=cmd|' /C calc'!A0",
+            "＝1+1",
+            "＋1",
+            "－1",
+            "＠SUM(A1)",
+            "|calc",
+        ] {
+            assert!(
+                cell(hostile).starts_with("\"'"),
+                "{hostile} → {}",
+                cell(hostile)
+            );
+        }
+    }
+
+    #[test]
+    fn suppressed_counts_read_less_than_five() {
+        let csv = figures(
+            &json!({"young_people": {"received": null, "advocate_assisted": 6, "suppressed": true}}),
+        );
+        assert!(
+            csv.contains("\"young_people.received\",\"<5\"\r\n"),
+            "{csv}"
+        );
+        assert!(
+            csv.contains("\"young_people.advocate_assisted\",\"6\"\r\n"),
+            "{csv}"
+        );
     }
 
     #[test]
@@ -141,6 +188,9 @@ mod tests {
             json!({"id": 1, "reference": "FB-000001"}),
             json!({"id": 2, "reference": "FB-000002"}),
         ]);
-        assert_eq!(csv, "id,reference\r\n1,FB-000001\r\n2,FB-000002\r\n");
+        assert_eq!(
+            csv,
+            "\"id\",\"reference\"\r\n\"1\",\"FB-000001\"\r\n\"2\",\"FB-000002\"\r\n"
+        );
     }
 }

@@ -76,6 +76,15 @@ impl Period {
         }
     }
 
+    /// Whether the period is shorter than one calendar month (1 to 28
+    /// February is a month; 15 January to 13 February is not).
+    pub fn is_shorter_than_a_month(&self) -> bool {
+        self.from
+            .checked_add_months(chrono::Months::new(1))
+            .and_then(|d| d.pred_opt())
+            .is_none_or(|month_end| self.to < month_end)
+    }
+
     /// The same span one year earlier.
     pub fn year_before(&self) -> Period {
         let back = |d: NaiveDate| d.checked_sub_months(chrono::Months::new(12)).unwrap_or(d);
@@ -134,6 +143,59 @@ impl PeriodParams {
         };
         errors.into_result()?;
         period.ok_or_else(|| ApiError::internal("period"))
+    }
+}
+
+impl PeriodParams {
+    /// The period asked for, as `user` may ask for it: analysts' periods are
+    /// at least one calendar month, so that small counts cannot be narrowed
+    /// down to a day (422).
+    pub fn period_for(&self, user: &AuthUser) -> Result<Period, ApiError> {
+        let period = self.period()?;
+        if Disclosure::for_user(user) == Disclosure::Suppressed && period.is_shorter_than_a_month()
+        {
+            return Err(ApiError::field(
+                "to",
+                "an analyst's period must cover at least one calendar month",
+            ));
+        }
+        Ok(period)
+    }
+}
+
+/// How exactly figures that describe people are shown to the caller.
+///
+/// Analysts see statistics without personal data, so a count from 1 to 4
+/// in a breakdown by a personal characteristic (young people, advocates, and
+/// any later breakdown of that kind) is suppressed: shown as null with
+/// `suppressed: true`, or `<5` in CSV. Managers and admins see every figure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Disclosure {
+    /// Every figure exactly.
+    Exact,
+    /// Small counts about people suppressed.
+    Suppressed,
+}
+
+/// The smallest count about people an analyst is shown (other than 0).
+pub const SMALLEST_SHOWN_COUNT: i64 = 5;
+
+impl Disclosure {
+    /// The disclosure `user` is allowed.
+    pub fn for_user(user: &AuthUser) -> Disclosure {
+        if user.sees_personal_data() {
+            Disclosure::Exact
+        } else {
+            Disclosure::Suppressed
+        }
+    }
+
+    /// `count` as it may be shown: `None` when suppressed.
+    pub fn count(self, count: i64) -> Option<i64> {
+        match self {
+            Disclosure::Suppressed if (1..SMALLEST_SHOWN_COUNT).contains(&count) => None,
+            _ => Some(count),
+        }
     }
 }
 

@@ -93,7 +93,7 @@ pub struct NewUser {
     #[serde(default)]
     pub directorates: Vec<String>,
     /// Password: 8 to 256 characters.
-    #[schema(min_length = 8, max_length = 256, format = Password)]
+    #[schema(min_length = 12, max_length = 256, format = Password)]
     pub password: String,
     /// Whether the user may log in (default true).
     #[serde(default = "yes")]
@@ -165,7 +165,7 @@ pub struct UserPatch {
     /// Whether the user may log in; deactivation revokes their tokens at once.
     pub active: Option<bool>,
     /// A new password.
-    #[schema(min_length = 8, max_length = 256, format = Password)]
+    #[schema(min_length = 12, max_length = 256, format = Password)]
     pub password: Option<String>,
 }
 
