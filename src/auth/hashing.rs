@@ -18,6 +18,9 @@ use crate::error::ApiError;
 /// How long a request waits for a hashing thread before giving up.
 pub const QUEUE_WAIT: Duration = Duration::from_secs(2);
 
+/// The hashing threads' names start with this.
+pub const THREAD_NAME: &str = "password-hash";
+
 /// What a client told to come back is asked to wait, in seconds.
 const RETRY_AFTER_SECS: u64 = 1;
 
@@ -40,7 +43,7 @@ impl HashPool {
         for n in 0..threads {
             let queue = queue.clone();
             let spawned = std::thread::Builder::new()
-                .name(format!("password-hash-{n}"))
+                .name(format!("{THREAD_NAME}-{n}"))
                 .spawn(move || loop {
                     let job = match queue.lock() {
                         Ok(receiver) => receiver.recv(),

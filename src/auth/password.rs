@@ -1,8 +1,12 @@
 //! Passwords: argon2id hashes in PHC string form; plain text is never stored
 //! or returned.
 
-use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
+use std::cell::RefCell;
+
+use argon2::password_hash::phc::{Output, ParamsString, Salt};
+use argon2::{Algorithm, Argon2, Block, Params, PasswordHash, Version};
 use rand::distributions::{Alphanumeric, DistString};
+use rand::RngCore;
 
 use crate::error::ApiError;
 
@@ -33,23 +37,92 @@ fn is_common(password: &str) -> bool {
         || passwords::analyzer::is_common_password(password.to_lowercase())
 }
 
-/// Hash a password (slow by design: call it off the async executor).
+/// Hash a password (slow by design: call it from the hashing threads,
+/// [`super::hashing`]): argon2id with the default parameters, in PHC form.
 pub fn hash(password: &str) -> Result<String, ApiError> {
-    let hashed: Result<PasswordHash, _> = Argon2::default().hash_password(password.as_bytes());
-    hashed
-        .map(|h| h.to_string())
-        .map_err(|e| ApiError::internal(format!("password hashing: {e}")))
+    let fail = |e: &dyn std::fmt::Display| ApiError::internal(format!("password hashing: {e}"));
+    let mut salt = [0u8; 16];
+    rand::thread_rng().fill_bytes(&mut salt);
+    let params = Params::default();
+    let (algorithm, version) = (Algorithm::Argon2id, Version::V0x13);
+    let mut output = [0u8; Params::DEFAULT_OUTPUT_LEN];
+    with_memory(params.block_count(), |memory| {
+        Argon2::new(algorithm, version, params.clone()).hash_password_into_with_memory(
+            password.as_bytes(),
+            &salt,
+            &mut output,
+            memory,
+        )
+    })
+    .map_err(|e| fail(&e))?;
+    let phc = PasswordHash {
+        algorithm: algorithm.ident(),
+        version: Some(version.into()),
+        params: ParamsString::try_from(&params).map_err(|e| fail(&e))?,
+        salt: Some(Salt::new(&salt).map_err(|e| fail(&e))?),
+        hash: Some(Output::new(&output).map_err(|e| fail(&e))?),
+    };
+    Ok(phc.to_string())
+}
+
+/// Run `work` with this thread's argon2 working memory of `blocks` blocks
+/// (19 MiB with the default parameters), kept and reused: allocated afresh
+/// for every check, the freed blocks pile up in the allocator's per-thread
+/// arenas under a flood of logins.
+fn with_memory<T>(blocks: usize, work: impl FnOnce(&mut [Block]) -> T) -> T {
+    thread_local! {
+        static MEMORY: RefCell<Vec<Block>> = const { RefCell::new(Vec::new()) };
+    }
+    MEMORY.with(|memory| {
+        let mut memory = memory.borrow_mut();
+        if memory.len() != blocks {
+            memory.clear();
+            memory.shrink_to_fit();
+            memory.resize(blocks, Block::new());
+        }
+        let result = work(&mut memory[..]);
+        // Only the hashing threads keep it; a one-off (the first admin's
+        // password at start) gives it back.
+        let hashing_thread = std::thread::current()
+            .name()
+            .is_some_and(|name| name.starts_with(super::hashing::THREAD_NAME));
+        if !hashing_thread {
+            *memory = Vec::new();
+        }
+        result
+    })
 }
 
 /// Whether `password` matches `hash`. A malformed hash never matches.
 pub fn verify(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .map(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
-        .unwrap_or(false)
+    let Ok(parsed) = PasswordHash::new(hash) else {
+        return false;
+    };
+    let (Some(salt), Some(expected)) = (&parsed.salt, &parsed.hash) else {
+        return false;
+    };
+    let Ok(params) = Params::try_from(&parsed) else {
+        return false;
+    };
+    let Ok(algorithm) = Algorithm::try_from(parsed.algorithm.as_str()) else {
+        return false;
+    };
+    let version = match parsed.version.map(Version::try_from).transpose() {
+        Ok(version) => version.unwrap_or_default(),
+        Err(_) => return false,
+    };
+    let mut computed = vec![0u8; expected.as_bytes().len()];
+    let argon2 = Argon2::new(algorithm, version, params.clone());
+    with_memory(params.block_count(), |memory| {
+        argon2.hash_password_into_with_memory(password.as_bytes(), salt, &mut computed, memory)
+    })
+    .is_ok()
+        && constant_time_eq(&computed, expected.as_bytes())
+}
+
+/// Compare in time that depends only on the lengths.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// A hash of nothing anyone knows, verified against when the username does
@@ -77,6 +150,17 @@ mod tests {
         assert!(verify("correct horse battery", &a));
         assert!(!verify("wrong horse battery", &a));
         assert!(!verify("anything", "not a hash"));
+    }
+
+    #[test]
+    fn hashes_made_by_the_argon2_crate_itself_still_verify() {
+        use argon2::PasswordHasher;
+        let stored = Argon2::default()
+            .hash_password(b"an older users password")
+            .unwrap()
+            .to_string();
+        assert!(verify("an older users password", &stored));
+        assert!(!verify("an older users passwore", &stored));
     }
 
     #[test]
