@@ -91,7 +91,7 @@ const SHARED_RESPONSES: &[(&str, &str, &str)] = &[
     ("400", "BadRequest", "The body is not JSON, or a query parameter cannot be parsed."),
     ("401", "Unauthorized", "The bearer token is missing, invalid, expired or revoked. Carries `WWW-Authenticate: Bearer`."),
     ("403", "Forbidden", "The caller's role or directorates do not allow this."),
-    ("404", "NotFound", "No such resource, or one in a directorate the caller may not see."),
+    ("404", "NotFound", "No such resource, or one in a directorate the caller may not see. For a repeated create with the same `Idempotency-Key`: the resource it created has since been deleted or is no longer visible to the caller."),
     ("413", "PayloadTooLarge", "The body is larger than 1 MiB."),
     ("415", "UnsupportedMediaType", "The body is not `application/json`."),
     ("422", "ValidationFailed", "The request is well-formed but invalid: one entry per bad field."),
@@ -161,7 +161,13 @@ fn finish(spec: &mut Value) {
                 add_response(operation, "401");
                 add_response(operation, "403");
             }
-            if path.contains('{') {
+            // A repeat of an idempotent create is answered from the resource
+            // as it is now: 404 once it is deleted or out of the caller's reach.
+            let idempotent = operation
+                .get("parameters")
+                .and_then(Value::as_array)
+                .is_some_and(|ps| ps.iter().any(|p| p["name"] == "Idempotency-Key"));
+            if path.contains('{') || idempotent {
                 add_response(operation, "404");
             }
             let has_query = operation
