@@ -2,6 +2,9 @@
 
 use crate::auth::hashing::HashPool;
 use crate::auth::token::{self, TokenService};
+use std::sync::Arc;
+
+use crate::calendar::model::CalendarDependent;
 use crate::calendar::CalendarCache;
 use crate::config::Config;
 use crate::db::Db;
@@ -21,6 +24,9 @@ pub struct AppState {
     pub calendar: CalendarCache,
     /// Hashes and verifies passwords, a bounded number at a time.
     pub hashing: HashPool,
+    /// What must follow a change to the calendar (the stored clocks of
+    /// feedback records).
+    pub calendar_dependents: Vec<Arc<dyn CalendarDependent>>,
 }
 
 impl AppState {
@@ -42,6 +48,7 @@ impl AppState {
             db,
             metrics: Metrics::default(),
             calendar: CalendarCache::default(),
+            calendar_dependents: vec![Arc::new(crate::feedback::model::StoredClocks)],
         })
     }
 }

@@ -1,23 +1,22 @@
-//! `/auth/token` (log in) and `/me` (who am I).
+//! `/auth/token`: log in.
 
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::auth::{password, throttle, AuthUser};
+use crate::auth::{password, throttle};
 use crate::db::now;
 use crate::error::{ApiError, FieldErrors, Problem};
 use crate::http::client;
 use crate::http::json::{RequestBody, ValidJson};
 use crate::http::log_safe;
 use crate::state::AppState;
-use crate::users::api::User;
 use crate::users::model;
 
 /// Routes of this module.
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(create_token).service(get_me);
+    cfg.service(create_token);
 }
 
 /// Credentials to exchange for an access token.
@@ -120,14 +119,4 @@ pub async fn create_token(
         token_type: "Bearer".into(),
         expires_in: state.tokens.ttl_seconds(),
     }))
-}
-
-/// The caller's own user record.
-#[utoipa::path(
-    tag = "auth",
-    responses((status = 200, description = "The caller.", body = User))
-)]
-#[get("/me")]
-pub async fn get_me(user: AuthUser) -> HttpResponse {
-    HttpResponse::Ok().json(&user.profile)
 }

@@ -23,33 +23,19 @@ use crate::audit::Actor;
 use crate::error::ApiError;
 use crate::http::middleware::RequestId;
 use crate::state::AppState;
-use crate::text_enum;
-use crate::users::api::User;
 use crate::users::model::UserRow;
 
-text_enum! {
-    /// What a user may do (see the table in API.md).
-    pub enum Role {
-        /// Everything, in every directorate, including users and settings.
-        Admin => "admin",
-        /// Everything in its directorates except users and settings.
-        Manager => "manager",
-        /// Create, read and update records in its directorates.
-        Caseworker => "caseworker",
-        /// Statistics and reports; records without personal data.
-        Analyst => "analyst",
-        /// The CRM: create, read and update feedback in its directorates.
-        Integration => "integration",
-    }
-}
+pub use crate::users::Role;
 
 /// The authenticated caller, as the database says it is now (so a role change
-/// or deactivation takes effect at once, whatever the token says).
+/// or deactivation takes effect at once, whatever the token says): who they
+/// are and what they may see, nothing more. The user's whole row is left in
+/// the request's extensions for `GET /me`.
 #[derive(Debug, Clone)]
 pub struct AuthUser {
     /// User id (the token's `sub`).
     pub id: i64,
-    /// Login name.
+    /// Login name (the audit log records it).
     pub username: String,
     /// Current role.
     pub role: Role,
@@ -57,8 +43,6 @@ pub struct AuthUser {
     pub directorates: Vec<String>,
     /// The request's id, for the audit log.
     pub request_id: Option<String>,
-    /// The whole user record, as `GET /me` returns it.
-    pub profile: User,
 }
 
 impl AuthUser {
@@ -108,15 +92,13 @@ impl AuthUser {
         }
     }
 
-    fn from_row(row: UserRow, request_id: Option<String>) -> Result<AuthUser, ApiError> {
-        let profile = User::try_from(row)?;
+    fn from_row(row: &UserRow, request_id: Option<String>) -> Result<AuthUser, ApiError> {
         Ok(AuthUser {
-            id: profile.id,
-            username: profile.username.clone(),
-            role: profile.role,
-            directorates: profile.directorates.clone(),
+            id: row.id,
+            username: row.username.clone(),
+            role: Role::from_db(&row.role)?,
+            directorates: row.directorate_codes()?,
             request_id,
-            profile,
         })
     }
 }
@@ -172,8 +154,9 @@ impl FromRequest for AuthUser {
                         .into(),
                 ));
             }
-            let user = AuthUser::from_row(row, request_id)?;
+            let user = AuthUser::from_row(&row, request_id)?;
             req.extensions_mut().insert(user.clone());
+            req.extensions_mut().insert(row);
             Ok(user)
         })
     }

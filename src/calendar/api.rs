@@ -191,11 +191,13 @@ pub async fn create_holiday(
             holiday,
         )
     };
+    let dependents = state.calendar_dependents.clone();
     let response = idempotency::create(
         &state.db,
         request,
         move |conn| {
-            model::add(conn, &actor, holiday.date, &holiday.title)?;
+            let changed = model::add(conn, &actor, holiday.date, &holiday.title)?;
+            model::notify(conn, &dependents, Some(changed))?;
             created(&holiday)
         },
         move |conn, key| {
@@ -223,9 +225,13 @@ pub async fn delete_holiday(
 ) -> Result<HttpResponse, ApiError> {
     let date = date.into_inner();
     let actor = admin.actor();
+    let dependents = state.calendar_dependents.clone();
     state
         .db
-        .write(move |conn| model::remove(conn, &actor, date))
+        .write(move |conn| {
+            let changed = model::remove(conn, &actor, date)?;
+            model::notify(conn, &dependents, Some(changed))
+        })
         .await?;
     state.calendar.invalidate();
     Ok(HttpResponse::NoContent().finish())
@@ -259,9 +265,14 @@ pub async fn import_holidays(
         ));
     }
     let actor = admin.actor();
+    let dependents = state.calendar_dependents.clone();
     let counts = state
         .db
-        .write(move |conn| model::import(conn, &actor, &holidays))
+        .write(move |conn| {
+            let (counts, changed) = model::import(conn, &actor, &holidays)?;
+            model::notify(conn, &dependents, changed)?;
+            Ok(counts)
+        })
         .await?;
     state.calendar.invalidate();
     Ok(HttpResponse::Ok().json(ImportResult {

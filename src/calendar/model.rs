@@ -73,12 +73,59 @@ pub fn list(
     Ok((rows, total))
 }
 
-fn changed(conn: &mut DbConnection, first: NaiveDate, last: NaiveDate) -> Result<(), ApiError> {
+/// The days a change to the calendar touched (inclusive).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChangedDays {
+    /// The first day that changed.
+    pub first: NaiveDate,
+    /// The last day that changed.
+    pub last: NaiveDate,
+}
+
+/// Tell every instance to reload its calendar (the shared revision).
+fn bump_revision(conn: &mut DbConnection) -> Result<(), ApiError> {
     diesel::update(calendar_state::table.find(1))
         .set(calendar_state::revision.eq(calendar_state::revision + 1))
         .execute(conn)?;
+    Ok(())
+}
+
+fn changed(
+    conn: &mut DbConnection,
+    first: NaiveDate,
+    last: NaiveDate,
+) -> Result<ChangedDays, ApiError> {
+    bump_revision(conn)?;
+    Ok(ChangedDays { first, last })
+}
+
+/// What depends on the calendar, such as the stored due dates of records:
+/// told, inside the transaction that changed the calendar, which days
+/// changed, with the calendar as it now is. The calendar knows nothing of
+/// its dependents; the application registers them (`AppState`).
+pub trait CalendarDependent: Send + Sync {
+    /// Bring what depends on the days `changed` up to date with `calendar`.
+    fn calendar_changed(
+        &self,
+        conn: &mut DbConnection,
+        calendar: &Calendar,
+        changed: ChangedDays,
+    ) -> Result<(), ApiError>;
+}
+
+/// Tell `dependents` that the days `changed` changed.
+pub fn notify(
+    conn: &mut DbConnection,
+    dependents: &[std::sync::Arc<dyn CalendarDependent>],
+    changed: Option<ChangedDays>,
+) -> Result<(), ApiError> {
+    let Some(changed) = changed else {
+        return Ok(());
+    };
     let calendar = Calendar::new(all_dates(conn)?);
-    crate::feedback::model::recompute_clocks(conn, &calendar, first, last)?;
+    for dependent in dependents {
+        dependent.calendar_changed(conn, &calendar, changed)?;
+    }
     Ok(())
 }
 
@@ -88,7 +135,7 @@ pub fn add(
     actor: &Actor,
     date: NaiveDate,
     title: &str,
-) -> Result<(), ApiError> {
+) -> Result<ChangedDays, ApiError> {
     if find(conn, date)?.is_some() {
         return Err(ApiError::Conflict(format!(
             "{date} is a bank holiday already."
@@ -113,7 +160,11 @@ pub fn add(
 }
 
 /// Remove a holiday; 404 when the date is not one.
-pub fn remove(conn: &mut DbConnection, actor: &Actor, date: NaiveDate) -> Result<(), ApiError> {
+pub fn remove(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    date: NaiveDate,
+) -> Result<ChangedDays, ApiError> {
     let title = find(conn, date)?.ok_or_else(ApiError::not_found)?;
     diesel::delete(bank_holidays::table.find(date)).execute(conn)?;
     let changes = audit::diff(&json!({"date": date, "title": title}), &json!({}));
@@ -139,12 +190,13 @@ pub struct ImportCounts {
     pub unchanged: usize,
 }
 
-/// Add or retitle every holiday in `holidays`; holidays not in the list stay.
+/// Add or retitle every holiday in `holidays`; holidays not in the list
+/// stay. Returns what it did and the days whose working status changed.
 pub fn import(
     conn: &mut DbConnection,
     actor: &Actor,
     holidays: &[(NaiveDate, String)],
-) -> Result<ImportCounts, ApiError> {
+) -> Result<(ImportCounts, Option<ChangedDays>), ApiError> {
     let mut counts = ImportCounts::default();
     let mut touched: Vec<NaiveDate> = Vec::new();
     for (date, title) in holidays {
@@ -193,13 +245,14 @@ pub fn import(
             }
         }
     }
-    if let (Some(first), Some(last)) = (touched.iter().min(), touched.iter().max()) {
-        changed(conn, *first, *last)?;
-    } else if counts.updated > 0 {
+    let days = match (touched.iter().min(), touched.iter().max()) {
+        (Some(first), Some(last)) => Some(changed(conn, *first, *last)?),
         // Titles do not move due dates, but other instances should reload.
-        diesel::update(calendar_state::table.find(1))
-            .set(calendar_state::revision.eq(calendar_state::revision + 1))
-            .execute(conn)?;
-    }
-    Ok(counts)
+        _ if counts.updated > 0 => {
+            bump_revision(conn)?;
+            None
+        }
+        _ => None,
+    };
+    Ok((counts, days))
 }

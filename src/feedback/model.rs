@@ -805,6 +805,20 @@ pub fn list(
     Ok((rows, total))
 }
 
+/// The stored clocks of feedback records, kept up to date with the calendar.
+pub struct StoredClocks;
+
+impl crate::calendar::model::CalendarDependent for StoredClocks {
+    fn calendar_changed(
+        &self,
+        conn: &mut DbConnection,
+        calendar: &Calendar,
+        changed: crate::calendar::model::ChangedDays,
+    ) -> Result<(), ApiError> {
+        recompute_clocks(conn, calendar, changed.first, changed.last).map(|_| ())
+    }
+}
+
 /// Recompute the stored clock of every record whose timescales a change to
 /// the calendar between `first` and `last` can touch: those received before
 /// `last` whose stored due date, limit or response falls on or after `first`

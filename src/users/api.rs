@@ -1,13 +1,13 @@
 //! `/users`: user accounts, for admins.
 
-use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::{delete, get, patch, post, web, HttpMessage, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::audit::{self, HistoryPage};
-use crate::auth::{password, AdminOnly, Authorized, Role};
+use crate::auth::{password, AdminOnly, AuthUser, Authorized};
 use crate::error::{ApiError, FieldErrors};
 use crate::http::etag::{etag, IfMatch};
 use crate::http::idempotency::{self, Created, IdempotencyKey};
@@ -16,10 +16,12 @@ use crate::http::list::ListParams;
 use crate::page_type;
 use crate::state::AppState;
 use crate::users::model::{self, UserData, UserFilter, UserRow};
+use crate::users::Role;
 
 /// Routes of this module.
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(list_users)
+    cfg.service(get_me)
+        .service(list_users)
         .service(create_user)
         .service(get_user)
         .service(update_user)
@@ -92,7 +94,7 @@ pub struct NewUser {
     /// Directorate codes; at least one unless the role is `admin`.
     #[serde(default)]
     pub directorates: Vec<String>,
-    /// Password: 8 to 256 characters.
+    /// Password: 12 to 256 characters, not one of the commonly used ones.
     #[schema(min_length = 12, max_length = 256, format = Password)]
     pub password: String,
     /// Whether the user may log in (default true).
@@ -233,6 +235,26 @@ fn respond(row: UserRow) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok()
         .insert_header((actix_web::http::header::ETAG, etag(user.version)))
         .json(user))
+}
+
+/// The caller's own user record.
+#[utoipa::path(
+    tag = "auth",
+    responses((status = 200, description = "The caller.", body = User))
+)]
+#[get("/me")]
+pub async fn get_me(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    // The extractor left the row it loaded; read it again only if it did not.
+    let row = req.extensions_mut().remove::<UserRow>();
+    let row = match row {
+        Some(row) => row,
+        None => state.db.run(move |conn| model::find(conn, user.id)).await?,
+    };
+    Ok(HttpResponse::Ok().json(User::try_from(row)?))
 }
 
 /// Filters of the user list.

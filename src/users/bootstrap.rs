@@ -1,10 +1,11 @@
 //! The first admin: created on first start when no user exists.
 
 use crate::audit::Actor;
-use crate::auth::{password, Role};
+use crate::auth::password;
 use crate::db::{write_tx, DbConnection};
 use crate::error::ApiError;
 use crate::users::model::{self, UserData};
+use crate::users::Role;
 
 /// The bootstrap admin's username.
 pub const ADMIN_USERNAME: &str = "admin";

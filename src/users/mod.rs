@@ -3,3 +3,6 @@
 pub mod api;
 pub mod bootstrap;
 pub mod model;
+pub mod role;
+
+pub use role::Role;

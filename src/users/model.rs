@@ -5,13 +5,13 @@ use diesel::prelude::*;
 use serde_json::json;
 
 use crate::audit::{self, Action, Actor};
-use crate::auth::Role;
 use crate::db::page::{Paging, SortField};
 use crate::db::schema::users;
 use crate::db::sql::{contains_pattern, lower};
 use crate::db::{now, DbConnection, MultiBackend};
 use crate::error::ApiError;
 use crate::http::etag::IfMatch;
+use crate::users::Role;
 
 /// The audit log's name for users.
 pub const ENTITY: &str = "user";
