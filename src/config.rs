@@ -3,6 +3,8 @@
 use std::env;
 use std::time::Duration;
 
+use chrono::NaiveDate;
+
 use crate::http::client::IpRange;
 
 /// How log lines are written.
@@ -53,6 +55,9 @@ pub struct Config {
     pub password_hash_threads: usize,
     /// How long a login waits for a hashing thread before a 503.
     pub password_hash_wait: Duration,
+    /// A fixed date to answer every request as of (`REDRESS_TODAY`), for
+    /// demos and tests; `None`: the UK date.
+    pub today: Option<NaiveDate>,
 }
 
 /// The smallest HMAC key accepted, in bytes.
@@ -127,6 +132,12 @@ impl Config {
             ),
             None => crate::auth::hashing::QUEUE_WAIT,
         };
+        let today = get("REDRESS_TODAY")
+            .map(|v| {
+                NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d")
+                    .map_err(|_| format!("REDRESS_TODAY must be a date, YYYY-MM-DD, not {v}"))
+            })
+            .transpose()?;
         let metrics_token = get("METRICS_TOKEN");
         if metrics_token.as_ref().is_some_and(|t| t.len() < 16) {
             return Err("METRICS_TOKEN must be at least 16 characters".into());
@@ -195,6 +206,7 @@ impl Config {
             metrics_addr: get("METRICS_ADDR"),
             password_hash_threads,
             password_hash_wait,
+            today,
         })
     }
 }

@@ -25,6 +25,7 @@ pub mod state;
 pub mod statistics;
 pub mod text_enum;
 pub mod users;
+pub mod validation;
 
 use actix_cors::Cors;
 use actix_web::body::MessageBody;

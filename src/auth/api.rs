@@ -13,6 +13,7 @@ use crate::http::json::{RequestBody, ValidJson};
 use crate::http::log_safe;
 use crate::state::AppState;
 use crate::users::model;
+use crate::validation::Validate;
 
 /// Routes of this module.
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -31,8 +32,10 @@ pub struct TokenRequest {
     pub password: String,
 }
 
-impl RequestBody for TokenRequest {
-    fn check(&self, errors: &mut FieldErrors) {
+impl RequestBody for TokenRequest {}
+
+impl Validate for TokenRequest {
+    fn validate(&self, _today: chrono::NaiveDate, errors: &mut FieldErrors) {
         if self.username.trim().is_empty() || self.username.chars().count() > 200 {
             errors.add("username", "must be 1 to 200 characters");
         }

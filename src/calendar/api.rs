@@ -14,6 +14,7 @@ use crate::http::json::{JsonObject, RequestBody, ValidJson};
 use crate::http::list::{ListParams, SortField};
 use crate::page_type;
 use crate::state::AppState;
+use crate::validation::Validate;
 
 /// Routes of this module.
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -41,8 +42,10 @@ pub struct Holiday {
     pub title: String,
 }
 
-impl RequestBody for Holiday {
-    fn check(&self, errors: &mut FieldErrors) {
+impl RequestBody for Holiday {}
+
+impl Validate for Holiday {
+    fn validate(&self, _today: NaiveDate, errors: &mut FieldErrors) {
         if self.title.trim().is_empty() || self.title.chars().count() > govuk::MAX_TITLE_CHARS {
             errors.add("title", "must be 1 to 200 characters, not all spaces");
         }

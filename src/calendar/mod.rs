@@ -49,10 +49,18 @@ pub fn uk_date(instant: DateTime<Utc>) -> NaiveDate {
     (instant + offset).date_naive()
 }
 
-/// Today in the United Kingdom.
+/// Today in the United Kingdom, by the system clock. Read it in one place
+/// per request (the [`Today`] extractor) and once per command.
 pub fn uk_today() -> NaiveDate {
     uk_date(Utc::now())
 }
+
+/// The date a request is answered on: the UK date when the request arrived
+/// (or `REDRESS_TODAY`, for demos and tests), taken once so that one request
+/// never sees two different days across midnight. Handlers receive it as an
+/// extractor and pass it down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Today(pub NaiveDate);
 
 /// How long a cached calendar is trusted before its revision is checked.
 const RECHECK_AFTER: Duration = Duration::from_secs(1);

@@ -3,6 +3,7 @@
 
 pub mod deadline;
 pub mod page;
+pub mod precondition;
 pub mod schema;
 pub mod sql;
 pub mod writer;

@@ -14,6 +14,7 @@ use crate::http::json::{RequestBody, ValidJson};
 use crate::http::list::ListParams;
 use crate::page_type;
 use crate::state::AppState;
+use crate::validation::Validate;
 
 /// Routes of this module.
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -72,8 +73,10 @@ pub struct NewDirectorate {
 
 impl RequestBody for NewDirectorate {
     const READ_ONLY: &'static [&'static str] = &["created_at", "updated_at"];
+}
 
-    fn check(&self, errors: &mut FieldErrors) {
+impl Validate for NewDirectorate {
+    fn validate(&self, _today: chrono::NaiveDate, errors: &mut FieldErrors) {
         let code_ok = (2..=32).contains(&self.code.len())
             && self.code.starts_with(|c: char| c.is_ascii_lowercase())
             && self

@@ -12,6 +12,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::audit::{self, Action, HistoryPage};
 use crate::auth::{AuthUser, Authorized, Managers, RecordReaders, RecordWriters};
+use crate::calendar::Today;
 use crate::calendar::{uk_today, Calendar};
 use crate::error::{ApiError, FieldErrors, Problem};
 use crate::feedback::escalation;
@@ -26,6 +27,7 @@ use crate::http::list::ListParams;
 use crate::page_type;
 use crate::records::erasure;
 use crate::state::AppState;
+use crate::validation::Validate;
 
 /// Routes of this module.
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -256,9 +258,11 @@ pub struct Escalation {
     pub procedure: Option<Procedure>,
 }
 
-impl RequestBody for Escalation {
-    fn check(&self, errors: &mut FieldErrors) {
-        if self.received_on > uk_today() {
+impl RequestBody for Escalation {}
+
+impl Validate for Escalation {
+    fn validate(&self, today: NaiveDate, errors: &mut FieldErrors) {
+        if self.received_on > today {
             errors.add("received_on", "must not be in the future");
         }
     }
@@ -442,6 +446,7 @@ pub async fn update_feedback(
     id: web::Path<i64>,
     if_match: IfMatch,
     body: PatchJson<FeedbackPatch>,
+    today: Today,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let calendar = state.calendar.current(&state.db).await?;
@@ -462,7 +467,7 @@ pub async fn update_feedback(
                 let row = model::find_for_update(conn, id)?;
                 user.visible(&row.directorate)?;
                 if_match.check(row.version)?;
-                let after = apply_patch(&row.input()?, &patch)?;
+                let after = apply_patch(&row.input()?, &patch, today)?;
                 model::check_extension(&after, &calendar)?;
                 model::check_references(
                     conn,

@@ -10,6 +10,7 @@ use crate::audit::redaction::REDACTED;
 use crate::error::FieldErrors;
 use crate::feedback::types::{Channel, Kind, Outcome, Procedure, Relationship, RemedyKind};
 use crate::http::json::{PatchBody, RequestBody};
+use crate::validation::Validate;
 
 /// The largest payment, in pence (£10 billion): sums of many stay far
 /// inside a 64-bit integer.
@@ -180,13 +181,15 @@ pub const READ_ONLY: &[&str] = &[
 
 impl RequestBody for FeedbackInput {
     const READ_ONLY: &'static [&'static str] = READ_ONLY;
+}
 
-    fn check(&self, errors: &mut FieldErrors) {
+impl Validate for FeedbackInput {
+    fn validate(&self, today: NaiveDate, errors: &mut FieldErrors) {
         check_kind_fields(self, errors);
-        check_dates(self, crate::calendar::uk_today(), errors);
+        check_dates(self, today, errors);
         check_texts(self, errors);
         check_complainant(self.complainant.as_ref(), errors);
-        check_remedies(&self.remedies, crate::calendar::uk_today(), errors);
+        check_remedies(&self.remedies, today, errors);
     }
 }
 

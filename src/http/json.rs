@@ -25,20 +25,19 @@ use sha2::{Digest, Sha256};
 use utoipa::openapi::{RefOr, Schema};
 use utoipa::ToSchema;
 
+use crate::calendar::Today;
 use crate::error::{ApiError, FieldErrors};
+use crate::validation::Validate;
 
 /// The largest request body accepted, in bytes.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-/// A type that can be sent as a request body.
-pub trait RequestBody: DeserializeOwned + ToSchema + 'static {
+/// A type that can be sent as a request body: decoded from JSON, then
+/// checked by its [`Validate`] impl.
+pub trait RequestBody: DeserializeOwned + ToSchema + Validate + 'static {
     /// Fields that exist on the resource but are computed: sending one is a
     /// 422 saying it is read-only rather than unknown.
     const READ_ONLY: &'static [&'static str] = &[];
-
-    /// Checks that need no database: formats, ranges, fields that depend on
-    /// each other. Record every problem in `errors`.
-    fn check(&self, _errors: &mut FieldErrors) {}
 }
 
 /// A type describing a merge-patch body: the schema names the writable
@@ -73,6 +72,7 @@ impl<T: RequestBody> FromRequest for ValidJson<T> {
         let body = read_json_body(req, payload);
         // Only an idempotent request needs the body's fingerprint.
         let idempotent = req.headers().contains_key("idempotency-key");
+        let today = crate::http::today::today_of(req);
         Box::pin(async move {
             let value = body.await?;
             let fingerprint = if idempotent {
@@ -81,7 +81,7 @@ impl<T: RequestBody> FromRequest for ValidJson<T> {
                 String::new()
             };
             Ok(ValidJson {
-                value: decode(value)?,
+                value: decode(value, today)?,
                 fingerprint,
             })
         })
@@ -227,8 +227,9 @@ fn check_key(read_only: &[&str], fields: &FieldSet, key: &str, errors: &mut Fiel
     }
 }
 
-/// Decode `value` into `T`, collecting every problem rather than the first.
-pub fn decode<T: RequestBody>(value: Value) -> Result<T, ApiError> {
+/// Decode `value` into `T`, collecting every problem rather than the first,
+/// and validate it as of `today`.
+pub fn decode<T: RequestBody>(value: Value, today: Today) -> Result<T, ApiError> {
     let mut errors = FieldErrors::new();
     find_nul_characters(&value, "", &mut errors);
     let Value::Object(mut object) = value else {
@@ -258,7 +259,7 @@ pub fn decode<T: RequestBody>(value: Value) -> Result<T, ApiError> {
                 // type do not stop the type's own checks of the rest; a field
                 // already reported is not reported twice.
                 let mut checks = FieldErrors::new();
-                decoded.check(&mut checks);
+                decoded.validate(today.0, &mut checks);
                 for error in checks.into_errors() {
                     if !errors.has(&error.field) {
                         errors.add(error.field, error.message);
@@ -294,6 +295,7 @@ pub fn decode<T: RequestBody>(value: Value) -> Result<T, ApiError> {
 pub fn apply_patch<T: RequestBody + Serialize>(
     current: &T,
     patch: &Map<String, Value>,
+    today: Today,
 ) -> Result<T, ApiError> {
     let mut base = serde_json::to_value(current)?;
     strip_nulls(&mut base);
@@ -306,7 +308,7 @@ pub fn apply_patch<T: RequestBody + Serialize>(
         }
     }
     errors.into_result()?;
-    decode(base)
+    decode(base, today)
 }
 
 /// RFC 7386 JSON merge patch: objects merge recursively, `null` removes,
@@ -474,12 +476,17 @@ mod tests {
 
     impl RequestBody for Sample {
         const READ_ONLY: &'static [&'static str] = &["id"];
-        fn check(&self, errors: &mut FieldErrors) {
+    }
+
+    impl Validate for Sample {
+        fn validate(&self, _today: chrono::NaiveDate, errors: &mut FieldErrors) {
             if self.count < 0 {
                 errors.add("count", "must be at least 0");
             }
         }
     }
+
+    const TODAY: Today = Today(chrono::NaiveDate::MIN);
 
     fn fields(error: ApiError) -> Vec<(String, String)> {
         match error {
@@ -493,7 +500,8 @@ mod tests {
     #[test]
     fn reports_every_bad_field_at_once() {
         let errors = fields(
-            decode::<Sample>(json!({"name": 5, "count": "x", "id": 1, "zzz": 1})).unwrap_err(),
+            decode::<Sample>(json!({"name": 5, "count": "x", "id": 1, "zzz": 1}), TODAY)
+                .unwrap_err(),
         );
         let mut names: Vec<&str> = errors.iter().map(|(f, _)| f.as_str()).collect();
         names[2..].sort();
@@ -504,7 +512,7 @@ mod tests {
 
     #[test]
     fn reports_missing_required_fields_and_nul_characters() {
-        let errors = fields(decode::<Sample>(json!({"note": "a\u{0}b"})).unwrap_err());
+        let errors = fields(decode::<Sample>(json!({"note": "a\u{0}b"}), TODAY).unwrap_err());
         assert!(errors.contains(&("note".into(), "must not contain U+0000".into())));
         assert!(errors.contains(&("name".into(), "is required".into())));
         assert!(errors.contains(&("count".into(), "is required".into())));
@@ -512,7 +520,8 @@ mod tests {
 
     #[test]
     fn runs_the_type_checks_after_decoding() {
-        let errors = fields(decode::<Sample>(json!({"name": "a", "count": -1})).unwrap_err());
+        let errors =
+            fields(decode::<Sample>(json!({"name": "a", "count": -1}), TODAY).unwrap_err());
         assert_eq!(
             errors,
             [("count".to_string(), "must be at least 0".to_string())]
@@ -534,12 +543,13 @@ mod tests {
             note: Some("n".into()),
         };
         let patch = json!({"name": null, "note": null});
-        let errors = fields(apply_patch(&current, patch.as_object().unwrap()).unwrap_err());
+        let errors = fields(apply_patch(&current, patch.as_object().unwrap(), TODAY).unwrap_err());
         assert_eq!(
             errors,
             [("name".to_string(), "cannot be cleared".to_string())]
         );
-        let cleared = apply_patch(&current, json!({"note": null}).as_object().unwrap()).unwrap();
+        let cleared =
+            apply_patch(&current, json!({"note": null}).as_object().unwrap(), TODAY).unwrap();
         assert_eq!(cleared.note, None);
     }
 

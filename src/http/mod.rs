@@ -9,6 +9,7 @@ pub mod list;
 pub mod metrics;
 pub mod middleware;
 pub mod routing;
+pub mod today;
 
 use std::borrow::Cow;
 

@@ -13,6 +13,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::audit::{self, HistoryPage};
 use crate::auth::{Authorized, Managers, StaffReaders, StaffWriters};
 use crate::calendar::uk_today;
+use crate::calendar::Today;
 use crate::error::{ApiError, Problem};
 use crate::http::etag::{etag, IfMatch};
 use crate::http::idempotency::{self, Created, IdempotencyKey};
@@ -288,6 +289,7 @@ pub async fn update_service_improvement(
     id: web::Path<i64>,
     if_match: IfMatch,
     body: PatchJson<ImprovementPatch>,
+    today: Today,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let user = user.0;
@@ -298,7 +300,7 @@ pub async fn update_service_improvement(
             let row = model::find_for_update(conn, id)?;
             user.visible(&row.directorate)?;
             if_match.check(row.version)?;
-            let after = apply_patch(&row.input()?, &patch)?;
+            let after = apply_patch(&row.input()?, &patch, today)?;
             model::check_references(conn, &after, &user.scope().map(<[String]>::to_vec))?;
             user.may_write_in(&after.directorate)?;
             ServiceImprovement::of(&model::update(conn, &user.actor(), &row, &after)?)

@@ -4,10 +4,10 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::calendar::uk_today;
 use crate::error::FieldErrors;
 use crate::http::json::{PatchBody, RequestBody};
 use crate::text_enum;
+use crate::validation::Validate;
 
 text_enum! {
     /// What kind of improvement.
@@ -121,9 +121,10 @@ fn text(errors: &mut FieldErrors, field: &str, value: Option<&str>, max: usize) 
 
 impl RequestBody for ImprovementInput {
     const READ_ONLY: &'static [&'static str] = READ_ONLY;
+}
 
-    fn check(&self, errors: &mut FieldErrors) {
-        let today = uk_today();
+impl Validate for ImprovementInput {
+    fn validate(&self, today: NaiveDate, errors: &mut FieldErrors) {
         if self.description.trim().is_empty() {
             errors.add("description", "must not be blank");
         }

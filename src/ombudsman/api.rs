@@ -13,6 +13,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::audit::{self, HistoryPage};
 use crate::auth::{AuthUser, Authorized, Managers, Role, StaffReaders, StaffWriters};
 use crate::calendar::uk_today;
+use crate::calendar::Today;
 use crate::error::{ApiError, Problem};
 use crate::http::etag::{etag, IfMatch};
 use crate::http::idempotency::{self, Created, IdempotencyKey};
@@ -427,6 +428,7 @@ pub async fn update_ombudsman_case(
     id: web::Path<i64>,
     if_match: IfMatch,
     body: PatchJson<CasePatch>,
+    today: Today,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let user = user.0;
@@ -438,7 +440,7 @@ pub async fn update_ombudsman_case(
             user.visible(&record.row.directorate)?;
             if_match.check(record.row.version)?;
             let before = record.input()?;
-            let after = apply_patch(&before, &patch)?;
+            let after = apply_patch(&before, &patch, today)?;
             model::check_references(conn, &after, &user.scope().map(<[String]>::to_vec))?;
             user.may_write_in(&after.directorate)?;
             require_manager_for_decisions(&user, Some(&before), &after)?;

@@ -5,10 +5,10 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::calendar::uk_today;
 use crate::error::FieldErrors;
 use crate::http::json::{PatchBody, RequestBody};
 use crate::ombudsman::types::{Compliance, Decision, Ombudsman, RecommendationKind};
+use crate::validation::Validate;
 
 /// One of the Ombudsman's enquiries to the council.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -150,9 +150,10 @@ fn text(errors: &mut FieldErrors, field: &str, value: Option<&str>, max: usize) 
 
 impl RequestBody for CaseInput {
     const READ_ONLY: &'static [&'static str] = READ_ONLY;
+}
 
-    fn check(&self, errors: &mut FieldErrors) {
-        let today = uk_today();
+impl Validate for CaseInput {
+    fn validate(&self, today: NaiveDate, errors: &mut FieldErrors) {
         if !is_reference(&self.reference) {
             errors.add(
                 "reference",

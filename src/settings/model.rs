@@ -12,6 +12,7 @@ use crate::error::{ApiError, FieldErrors};
 use crate::http::etag::IfMatch;
 use crate::http::json::RequestBody;
 use crate::text_enum;
+use crate::validation::Validate;
 
 /// The audit log's name for the settings.
 pub const ENTITY: &str = "settings";
@@ -77,8 +78,10 @@ pub struct Settings {
 
 impl RequestBody for Settings {
     const READ_ONLY: &'static [&'static str] = &["version", "updated_at"];
+}
 
-    fn check(&self, errors: &mut FieldErrors) {
+impl Validate for Settings {
+    fn validate(&self, _today: chrono::NaiveDate, errors: &mut FieldErrors) {
         if self.council_name.trim().is_empty() || self.council_name.chars().count() > 200 {
             errors.add(
                 "council_name",

@@ -8,6 +8,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::audit::{self, HistoryPage};
 use crate::auth::{password, AdminOnly, AuthUser, Authorized};
+use crate::calendar::Today;
 use crate::error::{ApiError, FieldErrors};
 use crate::http::etag::{etag, IfMatch};
 use crate::http::idempotency::{self, Created, IdempotencyKey};
@@ -17,6 +18,7 @@ use crate::page_type;
 use crate::state::AppState;
 use crate::users::model::{self, UserData, UserFilter, UserRow};
 use crate::users::Role;
+use crate::validation::Validate;
 
 /// Routes of this module.
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -108,8 +110,10 @@ fn yes() -> bool {
 
 impl RequestBody for NewUser {
     const READ_ONLY: &'static [&'static str] = &["id", "version", "created_at", "updated_at"];
+}
 
-    fn check(&self, errors: &mut FieldErrors) {
+impl Validate for NewUser {
+    fn validate(&self, _today: chrono::NaiveDate, errors: &mut FieldErrors) {
         check_fields(
             &self.username,
             self.display_name.as_deref(),
@@ -139,8 +143,10 @@ pub struct UserUpdate {
     pub active: bool,
 }
 
-impl RequestBody for UserUpdate {
-    fn check(&self, errors: &mut FieldErrors) {
+impl RequestBody for UserUpdate {}
+
+impl Validate for UserUpdate {
+    fn validate(&self, _today: chrono::NaiveDate, errors: &mut FieldErrors) {
         check_fields(
             &self.username,
             Some(&self.display_name),
@@ -397,6 +403,7 @@ pub async fn update_user(
     id: web::Path<i64>,
     if_match: IfMatch,
     body: PatchJson<UserPatch>,
+    today: Today,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let mut patch = body.patch;
@@ -422,7 +429,7 @@ pub async fn update_user(
                     directorates: current.directorates.clone(),
                     active: current.active,
                 };
-                let next = apply_patch(&current, &patch)?;
+                let next = apply_patch(&current, &patch, today)?;
                 Ok(user_data(
                     next.username,
                     next.display_name,

@@ -6,11 +6,11 @@ use serde_json::json;
 
 use crate::audit::{self, Action, Actor};
 use crate::db::page::{Paging, SortField};
+use crate::db::precondition::Precondition;
 use crate::db::schema::users;
 use crate::db::sql::{contains_pattern, lower};
 use crate::db::{now, DbConnection, MultiBackend};
 use crate::error::ApiError;
-use crate::http::etag::IfMatch;
 use crate::users::Role;
 
 /// The audit log's name for users.
@@ -266,7 +266,7 @@ pub fn update(
     conn: &mut DbConnection,
     actor: &Actor,
     id: i64,
-    if_match: &IfMatch,
+    if_match: &Precondition,
     new_password_hash: Option<String>,
     change: impl FnOnce(&UserData) -> Result<UserData, ApiError>,
 ) -> Result<UserRow, ApiError> {
@@ -340,7 +340,7 @@ pub fn delete(
     conn: &mut DbConnection,
     actor: &Actor,
     id: i64,
-    if_match: &IfMatch,
+    if_match: &Precondition,
 ) -> Result<(), ApiError> {
     let row = find(conn, id)?;
     if_match.check(row.version)?;
