@@ -1,5 +1,6 @@
 //! `text_enum!`: an enum sent as a lowercase `snake_case` string in JSON,
-//! stored as the same text in the database, and listed in the OpenAPI spec.
+//! stored as the same text in the database (a diesel `Text` column reads and
+//! writes it directly, on either backend), and listed in the OpenAPI spec.
 
 /// Declare a text enum: `Variant => "text"` pairs, with docs.
 #[macro_export]
@@ -12,7 +13,9 @@ macro_rules! text_enum {
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
-                 serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+                 serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+                 diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)]
+        #[diesel(sql_type = diesel::sql_types::Text)]
         pub enum $name {
             $( $(#[$vmeta])* #[serde(rename = $text)] $variant ),+
         }
@@ -35,6 +38,32 @@ macro_rules! text_enum {
             pub fn from_db(text: &str) -> Result<Self, $crate::error::ApiError> {
                 Self::parse(text).ok_or_else(|| $crate::error::ApiError::internal(
                     format!("unknown {} in the database: {text}", stringify!($name))))
+            }
+        }
+
+        impl<DB> diesel::deserialize::FromSql<diesel::sql_types::Text, DB> for $name
+        where
+            DB: diesel::backend::Backend,
+            String: diesel::deserialize::FromSql<diesel::sql_types::Text, DB>,
+        {
+            fn from_sql(bytes: DB::RawValue<'_>) -> diesel::deserialize::Result<Self> {
+                let text = <String as diesel::deserialize::FromSql<diesel::sql_types::Text, DB>>::from_sql(bytes)?;
+                Self::parse(&text).ok_or_else(|| {
+                    format!("unknown {} in the database: {text}", stringify!($name)).into()
+                })
+            }
+        }
+
+        impl<DB> diesel::serialize::ToSql<diesel::sql_types::Text, DB> for $name
+        where
+            DB: diesel::backend::Backend,
+            str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
+        {
+            fn to_sql<'b>(
+                &'b self,
+                out: &mut diesel::serialize::Output<'b, '_, DB>,
+            ) -> diesel::serialize::Result {
+                <str as diesel::serialize::ToSql<diesel::sql_types::Text, DB>>::to_sql(self.as_str(), out)
             }
         }
 

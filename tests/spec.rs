@@ -117,27 +117,47 @@ fn schema_type_names_are_unique() {
         }
         let text = std::fs::read_to_string(&path).unwrap();
         let mut pending = false;
+        let mut derive = String::new();
+        let mut patch_schema = false;
         for line in text.lines().map(str::trim) {
-            if (line.starts_with("#[derive(") && line.contains("ToSchema"))
-                || line.starts_with("text_enum!")
-            {
+            // A derive may span lines; gather it whole.
+            if line.starts_with("#[derive(") || !derive.is_empty() {
+                derive.push_str(line);
+                if line.ends_with(")]") {
+                    pending |= derive.contains("ToSchema");
+                    derive.clear();
+                }
+                continue;
+            }
+            if line.starts_with("text_enum!") {
                 pending = true;
                 continue;
             }
-            if !pending {
+            // `patch_schema!(... Name for Input)` declares a schema type too.
+            if line.starts_with("crate::patch_schema!(") {
+                patch_schema = true;
                 continue;
             }
-            let Some(rest) = line
-                .strip_prefix("pub struct ")
-                .or_else(|| line.strip_prefix("pub enum "))
-            else {
+            let declared = if patch_schema {
+                line.split_once(" for ").map(|(name, _)| name)
+            } else if pending {
+                line.strip_prefix("pub struct ")
+                    .or_else(|| line.strip_prefix("pub enum "))
+            } else {
+                None
+            };
+            let Some(rest) = declared else {
                 continue;
             };
+            patch_schema = false;
             pending = false;
             let name: String = rest
                 .chars()
                 .take_while(|c| c.is_alphanumeric() || *c == '_')
                 .collect();
+            if name.is_empty() {
+                continue; // a macro's definition (`pub struct $name`)
+            }
             schemas += 1;
             let here = path.display().to_string();
             if let Some(other) = seen.insert(name.clone(), here.clone()) {

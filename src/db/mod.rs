@@ -2,6 +2,7 @@
 //! transactions, and the embedded migrations.
 
 pub mod deadline;
+pub mod json;
 pub mod page;
 pub mod precondition;
 pub mod schema;

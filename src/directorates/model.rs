@@ -43,7 +43,19 @@ pub fn missing(conn: &mut DbConnection, codes: &[String]) -> Result<Vec<String>,
         .collect())
 }
 
-/// Whether `code` names a directorate.
+/// Record a problem with `directorate` when `code` is not one.
+pub fn check_exists(
+    conn: &mut DbConnection,
+    code: &str,
+    errors: &mut crate::error::FieldErrors,
+) -> Result<(), ApiError> {
+    if !exists(conn, code)? {
+        errors.add("directorate", format!("unknown directorate `{code}`"));
+    }
+    Ok(())
+}
+
+/// Whether the directorate `code` exists.
 pub fn exists(conn: &mut DbConnection, code: &str) -> Result<bool, ApiError> {
     let query = directorates::table
         .filter(directorates::code.eq(code))

@@ -114,6 +114,18 @@ macro_rules! page_type {
             /// The number of items skipped.
             pub offset: i64,
         }
+
+        impl $name {
+            /// The page of `items` out of `total`, as `paging` asked for it.
+            pub fn of(items: Vec<$item>, total: i64, paging: &$crate::db::page::Paging) -> Self {
+                $name {
+                    items,
+                    total,
+                    limit: paging.limit,
+                    offset: paging.offset,
+                }
+            }
+        }
     };
 }
 

@@ -1,13 +1,15 @@
 //! The vocabulary and writable fields of a service improvement.
 
 use chrono::NaiveDate;
+use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::db::schema::service_improvements;
 use crate::error::FieldErrors;
-use crate::http::json::{PatchBody, RequestBody};
+use crate::http::json::RequestBody;
 use crate::text_enum;
-use crate::validation::Validate;
+use crate::validation::{check_length, Validate};
 
 text_enum! {
     /// What kind of improvement.
@@ -43,8 +45,22 @@ text_enum! {
     }
 }
 
-/// A service improvement as written.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+/// A service improvement as written: the body of `POST
+/// /service-improvements`, the fields a merge patch changes, and the row's
+/// columns of the same names (one declaration for all three).
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    Queryable,
+    Selectable,
+    Insertable,
+    AsChangeset,
+)]
+#[diesel(table_name = service_improvements, treat_none_as_null = true)]
 #[serde(deny_unknown_fields)]
 pub struct ImprovementInput {
     /// The directorate that agreed it.
@@ -58,44 +74,44 @@ pub struct ImprovementInput {
         example = "Issue a staff briefing on the statutory timescales for EHC Plan annual reviews."
     )]
     pub description: String,
-    /// The Ombudsman case it comes from (same directorate).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The Ombudsman case it comes from (same directorate); null if none.
+    #[serde(default)]
     pub ombudsman_case_id: Option<i64>,
-    /// The feedback record it comes from (same directorate).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The feedback record it comes from (same directorate); null if none.
+    #[serde(default)]
     pub feedback_id: Option<i64>,
-    /// What kind of improvement.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// What kind of improvement; null if not classified.
+    #[serde(default)]
     pub kind: Option<ImprovementKind>,
-    /// Category.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The complaint category it answers (as on feedback records); null if none.
+    #[serde(default)]
     #[schema(max_length = 200, example = "Education")]
     pub category: Option<String>,
-    /// Sub-category.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The sub-category, in more detail; null if none.
+    #[serde(default)]
     #[schema(max_length = 200, example = "Special educational needs")]
     pub sub_category: Option<String>,
     /// Who is responsible (team or post).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     #[schema(max_length = 200, example = "Head of SEND")]
     pub owner: Option<String>,
-    /// When it was agreed.
+    /// The day it was agreed (`YYYY-MM-DD`); not in the future.
     pub agreed_on: NaiveDate,
-    /// When it is due.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The day it is due; null if no date was set.
+    #[serde(default)]
     pub due_on: Option<NaiveDate>,
-    /// When it was done (with status `completed`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The day it was done: required with status `completed`, and only then.
+    #[serde(default)]
     pub completed_on: Option<NaiveDate>,
-    /// The evidence that it was done.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The evidence that it was done (free text); null if none yet.
+    #[serde(default)]
     #[schema(max_length = 20000)]
     pub evidence: Option<String>,
     /// Where it is (default `planned`).
     #[serde(default = "planned")]
     pub status: ImprovementStatus,
     /// Whether to include it in the public list of agreed improvements.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default)]
     pub published: bool,
 }
 
@@ -111,13 +127,8 @@ pub const READ_ONLY: &[&str] = &[
     "updated_at",
     "created_by",
     "overdue",
+    "redacted_at",
 ];
-
-fn text(errors: &mut FieldErrors, field: &str, value: Option<&str>, max: usize) {
-    if value.is_some_and(|v| v.chars().count() > max) {
-        errors.add(field, format!("must be at most {max} characters"));
-    }
-}
 
 impl RequestBody for ImprovementInput {
     const READ_ONLY: &'static [&'static str] = READ_ONLY;
@@ -128,14 +139,14 @@ impl Validate for ImprovementInput {
         if self.description.trim().is_empty() {
             errors.add("description", "must not be blank");
         }
-        text(errors, "description", Some(&self.description), 20_000);
-        text(errors, "evidence", self.evidence.as_deref(), 20_000);
+        check_length(errors, "description", Some(&self.description), 20_000);
+        check_length(errors, "evidence", self.evidence.as_deref(), 20_000);
         for (field, value) in [
             ("category", &self.category),
             ("sub_category", &self.sub_category),
             ("owner", &self.owner),
         ] {
-            text(errors, field, value.as_deref(), 200);
+            check_length(errors, field, value.as_deref(), 200);
         }
         if self.agreed_on > today {
             errors.add("agreed_on", "must not be in the future");
@@ -160,44 +171,7 @@ impl Validate for ImprovementInput {
     }
 }
 
-/// The body of an improvement `PATCH` (JSON merge patch).
-#[derive(Debug, ToSchema)]
-pub struct ImprovementPatch {
-    /// See [`ImprovementInput`].
-    pub directorate: Option<String>,
-    /// See [`ImprovementInput`].
-    #[schema(min_length = 1, max_length = 20000, pattern = "\\S")]
-    pub description: Option<String>,
-    /// See [`ImprovementInput`].
-    pub ombudsman_case_id: Option<i64>,
-    /// See [`ImprovementInput`].
-    pub feedback_id: Option<i64>,
-    /// See [`ImprovementInput`].
-    pub kind: Option<ImprovementKind>,
-    /// See [`ImprovementInput`].
-    #[schema(max_length = 200)]
-    pub category: Option<String>,
-    /// See [`ImprovementInput`].
-    #[schema(max_length = 200)]
-    pub sub_category: Option<String>,
-    /// See [`ImprovementInput`].
-    #[schema(max_length = 200)]
-    pub owner: Option<String>,
-    /// See [`ImprovementInput`].
-    pub agreed_on: Option<NaiveDate>,
-    /// See [`ImprovementInput`].
-    pub due_on: Option<NaiveDate>,
-    /// See [`ImprovementInput`].
-    pub completed_on: Option<NaiveDate>,
-    /// See [`ImprovementInput`].
-    #[schema(max_length = 20000)]
-    pub evidence: Option<String>,
-    /// See [`ImprovementInput`].
-    pub status: Option<ImprovementStatus>,
-    /// See [`ImprovementInput`].
-    pub published: Option<bool>,
-}
-
-impl PatchBody for ImprovementPatch {
-    const READ_ONLY: &'static [&'static str] = READ_ONLY;
-}
+crate::patch_schema!(
+    /// The body of an improvement `PATCH`.
+    ImprovementPatch for ImprovementInput
+);

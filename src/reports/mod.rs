@@ -89,7 +89,8 @@ pub fn assemble(
         }],
         updated_since: None,
     };
-    let (rows, _) = improvements::list(conn, &filter, scope, &paging, crate::calendar::uk_today())?;
+    let today = crate::calendar::Today(crate::calendar::uk_today());
+    let (rows, _) = improvements::list(conn, &filter, scope, &paging, today.0)?;
     Ok(AnnualReport {
         council_name: settings.settings.council_name.clone(),
         directorate: directorate.map(str::to_string),
@@ -110,7 +111,7 @@ pub fn assemble(
         ombudsman: ombudsman::compute(conn, period, scope, directorate, &settings)?,
         service_improvements: rows
             .iter()
-            .map(ServiceImprovement::of)
-            .collect::<Result<_, _>>()?,
+            .map(|row| ServiceImprovement::of(row, today))
+            .collect(),
     })
 }

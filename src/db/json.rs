@@ -1,0 +1,58 @@
+//! Typed JSON columns: a nested value (a complainant, a list of remedies)
+//! stored as JSON text, which both backends hold as `TEXT`, and read back
+//! into its Rust type. Rows declare `Json<T>` and never parse by hand.
+
+use std::fmt::Debug;
+use std::io::Write;
+
+use diesel::backend::Backend;
+use diesel::deserialize::{FromSql, FromSqlRow};
+use diesel::expression::AsExpression;
+use diesel::pg::Pg;
+use diesel::serialize::{IsNull, Output, ToSql};
+use diesel::sql_types::Text;
+use diesel::sqlite::Sqlite;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::db::MultiBackend;
+
+/// A value stored as JSON text.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, AsExpression, FromSqlRow)]
+#[diesel(sql_type = Text)]
+#[serde(transparent)]
+pub struct Json<T: Debug>(pub T);
+
+impl<T, DB> FromSql<Text, DB> for Json<T>
+where
+    T: DeserializeOwned + Debug,
+    DB: Backend,
+    String: FromSql<Text, DB>,
+{
+    fn from_sql(bytes: DB::RawValue<'_>) -> diesel::deserialize::Result<Self> {
+        let text = <String as FromSql<Text, DB>>::from_sql(bytes)?;
+        Ok(Json(serde_json::from_str(&text)?))
+    }
+}
+
+impl<T: Serialize + Debug> ToSql<Text, Pg> for Json<T> {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> diesel::serialize::Result {
+        serde_json::to_writer(&mut *out, &self.0)?;
+        out.flush()?;
+        Ok(IsNull::No)
+    }
+}
+
+impl<T: Serialize + Debug> ToSql<Text, Sqlite> for Json<T> {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Sqlite>) -> diesel::serialize::Result {
+        out.set_value(serde_json::to_string(&self.0)?);
+        Ok(IsNull::No)
+    }
+}
+
+impl<T: Serialize + Debug + Send + Sync + 'static> ToSql<Text, MultiBackend> for Json<T> {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, MultiBackend>) -> diesel::serialize::Result {
+        out.set_value((Text, self));
+        Ok(IsNull::No)
+    }
+}

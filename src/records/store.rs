@@ -1,0 +1,243 @@
+//! The audited writes and scoped reads every [`Record`] shares.
+
+use serde_json::{json, Value};
+
+use crate::audit::{self, Action};
+use crate::auth::AuthUser;
+use crate::db::precondition::Precondition;
+use crate::db::{lock_row, now, DbConnection};
+use crate::error::ApiError;
+use crate::records::{erasure, in_scope, Record, Scope, Stamp};
+
+/// What the audit log records of a record's writable fields: each field
+/// that has a value (empty fields and empty lists are left out, so a
+/// creation lists what was given).
+pub fn audit_view<R: Record>(input: &R::Input) -> Result<Value, ApiError> {
+    let mut view = serde_json::to_value(input)?;
+    if let Value::Object(map) = &mut view {
+        map.retain(|_, v| !(v.is_null() || v.as_array().is_some_and(Vec::is_empty)));
+    }
+    Ok(view)
+}
+
+/// The record `id` if it exists and `scope` includes its directorate; else
+/// 404, the same either way.
+pub fn find_visible<R: Record>(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    id: i64,
+) -> Result<R, ApiError> {
+    R::find(conn, id)?
+        .filter(|record| in_scope(scope, record.directorate()))
+        .ok_or_else(ApiError::not_found)
+}
+
+/// The record `id`, locked for the rest of the write transaction, if the
+/// caller may see it (404) and `precondition` holds (412).
+pub fn lock<R: Record>(
+    conn: &mut DbConnection,
+    user: &AuthUser,
+    id: i64,
+    precondition: &Precondition,
+) -> Result<R, ApiError> {
+    lock_row(conn, R::TABLE, id)?;
+    let record = find_visible::<R>(conn, &user.scope().map(<[String]>::to_vec), id)?;
+    precondition.check(record.version())?;
+    Ok(record)
+}
+
+fn stamp(user: &AuthUser, version: i64, redacts: bool) -> Stamp {
+    Stamp {
+        version,
+        at: now(),
+        by: user.username.clone(),
+        redacts,
+    }
+}
+
+/// Check `input` for writing by `user`: its references (422, before
+/// permissions), then the directorate it goes in (403).
+fn check_write<R: Record>(
+    conn: &mut DbConnection,
+    user: &AuthUser,
+    input: &R::Input,
+    current: Option<&R>,
+) -> Result<(), ApiError> {
+    R::check_references(conn, input, current, &user.scope().map(<[String]>::to_vec))?;
+    user.may_write_in(R::directorate_of(input))?;
+    R::authorize(user, current.map(Record::input).as_ref(), input)
+}
+
+/// Create a record from `input` on behalf of `user`, with its audit entry
+/// (`action`: a creation, or an escalation).
+pub fn create<R: Record>(
+    conn: &mut DbConnection,
+    user: &AuthUser,
+    input: &R::Input,
+    context: &R::Context,
+    action: Action,
+) -> Result<R, ApiError> {
+    check_write::<R>(conn, user, input, None)?;
+    let id = R::insert(conn, input, context, &stamp(user, 1, false))?;
+    let changes = audit::diff(&json!({}), &audit_view::<R>(input)?);
+    audit::record(
+        conn,
+        &user.actor(),
+        R::ENTITY,
+        &id.to_string(),
+        action,
+        &changes,
+    )?;
+    R::find(conn, id)?.ok_or_else(|| ApiError::internal("a new record vanished"))
+}
+
+/// Insert a record made outside a request (demo data, imports) by `actor`:
+/// no permission checks, with its audit entry.
+pub fn import<R: Record>(
+    conn: &mut DbConnection,
+    actor: &audit::Actor,
+    input: &R::Input,
+    context: &R::Context,
+) -> Result<R, ApiError> {
+    let stamp = Stamp {
+        version: 1,
+        at: now(),
+        by: actor.username.clone(),
+        redacts: false,
+    };
+    let id = R::insert(conn, input, context, &stamp)?;
+    let changes = audit::diff(&json!({}), &audit_view::<R>(input)?);
+    audit::record(
+        conn,
+        actor,
+        R::ENTITY,
+        &id.to_string(),
+        Action::Create,
+        &changes,
+    )?;
+    R::find(conn, id)?.ok_or_else(|| ApiError::internal("a new record vanished"))
+}
+
+/// Write `after` over `current` (locked with [`lock`]) on behalf of `user`,
+/// with an audit entry of the fields that changed. Nothing is written when
+/// nothing changed.
+pub fn update<R: Record>(
+    conn: &mut DbConnection,
+    user: &AuthUser,
+    current: &R,
+    after: &R::Input,
+    context: &R::Context,
+) -> Result<R, ApiError> {
+    check_write::<R>(conn, user, after, Some(current))?;
+    let changes = audit::diff(
+        &audit_view::<R>(&current.input())?,
+        &audit_view::<R>(after)?,
+    );
+    if changes.is_empty() {
+        return R::find(conn, current.id())?.ok_or_else(ApiError::not_found);
+    }
+    R::write(
+        conn,
+        current,
+        after,
+        context,
+        &stamp(user, current.version() + 1, false),
+    )?;
+    let id = current.id().to_string();
+    audit::record(
+        conn,
+        &user.actor(),
+        R::ENTITY,
+        &id,
+        Action::Update,
+        &changes,
+    )?;
+    R::find(conn, current.id())?.ok_or_else(ApiError::not_found)
+}
+
+/// Delete `current` (locked) on behalf of `user`. Its history stays in the
+/// audit log; the idempotency keys that created it forget its request.
+pub fn delete<R: Record>(
+    conn: &mut DbConnection,
+    user: &AuthUser,
+    current: &R,
+) -> Result<(), ApiError> {
+    R::remove(conn, current)?;
+    let changes = audit::diff(&audit_view::<R>(&current.input())?, &json!({}));
+    let id = current.id().to_string();
+    audit::record(
+        conn,
+        &user.actor(),
+        R::ENTITY,
+        &id,
+        Action::Delete,
+        &changes,
+    )?;
+    erasure::forget_requests(conn, R::ENTITY, &id)?;
+    Ok(())
+}
+
+/// Redact `current` (locked): its personal data and free text become
+/// `[redacted]` in the record and throughout its history; the fields the
+/// statistics count stay. It may be redacted again.
+pub fn redact<R: Record>(
+    conn: &mut DbConnection,
+    user: &AuthUser,
+    current: &R,
+    context: &R::Context,
+) -> Result<R, ApiError> {
+    let view = serde_json::to_value(current.input())?;
+    let redacted: R::Input = serde_json::from_value(R::REDACTION.redact(&view))?;
+    R::write(
+        conn,
+        current,
+        &redacted,
+        context,
+        &stamp(user, current.version() + 1, true),
+    )?;
+    let id = current.id().to_string();
+    R::REDACTION.redact_history(conn, &user.actor(), &id)?;
+    erasure::forget_requests(conn, R::ENTITY, &id)?;
+    R::find(conn, current.id())?.ok_or_else(ApiError::not_found)
+}
+
+/// Redact the record `id` and its history, whether it still exists
+/// (`Some`, redacted) or was deleted (`None`: its history is redacted, if
+/// `user` could see its last directorate).
+pub fn redact_any<R: Record>(
+    conn: &mut DbConnection,
+    user: &AuthUser,
+    id: i64,
+    context: &R::Context,
+) -> Result<Option<R>, ApiError> {
+    lock_row(conn, R::TABLE, id)?;
+    match R::find(conn, id)? {
+        Some(record) => {
+            user.visible(record.directorate())?;
+            redact(conn, user, &record, context).map(Some)
+        }
+        None => {
+            erasure::redact_deleted(conn, user, &R::REDACTION, &id.to_string())?;
+            Ok(None)
+        }
+    }
+}
+
+/// Erase the record `id`: redact it, then delete it. A record already
+/// deleted has its history redacted.
+pub fn erase<R: Record>(
+    conn: &mut DbConnection,
+    user: &AuthUser,
+    id: i64,
+    precondition: &Precondition,
+    context: &R::Context,
+) -> Result<(), ApiError> {
+    lock_row(conn, R::TABLE, id)?;
+    let Some(record) = R::find(conn, id)? else {
+        return erasure::redact_deleted(conn, user, &R::REDACTION, &id.to_string());
+    };
+    user.visible(record.directorate())?;
+    precondition.check(record.version())?;
+    let redacted = redact(conn, user, &record, context)?;
+    delete(conn, user, &redacted)
+}
