@@ -301,7 +301,7 @@ fn main() -> Result<(), String> {
             .collect();
         db::write_tx(&mut conn, |conn| {
             for input in &batch {
-                redress::ombudsman::model::insert(conn, &actor, input)?;
+                redress::ombudsman::model::insert(conn, &actor, input, today)?;
             }
             Ok(())
         })

@@ -953,7 +953,7 @@ fn ombudsman_cases(
     }
     let mut saved = Vec::new();
     for input in &cases {
-        let record = crate::ombudsman::model::insert(conn, actor, input)?;
+        let record = crate::ombudsman::model::insert(conn, actor, input, g.today)?;
         saved.push((
             record.row.id,
             record.row.directorate.clone(),

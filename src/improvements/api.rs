@@ -93,7 +93,7 @@ impl RecordApi for ImprovementRow {
     const COLLECTION: &'static str = "/api/v1/service-improvements";
     const SORTABLE: &'static [SortField] = model::SORTABLE;
 
-    async fn context(_: &AppState) -> Result<(), ApiError> {
+    async fn context(_: &AppState, _: Today) -> Result<(), ApiError> {
         Ok(())
     }
 

@@ -1,31 +1,26 @@
-//! `/ombudsman-cases`: the complaints the Ombudsman takes up, from first
-//! enquiry to decision and compliance.
+//! `/ombudsman-cases`: the Ombudsman's enquiries, decisions,
+//! recommendations and the council's compliance.
 
-use std::sync::Arc;
-
-use actix_web::http::{header, StatusCode};
-use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::{delete, get, patch, post};
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Serialize;
+use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::audit::{self, HistoryPage};
-use crate::auth::{AuthUser, Authorized, Managers, Role, StaffReaders, StaffWriters};
-use crate::calendar::uk_today;
+use crate::auth::{AuthUser, StaffReaders, StaffWriters};
 use crate::calendar::Today;
-use crate::error::{ApiError, Problem};
-use crate::http::etag::{etag, IfMatch};
-use crate::http::idempotency::{self, Created, IdempotencyKey};
-use crate::http::json::{apply_patch, PatchJson, ValidJson};
-use crate::http::list::ListParams;
+use crate::db::page::{Paging, SortField};
+use crate::db::DbConnection;
+use crate::error::ApiError;
 use crate::ombudsman::fields::{CaseInput, CasePatch};
-use crate::ombudsman::model::{self, CaseFilter, CaseRecord};
+use crate::ombudsman::list::{self, CaseFilter};
+use crate::ombudsman::model::CaseRecord;
 use crate::ombudsman::types::{
     Compliance, Decision, DecisionBucket, Ombudsman, RecommendationKind,
 };
 use crate::page_type;
-use crate::records::erasure;
+use crate::records::api::{Noun, RecordApi};
+use crate::records::Scope;
 use crate::state::AppState;
 
 /// Routes of this module.
@@ -138,9 +133,8 @@ pub struct OmbudsmanCase {
 }
 
 impl OmbudsmanCase {
-    /// The case as answered, with its late and overdue flags as of today.
-    pub fn of(record: &CaseRecord) -> Result<OmbudsmanCase, ApiError> {
-        let today = uk_today();
+    /// The case as answered, with its late and overdue flags as of `today`.
+    pub fn of(record: &CaseRecord, today: NaiveDate) -> OmbudsmanCase {
         let row = &record.row;
         let information_requests: Vec<InformationRequestView> = record
             .requests
@@ -149,37 +143,30 @@ impl OmbudsmanCase {
                 requested_on: r.requested_on,
                 due_on: r.due_on,
                 provided_on: r.provided_on,
-                late: r.is_late(today),
+                late: r.deadline().is_late(today),
             })
             .collect();
         let recommendations: Vec<Recommendation> = record
             .recommendations
             .iter()
-            .map(|r| {
-                Ok(Recommendation {
-                    id: r.id,
-                    kind: RecommendationKind::from_db(&r.kind)?,
-                    description: r.description.clone(),
-                    amount_pence: r.amount_pence,
-                    due_on: r.due_on,
-                    completed_on: r.completed_on,
-                    late: r.deadline().is_late(today),
-                    overdue: r.deadline().is_overdue(today),
-                })
+            .map(|r| Recommendation {
+                id: r.id,
+                kind: r.kind,
+                description: r.description.clone(),
+                amount_pence: r.amount_pence,
+                due_on: r.due_on,
+                completed_on: r.completed_on,
+                late: r.deadline().is_late(today),
+                overdue: r.deadline().is_overdue(today),
             })
-            .collect::<Result<_, ApiError>>()?;
-        let compliance_outcome = row
-            .compliance_outcome
-            .as_deref()
-            .map(Compliance::from_db)
-            .transpose()?;
-        Ok(OmbudsmanCase {
+            .collect();
+        OmbudsmanCase {
             id: row.id,
             version: row.version,
             created_at: row.created_at.and_utc(),
             updated_at: row.updated_at.and_utc(),
             created_by: row.created_by.clone(),
-            ombudsman: Ombudsman::from_db(&row.ombudsman)?,
+            ombudsman: row.ombudsman,
             reference: row.reference.clone(),
             directorate: row.directorate.clone(),
             feedback_id: row.feedback_id,
@@ -191,23 +178,19 @@ impl OmbudsmanCase {
                 as i64,
             information_requests,
             witness_summons: row.witness_summons,
-            decision: row.decision.as_deref().map(Decision::from_db).transpose()?,
-            decision_bucket: row
-                .decision_bucket
-                .as_deref()
-                .map(DecisionBucket::from_db)
-                .transpose()?,
+            decision: row.decision,
+            decision_bucket: row.decision_bucket,
             decided_on: row.decided_on,
             remedied_before_ombudsman: row.remedied_before_ombudsman,
             public_report: row.public_report,
             public_report_title: row.public_report_title.clone(),
             overdue_recommendations: recommendations.iter().filter(|r| r.overdue).count() as i64,
             recommendations,
-            compliance_derived: compliance_outcome.map(|_| !row.compliance_explicit),
-            compliance_outcome,
+            compliance_derived: row.compliance_outcome.map(|_| !row.compliance_explicit),
+            compliance_outcome: row.compliance_outcome,
             compliance_recorded_on: row.compliance_recorded_on,
             redacted_at: row.redacted_at.map(|t| t.and_utc()),
-        })
+        }
     }
 }
 
@@ -216,382 +199,42 @@ page_type!(
     OmbudsmanCasePage, OmbudsmanCase
 );
 
-/// Filters of the case list (all optional; dates inclusive).
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct CaseListParams {
-    /// Directorate code.
-    pub directorate: Option<String>,
-    /// Which Ombudsman.
-    pub ombudsman: Option<Ombudsman>,
-    /// Decision.
-    pub decision: Option<Decision>,
-    /// Decision bucket.
-    pub decision_bucket: Option<DecisionBucket>,
-    /// The Ombudsman's category (exact).
-    pub category: Option<String>,
-    /// First contact on or after.
-    pub received_from: Option<NaiveDate>,
-    /// First contact on or before.
-    pub received_to: Option<NaiveDate>,
-    /// Decided on or after.
-    pub decided_from: Option<NaiveDate>,
-    /// Decided on or before.
-    pub decided_to: Option<NaiveDate>,
-    /// The council complaint it follows.
-    pub feedback_id: Option<i64>,
-    /// Compliance outcome.
-    pub compliance_outcome: Option<Compliance>,
-    /// `true`: only cases with a recommendation past its due date and not done.
-    pub overdue_recommendations: Option<bool>,
-    /// `true`: only cases with a late information request.
-    pub late_information_requests: Option<bool>,
-    /// Text to find in the reference or summary (case-insensitive).
-    pub q: Option<String>,
-}
-
-/// The fields only managers (and admins) may set: the decision and compliance.
-fn manager_fields_changed(before: Option<&CaseInput>, after: &CaseInput) -> bool {
-    let decision = |c: &CaseInput| {
-        (
-            c.decision,
-            c.decided_on,
-            c.remedied_before_ombudsman,
-            c.compliance_outcome,
-            c.compliance_recorded_on,
-        )
+impl RecordApi for CaseRecord {
+    type View = OmbudsmanCase;
+    type Filters = CaseFilter;
+    const NOUN: Noun = Noun {
+        a: "an Ombudsman case (only managers record the decision and compliance)",
+        plural: "Ombudsman cases",
     };
-    match before {
-        Some(before) => decision(before) != decision(after),
-        None => decision(after) != (None, None, false, None, None),
+    const COLLECTION: &'static str = "/api/v1/ombudsman-cases";
+    const SORTABLE: &'static [SortField] = list::SORTABLE;
+
+    /// Today: the day a manager's compliance outcome is recorded on when
+    /// they give none.
+    async fn context(_: &AppState, today: Today) -> Result<NaiveDate, ApiError> {
+        Ok(today.0)
+    }
+
+    fn view(&self, _: &NaiveDate, today: Today, _: &AuthUser) -> Result<OmbudsmanCase, ApiError> {
+        Ok(OmbudsmanCase::of(self, today.0))
+    }
+
+    fn list(
+        conn: &mut DbConnection,
+        filters: &CaseFilter,
+        scope: &Scope,
+        paging: &Paging,
+        today: Today,
+        _: &AuthUser,
+    ) -> Result<(Vec<Self>, i64), ApiError> {
+        list::list(conn, filters, scope, paging, today.0)
     }
 }
 
-fn require_manager_for_decisions(
-    user: &AuthUser,
-    before: Option<&CaseInput>,
-    after: &CaseInput,
-) -> Result<(), ApiError> {
-    if manager_fields_changed(before, after) && !matches!(user.role, Role::Admin | Role::Manager) {
-        return Err(ApiError::Forbidden(
-            "Only managers record the Ombudsman's decision and compliance.".into(),
-        ));
-    }
-    Ok(())
-}
-
-fn case_response(status: StatusCode, case: &OmbudsmanCase) -> HttpResponse {
-    HttpResponse::build(status)
-        .insert_header((header::ETAG, etag(case.version)))
-        .json(case)
-}
-
-/// List Ombudsman cases in the caller's directorates.
-#[utoipa::path(
-    tag = "ombudsman",
-    params(ListParams, CaseListParams),
-    responses((status = 200, description = "A page of cases.", body = OmbudsmanCasePage))
-)]
-#[get("/ombudsman-cases")]
-pub async fn list_ombudsman_cases(
-    state: web::Data<AppState>,
-    user: Authorized<StaffReaders>,
-    page: web::Query<ListParams>,
-    params: web::Query<CaseListParams>,
-) -> Result<HttpResponse, ApiError> {
-    let paging = page.paging(model::SORTABLE)?;
-    let p = params.into_inner();
-    let filter = CaseFilter {
-        directorate: p.directorate,
-        ombudsman: p.ombudsman,
-        decision: p.decision,
-        decision_bucket: p.decision_bucket,
-        category: p.category,
-        received_from: p.received_from,
-        received_to: p.received_to,
-        decided_from: p.decided_from,
-        decided_to: p.decided_to,
-        feedback_id: p.feedback_id,
-        compliance_outcome: p.compliance_outcome,
-        overdue_recommendations: p.overdue_recommendations,
-        late_information_requests: p.late_information_requests,
-        q: p.q.filter(|q| !q.is_empty()),
-    };
-    let scope = user.scope().map(<[String]>::to_vec);
-    let (limit, offset) = (paging.limit, paging.offset);
-    let today = uk_today();
-    let (records, total) = state
-        .db
-        .run(move |conn| model::list(conn, &filter, &scope, &paging, today))
-        .await?;
-    let items = records
-        .iter()
-        .map(OmbudsmanCase::of)
-        .collect::<Result<_, _>>()?;
-    Ok(HttpResponse::Ok().json(OmbudsmanCasePage {
-        items,
-        total,
-        limit,
-        offset,
-    }))
-}
-
-/// The 201 answer for a new case.
-fn created(record: &model::CaseRecord) -> Result<Created, ApiError> {
-    let case = OmbudsmanCase::of(record)?;
-    Created::new(
-        model::ENTITY,
-        case.id,
-        format!("/api/v1/ombudsman-cases/{}", case.id),
-        Some(case.version),
-        &case,
-    )
-}
-
-/// Record an Ombudsman case. Only managers may record the decision.
-#[utoipa::path(
-    tag = "ombudsman",
-    request_body = CaseInput,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: a repeat with the same key and body returns the first response.")),
-    responses(
-        (status = 201, description = "The case was recorded.", body = OmbudsmanCase,
-            headers(("Location" = String, description = "The case's URL."), ("ETag" = String, description = "The version."))),
-        (status = 409, description = "A case with this reference exists.", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[post("/ombudsman-cases")]
-pub async fn create_ombudsman_case(
-    state: web::Data<AppState>,
-    user: Authorized<StaffWriters>,
-    req: HttpRequest,
-    key: IdempotencyKey,
-    body: ValidJson<CaseInput>,
-) -> Result<HttpResponse, ApiError> {
-    let request = idempotency::Request::new(&key, user.id, &req, &body.fingerprint);
-    let input = body.value;
-    let user = Arc::new(user.0);
-    let reader = user.clone();
-    idempotency::create(
-        &state.db,
-        request,
-        move |conn| {
-            model::check_references(conn, &input, &user.scope().map(<[String]>::to_vec))?;
-            user.may_write_in(&input.directorate)?;
-            require_manager_for_decisions(&user, None, &input)?;
-            created(&model::insert(conn, &user.actor(), &input)?)
-        },
-        move |conn, id| {
-            let record = model::find(conn, id.parse().map_err(ApiError::internal)?)?;
-            reader.visible(&record.row.directorate)?;
-            created(&record)
-        },
-    )
-    .await
-}
-
-/// Get an Ombudsman case.
-#[utoipa::path(
-    tag = "ombudsman",
-    params(("id" = i64, Path, description = "Case id.")),
-    responses((status = 200, description = "The case.", body = OmbudsmanCase,
-        headers(("ETag" = String, description = "The version; send it as `If-Match` when changing the case."))))
-)]
-#[get("/ombudsman-cases/{id}")]
-pub async fn get_ombudsman_case(
-    state: web::Data<AppState>,
-    user: Authorized<StaffReaders>,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let record = state.db.run(move |conn| model::find(conn, id)).await?;
-    user.visible(&record.row.directorate)?;
-    Ok(case_response(StatusCode::OK, &OmbudsmanCase::of(&record)?))
-}
-
-/// Change an Ombudsman case (JSON merge patch). Only managers may change
-/// the decision or compliance. Send `If-Match` with the `ETag` last seen.
-#[utoipa::path(
-    tag = "ombudsman",
-    request_body = CasePatch,
-    params(("id" = i64, Path, description = "Case id."),
-           ("If-Match" = Option<String>, Header, description = "The `ETag` last seen; 412 if the case has changed since.")),
-    responses(
-        (status = 200, description = "The changed case.", body = OmbudsmanCase, headers(("ETag" = String, description = "The new version."))),
-        (status = 409, description = "A case with this reference exists.", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The case changed since the `If-Match` version.", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[patch("/ombudsman-cases/{id}")]
-pub async fn update_ombudsman_case(
-    state: web::Data<AppState>,
-    user: Authorized<StaffWriters>,
-    id: web::Path<i64>,
-    if_match: IfMatch,
-    body: PatchJson<CasePatch>,
-    today: Today,
-) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let user = user.0;
-    let patch = body.patch;
-    let case = state
-        .db
-        .write(move |conn| {
-            let record = model::find_for_update(conn, id)?;
-            user.visible(&record.row.directorate)?;
-            if_match.check(record.row.version)?;
-            let before = record.input()?;
-            let after = apply_patch(&before, &patch, today)?;
-            model::check_references(conn, &after, &user.scope().map(<[String]>::to_vec))?;
-            user.may_write_in(&after.directorate)?;
-            require_manager_for_decisions(&user, Some(&before), &after)?;
-            let saved = model::update(conn, &user.actor(), &record, &after)?.ok_or_else(|| {
-                ApiError::PreconditionFailed(
-                    "The case changed while this request was processed.".into(),
-                )
-            })?;
-            OmbudsmanCase::of(&saved)
-        })
-        .await?;
-    Ok(case_response(StatusCode::OK, &case))
-}
-
-/// Delete an Ombudsman case (managers).
-#[utoipa::path(
-    tag = "ombudsman",
-    params(("id" = i64, Path, description = "Case id."),
-           ("If-Match" = Option<String>, Header, description = "The `ETag` last seen; 412 if the case has changed since.")),
-    responses(
-        (status = 204, description = "The case was deleted."),
-        (status = 412, description = "The case changed since the `If-Match` version.", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[delete("/ombudsman-cases/{id}")]
-pub async fn delete_ombudsman_case(
-    state: web::Data<AppState>,
-    user: Authorized<Managers>,
-    id: web::Path<i64>,
-    if_match: IfMatch,
-) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let user = user.0;
-    state
-        .db
-        .write(move |conn| {
-            let record = model::find_for_update(conn, id)?;
-            user.visible(&record.row.directorate)?;
-            if_match.check(record.row.version)?;
-            model::delete(conn, &user.actor(), &record)?;
-            erasure::forget_requests(conn, model::ENTITY, &id.to_string())?;
-            Ok(())
-        })
-        .await?;
-    Ok(HttpResponse::NoContent().finish())
-}
-
-/// Redact a case (managers): its summary, public report title and
-/// recommendation descriptions become `[redacted]`, in the case and
-/// throughout its history; the Ombudsman's reference, categories, dates,
-/// decision, amounts and compliance stay. A case may be redacted again. For
-/// a deleted case, its history is redacted (204).
-#[utoipa::path(
-    tag = "ombudsman",
-    params(("id" = i64, Path, description = "Case id.")),
-    responses(
-        (status = 200, description = "The redacted case.", body = OmbudsmanCase),
-        (status = 204, description = "The case had been deleted; its history is redacted."),
-    )
-)]
-#[post("/ombudsman-cases/{id}/redact")]
-pub async fn redact_ombudsman_case(
-    state: web::Data<AppState>,
-    user: Authorized<Managers>,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let user = user.0;
-    let case = state
-        .db
-        .write(move |conn| {
-            crate::db::lock_row(conn, "ombudsman_cases", id)?;
-            let Some(record) = model::find_optional(conn, id)? else {
-                erasure::redact_deleted(conn, &user, &model::REDACTION, &id.to_string())?;
-                return Ok(None);
-            };
-            user.visible(&record.row.directorate)?;
-            let record = model::redact(conn, &user.actor(), &record)?;
-            erasure::forget_requests(conn, model::ENTITY, &id.to_string())?;
-            Ok(Some(OmbudsmanCase::of(&record)?))
-        })
-        .await?;
-    state.db.scrub_after_erasure().await;
-    Ok(match case {
-        Some(case) => case_response(StatusCode::OK, &case),
-        None => HttpResponse::NoContent().finish(),
-    })
-}
-
-/// Erase a case (managers): redact it and its history, then delete it.
-/// Erasing a case already deleted redacts its history.
-#[utoipa::path(
-    tag = "ombudsman",
-    params(("id" = i64, Path, description = "Case id."),
-           ("If-Match" = Option<String>, Header, description = "The `ETag` last seen; 412 if the case has changed since.")),
-    responses(
-        (status = 204, description = "The case is erased."),
-        (status = 412, description = "The case changed since the `If-Match` version.", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[post("/ombudsman-cases/{id}/erase")]
-pub async fn erase_ombudsman_case(
-    state: web::Data<AppState>,
-    user: Authorized<Managers>,
-    id: web::Path<i64>,
-    if_match: IfMatch,
-) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let user = user.0;
-    state
-        .db
-        .write(move |conn| {
-            crate::db::lock_row(conn, "ombudsman_cases", id)?;
-            let Some(record) = model::find_optional(conn, id)? else {
-                return erasure::redact_deleted(conn, &user, &model::REDACTION, &id.to_string());
-            };
-            user.visible(&record.row.directorate)?;
-            if_match.check(record.row.version)?;
-            let record = model::redact(conn, &user.actor(), &record)?;
-            model::delete(conn, &user.actor(), &record)?;
-            erasure::forget_requests(conn, model::ENTITY, &id.to_string())?;
-            Ok(())
-        })
-        .await?;
-    state.db.scrub_after_erasure().await;
-    Ok(HttpResponse::NoContent().finish())
-}
-
-/// The history of an Ombudsman case, oldest first.
-#[utoipa::path(
-    tag = "ombudsman",
-    params(("id" = i64, Path, description = "Case id."), ListParams),
-    responses((status = 200, description = "The case's history.", body = HistoryPage))
-)]
-#[get("/ombudsman-cases/{id}/history")]
-pub async fn get_ombudsman_case_history(
-    state: web::Data<AppState>,
-    user: Authorized<StaffReaders>,
-    id: web::Path<i64>,
-    page: web::Query<ListParams>,
-) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let paging = page.paging(&[])?;
-    let user = user.0;
-    let history = state
-        .db
-        .run(move |conn| {
-            let directorate = model::directorate_of(conn, id)?.ok_or_else(ApiError::not_found)?;
-            user.visible(&directorate)?;
-            audit::history(conn, model::ENTITY, &id.to_string(), &paging, &[])
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(history))
-}
+crate::record_endpoints!(CaseRecord, tag "ombudsman", view OmbudsmanCase, page OmbudsmanCasePage,
+    input CaseInput, patch CasePatch, filters CaseFilter, readers StaffReaders, writers StaffWriters,
+    conflict "A case with this reference exists.",
+    "/ombudsman-cases" => [list_ombudsman_cases, create_ombudsman_case],
+    "/ombudsman-cases/{id}" => [get_ombudsman_case, update_ombudsman_case, delete_ombudsman_case],
+    "/ombudsman-cases/{id}/history" => get_ombudsman_case_history,
+    "/ombudsman-cases/{id}/redact" => redact_ombudsman_case, "/ombudsman-cases/{id}/erase" => erase_ombudsman_case);

@@ -6,9 +6,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::error::FieldErrors;
-use crate::http::json::{PatchBody, RequestBody};
+use crate::http::json::RequestBody;
 use crate::ombudsman::types::{Compliance, Decision, Ombudsman, RecommendationKind};
-use crate::validation::Validate;
+use crate::validation::{check_length, Validate};
 
 /// One of the Ombudsman's enquiries to the council.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -130,6 +130,7 @@ pub const READ_ONLY: &[&str] = &[
     "information_requests_late",
     "overdue_recommendations",
     "compliance_derived",
+    "redacted_at",
 ];
 
 /// Whether `reference` has the Ombudsman's form `NN NNN NNN`.
@@ -140,12 +141,6 @@ pub fn is_reference(reference: &str) -> bool {
             2 | 6 => *b == b' ',
             _ => b.is_ascii_digit(),
         })
-}
-
-fn text(errors: &mut FieldErrors, field: &str, value: Option<&str>, max: usize) {
-    if value.is_some_and(|v| v.chars().count() > max) {
-        errors.add(field, format!("must be at most {max} characters"));
-    }
 }
 
 impl RequestBody for CaseInput {
@@ -196,10 +191,10 @@ impl Validate for CaseInput {
         if self.public_report_title.is_some() && !self.public_report {
             errors.add("public_report_title", "only applies with public_report");
         }
-        text(errors, "category", self.category.as_deref(), 200);
-        text(errors, "sub_category", self.sub_category.as_deref(), 200);
-        text(errors, "summary", self.summary.as_deref(), 20_000);
-        text(
+        check_length(errors, "category", self.category.as_deref(), 200);
+        check_length(errors, "sub_category", self.sub_category.as_deref(), 200);
+        check_length(errors, "summary", self.summary.as_deref(), 20_000);
+        check_length(
             errors,
             "public_report_title",
             self.public_report_title.as_deref(),
@@ -230,7 +225,7 @@ impl Validate for CaseInput {
         let mut ids = std::collections::HashSet::new();
         for (i, rec) in self.recommendations.iter().enumerate() {
             let at = |field: &str| format!("recommendations[{i}].{field}");
-            text(
+            check_length(
                 errors,
                 &at("description"),
                 rec.description.as_deref(),
@@ -257,57 +252,10 @@ impl Validate for CaseInput {
     }
 }
 
-/// The body of a case `PATCH`: any writable field; absent fields stay as
-/// they are, `null` clears (JSON merge patch). `recommendations` and
-/// `information_requests` replace the lists.
-#[derive(Debug, ToSchema)]
-pub struct CasePatch {
-    /// See [`CaseInput`].
-    pub ombudsman: Option<Ombudsman>,
-    /// See [`CaseInput`].
-    #[schema(pattern = "^[0-9]{2} [0-9]{3} [0-9]{3}$")]
-    pub reference: Option<String>,
-    /// See [`CaseInput`].
-    pub directorate: Option<String>,
-    /// See [`CaseInput`].
-    pub feedback_id: Option<i64>,
-    /// See [`CaseInput`].
-    #[schema(max_length = 200)]
-    pub category: Option<String>,
-    /// See [`CaseInput`].
-    #[schema(max_length = 200)]
-    pub sub_category: Option<String>,
-    /// See [`CaseInput`].
-    pub received_on: Option<NaiveDate>,
-    /// See [`CaseInput`].
-    #[schema(max_length = 20000)]
-    pub summary: Option<String>,
-    /// See [`CaseInput`].
-    pub information_requests: Option<Vec<InformationRequest>>,
-    /// See [`CaseInput`].
-    pub witness_summons: Option<bool>,
-    /// See [`CaseInput`].
-    pub decision: Option<Decision>,
-    /// See [`CaseInput`].
-    pub decided_on: Option<NaiveDate>,
-    /// See [`CaseInput`].
-    pub remedied_before_ombudsman: Option<bool>,
-    /// See [`CaseInput`].
-    pub public_report: Option<bool>,
-    /// See [`CaseInput`].
-    #[schema(max_length = 500)]
-    pub public_report_title: Option<String>,
-    /// See [`CaseInput`].
-    pub recommendations: Option<Vec<RecommendationInput>>,
-    /// See [`CaseInput`]; `null` returns to the derived outcome.
-    pub compliance_outcome: Option<Compliance>,
-    /// See [`CaseInput`].
-    pub compliance_recorded_on: Option<NaiveDate>,
-}
-
-impl PatchBody for CasePatch {
-    const READ_ONLY: &'static [&'static str] = READ_ONLY;
-}
+crate::patch_schema!(
+    /// The body of a case `PATCH`.
+    CasePatch for CaseInput
+);
 
 #[cfg(test)]
 mod tests {

@@ -5,5 +5,6 @@
 pub mod api;
 pub mod compliance;
 pub mod fields;
+pub mod list;
 pub mod model;
 pub mod types;

@@ -1,27 +1,26 @@
 //! Ombudsman cases in the database, with their information requests and
-//! recommendations.
+//! recommendations, and their place in the record core.
 
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use serde_json::{json, Value};
 
 use crate::audit::redaction::{Field, Policy};
-use crate::audit::{self, Action, Actor};
-use crate::calendar::uk_today;
-use crate::db::page::{Paging, SortField};
+use crate::audit::Actor;
+use crate::auth::AuthUser;
 use crate::db::schema::{
     ombudsman_cases, ombudsman_information_requests as requests, ombudsman_recommendations as recs,
 };
-use crate::db::sql::{contains_pattern, lower};
-use crate::db::{now, DbConnection, MultiBackend};
+use crate::db::DbConnection;
 use crate::error::{ApiError, FieldErrors};
 use crate::ombudsman::compliance::{self, Deadline};
 use crate::ombudsman::fields::{CaseInput, InformationRequest, RecommendationInput};
 use crate::ombudsman::types::{
     Compliance, Decision, DecisionBucket, Ombudsman, RecommendationKind,
 };
+use crate::records::{self, Link, Record, Scope, Stamp};
+use crate::users::Role;
 
 /// The audit log's name for Ombudsman cases.
 pub const ENTITY: &str = "ombudsman_case";
@@ -32,51 +31,51 @@ pub const ENTITY: &str = "ombudsman_case";
 pub struct CaseRow {
     /// Id.
     pub id: i64,
-    /// Version (the ETag).
+    /// Incremented on every change (the `ETag`).
     pub version: i64,
-    /// Created.
+    /// When it was recorded (UTC).
     pub created_at: NaiveDateTime,
-    /// Last changed.
+    /// When it last changed (UTC).
     pub updated_at: NaiveDateTime,
-    /// Username of the creator.
+    /// The username of whoever recorded it.
     pub created_by: String,
     /// Which Ombudsman.
-    pub ombudsman: String,
+    pub ombudsman: Ombudsman,
     /// `NN NNN NNN`.
     pub reference: String,
     /// Directorate code.
     pub directorate: String,
     /// The complaint it follows.
     pub feedback_id: Option<i64>,
-    /// Category.
+    /// The Ombudsman's category.
     pub category: Option<String>,
-    /// Sub-category.
+    /// The Ombudsman's sub-category.
     pub sub_category: Option<String>,
-    /// First contact.
+    /// First contact from the Ombudsman.
     pub received_on: NaiveDate,
-    /// Summary.
+    /// What the case is about.
     pub summary: Option<String>,
-    /// Witness summons.
+    /// Whether the Ombudsman issued a witness summons.
     pub witness_summons: bool,
-    /// Decision.
-    pub decision: Option<String>,
-    /// Decision bucket (derived).
-    pub decision_bucket: Option<String>,
-    /// Decided.
+    /// The decision.
+    pub decision: Option<Decision>,
+    /// The decision's statistics group (derived from it).
+    pub decision_bucket: Option<DecisionBucket>,
+    /// When it was decided.
     pub decided_on: Option<NaiveDate>,
-    /// Remedied before the Ombudsman looked.
+    /// Remedied by the council before the Ombudsman looked.
     pub remedied_before_ombudsman: bool,
-    /// Public report.
+    /// Whether the Ombudsman published a report.
     pub public_report: bool,
-    /// Its title.
+    /// The report's title.
     pub public_report_title: Option<String>,
-    /// Compliance outcome in force.
-    pub compliance_outcome: Option<String>,
+    /// The compliance outcome in force (a manager's, else derived).
+    pub compliance_outcome: Option<Compliance>,
     /// When it was recorded.
     pub compliance_recorded_on: Option<NaiveDate>,
     /// Whether a manager set it.
     pub compliance_explicit: bool,
-    /// When personal data and free text were redacted, if they were.
+    /// When its free text was redacted, if it was.
     pub redacted_at: Option<NaiveDateTime>,
 }
 
@@ -90,22 +89,21 @@ pub struct RequestRow {
     pub case_id: i64,
     /// Order within the case.
     pub position: i32,
-    /// Asked.
+    /// When the Ombudsman asked.
     pub requested_on: NaiveDate,
-    /// Due.
+    /// When the answer is due.
     pub due_on: NaiveDate,
-    /// Answered.
+    /// When the council answered.
     pub provided_on: Option<NaiveDate>,
 }
 
 impl RequestRow {
-    /// Answered after its due date, or still not answered after it.
-    pub fn is_late(&self, today: NaiveDate) -> bool {
+    /// Its deadline.
+    pub fn deadline(&self) -> Deadline {
         Deadline {
             due_on: Some(self.due_on),
             completed_on: self.provided_on,
         }
-        .is_late(today)
     }
 }
 
@@ -119,15 +117,15 @@ pub struct RecommendationRow {
     pub case_id: i64,
     /// Order within the case.
     pub position: i32,
-    /// Kind.
-    pub kind: String,
-    /// Description.
+    /// What kind of remedy.
+    pub kind: RecommendationKind,
+    /// What exactly.
     pub description: Option<String>,
-    /// Payment in pence.
+    /// Any payment, in pence.
     pub amount_pence: Option<i64>,
-    /// Due.
+    /// When it is due.
     pub due_on: Option<NaiveDate>,
-    /// Done.
+    /// When it was done.
     pub completed_on: Option<NaiveDate>,
 }
 
@@ -155,10 +153,10 @@ pub struct CaseRecord {
 impl CaseRecord {
     /// The writable fields, as they were sent (the compliance outcome only
     /// when a manager set it).
-    pub fn input(&self) -> Result<CaseInput, ApiError> {
+    pub fn fields(&self) -> CaseInput {
         let row = &self.row;
-        Ok(CaseInput {
-            ombudsman: Ombudsman::from_db(&row.ombudsman)?,
+        CaseInput {
+            ombudsman: row.ombudsman,
             reference: row.reference.clone(),
             directorate: row.directorate.clone(),
             feedback_id: row.feedback_id,
@@ -166,17 +164,9 @@ impl CaseRecord {
             sub_category: row.sub_category.clone(),
             received_on: row.received_on,
             summary: row.summary.clone(),
-            information_requests: self
-                .requests
-                .iter()
-                .map(|r| InformationRequest {
-                    requested_on: r.requested_on,
-                    due_on: r.due_on,
-                    provided_on: r.provided_on,
-                })
-                .collect(),
+            information_requests: self.requests.iter().map(InformationRequest::from).collect(),
             witness_summons: row.witness_summons,
-            decision: row.decision.as_deref().map(Decision::from_db).transpose()?,
+            decision: row.decision,
             decided_on: row.decided_on,
             remedied_before_ombudsman: row.remedied_before_ombudsman,
             public_report: row.public_report,
@@ -184,49 +174,37 @@ impl CaseRecord {
             recommendations: self
                 .recommendations
                 .iter()
-                .map(|r| {
-                    Ok(RecommendationInput {
-                        id: Some(r.id),
-                        kind: RecommendationKind::from_db(&r.kind)?,
-                        description: r.description.clone(),
-                        amount_pence: r.amount_pence,
-                        due_on: r.due_on,
-                        completed_on: r.completed_on,
-                    })
-                })
-                .collect::<Result<_, ApiError>>()?,
-            compliance_outcome: if row.compliance_explicit {
-                row.compliance_outcome
-                    .as_deref()
-                    .map(Compliance::from_db)
-                    .transpose()?
-            } else {
-                None
-            },
-            compliance_recorded_on: if row.compliance_explicit {
-                row.compliance_recorded_on
-            } else {
-                None
-            },
-        })
+                .map(RecommendationInput::from)
+                .collect(),
+            compliance_outcome: row.compliance_outcome.filter(|_| row.compliance_explicit),
+            compliance_recorded_on: row
+                .compliance_recorded_on
+                .filter(|_| row.compliance_explicit),
+        }
     }
 }
 
-/// The case with `id`, or 404.
-pub fn find(conn: &mut DbConnection, id: i64) -> Result<CaseRecord, ApiError> {
-    let row = ombudsman_cases::table
-        .find(id)
-        .select(CaseRow::as_select())
-        .get_result(conn)
-        .optional()?
-        .ok_or_else(ApiError::not_found)?;
-    Ok(with_children(conn, vec![row])?.remove(0))
+impl From<&RequestRow> for InformationRequest {
+    fn from(r: &RequestRow) -> Self {
+        InformationRequest {
+            requested_on: r.requested_on,
+            due_on: r.due_on,
+            provided_on: r.provided_on,
+        }
+    }
 }
 
-/// The case with `id`, locked for the rest of the write transaction, or 404.
-pub fn find_for_update(conn: &mut DbConnection, id: i64) -> Result<CaseRecord, ApiError> {
-    crate::db::lock_row(conn, "ombudsman_cases", id)?;
-    find(conn, id)
+impl From<&RecommendationRow> for RecommendationInput {
+    fn from(r: &RecommendationRow) -> Self {
+        RecommendationInput {
+            id: Some(r.id),
+            kind: r.kind,
+            description: r.description.clone(),
+            amount_pence: r.amount_pence,
+            due_on: r.due_on,
+            completed_on: r.completed_on,
+        }
+    }
 }
 
 /// The directorate of case `id`, if it exists.
@@ -238,7 +216,12 @@ pub fn directorate_of(conn: &mut DbConnection, id: i64) -> Result<Option<String>
         .optional()?)
 }
 
-fn with_children(conn: &mut DbConnection, rows: Vec<CaseRow>) -> Result<Vec<CaseRecord>, ApiError> {
+/// The cases of `rows` with their requests and recommendations (two
+/// queries for any number of cases).
+pub fn with_children(
+    conn: &mut DbConnection,
+    rows: Vec<CaseRow>,
+) -> Result<Vec<CaseRecord>, ApiError> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let mut request_rows: HashMap<i64, Vec<RequestRow>> = HashMap::new();
     for r in requests::table
@@ -268,43 +251,7 @@ fn with_children(conn: &mut DbConnection, rows: Vec<CaseRow>) -> Result<Vec<Case
         .collect())
 }
 
-/// Which directorates the caller may see: `None` for all.
-pub type Scope = Option<Vec<String>>;
-
-/// Check the ids a body refers to (422): the directorate exists, the
-/// feedback record exists, is visible to the caller and is in the same
-/// directorate.
-pub fn check_references(
-    conn: &mut DbConnection,
-    input: &CaseInput,
-    scope: &Scope,
-) -> Result<(), ApiError> {
-    let mut errors = FieldErrors::new();
-    if !crate::directorates::model::exists(conn, &input.directorate)? {
-        errors.add(
-            "directorate",
-            format!("unknown directorate `{}`", input.directorate),
-        );
-    }
-    if let Some(feedback_id) = input.feedback_id {
-        match crate::feedback::model::directorate_of(conn, feedback_id)? {
-            Some(d) if scope.as_ref().is_none_or(|s| s.contains(&d)) => {
-                if d != input.directorate {
-                    errors.add("feedback_id", "must be a record of the same directorate");
-                }
-            }
-            _ => errors.add("feedback_id", "no such feedback record"),
-        }
-    }
-    errors.into_result()
-}
-
-fn duplicate_reference(reference: &str) -> ApiError {
-    ApiError::Conflict(format!(
-        "An Ombudsman case with reference {reference} already exists."
-    ))
-}
-
+/// 409 when another case has `reference`.
 fn check_reference_free(
     conn: &mut DbConnection,
     reference: &str,
@@ -316,41 +263,20 @@ fn check_reference_free(
         .get_result(conn)
         .optional()?;
     match existing {
-        Some(id) if Some(id) != own_id => Err(duplicate_reference(reference)),
+        Some(id) if Some(id) != own_id => Err(ApiError::Conflict(format!(
+            "An Ombudsman case with reference {reference} already exists."
+        ))),
         _ => Ok(()),
     }
 }
 
-/// The compliance outcome in force: the explicit one, else the derived one.
-fn compliance_of(input: &CaseInput) -> (Option<String>, Option<NaiveDate>, bool) {
-    match input.compliance_outcome {
-        Some(outcome) => (
-            Some(outcome.as_str().to_string()),
-            Some(input.compliance_recorded_on.unwrap_or_else(uk_today)),
-            true,
-        ),
-        None => {
-            let deadlines: Vec<Deadline> = input
-                .recommendations
-                .iter()
-                .map(|r| Deadline {
-                    due_on: r.due_on,
-                    completed_on: r.completed_on,
-                })
-                .collect();
-            match compliance::derive(&deadlines) {
-                Some((outcome, on)) => (Some(outcome.as_str().to_string()), Some(on), false),
-                None => (None, None, false),
-            }
-        }
-    }
-}
-
-/// The columns written from a case's fields.
+/// The columns written from a case's fields: the fields stored as they
+/// are, and those derived from them (the decision's group, the compliance
+/// outcome in force).
 #[derive(Debug, Insertable, AsChangeset)]
 #[diesel(table_name = ombudsman_cases, treat_none_as_null = true)]
 struct Columns {
-    ombudsman: String,
+    ombudsman: Ombudsman,
     reference: String,
     directorate: String,
     feedback_id: Option<i64>,
@@ -359,41 +285,69 @@ struct Columns {
     received_on: NaiveDate,
     summary: Option<String>,
     witness_summons: bool,
-    decision: Option<String>,
-    decision_bucket: Option<String>,
+    decision: Option<Decision>,
+    decision_bucket: Option<DecisionBucket>,
     decided_on: Option<NaiveDate>,
     remedied_before_ombudsman: bool,
     public_report: bool,
     public_report_title: Option<String>,
-    compliance_outcome: Option<String>,
+    compliance_outcome: Option<Compliance>,
     compliance_recorded_on: Option<NaiveDate>,
     compliance_explicit: bool,
 }
 
 impl Columns {
-    fn of(input: &CaseInput) -> Columns {
+    fn of(input: &CaseInput, today: NaiveDate) -> Columns {
         let (compliance_outcome, compliance_recorded_on, compliance_explicit) =
-            compliance_of(input);
+            compliance_of(input, today);
+        let input = input.clone();
         Columns {
-            ombudsman: input.ombudsman.as_str().into(),
-            reference: input.reference.clone(),
-            directorate: input.directorate.clone(),
+            ombudsman: input.ombudsman,
+            reference: input.reference,
+            directorate: input.directorate,
             feedback_id: input.feedback_id,
-            category: input.category.clone(),
-            sub_category: input.sub_category.clone(),
+            category: input.category,
+            sub_category: input.sub_category,
             received_on: input.received_on,
-            summary: input.summary.clone(),
+            summary: input.summary,
             witness_summons: input.witness_summons,
-            decision: input.decision.map(|d| d.as_str().into()),
-            decision_bucket: input.decision.map(|d| d.bucket().as_str().into()),
+            decision: input.decision,
+            decision_bucket: input.decision.map(Decision::bucket),
             decided_on: input.decided_on,
             remedied_before_ombudsman: input.remedied_before_ombudsman,
             public_report: input.public_report,
-            public_report_title: input.public_report_title.clone(),
+            public_report_title: input.public_report_title,
             compliance_outcome,
             compliance_recorded_on,
             compliance_explicit,
         }
+    }
+}
+
+/// The compliance outcome in force: the manager's (recorded today unless
+/// they gave the day), else the one derived from the recommendations.
+fn compliance_of(
+    input: &CaseInput,
+    today: NaiveDate,
+) -> (Option<Compliance>, Option<NaiveDate>, bool) {
+    if let Some(outcome) = input.compliance_outcome {
+        return (
+            Some(outcome),
+            Some(input.compliance_recorded_on.unwrap_or(today)),
+            true,
+        );
+    }
+    let deadlines: Vec<Deadline> = input
+        .recommendations
+        .iter()
+        .map(|r| Deadline {
+            due_on: r.due_on,
+            completed_on: r.completed_on,
+        })
+        .collect();
+    match compliance::derive(&deadlines) {
+        Some((outcome, on)) => (Some(outcome), Some(on), false),
+        None => (None, None, false),
     }
 }
 
@@ -420,13 +374,14 @@ fn write_children(
     }
     let mut errors = FieldErrors::new();
     for (i, rec) in input.recommendations.iter().enumerate() {
-        if let Some(id) = rec.id {
-            if !existing.iter().any(|r| r.id == id) {
-                errors.add(
-                    format!("recommendations[{i}].id"),
-                    "is not a recommendation of this case",
-                );
-            }
+        if rec
+            .id
+            .is_some_and(|id| !existing.iter().any(|r| r.id == id))
+        {
+            errors.add(
+                format!("recommendations[{i}].id"),
+                "is not a recommendation of this case",
+            );
         }
     }
     errors.into_result()?;
@@ -440,129 +395,22 @@ fn write_children(
     for (position, rec) in input.recommendations.iter().enumerate() {
         let values = (
             recs::position.eq(position as i32),
-            recs::kind.eq(rec.kind.as_str()),
+            recs::kind.eq(rec.kind),
             recs::description.eq(&rec.description),
             recs::amount_pence.eq(rec.amount_pence),
             recs::due_on.eq(rec.due_on),
             recs::completed_on.eq(rec.completed_on),
         );
         match rec.id {
-            Some(id) => {
-                diesel::update(recs::table.find(id))
-                    .set(values)
-                    .execute(conn)?;
-            }
-            None => {
-                diesel::insert_into(recs::table)
-                    .values((recs::case_id.eq(case_id), values))
-                    .execute(conn)?;
-            }
-        }
+            Some(id) => diesel::update(recs::table.find(id))
+                .set(values)
+                .execute(conn)?,
+            None => diesel::insert_into(recs::table)
+                .values((recs::case_id.eq(case_id), values))
+                .execute(conn)?,
+        };
     }
     Ok(())
-}
-
-fn audit_view(input: &CaseInput) -> Result<Value, ApiError> {
-    Ok(serde_json::to_value(input)?)
-}
-
-/// Insert a case; 409 on a duplicate reference.
-pub fn insert(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    input: &CaseInput,
-) -> Result<CaseRecord, ApiError> {
-    check_reference_free(conn, &input.reference, None)?;
-    if input.recommendations.iter().any(|r| r.id.is_some()) {
-        return Err(ApiError::field(
-            "recommendations",
-            "a new case's recommendations have no ids yet",
-        ));
-    }
-    let at = now();
-    let id: i64 = diesel::insert_into(ombudsman_cases::table)
-        .values((
-            Columns::of(input),
-            ombudsman_cases::version.eq(1),
-            ombudsman_cases::created_at.eq(at),
-            ombudsman_cases::updated_at.eq(at),
-            ombudsman_cases::created_by.eq(&actor.username),
-        ))
-        .returning(ombudsman_cases::id)
-        .get_result(conn)
-        .map_err(|e| match ApiError::from(e) {
-            ApiError::Conflict(_) => duplicate_reference(&input.reference),
-            other => other,
-        })?;
-    write_children(conn, id, input, &[])?;
-    let record = find(conn, id)?;
-    let changes = audit::diff(&json!({}), &audit_view(&record.input()?)?);
-    audit::record(
-        conn,
-        actor,
-        ENTITY,
-        &id.to_string(),
-        Action::Create,
-        &changes,
-    )?;
-    Ok(record)
-}
-
-/// Write `after` over the case. `Ok(None)` when its version is no longer current.
-pub fn update(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    record: &CaseRecord,
-    after: &CaseInput,
-) -> Result<Option<CaseRecord>, ApiError> {
-    check_reference_free(conn, &after.reference, Some(record.row.id))?;
-    let before = audit_view(&record.input()?)?;
-    let id = record.row.id;
-    let updated = diesel::update(
-        ombudsman_cases::table
-            .find(id)
-            .filter(ombudsman_cases::version.eq(record.row.version)),
-    )
-    .set((
-        Columns::of(after),
-        ombudsman_cases::version.eq(record.row.version + 1),
-        ombudsman_cases::updated_at.eq(now()),
-    ))
-    .execute(conn)
-    .map_err(|e| match ApiError::from(e) {
-        ApiError::Conflict(_) => duplicate_reference(&after.reference),
-        other => other,
-    })?;
-    if updated == 0 {
-        return Ok(None);
-    }
-    write_children(conn, id, after, &record.recommendations)?;
-    let saved = find(conn, id)?;
-    let changes = audit::diff(&before, &audit_view(&saved.input()?)?);
-    audit::record(
-        conn,
-        actor,
-        ENTITY,
-        &id.to_string(),
-        Action::Update,
-        &changes,
-    )?;
-    Ok(Some(saved))
-}
-
-/// Delete a case with its requests and recommendations; service
-/// improvements that cite it keep their place and lose the link.
-pub fn delete(conn: &mut DbConnection, actor: &Actor, record: &CaseRecord) -> Result<(), ApiError> {
-    let before = audit_view(&record.input()?)?;
-    diesel::delete(ombudsman_cases::table.find(record.row.id)).execute(conn)?;
-    audit::record(
-        conn,
-        actor,
-        ENTITY,
-        &record.row.id.to_string(),
-        Action::Delete,
-        &audit::diff(&before, &json!({})),
-    )
 }
 
 /// What redaction blanks in a case: its free text. The Ombudsman's
@@ -576,187 +424,131 @@ pub const REDACTION: Policy = Policy {
     ],
 };
 
-/// Redact a case: its free text becomes `[redacted]`, in the case and
-/// throughout its history.
-pub fn redact(
+/// The fields only managers (and admins) may set: the decision and compliance.
+fn decision_of(c: &CaseInput) -> impl PartialEq {
+    (
+        c.decision,
+        c.decided_on,
+        c.remedied_before_ombudsman,
+        c.compliance_outcome,
+        c.compliance_recorded_on,
+    )
+}
+
+impl Record for CaseRecord {
+    const ENTITY: &'static str = ENTITY;
+    const TABLE: &'static str = "ombudsman_cases";
+    const REDACTION: Policy = REDACTION;
+    type Input = CaseInput;
+    /// The day a manager's compliance outcome counts as recorded when they
+    /// give none.
+    type Context = NaiveDate;
+
+    fn id(&self) -> i64 {
+        self.row.id
+    }
+    fn version(&self) -> i64 {
+        self.row.version
+    }
+    fn directorate(&self) -> &str {
+        &self.row.directorate
+    }
+    fn input(&self) -> CaseInput {
+        self.fields()
+    }
+    fn directorate_of(input: &CaseInput) -> &str {
+        &input.directorate
+    }
+
+    fn find(conn: &mut DbConnection, id: i64) -> Result<Option<Self>, ApiError> {
+        let row = crate::record_sql!(find ombudsman_cases as CaseRow, conn, id)?;
+        Ok(with_children(conn, row.into_iter().collect())?.pop())
+    }
+    fn insert(
+        conn: &mut DbConnection,
+        input: &CaseInput,
+        today: &NaiveDate,
+        stamp: &Stamp,
+    ) -> Result<i64, ApiError> {
+        if input.recommendations.iter().any(|r| r.id.is_some()) {
+            return Err(ApiError::field(
+                "recommendations",
+                "a new case's recommendations have no ids yet",
+            ));
+        }
+        check_reference_free(conn, &input.reference, None)?;
+        let id =
+            crate::record_sql!(insert ombudsman_cases, conn, Columns::of(input, *today), stamp)?;
+        write_children(conn, id, input, &[])?;
+        Ok(id)
+    }
+    fn write(
+        conn: &mut DbConnection,
+        current: &Self,
+        input: &CaseInput,
+        today: &NaiveDate,
+        stamp: &Stamp,
+    ) -> Result<(), ApiError> {
+        let (id, version) = (current.row.id, current.row.version);
+        check_reference_free(conn, &input.reference, Some(id))?;
+        crate::record_sql!(update ombudsman_cases, conn, id, version, Columns::of(input, *today), stamp)?;
+        write_children(conn, id, input, &current.recommendations)
+    }
+    fn remove(conn: &mut DbConnection, current: &Self) -> Result<(), ApiError> {
+        crate::record_sql!(delete ombudsman_cases, conn, current.row.id)
+    }
+
+    /// Only managers record the Ombudsman's decision and compliance.
+    fn authorize(
+        user: &AuthUser,
+        before: Option<&CaseInput>,
+        after: &CaseInput,
+    ) -> Result<(), ApiError> {
+        let changed = match before {
+            Some(before) => decision_of(before) != decision_of(after),
+            None => {
+                after.decision.is_some()
+                    || after.decided_on.is_some()
+                    || after.remedied_before_ombudsman
+                    || after.compliance_outcome.is_some()
+                    || after.compliance_recorded_on.is_some()
+            }
+        };
+        if changed && !matches!(user.role, Role::Admin | Role::Manager) {
+            return Err(ApiError::Forbidden(
+                "Only managers record the Ombudsman's decision and compliance.".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The directorate exists; the feedback record exists, is visible and
+    /// is of the same directorate. (Whether the reference is free is a 409,
+    /// checked when writing, after permissions.)
+    fn check_references(
+        conn: &mut DbConnection,
+        input: &CaseInput,
+        _current: Option<&Self>,
+        scope: &Scope,
+    ) -> Result<(), ApiError> {
+        let mut errors = FieldErrors::new();
+        crate::directorates::model::check_exists(conn, &input.directorate, &mut errors)?;
+        if let Some(id) = input.feedback_id {
+            let linked = crate::feedback::model::directorate_of(conn, id)?;
+            let link = Link::new("feedback_id", "feedback record", "a record");
+            link.check(&mut errors, linked, scope, &input.directorate);
+        }
+        errors.into_result()
+    }
+}
+
+/// Insert a case made by `actor` outside a request (demo data, imports):
+/// no permission checks, with its audit entry.
+pub fn insert(
     conn: &mut DbConnection,
     actor: &Actor,
-    record: &CaseRecord,
+    input: &CaseInput,
+    today: NaiveDate,
 ) -> Result<CaseRecord, ApiError> {
-    let redacted: CaseInput =
-        serde_json::from_value(REDACTION.redact(&audit_view(&record.input()?)?))?;
-    let id = record.row.id;
-    let at = now();
-    diesel::update(ombudsman_cases::table.find(id))
-        .set((
-            Columns::of(&redacted),
-            ombudsman_cases::version.eq(record.row.version + 1),
-            ombudsman_cases::updated_at.eq(at),
-            ombudsman_cases::redacted_at.eq(at),
-        ))
-        .execute(conn)?;
-    write_children(conn, id, &redacted, &record.recommendations)?;
-    REDACTION.redact_history(conn, actor, &id.to_string())?;
-    find(conn, id)
-}
-
-/// The case with `id`, if it exists.
-pub fn find_optional(conn: &mut DbConnection, id: i64) -> Result<Option<CaseRecord>, ApiError> {
-    match find(conn, id) {
-        Ok(record) => Ok(Some(record)),
-        Err(ApiError::NotFound(_)) => Ok(None),
-        Err(other) => Err(other),
-    }
-}
-
-/// Filters of the case list.
-#[derive(Debug, Default, Clone)]
-pub struct CaseFilter {
-    /// Directorate code.
-    pub directorate: Option<String>,
-    /// Which Ombudsman.
-    pub ombudsman: Option<Ombudsman>,
-    /// Decision.
-    pub decision: Option<Decision>,
-    /// Decision bucket.
-    pub decision_bucket: Option<DecisionBucket>,
-    /// Category (exact).
-    pub category: Option<String>,
-    /// Received on or after.
-    pub received_from: Option<NaiveDate>,
-    /// Received on or before.
-    pub received_to: Option<NaiveDate>,
-    /// Decided on or after.
-    pub decided_from: Option<NaiveDate>,
-    /// Decided on or before.
-    pub decided_to: Option<NaiveDate>,
-    /// The complaint it follows.
-    pub feedback_id: Option<i64>,
-    /// Compliance outcome.
-    pub compliance_outcome: Option<Compliance>,
-    /// With (true) or without (false) a recommendation past its due date.
-    pub overdue_recommendations: Option<bool>,
-    /// With (true) or without (false) a late information request.
-    pub late_information_requests: Option<bool>,
-    /// Text in the reference or summary.
-    pub q: Option<String>,
-}
-
-/// The fields the case list sorts by.
-pub const SORTABLE: &[SortField] = &[
-    SortField::new("id", "ombudsman_cases.id"),
-    SortField::new("reference", "ombudsman_cases.reference"),
-    SortField::new("received_on", "ombudsman_cases.received_on"),
-    SortField::nullable("decided_on", "ombudsman_cases.decided_on"),
-    SortField::new("created_at", "ombudsman_cases.created_at"),
-    SortField::new("updated_at", "ombudsman_cases.updated_at"),
-];
-
-fn filtered(
-    filter: &CaseFilter,
-    scope: &Scope,
-    paging: &Paging,
-    today: NaiveDate,
-) -> ombudsman_cases::BoxedQuery<'static, MultiBackend> {
-    let mut query = ombudsman_cases::table.into_boxed();
-    if let Some(codes) = scope {
-        query = query.filter(ombudsman_cases::directorate.eq_any(codes.clone()));
-    }
-    if let Some(d) = &filter.directorate {
-        query = query.filter(ombudsman_cases::directorate.eq(d.clone()));
-    }
-    if let Some(o) = filter.ombudsman {
-        query = query.filter(ombudsman_cases::ombudsman.eq(o.as_str()));
-    }
-    if let Some(d) = filter.decision {
-        query = query.filter(ombudsman_cases::decision.eq(d.as_str()));
-    }
-    if let Some(b) = filter.decision_bucket {
-        query = query.filter(ombudsman_cases::decision_bucket.eq(b.as_str()));
-    }
-    if let Some(c) = &filter.category {
-        query = query.filter(ombudsman_cases::category.eq(c.clone()));
-    }
-    if let Some(from) = filter.received_from {
-        query = query.filter(ombudsman_cases::received_on.ge(from));
-    }
-    if let Some(to) = filter.received_to {
-        query = query.filter(ombudsman_cases::received_on.le(to));
-    }
-    if let Some(from) = filter.decided_from {
-        query = query.filter(ombudsman_cases::decided_on.ge(from));
-    }
-    if let Some(to) = filter.decided_to {
-        query = query.filter(ombudsman_cases::decided_on.le(to));
-    }
-    if let Some(id) = filter.feedback_id {
-        query = query.filter(ombudsman_cases::feedback_id.eq(id));
-    }
-    if let Some(c) = filter.compliance_outcome {
-        query = query.filter(ombudsman_cases::compliance_outcome.eq(c.as_str()));
-    }
-    if let Some(overdue) = filter.overdue_recommendations {
-        let any_overdue = diesel::dsl::exists(
-            recs::table
-                .filter(recs::case_id.eq(ombudsman_cases::id))
-                .filter(recs::completed_on.is_null())
-                .filter(recs::due_on.lt(today)),
-        );
-        query = if overdue {
-            query.filter(any_overdue)
-        } else {
-            query.filter(diesel::dsl::not(any_overdue))
-        };
-    }
-    if let Some(late) = filter.late_information_requests {
-        let any_late = diesel::dsl::exists(
-            requests::table
-                .filter(requests::case_id.eq(ombudsman_cases::id))
-                .filter(
-                    requests::provided_on
-                        .gt(requests::due_on.nullable())
-                        .or(requests::provided_on
-                            .is_null()
-                            .and(requests::due_on.lt(today))),
-                ),
-        );
-        query = if late {
-            query.filter(any_late)
-        } else {
-            query.filter(diesel::dsl::not(any_late))
-        };
-    }
-    if let Some(q) = &filter.q {
-        let pattern = contains_pattern(q);
-        query = query.filter(
-            lower(ombudsman_cases::reference.nullable())
-                .like(pattern.clone())
-                .escape('\\')
-                .or(lower(ombudsman_cases::summary).like(pattern).escape('\\')),
-        );
-    }
-    if let Some(since) = paging.updated_since {
-        query = query.filter(ombudsman_cases::updated_at.ge(since));
-    }
-    query
-}
-
-/// A page of cases and the total matching.
-pub fn list(
-    conn: &mut DbConnection,
-    filter: &CaseFilter,
-    scope: &Scope,
-    paging: &Paging,
-    today: NaiveDate,
-) -> Result<(Vec<CaseRecord>, i64), ApiError> {
-    let total = filtered(filter, scope, paging, today)
-        .count()
-        .get_result(conn)?;
-    let rows = filtered(filter, scope, paging, today)
-        .order_by(paging.order_by(SORTABLE, "ombudsman_cases.id"))
-        .limit(paging.limit)
-        .offset(paging.offset)
-        .select(CaseRow::as_select())
-        .load(conn)?;
-    Ok((with_children(conn, rows)?, total))
+    records::store::import::<CaseRecord>(conn, actor, input, &today)
 }

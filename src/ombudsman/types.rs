@@ -55,15 +55,6 @@ impl Decision {
             Decision::Upheld | Decision::NotUpheld => DecisionBucket::Investigated,
         }
     }
-
-    /// The decisions in a statistics group.
-    pub fn in_bucket(bucket: DecisionBucket) -> Vec<Decision> {
-        Decision::ALL
-            .iter()
-            .copied()
-            .filter(|d| d.bucket() == bucket)
-            .collect()
-    }
 }
 
 text_enum! {

@@ -51,7 +51,10 @@ pub trait RecordApi: Record<Input: RequestBody> {
     const PERSONAL: &'static [&'static str] = &[];
 
     /// What this request's writes and views need (e.g. the calendar).
-    fn context(state: &AppState) -> impl Future<Output = Result<Self::Context, ApiError>>;
+    fn context(
+        state: &AppState,
+        today: Today,
+    ) -> impl Future<Output = Result<Self::Context, ApiError>>;
 
     /// The record as `user` may see it on `today`.
     fn view(
@@ -103,7 +106,7 @@ pub async fn list<R: RecordApi>(
     today: Today,
 ) -> Result<(Vec<R::View>, i64, Paging), ApiError> {
     let paging = page.paging(R::SORTABLE)?;
-    let context = R::context(state).await?;
+    let context = R::context(state, today).await?;
     let query = paging.clone();
     let (records, total, user) = state
         .db
@@ -146,7 +149,7 @@ pub async fn create<R: RecordApi>(
     today: Today,
 ) -> Result<HttpResponse, ApiError> {
     let request = idempotency::Request::new(key, user.id, req, &body.fingerprint);
-    let context = R::context(state).await?;
+    let context = R::context(state, today).await?;
     let input = body.value;
     R::check_body(&input, &context)?;
     let user = Arc::new(user);
@@ -174,7 +177,7 @@ pub async fn get<R: RecordApi>(
     id: i64,
     today: Today,
 ) -> Result<HttpResponse, ApiError> {
-    let context = R::context(state).await?;
+    let context = R::context(state, today).await?;
     let scope = scope_of(&user);
     let record = state
         .db
@@ -196,7 +199,7 @@ pub async fn update<R: RecordApi>(
     patch: Map<String, Value>,
     today: Today,
 ) -> Result<HttpResponse, ApiError> {
-    let context = R::context(state).await?;
+    let context = R::context(state, today).await?;
     let (record, view) = state
         .db
         .write(move |conn| {
@@ -259,7 +262,7 @@ pub async fn redact<R: RecordApi>(
     id: i64,
     today: Today,
 ) -> Result<HttpResponse, ApiError> {
-    let context = R::context(state).await?;
+    let context = R::context(state, today).await?;
     let redacted = state
         .db
         .write(move |conn| {
@@ -283,8 +286,9 @@ pub async fn erase<R: RecordApi>(
     user: AuthUser,
     id: i64,
     precondition: Precondition,
+    today: Today,
 ) -> Result<HttpResponse, ApiError> {
-    let context = R::context(state).await?;
+    let context = R::context(state, today).await?;
     state
         .db
         .write(move |conn| store::erase::<R>(conn, &user, id, &precondition, &context))

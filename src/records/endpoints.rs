@@ -178,8 +178,9 @@ macro_rules! record_endpoints {
             user: $crate::auth::Authorized<$crate::auth::Managers>,
             id: actix_web::web::Path<i64>,
             if_match: $crate::http::etag::IfMatch,
+            today: $crate::calendar::Today,
         ) -> Result<actix_web::HttpResponse, $crate::error::ApiError> {
-            $crate::records::api::erase::<$record>(&state, user.0, id.into_inner(), if_match).await
+            $crate::records::api::erase::<$record>(&state, user.0, id.into_inner(), if_match, today).await
         }
     };
 }

@@ -1,0 +1,172 @@
+//! The Ombudsman case list: its filters and query.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::db::page::{Paging, SortField};
+use crate::db::schema::{
+    ombudsman_cases, ombudsman_information_requests as requests, ombudsman_recommendations as recs,
+};
+use crate::db::sql::{contains_pattern, lower};
+use crate::db::{DbConnection, MultiBackend};
+use crate::error::ApiError;
+use crate::ombudsman::model::{with_children, CaseRecord, CaseRow};
+use crate::ombudsman::types::{Compliance, Decision, DecisionBucket, Ombudsman};
+use crate::records::Scope;
+
+/// Filters of the case list (all optional; dates inclusive).
+#[derive(Debug, Default, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CaseFilter {
+    /// Only this directorate (a code).
+    pub directorate: Option<String>,
+    /// Only cases of this Ombudsman.
+    pub ombudsman: Option<Ombudsman>,
+    /// Only cases with this decision.
+    pub decision: Option<Decision>,
+    /// Only cases whose decision is in this statistics group.
+    pub decision_bucket: Option<DecisionBucket>,
+    /// Only this Ombudsman category (exact).
+    pub category: Option<String>,
+    /// First contact on or after this day.
+    pub received_from: Option<NaiveDate>,
+    /// First contact on or before this day.
+    pub received_to: Option<NaiveDate>,
+    /// Decided on or after this day.
+    pub decided_from: Option<NaiveDate>,
+    /// Decided on or before this day.
+    pub decided_to: Option<NaiveDate>,
+    /// Only cases following this council complaint (a feedback record id).
+    pub feedback_id: Option<i64>,
+    /// Only cases with this compliance outcome.
+    pub compliance_outcome: Option<Compliance>,
+    /// `true`: only cases with a recommendation past its due date and not
+    /// done; `false`: only the others.
+    pub overdue_recommendations: Option<bool>,
+    /// `true`: only cases with a late information request; `false`: only
+    /// the others.
+    pub late_information_requests: Option<bool>,
+    /// Text to find in the reference or summary (case-insensitive).
+    pub q: Option<String>,
+}
+
+/// The fields the case list sorts by.
+pub const SORTABLE: &[SortField] = &[
+    SortField::new("id", "ombudsman_cases.id"),
+    SortField::new("reference", "ombudsman_cases.reference"),
+    SortField::new("received_on", "ombudsman_cases.received_on"),
+    SortField::nullable("decided_on", "ombudsman_cases.decided_on"),
+    SortField::new("created_at", "ombudsman_cases.created_at"),
+    SortField::new("updated_at", "ombudsman_cases.updated_at"),
+];
+
+fn filtered(
+    filter: &CaseFilter,
+    scope: &Scope,
+    paging: &Paging,
+    today: NaiveDate,
+) -> ombudsman_cases::BoxedQuery<'static, MultiBackend> {
+    let mut query = ombudsman_cases::table.into_boxed();
+    if let Some(codes) = scope {
+        query = query.filter(ombudsman_cases::directorate.eq_any(codes.clone()));
+    }
+    if let Some(d) = &filter.directorate {
+        query = query.filter(ombudsman_cases::directorate.eq(d.clone()));
+    }
+    if let Some(o) = filter.ombudsman {
+        query = query.filter(ombudsman_cases::ombudsman.eq(o));
+    }
+    if let Some(d) = filter.decision {
+        query = query.filter(ombudsman_cases::decision.eq(d));
+    }
+    if let Some(b) = filter.decision_bucket {
+        query = query.filter(ombudsman_cases::decision_bucket.eq(b));
+    }
+    if let Some(c) = &filter.category {
+        query = query.filter(ombudsman_cases::category.eq(c.clone()));
+    }
+    if let Some(from) = filter.received_from {
+        query = query.filter(ombudsman_cases::received_on.ge(from));
+    }
+    if let Some(to) = filter.received_to {
+        query = query.filter(ombudsman_cases::received_on.le(to));
+    }
+    if let Some(from) = filter.decided_from {
+        query = query.filter(ombudsman_cases::decided_on.ge(from));
+    }
+    if let Some(to) = filter.decided_to {
+        query = query.filter(ombudsman_cases::decided_on.le(to));
+    }
+    if let Some(id) = filter.feedback_id {
+        query = query.filter(ombudsman_cases::feedback_id.eq(id));
+    }
+    if let Some(c) = filter.compliance_outcome {
+        query = query.filter(ombudsman_cases::compliance_outcome.eq(c));
+    }
+    if let Some(overdue) = filter.overdue_recommendations {
+        let any_overdue = diesel::dsl::exists(
+            recs::table
+                .filter(recs::case_id.eq(ombudsman_cases::id))
+                .filter(recs::completed_on.is_null())
+                .filter(recs::due_on.lt(today)),
+        );
+        query = if overdue {
+            query.filter(any_overdue)
+        } else {
+            query.filter(diesel::dsl::not(any_overdue))
+        };
+    }
+    if let Some(late) = filter.late_information_requests {
+        let any_late = diesel::dsl::exists(
+            requests::table
+                .filter(requests::case_id.eq(ombudsman_cases::id))
+                .filter(
+                    requests::provided_on
+                        .gt(requests::due_on.nullable())
+                        .or(requests::provided_on
+                            .is_null()
+                            .and(requests::due_on.lt(today))),
+                ),
+        );
+        query = if late {
+            query.filter(any_late)
+        } else {
+            query.filter(diesel::dsl::not(any_late))
+        };
+    }
+    if let Some(q) = filter.q.as_deref().filter(|q| !q.is_empty()) {
+        let pattern = contains_pattern(q);
+        query = query.filter(
+            lower(ombudsman_cases::reference.nullable())
+                .like(pattern.clone())
+                .escape('\\')
+                .or(lower(ombudsman_cases::summary).like(pattern).escape('\\')),
+        );
+    }
+    if let Some(since) = paging.updated_since {
+        query = query.filter(ombudsman_cases::updated_at.ge(since));
+    }
+    query
+}
+
+/// A page of cases and the total matching.
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &CaseFilter,
+    scope: &Scope,
+    paging: &Paging,
+    today: NaiveDate,
+) -> Result<(Vec<CaseRecord>, i64), ApiError> {
+    let total = filtered(filter, scope, paging, today)
+        .count()
+        .get_result(conn)?;
+    let rows = filtered(filter, scope, paging, today)
+        .order_by(paging.order_by(SORTABLE, "ombudsman_cases.id"))
+        .limit(paging.limit)
+        .offset(paging.offset)
+        .select(CaseRow::as_select())
+        .load(conn)?;
+    Ok((with_children(conn, rows)?, total))
+}
