@@ -56,3 +56,71 @@ impl<T: Serialize + Debug + Send + Sync + 'static> ToSql<Text, MultiBackend> for
         Ok(IsNull::No)
     }
 }
+
+impl<T: Debug> From<T> for Json<T> {
+    fn from(value: T) -> Self {
+        Json(value)
+    }
+}
+
+/// A list column's value, for a row that declares the list itself
+/// (`#[diesel(deserialize_as = Json<Vec<T>>)]`).
+impl<T: Debug> From<Json<Vec<T>>> for Vec<T> {
+    fn from(json: Json<Vec<T>>) -> Self {
+        json.0
+    }
+}
+
+/// Store a type of ours as JSON text in a `Text` column, on either backend:
+/// `json_text!(Complainant)` (the type derives `AsExpression` and
+/// `FromSqlRow` with `#[diesel(sql_type = Text)]`).
+#[macro_export]
+macro_rules! json_text {
+    ($type:ty) => {
+        impl<DB> diesel::deserialize::FromSql<diesel::sql_types::Text, DB> for $type
+        where
+            DB: diesel::backend::Backend,
+            String: diesel::deserialize::FromSql<diesel::sql_types::Text, DB>,
+        {
+            fn from_sql(bytes: DB::RawValue<'_>) -> diesel::deserialize::Result<Self> {
+                let json = <$crate::db::json::Json<$type> as diesel::deserialize::FromSql<
+                    diesel::sql_types::Text,
+                    DB,
+                >>::from_sql(bytes)?;
+                Ok(json.0)
+            }
+        }
+
+        impl diesel::serialize::ToSql<diesel::sql_types::Text, diesel::pg::Pg> for $type {
+            fn to_sql<'b>(
+                &'b self,
+                out: &mut diesel::serialize::Output<'b, '_, diesel::pg::Pg>,
+            ) -> diesel::serialize::Result {
+                use std::io::Write;
+                serde_json::to_writer(&mut *out, self)?;
+                out.flush()?;
+                Ok(diesel::serialize::IsNull::No)
+            }
+        }
+
+        impl diesel::serialize::ToSql<diesel::sql_types::Text, diesel::sqlite::Sqlite> for $type {
+            fn to_sql<'b>(
+                &'b self,
+                out: &mut diesel::serialize::Output<'b, '_, diesel::sqlite::Sqlite>,
+            ) -> diesel::serialize::Result {
+                out.set_value(serde_json::to_string(self)?);
+                Ok(diesel::serialize::IsNull::No)
+            }
+        }
+
+        impl diesel::serialize::ToSql<diesel::sql_types::Text, $crate::db::MultiBackend> for $type {
+            fn to_sql<'b>(
+                &'b self,
+                out: &mut diesel::serialize::Output<'b, '_, $crate::db::MultiBackend>,
+            ) -> diesel::serialize::Result {
+                out.set_value((diesel::sql_types::Text, self));
+                Ok(diesel::serialize::IsNull::No)
+            }
+        }
+    };
+}

@@ -7,7 +7,12 @@
 //! Anything else, or past the last step, is a conflict: the next step is the
 //! Ombudsman.
 
+use chrono::NaiveDate;
+use serde_json::json;
+
 use crate::error::ApiError;
+use crate::feedback::fields::FeedbackInput;
+use crate::feedback::model::FeedbackRow;
 use crate::feedback::types::{Kind, Procedure};
 
 /// The kind, procedure and stage of a new record.
@@ -19,6 +24,37 @@ pub struct Step {
     pub procedure: Option<Procedure>,
     /// Stage.
     pub stage: Option<i32>,
+}
+
+/// The record that escalating `parent` on `received_on` creates: the next
+/// step of its procedure (`procedure` names it for an informal complaint),
+/// linked by `parent_id`, with the parent's directorate, complainant,
+/// category and service area; everything else starts empty.
+pub fn escalated(
+    parent: &FeedbackRow,
+    received_on: NaiveDate,
+    procedure: Option<Procedure>,
+) -> Result<FeedbackInput, ApiError> {
+    let from = &parent.fields;
+    let step = next(from.kind, from.procedure, from.stage, procedure)?;
+    if received_on < from.received_on {
+        return Err(ApiError::field(
+            "received_on",
+            "must not be before the escalated record's received_on",
+        ));
+    }
+    Ok(serde_json::from_value(json!({
+        "directorate": from.directorate,
+        "kind": step.kind,
+        "procedure": step.procedure,
+        "stage": step.stage,
+        "service_area": from.service_area,
+        "category": from.category,
+        "sub_category": from.sub_category,
+        "complainant": from.complainant,
+        "received_on": received_on,
+        "parent_id": parent.id,
+    }))?)
 }
 
 /// The step after a record's, given the procedure the escalation names

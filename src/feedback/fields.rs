@@ -3,13 +3,19 @@
 //! The checks that need no database live here too.
 
 use chrono::NaiveDate;
+use diesel::deserialize::FromSqlRow;
+use diesel::expression::AsExpression;
+use diesel::prelude::*;
+use diesel::sql_types::Text;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::audit::redaction::REDACTED;
+use crate::db::json::Json;
+use crate::db::schema::feedback;
 use crate::error::FieldErrors;
 use crate::feedback::types::{Channel, Kind, Outcome, Procedure, Relationship, RemedyKind};
-use crate::http::json::{PatchBody, RequestBody};
+use crate::http::json::RequestBody;
 use crate::validation::Validate;
 
 /// The largest payment, in pence (£10 billion): sums of many stay far
@@ -24,7 +30,11 @@ pub const MAX_SHORT_TEXT: usize = 200;
 pub const MAX_MEDIUM_TEXT: usize = 2_000;
 
 /// The person who gave the feedback (personal data: analysts never see it).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+/// Stored as JSON text in one column.
+#[derive(
+    Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema, AsExpression, FromSqlRow,
+)]
+#[diesel(sql_type = Text)]
 #[serde(deny_unknown_fields)]
 pub struct Complainant {
     /// Full name.
@@ -54,6 +64,8 @@ pub struct Complainant {
     pub advocate_assisted: Option<bool>,
 }
 
+crate::json_text!(Complainant);
+
 /// Something the council did to put things right.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -76,8 +88,23 @@ pub struct Remedy {
     pub completed_on: Option<NaiveDate>,
 }
 
-/// A feedback record as written: `POST /feedback` takes it whole.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+/// A feedback record as written: the body of `POST /feedback`, the fields a
+/// merge patch changes, and the row's columns of the same names (one
+/// declaration for all three; the clock and search columns derived from it
+/// are the model's).
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    Queryable,
+    Selectable,
+    Insertable,
+    AsChangeset,
+)]
+#[diesel(table_name = feedback, treat_none_as_null = true)]
 #[serde(deny_unknown_fields)]
 pub struct FeedbackInput {
     /// The directorate the record belongs to.
@@ -88,39 +115,40 @@ pub struct FeedbackInput {
     /// The complaints procedure: required for `complaint`, `dissatisfaction`
     /// and `senior_manager_review` (the last two: `statutory_adults`), and
     /// only for them.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub procedure: Option<Procedure>,
     /// The stage: required for `complaint` and only for it (1 for
     /// `statutory_adults`; 1 to 3 otherwise).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     #[schema(minimum = 1, maximum = 3)]
     pub stage: Option<i32>,
     /// The service the feedback is about.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     #[schema(max_length = 200, example = "Financial Assessments")]
     pub service_area: Option<String>,
     /// The team responsible.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     #[schema(max_length = 200, example = "Statutory Assessment Team")]
     pub team: Option<String>,
     /// The main reason; required once a complaint, dissatisfaction or senior
     /// manager review is responded to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     #[schema(max_length = 200, example = "Charging")]
     pub category: Option<String>,
     /// The reason in more detail (needs a `category`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     #[schema(max_length = 200, example = "Outcome of financial assessment")]
     pub sub_category: Option<String>,
     /// Themes (e.g. `communication`), at most 50 of at most 100 characters.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
+    #[diesel(serialize_as = Json<Vec<String>>, deserialize_as = Json<Vec<String>>)]
     pub themes: Vec<String>,
     /// What the feedback says.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     #[schema(max_length = 20000)]
     pub summary: Option<String>,
     /// How it arrived.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub channel: Option<Channel>,
     /// Who gave it (personal data).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -128,40 +156,41 @@ pub struct FeedbackInput {
     /// The day it was received: day 0 of every timescale.
     pub received_on: NaiveDate,
     /// The day it was acknowledged.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub acknowledged_on: Option<NaiveDate>,
     /// The day the council responded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub responded_on: Option<NaiveDate>,
     /// The day the record was closed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub closed_on: Option<NaiveDate>,
     /// An agreed extension: the new due date (not beyond the rules' limit).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub extended_due_on: Option<NaiveDate>,
     /// Why the extension was agreed (required with `extended_due_on`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     #[schema(max_length = 2000)]
     pub extension_reason: Option<String>,
     /// The decision: only once responded to, and then required for the
     /// complaint-like kinds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub outcome: Option<Outcome>,
     /// What was done to put things right.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
+    #[diesel(serialize_as = Json<Vec<Remedy>>, deserialize_as = Json<Vec<Remedy>>)]
     pub remedies: Vec<Remedy>,
     /// What the council learned.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     #[schema(max_length = 20000)]
     pub learning: Option<String>,
     /// The record this one escalated from (same directorate).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub parent_id: Option<i64>,
     /// Whether the record was reopened after being closed.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default)]
     pub reopened: bool,
     /// The CRM's id for the record: unique within the directorate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     #[schema(max_length = 200, example = "CRM-48213")]
     pub external_ref: Option<String>,
 }
@@ -399,69 +428,8 @@ fn check_remedies(remedies: &[Remedy], today: NaiveDate, errors: &mut FieldError
     }
 }
 
-/// The body of a feedback `PATCH`: any writable field; absent fields stay as
-/// they are, `null` clears a field (JSON merge patch, RFC 7386).
-#[derive(Debug, ToSchema)]
-pub struct FeedbackPatch {
-    /// See [`FeedbackInput`].
-    pub directorate: Option<String>,
-    /// See [`FeedbackInput`].
-    pub kind: Option<Kind>,
-    /// See [`FeedbackInput`].
-    pub procedure: Option<Procedure>,
-    /// See [`FeedbackInput`].
-    #[schema(minimum = 1, maximum = 3)]
-    pub stage: Option<i32>,
-    /// See [`FeedbackInput`].
-    #[schema(max_length = 200)]
-    pub service_area: Option<String>,
-    /// See [`FeedbackInput`].
-    #[schema(max_length = 200)]
-    pub team: Option<String>,
-    /// See [`FeedbackInput`].
-    #[schema(max_length = 200)]
-    pub category: Option<String>,
-    /// See [`FeedbackInput`].
-    #[schema(max_length = 200)]
-    pub sub_category: Option<String>,
-    /// See [`FeedbackInput`] (replaces the list).
-    pub themes: Option<Vec<String>>,
-    /// See [`FeedbackInput`].
-    #[schema(max_length = 20000)]
-    pub summary: Option<String>,
-    /// See [`FeedbackInput`].
-    pub channel: Option<Channel>,
-    /// Merged field by field into the complainant.
-    pub complainant: Option<Complainant>,
-    /// See [`FeedbackInput`].
-    pub received_on: Option<NaiveDate>,
-    /// See [`FeedbackInput`].
-    pub acknowledged_on: Option<NaiveDate>,
-    /// See [`FeedbackInput`].
-    pub responded_on: Option<NaiveDate>,
-    /// See [`FeedbackInput`].
-    pub closed_on: Option<NaiveDate>,
-    /// See [`FeedbackInput`].
-    pub extended_due_on: Option<NaiveDate>,
-    /// See [`FeedbackInput`].
-    #[schema(max_length = 2000)]
-    pub extension_reason: Option<String>,
-    /// See [`FeedbackInput`].
-    pub outcome: Option<Outcome>,
-    /// See [`FeedbackInput`] (replaces the list).
-    pub remedies: Option<Vec<Remedy>>,
-    /// See [`FeedbackInput`].
-    #[schema(max_length = 20000)]
-    pub learning: Option<String>,
-    /// See [`FeedbackInput`].
-    pub parent_id: Option<i64>,
-    /// See [`FeedbackInput`].
-    pub reopened: Option<bool>,
-    /// See [`FeedbackInput`].
-    #[schema(max_length = 200)]
-    pub external_ref: Option<String>,
-}
-
-impl PatchBody for FeedbackPatch {
-    const READ_ONLY: &'static [&'static str] = READ_ONLY;
-}
+crate::patch_schema!(
+    /// The body of a feedback `PATCH` (the complainant is merged field by
+    /// field; `themes` and `remedies` replace the lists).
+    FeedbackPatch for FeedbackInput
+);

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod escalation;
 pub mod fields;
+pub mod list;
 pub mod model;
 pub mod rules;
 pub mod types;

@@ -3,6 +3,8 @@
 //! and timescales").
 
 use chrono::NaiveDate;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::calendar::{add_months, Calendar};
 use crate::feedback::types::{Kind, Procedure};
@@ -196,28 +198,34 @@ pub struct Dates {
     pub extended_due_on: Option<NaiveDate>,
 }
 
-/// A record's statutory clock.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Clock {
-    /// When the acknowledgement is due.
+/// A record's statutory clock, computed from the calendar as it is now (a
+/// bank holiday added later moves every due date it touches). Each field is
+/// null where no rule applies to the record (see DOMAIN.md).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Timeliness {
+    /// When the acknowledgement is due (`YYYY-MM-DD`).
     pub acknowledgement_due_on: Option<NaiveDate>,
-    /// The target in working days, when it is in working days.
+    /// The target in working days (null when it is in calendar months, or
+    /// there is none).
     pub target_working_days: Option<i32>,
-    /// The target date before any extension.
+    /// The target date before any extension (internal: published reports
+    /// count "outside the target" against it).
+    #[serde(skip)]
     pub target_due_on: Option<NaiveDate>,
-    /// When the response is due: the extended date if one was agreed.
+    /// When the response is due: the agreed extended date if there is one.
     pub due_on: Option<NaiveDate>,
-    /// The latest date the rules allow.
+    /// The latest date the rules allow: the statutory limit, or the furthest
+    /// an extension may go.
     pub limit_on: Option<NaiveDate>,
-    /// Working days from receipt to the response.
+    /// Working days from receipt (day 0) to the response.
     pub working_days_taken: Option<i32>,
-    /// Responded by `due_on`.
+    /// Whether the response came by `due_on`.
     pub within_target: Option<bool>,
-    /// Responded by `limit_on`.
+    /// Whether the response came by `limit_on`.
     pub within_statutory_limit: Option<bool>,
-    /// An extension was agreed.
+    /// Whether an extension was agreed.
     pub extended: Option<bool>,
-    /// Not responded to, and `today` is after `due_on`.
+    /// Not yet responded to, and today is after `due_on`.
     pub overdue: Option<bool>,
 }
 
@@ -230,9 +238,9 @@ fn add(calendar: &Calendar, from: NaiveDate, span: Span) -> NaiveDate {
 
 impl Rule {
     /// The clock for `dates` under this rule, on `today`.
-    pub fn clock(&self, calendar: &Calendar, dates: &Dates, today: NaiveDate) -> Clock {
+    pub fn clock(&self, calendar: &Calendar, dates: &Dates, today: NaiveDate) -> Timeliness {
         let Some(received) = dates.received_on else {
-            return Clock::default();
+            return Timeliness::default();
         };
         let acknowledgement_due_on = self
             .acknowledge
@@ -255,7 +263,7 @@ impl Rule {
         let working_days_taken = dates
             .responded_on
             .map(|responded| calendar.working_days_between(received, responded) as i32);
-        Clock {
+        Timeliness {
             acknowledgement_due_on,
             target_working_days: self.target.and_then(|(span, _)| match span {
                 WorkingDays(n) => Some(n as i32),
@@ -322,7 +330,7 @@ mod tests {
         stage: Option<i32>,
         dates: Dates,
         today: &str,
-    ) -> Clock {
+    ) -> Timeliness {
         rule_for(kind, procedure, stage).clock(&shipped(), &dates, d(today))
     }
 
@@ -598,7 +606,12 @@ mod tests {
             received("2025-06-02"),
             "2026-06-17",
         );
-        assert_eq!(c, Clock { ..Clock::default() });
+        assert_eq!(
+            c,
+            Timeliness {
+                ..Timeliness::default()
+            }
+        );
     }
 
     #[test]

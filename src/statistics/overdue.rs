@@ -10,7 +10,6 @@ use utoipa::{IntoParams, ToSchema};
 use crate::calendar::{uk_today, Calendar};
 use crate::db::DbConnection;
 use crate::error::{ApiError, FieldErrors};
-use crate::feedback::model::reference_for;
 use crate::feedback::types::Kind;
 use crate::statistics::sql::Sql;
 use crate::statistics::Scope;
@@ -151,7 +150,7 @@ pub fn compute(
                 -calendar.working_days_between(as_of, row.due_on)
             };
             Ok(OverdueItem {
-                reference: row.reference.unwrap_or_else(|| reference_for(row.id)),
+                reference: row.reference.unwrap_or_default(),
                 id: row.id,
                 kind: Kind::from_db(&row.kind)?,
                 directorate: row.directorate,

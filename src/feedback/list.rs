@@ -1,0 +1,193 @@
+//! The feedback record list: its filters and query.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::db::page::{Paging, SortField};
+use crate::db::schema::feedback;
+use crate::db::sql::{contains_pattern, lower};
+use crate::db::{DbConnection, MultiBackend};
+use crate::error::ApiError;
+use crate::feedback::model::FeedbackRow;
+use crate::feedback::types::{Kind, Outcome, Procedure, Status};
+use crate::records::Scope;
+
+/// Filters of the record list (all optional; dates inclusive).
+#[derive(Debug, Default, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FeedbackFilter {
+    /// Only this directorate (a code).
+    pub directorate: Option<String>,
+    /// Only this kind.
+    pub kind: Option<Kind>,
+    /// Only this procedure.
+    pub procedure: Option<Procedure>,
+    /// Only this stage (1 to 3).
+    #[param(minimum = 1, maximum = 3)]
+    pub stage: Option<i32>,
+    /// Only records with this status.
+    pub status: Option<Status>,
+    /// Only this outcome.
+    pub outcome: Option<Outcome>,
+    /// Only this main reason (exact).
+    pub category: Option<String>,
+    /// Received on or after this day.
+    pub received_from: Option<NaiveDate>,
+    /// Received on or before this day.
+    pub received_to: Option<NaiveDate>,
+    /// Responded to on or after this day.
+    pub responded_from: Option<NaiveDate>,
+    /// Responded to on or before this day.
+    pub responded_to: Option<NaiveDate>,
+    /// `true`: only open records past their due date; `false`: only others.
+    pub overdue: Option<bool>,
+    /// The CRM's id (exact): how the CRM finds its record.
+    pub external_ref: Option<String>,
+    /// Only records escalated from this one (a record id).
+    pub parent_id: Option<i64>,
+    /// Text to find (case-insensitive) in the reference, the summary, or the
+    /// complainant's name (not for analysts).
+    pub q: Option<String>,
+}
+
+/// made from.)
+pub const SORTABLE: &[SortField] = &[
+    SortField::new("id", "feedback.id"),
+    SortField::new("reference", "feedback.id"),
+    SortField::new("received_on", "feedback.received_on"),
+    SortField::nullable("responded_on", "feedback.responded_on"),
+    SortField::nullable("due_on", "feedback.due_on"),
+    SortField::new("created_at", "feedback.created_at"),
+    SortField::new("updated_at", "feedback.updated_at"),
+    SortField::new("kind", "feedback.kind"),
+    SortField::new("directorate", "feedback.directorate"),
+];
+
+/// [`SORTABLE`] for the overdue list, which has no record without a due
+/// date and so sorts on the due-date index alone.
+const SORTABLE_OVERDUE: &[SortField] = &[
+    SortField::new("id", "feedback.id"),
+    SortField::new("reference", "feedback.id"),
+    SortField::new("received_on", "feedback.received_on"),
+    SortField::nullable("responded_on", "feedback.responded_on"),
+    SortField::new("due_on", "feedback.due_on"),
+    SortField::new("created_at", "feedback.created_at"),
+    SortField::new("updated_at", "feedback.updated_at"),
+    SortField::new("kind", "feedback.kind"),
+    SortField::new("directorate", "feedback.directorate"),
+];
+
+fn filtered(
+    filter: &FeedbackFilter,
+    scope: &Scope,
+    paging: &Paging,
+    today: NaiveDate,
+    search_names: bool,
+) -> feedback::BoxedQuery<'static, MultiBackend> {
+    let mut query = feedback::table.into_boxed();
+    if let Some(codes) = scope {
+        query = query.filter(feedback::directorate.eq_any(codes.clone()));
+    }
+    if let Some(d) = &filter.directorate {
+        query = query.filter(feedback::directorate.eq(d.clone()));
+    }
+    if let Some(kind) = filter.kind {
+        query = query.filter(feedback::kind.eq(kind));
+    }
+    if let Some(procedure) = filter.procedure {
+        query = query.filter(feedback::procedure.eq(procedure));
+    }
+    if let Some(stage) = filter.stage {
+        query = query.filter(feedback::stage.eq(stage));
+    }
+    query = match filter.status {
+        Some(Status::Open) => query
+            .filter(feedback::responded_on.is_null())
+            .filter(feedback::closed_on.is_null()),
+        Some(Status::Responded) => query
+            .filter(feedback::responded_on.is_not_null())
+            .filter(feedback::closed_on.is_null()),
+        Some(Status::Closed) => query.filter(feedback::closed_on.is_not_null()),
+        None => query,
+    };
+    if let Some(outcome) = filter.outcome {
+        query = query.filter(feedback::outcome.eq(outcome));
+    }
+    if let Some(category) = &filter.category {
+        query = query.filter(feedback::category.eq(category.clone()));
+    }
+    if let Some(from) = filter.received_from {
+        query = query.filter(feedback::received_on.ge(from));
+    }
+    if let Some(to) = filter.received_to {
+        query = query.filter(feedback::received_on.le(to));
+    }
+    if let Some(from) = filter.responded_from {
+        query = query.filter(feedback::responded_on.ge(from));
+    }
+    if let Some(to) = filter.responded_to {
+        query = query.filter(feedback::responded_on.le(to));
+    }
+    query = match filter.overdue {
+        Some(true) => query
+            .filter(feedback::responded_on.is_null())
+            .filter(feedback::due_on.lt(today)),
+        Some(false) => query.filter(
+            feedback::responded_on
+                .is_not_null()
+                .or(feedback::due_on.is_null())
+                .or(feedback::due_on.ge(today)),
+        ),
+        None => query,
+    };
+    if let Some(external_ref) = &filter.external_ref {
+        query = query.filter(feedback::external_ref.eq(external_ref.clone()));
+    }
+    if let Some(parent_id) = filter.parent_id {
+        query = query.filter(feedback::parent_id.eq(parent_id));
+    }
+    if let Some(q) = filter.q.as_deref().filter(|q| !q.is_empty()) {
+        let pattern = contains_pattern(q);
+        let text = lower(feedback::reference)
+            .like(pattern.clone())
+            .escape('\\')
+            .or(lower(feedback::summary).like(pattern.clone()).escape('\\'));
+        query = if search_names {
+            query.filter(text.or(lower(feedback::complainant_name).like(pattern).escape('\\')))
+        } else {
+            query.filter(text)
+        };
+    }
+    if let Some(since) = paging.updated_since {
+        query = query.filter(feedback::updated_at.ge(since));
+    }
+    query
+}
+
+/// A page of records and the total matching.
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &FeedbackFilter,
+    scope: &Scope,
+    paging: &Paging,
+    today: NaiveDate,
+    search_names: bool,
+) -> Result<(Vec<FeedbackRow>, i64), ApiError> {
+    let total = filtered(filter, scope, paging, today, search_names)
+        .count()
+        .get_result(conn)?;
+    let fields = if filter.overdue == Some(true) {
+        SORTABLE_OVERDUE
+    } else {
+        SORTABLE
+    };
+    let rows = filtered(filter, scope, paging, today, search_names)
+        .order_by(paging.order_by(fields, "feedback.id"))
+        .limit(paging.limit)
+        .offset(paging.offset)
+        .select(FeedbackRow::as_select())
+        .load(conn)?;
+    Ok((rows, total))
+}
