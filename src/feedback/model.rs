@@ -341,6 +341,15 @@ pub fn insert(
     records::store::import::<FeedbackRow>(conn, actor, input, calendar)
 }
 
+/// A record's fields and its stored clock (due, limit, working days taken).
+type StoredClockRow = (
+    i64,
+    FeedbackInput,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    Option<i32>,
+);
+
 /// The stored clocks of feedback records, kept up to date with the calendar.
 pub struct StoredClocks;
 
@@ -369,13 +378,7 @@ pub fn recompute_clocks(
     let mut after_id = 0_i64;
     let mut changed = 0;
     loop {
-        let rows: Vec<(
-            i64,
-            FeedbackInput,
-            Option<NaiveDate>,
-            Option<NaiveDate>,
-            Option<i32>,
-        )> = feedback::table
+        let rows: Vec<StoredClockRow> = feedback::table
             .filter(feedback::received_on.le(last))
             .filter(
                 feedback::due_on
