@@ -301,7 +301,9 @@ fn main() -> Result<(), String> {
             .collect();
         db::write_tx(&mut conn, |conn| {
             for input in &batch {
-                redress::ombudsman::model::insert(conn, &actor, input, today)?;
+                redress::records::store::import::<redress::ombudsman::model::CaseRecord>(
+                    conn, &actor, input, &today,
+                )?;
             }
             Ok(())
         })

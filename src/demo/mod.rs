@@ -953,7 +953,9 @@ fn ombudsman_cases(
     }
     let mut saved = Vec::new();
     for input in &cases {
-        let record = crate::ombudsman::model::insert(conn, actor, input, g.today)?;
+        let record = crate::records::store::import::<crate::ombudsman::model::CaseRecord>(
+            conn, actor, input, &g.today,
+        )?;
         saved.push((
             record.row.id,
             record.row.directorate.clone(),
@@ -1020,7 +1022,12 @@ fn improvements(
         });
     }
     for input in &inputs {
-        crate::improvements::model::insert(conn, actor, input)?;
+        crate::records::store::import::<crate::improvements::model::ImprovementRow>(
+            conn,
+            actor,
+            input,
+            &(),
+        )?;
     }
     Ok(inputs.len())
 }

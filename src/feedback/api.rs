@@ -23,8 +23,7 @@ use crate::feedback::rules::Timeliness;
 use crate::feedback::types::{Procedure, Status};
 use crate::http::idempotency::{self, IdempotencyKey};
 use crate::http::json::{RequestBody, ValidJson};
-use crate::page_type;
-use crate::records::api::{self as records_api, Noun, RecordApi};
+use crate::records::api::{self as records_api, Noun, RecordApi, RecordMeta};
 use crate::records::{store, Scope};
 use crate::state::AppState;
 use crate::validation::Validate;
@@ -47,19 +46,12 @@ pub fn routes(cfg: &mut ServiceConfig) {
 /// computes.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Feedback {
-    /// Its id.
-    pub id: i64,
+    /// Its id, version, stamps and author.
+    #[serde(flatten)]
+    pub meta: RecordMeta,
     /// Its human reference: `FB-` and the id, zero-padded to six digits.
     #[schema(example = "FB-000123")]
     pub reference: String,
-    /// Incremented on every change; the `ETag`.
-    pub version: i64,
-    /// When it was recorded (RFC 3339, UTC).
-    pub created_at: DateTime<Utc>,
-    /// When it last changed (RFC 3339, UTC).
-    pub updated_at: DateTime<Utc>,
-    /// The username of whoever recorded it.
-    pub created_by: String,
     /// The writable fields.
     #[serde(flatten)]
     pub fields: FeedbackInput,
@@ -81,12 +73,8 @@ impl Feedback {
             fields.complainant = None;
         }
         Feedback {
-            id: row.id,
+            meta: crate::record_meta!(row),
             reference: row.reference.clone().unwrap_or_default(),
-            version: row.version,
-            created_at: row.created_at.and_utc(),
-            updated_at: row.updated_at.and_utc(),
-            created_by: row.created_by.clone(),
             status: row.status(),
             timeliness: row.clock(calendar, today.0),
             redacted_at: row.redacted_at.map(|t| t.and_utc()),
@@ -95,26 +83,13 @@ impl Feedback {
     }
 }
 
-/// The view reads as its fields too (`record.kind`).
-impl std::ops::Deref for Feedback {
-    type Target = FeedbackInput;
-    fn deref(&self) -> &FeedbackInput {
-        &self.fields
-    }
-}
-
-page_type!(
-    /// A page of feedback records.
-    FeedbackPage, Feedback
-);
+crate::record_view!(Feedback reads FeedbackInput, page FeedbackPage, "A page of feedback records.");
 
 impl RecordApi for FeedbackRow {
     type View = Feedback;
     type Filters = FeedbackFilter;
-    const NOUN: Noun = Noun {
-        a: "a feedback record (the CRM should send its own `external_ref`, unique in the directorate)",
-        plural: "feedback records",
-    };
+    const NOUN: Noun = Noun::new("a feedback record", "feedback records");
+    const NOTE: &'static str = "The CRM should send its own `external_ref` (unique in the directorate) and an `Idempotency-Key`, so that retries are safe.";
     const COLLECTION: &'static str = "/api/v1/feedback";
     const SORTABLE: &'static [SortField] = list::SORTABLE;
     const PERSONAL: &'static [&'static str] = &["complainant"];

@@ -92,20 +92,10 @@ pub struct Remedy {
 /// merge patch changes, and the row's columns of the same names (one
 /// declaration for all three; the clock and search columns derived from it
 /// are the model's).
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Serialize,
-    Deserialize,
-    ToSchema,
-    Queryable,
-    Selectable,
-    Insertable,
-    AsChangeset,
-)]
-#[diesel(table_name = feedback, treat_none_as_null = true)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[derive(Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = feedback, treat_none_as_null = true)]
 pub struct FeedbackInput {
     /// The directorate the record belongs to.
     #[schema(example = "adults")]
@@ -115,28 +105,22 @@ pub struct FeedbackInput {
     /// The complaints procedure: required for `complaint`, `dissatisfaction`
     /// and `senior_manager_review` (the last two: `statutory_adults`), and
     /// only for them.
-    #[serde(default)]
     pub procedure: Option<Procedure>,
     /// The stage: required for `complaint` and only for it (1 for
     /// `statutory_adults`; 1 to 3 otherwise).
-    #[serde(default)]
     #[schema(minimum = 1, maximum = 3)]
     pub stage: Option<i32>,
     /// The service the feedback is about.
-    #[serde(default)]
     #[schema(max_length = 200, example = "Financial Assessments")]
     pub service_area: Option<String>,
     /// The team responsible.
-    #[serde(default)]
     #[schema(max_length = 200, example = "Statutory Assessment Team")]
     pub team: Option<String>,
     /// The main reason; required once a complaint, dissatisfaction or senior
     /// manager review is responded to.
-    #[serde(default)]
     #[schema(max_length = 200, example = "Charging")]
     pub category: Option<String>,
     /// The reason in more detail (needs a `category`).
-    #[serde(default)]
     #[schema(max_length = 200, example = "Outcome of financial assessment")]
     pub sub_category: Option<String>,
     /// Themes (e.g. `communication`), at most 50 of at most 100 characters.
@@ -144,11 +128,9 @@ pub struct FeedbackInput {
     #[diesel(serialize_as = Json<Vec<String>>, deserialize_as = Json<Vec<String>>)]
     pub themes: Vec<String>,
     /// What the feedback says.
-    #[serde(default)]
     #[schema(max_length = 20000)]
     pub summary: Option<String>,
     /// How it arrived.
-    #[serde(default)]
     pub channel: Option<Channel>,
     /// Who gave it (personal data).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -156,57 +138,38 @@ pub struct FeedbackInput {
     /// The day it was received: day 0 of every timescale.
     pub received_on: NaiveDate,
     /// The day it was acknowledged.
-    #[serde(default)]
     pub acknowledged_on: Option<NaiveDate>,
     /// The day the council responded.
-    #[serde(default)]
     pub responded_on: Option<NaiveDate>,
     /// The day the record was closed.
-    #[serde(default)]
     pub closed_on: Option<NaiveDate>,
     /// An agreed extension: the new due date (not beyond the rules' limit).
-    #[serde(default)]
     pub extended_due_on: Option<NaiveDate>,
     /// Why the extension was agreed (required with `extended_due_on`).
-    #[serde(default)]
     #[schema(max_length = 2000)]
     pub extension_reason: Option<String>,
     /// The decision: only once responded to, and then required for the
     /// complaint-like kinds.
-    #[serde(default)]
     pub outcome: Option<Outcome>,
     /// What was done to put things right.
     #[serde(default)]
     #[diesel(serialize_as = Json<Vec<Remedy>>, deserialize_as = Json<Vec<Remedy>>)]
     pub remedies: Vec<Remedy>,
     /// What the council learned.
-    #[serde(default)]
     #[schema(max_length = 20000)]
     pub learning: Option<String>,
     /// The record this one escalated from (same directorate).
-    #[serde(default)]
     pub parent_id: Option<i64>,
     /// Whether the record was reopened after being closed.
     #[serde(default)]
     pub reopened: bool,
     /// The CRM's id for the record: unique within the directorate.
-    #[serde(default)]
     #[schema(max_length = 200, example = "CRM-48213")]
     pub external_ref: Option<String>,
 }
 
 /// Read-only fields of a feedback record: sending them is refused.
-pub const READ_ONLY: &[&str] = &[
-    "id",
-    "reference",
-    "version",
-    "created_at",
-    "updated_at",
-    "created_by",
-    "status",
-    "timeliness",
-    "redacted_at",
-];
+pub const READ_ONLY: &[&str] = crate::read_only!("reference", "status", "timeliness");
 
 impl RequestBody for FeedbackInput {
     const READ_ONLY: &'static [&'static str] = READ_ONLY;

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use serde_json::json;
@@ -19,33 +19,21 @@ use crate::error::{ApiError, FieldErrors};
 use crate::feedback::fields::FeedbackInput;
 use crate::feedback::rules::{rule_for, Dates, Timeliness};
 use crate::feedback::types::Status;
-use crate::records::{self, Link, Record, Scope, Stamp};
+use crate::records::{self, Link, Proposal, Record, Write};
 
 /// The audit log's name for feedback records.
 pub const ENTITY: &str = "feedback";
 
-/// A row of `feedback`: what the core keeps, the reference, and the fields.
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = feedback)]
-pub struct FeedbackRow {
-    /// Id.
-    pub id: i64,
-    /// `FB-000123`, made from the id when the record is inserted.
-    pub reference: Option<String>,
-    /// Incremented on every change (the `ETag`).
-    pub version: i64,
-    /// When it was recorded (UTC).
-    pub created_at: NaiveDateTime,
-    /// When it last changed (UTC).
-    pub updated_at: NaiveDateTime,
-    /// The username of whoever recorded it.
-    pub created_by: String,
-    /// When personal data was redacted, if it was.
-    pub redacted_at: Option<NaiveDateTime>,
-    /// The writable fields.
-    #[diesel(embed)]
-    pub fields: FeedbackInput,
-}
+crate::record_row!(
+    /// A row of `feedback`: what the core keeps, the reference, and the fields.
+    pub struct FeedbackRow in feedback {
+        /// `FB-000123`, made from the id when the record is inserted.
+        pub reference: Option<String>,
+        /// The writable fields.
+        #[diesel(embed)]
+        pub fields: FeedbackInput,
+    }
+);
 
 impl FeedbackRow {
     /// Where the record is in its life.
@@ -185,77 +173,54 @@ pub const REDACTION: Policy = Policy {
 };
 
 impl Record for FeedbackRow {
-    const ENTITY: &'static str = ENTITY;
-    const TABLE: &'static str = "feedback";
-    const REDACTION: Policy = REDACTION;
-    type Input = FeedbackInput;
-    /// The calendar the stored clock is computed on.
-    type Context = Arc<Calendar>;
+    // The context is the calendar the stored clock is computed on.
+    crate::record_basics!(entity ENTITY, table feedback, redaction REDACTION,
+        input FeedbackInput, context Arc<Calendar>, id id, version version, fields fields);
 
-    fn id(&self) -> i64 {
-        self.id
-    }
-    fn version(&self) -> i64 {
-        self.version
-    }
-    fn directorate(&self) -> &str {
-        &self.fields.directorate
-    }
     fn input(&self) -> FeedbackInput {
         self.fields.clone()
-    }
-    fn directorate_of(input: &FeedbackInput) -> &str {
-        &input.directorate
     }
 
     fn find(conn: &mut DbConnection, id: i64) -> Result<Option<Self>, ApiError> {
         crate::record_sql!(find feedback as FeedbackRow, conn, id)
     }
-    fn insert(
-        conn: &mut DbConnection,
-        input: &FeedbackInput,
-        calendar: &Arc<Calendar>,
-        stamp: &Stamp,
-    ) -> Result<i64, ApiError> {
-        check_external_ref(conn, input, None)?;
-        let values = (input.clone(), Derived::of(input, calendar));
-        let id = crate::record_sql!(insert feedback, conn, values, stamp)?;
+    fn insert(conn: &mut DbConnection, new: Write<'_, Self>) -> Result<i64, ApiError> {
+        check_external_ref(conn, new.input, None)?;
+        let values = (new.input.clone(), Derived::of(new.input, new.context));
+        let id = crate::record_sql!(insert feedback, conn, values, new.stamp)?;
         set_references(conn, id, id)?;
         Ok(id)
     }
-    fn write(
-        conn: &mut DbConnection,
-        current: &Self,
-        input: &FeedbackInput,
-        calendar: &Arc<Calendar>,
-        stamp: &Stamp,
-    ) -> Result<(), ApiError> {
-        check_external_ref(conn, input, Some(current.id))?;
-        let values = (input.clone(), Derived::of(input, calendar));
-        crate::record_sql!(update feedback, conn, current.id, current.version, values, stamp)
-    }
-    fn remove(conn: &mut DbConnection, current: &Self) -> Result<(), ApiError> {
-        crate::record_sql!(delete feedback, conn, current.id)
+    fn write(&self, conn: &mut DbConnection, change: Write<'_, Self>) -> Result<(), ApiError> {
+        check_external_ref(conn, change.input, Some(self.id))?;
+        let values = (
+            change.input.clone(),
+            Derived::of(change.input, change.context),
+        );
+        crate::record_sql!(update feedback, conn, self.id, self.version, values, change.stamp)
     }
 
     /// The directorate exists; the parent exists, is visible, is in the same
     /// directorate and is not the record itself.
     fn check_references(
         conn: &mut DbConnection,
-        input: &FeedbackInput,
-        current: Option<&Self>,
-        scope: &Scope,
+        proposal: Proposal<'_, Self>,
     ) -> Result<(), ApiError> {
+        let (input, scope) = (proposal.input, proposal.scope);
         let mut errors = FieldErrors::new();
-        crate::directorates::model::check_exists(conn, &input.directorate, &mut errors)?;
-        if let Some(parent_id) = input.parent_id {
-            let linked = directorate_of(conn, parent_id)?;
-            if current.is_some_and(|c| c.id == parent_id) && linked.is_some() {
+        let parent = Link::new("parent_id", "feedback record", "a record", directorate_of);
+        match input.parent_id {
+            Some(id) if proposal.current.is_some_and(|c| c.id == id) => {
+                crate::directorates::model::check_exists(conn, &input.directorate, &mut errors)?;
                 errors.add("parent_id", "cannot be the record itself");
-            } else {
-                let link = Link::new("parent_id", "feedback record", "a record");
-                link.check(&mut errors, linked, scope, &input.directorate);
             }
+            id => records::check_links(
+                conn,
+                &input.directorate,
+                scope,
+                &[(parent, id)],
+                &mut errors,
+            )?,
         }
         errors.into_result()
     }

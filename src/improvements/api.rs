@@ -14,8 +14,7 @@ use crate::db::DbConnection;
 use crate::error::ApiError;
 use crate::improvements::fields::{ImprovementInput, ImprovementPatch};
 use crate::improvements::model::{self, ImprovementFilter, ImprovementRow};
-use crate::page_type;
-use crate::records::api::{Noun, RecordApi};
+use crate::records::api::{Noun, RecordApi, RecordMeta};
 use crate::records::Scope;
 use crate::state::AppState;
 
@@ -35,16 +34,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
 /// what the service keeps and computes.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ServiceImprovement {
-    /// Its id.
-    pub id: i64,
-    /// Incremented on every change; the `ETag`.
-    pub version: i64,
-    /// When it was recorded (RFC 3339, UTC).
-    pub created_at: DateTime<Utc>,
-    /// When it last changed (RFC 3339, UTC).
-    pub updated_at: DateTime<Utc>,
-    /// The username of whoever recorded it.
-    pub created_by: String,
+    /// Its id, version, stamps and author.
+    #[serde(flatten)]
+    pub meta: RecordMeta,
     /// The writable fields.
     #[serde(flatten)]
     pub fields: ImprovementInput,
@@ -58,11 +50,7 @@ impl ServiceImprovement {
     /// The improvement as answered, `overdue` as of `today`.
     pub fn of(row: &ImprovementRow, today: Today) -> ServiceImprovement {
         ServiceImprovement {
-            id: row.id,
-            version: row.version,
-            created_at: row.created_at.and_utc(),
-            updated_at: row.updated_at.and_utc(),
-            created_by: row.created_by.clone(),
+            meta: crate::record_meta!(row),
             fields: row.fields.clone(),
             overdue: row.is_overdue(today.0),
             redacted_at: row.redacted_at.map(|t| t.and_utc()),
@@ -70,26 +58,13 @@ impl ServiceImprovement {
     }
 }
 
-/// The view reads as its fields too (`improvement.description`).
-impl std::ops::Deref for ServiceImprovement {
-    type Target = ImprovementInput;
-    fn deref(&self) -> &ImprovementInput {
-        &self.fields
-    }
-}
-
-page_type!(
-    /// A page of service improvements.
-    ServiceImprovementPage, ServiceImprovement
-);
+crate::record_view!(ServiceImprovement reads ImprovementInput, page ServiceImprovementPage,
+    "A page of service improvements.");
 
 impl RecordApi for ImprovementRow {
     type View = ServiceImprovement;
     type Filters = ImprovementFilter;
-    const NOUN: Noun = Noun {
-        a: "a service improvement",
-        plural: "service improvements",
-    };
+    const NOUN: Noun = Noun::new("a service improvement", "service improvements");
     const COLLECTION: &'static str = "/api/v1/service-improvements";
     const SORTABLE: &'static [SortField] = model::SORTABLE;
 

@@ -48,20 +48,10 @@ text_enum! {
 /// A service improvement as written: the body of `POST
 /// /service-improvements`, the fields a merge patch changes, and the row's
 /// columns of the same names (one declaration for all three).
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Serialize,
-    Deserialize,
-    ToSchema,
-    Queryable,
-    Selectable,
-    Insertable,
-    AsChangeset,
-)]
-#[diesel(table_name = service_improvements, treat_none_as_null = true)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[derive(Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = service_improvements, treat_none_as_null = true)]
 pub struct ImprovementInput {
     /// The directorate that agreed it.
     #[schema(example = "children")]
@@ -75,36 +65,27 @@ pub struct ImprovementInput {
     )]
     pub description: String,
     /// The Ombudsman case it comes from (same directorate); null if none.
-    #[serde(default)]
     pub ombudsman_case_id: Option<i64>,
     /// The feedback record it comes from (same directorate); null if none.
-    #[serde(default)]
     pub feedback_id: Option<i64>,
     /// What kind of improvement; null if not classified.
-    #[serde(default)]
     pub kind: Option<ImprovementKind>,
     /// The complaint category it answers (as on feedback records); null if none.
-    #[serde(default)]
     #[schema(max_length = 200, example = "Education")]
     pub category: Option<String>,
     /// The sub-category, in more detail; null if none.
-    #[serde(default)]
     #[schema(max_length = 200, example = "Special educational needs")]
     pub sub_category: Option<String>,
     /// Who is responsible (team or post).
-    #[serde(default)]
     #[schema(max_length = 200, example = "Head of SEND")]
     pub owner: Option<String>,
     /// The day it was agreed (`YYYY-MM-DD`); not in the future.
     pub agreed_on: NaiveDate,
     /// The day it is due; null if no date was set.
-    #[serde(default)]
     pub due_on: Option<NaiveDate>,
     /// The day it was done: required with status `completed`, and only then.
-    #[serde(default)]
     pub completed_on: Option<NaiveDate>,
     /// The evidence that it was done (free text); null if none yet.
-    #[serde(default)]
     #[schema(max_length = 20000)]
     pub evidence: Option<String>,
     /// Where it is (default `planned`).
@@ -120,15 +101,7 @@ fn planned() -> ImprovementStatus {
 }
 
 /// Read-only fields of an improvement.
-pub const READ_ONLY: &[&str] = &[
-    "id",
-    "version",
-    "created_at",
-    "updated_at",
-    "created_by",
-    "overdue",
-    "redacted_at",
-];
+pub const READ_ONLY: &[&str] = crate::read_only!("overdue");
 
 impl RequestBody for ImprovementInput {
     const READ_ONLY: &'static [&'static str] = READ_ONLY;

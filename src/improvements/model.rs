@@ -1,42 +1,29 @@
 //! Service improvements in the database: the row, its place in the record
 //! core, and the list query.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use crate::audit::redaction::{Field, Policy};
-use crate::audit::Actor;
 use crate::db::page::{Paging, SortField};
-use crate::db::schema::service_improvements as si;
+use crate::db::schema::service_improvements::{self, self as si};
 use crate::db::sql::{contains_pattern, lower};
 use crate::db::{DbConnection, MultiBackend};
 use crate::error::{ApiError, FieldErrors};
 use crate::improvements::fields::{ImprovementInput, ImprovementStatus};
-use crate::records::{self, Link, Record, Scope, Stamp};
+use crate::records::{self, Link, Proposal, Record, Scope, Write};
 
 /// The audit log's name for service improvements.
 pub const ENTITY: &str = "service_improvement";
 
-/// A row of `service_improvements`: what the core keeps, and the fields.
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = si)]
-pub struct ImprovementRow {
-    /// Id.
-    pub id: i64,
-    /// Incremented on every change (the `ETag`).
-    pub version: i64,
-    /// When it was recorded (UTC).
-    pub created_at: NaiveDateTime,
-    /// When it last changed (UTC).
-    pub updated_at: NaiveDateTime,
-    /// The username of whoever recorded it.
-    pub created_by: String,
-    /// When its free text was redacted, if it was.
-    pub redacted_at: Option<NaiveDateTime>,
-    /// The writable fields.
-    #[diesel(embed)]
-    pub fields: ImprovementInput,
-}
+crate::record_row!(
+    /// A row of `service_improvements`: what the core keeps, and the fields.
+    pub struct ImprovementRow in service_improvements {
+        /// The writable fields.
+        #[diesel(embed)]
+        pub fields: ImprovementInput,
+    }
+);
 
 impl ImprovementRow {
     /// Not completed or cancelled, and past its due date on `today`.
@@ -61,85 +48,61 @@ pub const REDACTION: Policy = Policy {
 };
 
 impl Record for ImprovementRow {
-    const ENTITY: &'static str = ENTITY;
-    const TABLE: &'static str = "service_improvements";
-    const REDACTION: Policy = REDACTION;
-    type Input = ImprovementInput;
-    type Context = ();
+    crate::record_basics!(entity ENTITY, table service_improvements, redaction REDACTION,
+        input ImprovementInput, context (), id id, version version, fields fields);
 
-    fn id(&self) -> i64 {
-        self.id
-    }
-    fn version(&self) -> i64 {
-        self.version
-    }
-    fn directorate(&self) -> &str {
-        &self.fields.directorate
-    }
     fn input(&self) -> ImprovementInput {
         self.fields.clone()
-    }
-    fn directorate_of(input: &ImprovementInput) -> &str {
-        &input.directorate
     }
 
     fn find(conn: &mut DbConnection, id: i64) -> Result<Option<Self>, ApiError> {
         crate::record_sql!(find si as ImprovementRow, conn, id)
     }
-    fn insert(
-        conn: &mut DbConnection,
-        input: &ImprovementInput,
-        _: &(),
-        stamp: &Stamp,
-    ) -> Result<i64, ApiError> {
-        crate::record_sql!(insert si, conn, input, stamp)
+    fn insert(conn: &mut DbConnection, new: Write<'_, Self>) -> Result<i64, ApiError> {
+        crate::record_sql!(insert si, conn, new.input, new.stamp)
     }
-    fn write(
-        conn: &mut DbConnection,
-        current: &Self,
-        input: &ImprovementInput,
-        _: &(),
-        stamp: &Stamp,
-    ) -> Result<(), ApiError> {
-        crate::record_sql!(update si, conn, current.id, current.version, input, stamp)
-    }
-    fn remove(conn: &mut DbConnection, current: &Self) -> Result<(), ApiError> {
-        crate::record_sql!(delete si, conn, current.id)
+    fn write(&self, conn: &mut DbConnection, change: Write<'_, Self>) -> Result<(), ApiError> {
+        crate::record_sql!(update si, conn, self.id, self.version, change.input, change.stamp)
     }
 
     /// The directorate, and the source case and record, which must exist,
     /// be visible and be of the same directorate.
     fn check_references(
         conn: &mut DbConnection,
-        input: &ImprovementInput,
-        _current: Option<&Self>,
-        scope: &Scope,
+        proposal: Proposal<'_, Self>,
     ) -> Result<(), ApiError> {
+        let input = proposal.input;
         let mut errors = FieldErrors::new();
-        crate::directorates::model::check_exists(conn, &input.directorate, &mut errors)?;
-        if let Some(id) = input.ombudsman_case_id {
-            let linked = crate::ombudsman::model::directorate_of(conn, id)?;
-            let link = Link::new("ombudsman_case_id", "Ombudsman case", "a case");
-            link.check(&mut errors, linked, scope, &input.directorate);
-        }
-        if let Some(id) = input.feedback_id {
-            let linked = crate::feedback::model::directorate_of(conn, id)?;
-            let link = Link::new("feedback_id", "feedback record", "a record");
-            link.check(&mut errors, linked, scope, &input.directorate);
-        }
+        let links = [
+            (CASE, input.ombudsman_case_id),
+            (FEEDBACK, input.feedback_id),
+        ];
+        records::check_links(
+            conn,
+            &input.directorate,
+            proposal.scope,
+            &links,
+            &mut errors,
+        )?;
         errors.into_result()
     }
 }
 
-/// Insert an improvement made by `actor` outside a request (demo data,
-/// imports): no permission checks, with its audit entry.
-pub fn insert(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    input: &ImprovementInput,
-) -> Result<ImprovementRow, ApiError> {
-    records::store::import::<ImprovementRow>(conn, actor, input, &())
-}
+/// The source case of an improvement.
+const CASE: Link = Link::new(
+    "ombudsman_case_id",
+    "Ombudsman case",
+    "a case",
+    crate::ombudsman::model::directorate_of,
+);
+
+/// The source record of an improvement.
+const FEEDBACK: Link = Link::new(
+    "feedback_id",
+    "feedback record",
+    "a record",
+    crate::feedback::model::directorate_of,
+);
 
 /// The fields the list sorts by.
 pub const SORTABLE: &[SortField] = &[

@@ -19,7 +19,7 @@ use crate::ombudsman::types::{
     Compliance, Decision, DecisionBucket, Ombudsman, RecommendationKind,
 };
 use crate::page_type;
-use crate::records::api::{Noun, RecordApi};
+use crate::records::api::{Noun, RecordApi, RecordMeta};
 use crate::records::Scope;
 use crate::state::AppState;
 
@@ -72,16 +72,9 @@ pub struct Recommendation {
 /// An Ombudsman case.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OmbudsmanCase {
-    /// Id.
-    pub id: i64,
-    /// Version, incremented on every change; the `ETag`.
-    pub version: i64,
-    /// When the case was recorded.
-    pub created_at: DateTime<Utc>,
-    /// When it last changed.
-    pub updated_at: DateTime<Utc>,
-    /// Who recorded it.
-    pub created_by: String,
+    /// Its id, version, stamps and author.
+    #[serde(flatten)]
+    pub meta: RecordMeta,
     /// Which Ombudsman.
     pub ombudsman: Ombudsman,
     /// The Ombudsman's reference.
@@ -161,11 +154,7 @@ impl OmbudsmanCase {
             })
             .collect();
         OmbudsmanCase {
-            id: row.id,
-            version: row.version,
-            created_at: row.created_at.and_utc(),
-            updated_at: row.updated_at.and_utc(),
-            created_by: row.created_by.clone(),
+            meta: crate::record_meta!(row),
             ombudsman: row.ombudsman,
             reference: row.reference.clone(),
             directorate: row.directorate.clone(),
@@ -202,10 +191,8 @@ page_type!(
 impl RecordApi for CaseRecord {
     type View = OmbudsmanCase;
     type Filters = CaseFilter;
-    const NOUN: Noun = Noun {
-        a: "an Ombudsman case (only managers record the decision and compliance)",
-        plural: "Ombudsman cases",
-    };
+    const NOUN: Noun = Noun::new("an Ombudsman case", "Ombudsman cases");
+    const NOTE: &'static str = "Only managers may record or change the decision and compliance.";
     const COLLECTION: &'static str = "/api/v1/ombudsman-cases";
     const SORTABLE: &'static [SortField] = list::SORTABLE;
 

@@ -120,18 +120,12 @@ fn default_ombudsman() -> Ombudsman {
 }
 
 /// Read-only fields of a case.
-pub const READ_ONLY: &[&str] = &[
-    "id",
-    "version",
-    "created_at",
-    "updated_at",
-    "created_by",
+pub const READ_ONLY: &[&str] = crate::read_only!(
     "decision_bucket",
     "information_requests_late",
     "overdue_recommendations",
-    "compliance_derived",
-    "redacted_at",
-];
+    "compliance_derived"
+);
 
 /// Whether `reference` has the Ombudsman's form `NN NNN NNN`.
 pub fn is_reference(reference: &str) -> bool {

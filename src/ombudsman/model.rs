@@ -3,11 +3,10 @@
 
 use std::collections::HashMap;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use crate::audit::redaction::{Field, Policy};
-use crate::audit::Actor;
 use crate::auth::AuthUser;
 use crate::db::schema::{
     ombudsman_cases, ombudsman_information_requests as requests, ombudsman_recommendations as recs,
@@ -19,65 +18,53 @@ use crate::ombudsman::fields::{CaseInput, InformationRequest, RecommendationInpu
 use crate::ombudsman::types::{
     Compliance, Decision, DecisionBucket, Ombudsman, RecommendationKind,
 };
-use crate::records::{self, Link, Record, Scope, Stamp};
+use crate::records::{self, Link, Proposal, Record, Write};
 use crate::users::Role;
 
 /// The audit log's name for Ombudsman cases.
 pub const ENTITY: &str = "ombudsman_case";
 
-/// A row of `ombudsman_cases`.
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = ombudsman_cases)]
-pub struct CaseRow {
-    /// Id.
-    pub id: i64,
-    /// Incremented on every change (the `ETag`).
-    pub version: i64,
-    /// When it was recorded (UTC).
-    pub created_at: NaiveDateTime,
-    /// When it last changed (UTC).
-    pub updated_at: NaiveDateTime,
-    /// The username of whoever recorded it.
-    pub created_by: String,
-    /// Which Ombudsman.
-    pub ombudsman: Ombudsman,
-    /// `NN NNN NNN`.
-    pub reference: String,
-    /// Directorate code.
-    pub directorate: String,
-    /// The complaint it follows.
-    pub feedback_id: Option<i64>,
-    /// The Ombudsman's category.
-    pub category: Option<String>,
-    /// The Ombudsman's sub-category.
-    pub sub_category: Option<String>,
-    /// First contact from the Ombudsman.
-    pub received_on: NaiveDate,
-    /// What the case is about.
-    pub summary: Option<String>,
-    /// Whether the Ombudsman issued a witness summons.
-    pub witness_summons: bool,
-    /// The decision.
-    pub decision: Option<Decision>,
-    /// The decision's statistics group (derived from it).
-    pub decision_bucket: Option<DecisionBucket>,
-    /// When it was decided.
-    pub decided_on: Option<NaiveDate>,
-    /// Remedied by the council before the Ombudsman looked.
-    pub remedied_before_ombudsman: bool,
-    /// Whether the Ombudsman published a report.
-    pub public_report: bool,
-    /// The report's title.
-    pub public_report_title: Option<String>,
-    /// The compliance outcome in force (a manager's, else derived).
-    pub compliance_outcome: Option<Compliance>,
-    /// When it was recorded.
-    pub compliance_recorded_on: Option<NaiveDate>,
-    /// Whether a manager set it.
-    pub compliance_explicit: bool,
-    /// When its free text was redacted, if it was.
-    pub redacted_at: Option<NaiveDateTime>,
+crate::record_row!(
+    /// A row of `ombudsman_cases`.
+    pub struct CaseRow in ombudsman_cases {
+        /// Which Ombudsman.
+        pub ombudsman: Ombudsman,
+        /// `NN NNN NNN`.
+        pub reference: String,
+        /// Directorate code.
+        pub directorate: String,
+        /// The complaint it follows.
+        pub feedback_id: Option<i64>,
+        /// The Ombudsman's category.
+        pub category: Option<String>,
+        /// The Ombudsman's sub-category.
+        pub sub_category: Option<String>,
+        /// First contact from the Ombudsman.
+        pub received_on: NaiveDate,
+        /// What the case is about.
+        pub summary: Option<String>,
+        /// Whether the Ombudsman issued a witness summons.
+        pub witness_summons: bool,
+        /// The decision.
+        pub decision: Option<Decision>,
+        /// The decision's statistics group (derived from it).
+        pub decision_bucket: Option<DecisionBucket>,
+        /// When it was decided.
+        pub decided_on: Option<NaiveDate>,
+        /// Remedied by the council before the Ombudsman looked.
+        pub remedied_before_ombudsman: bool,
+        /// Whether the Ombudsman published a report.
+        pub public_report: bool,
+        /// The report's title.
+        pub public_report_title: Option<String>,
+        /// The compliance outcome in force (a manager's, else derived).
+        pub compliance_outcome: Option<Compliance>,
+        /// When it was recorded.
+        pub compliance_recorded_on: Option<NaiveDate>,
+        /// Whether a manager set it.
+        pub compliance_explicit: bool,
 }
+);
 
 /// A row of `ombudsman_information_requests`.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -436,40 +423,21 @@ fn decision_of(c: &CaseInput) -> impl PartialEq {
 }
 
 impl Record for CaseRecord {
-    const ENTITY: &'static str = ENTITY;
-    const TABLE: &'static str = "ombudsman_cases";
-    const REDACTION: Policy = REDACTION;
-    type Input = CaseInput;
-    /// The day a manager's compliance outcome counts as recorded when they
-    /// give none.
-    type Context = NaiveDate;
+    // The context is the day a manager's compliance outcome counts as
+    // recorded when they give none.
+    crate::record_basics!(entity ENTITY, table ombudsman_cases, redaction REDACTION,
+        input CaseInput, context NaiveDate, id row.id, version row.version, fields row);
 
-    fn id(&self) -> i64 {
-        self.row.id
-    }
-    fn version(&self) -> i64 {
-        self.row.version
-    }
-    fn directorate(&self) -> &str {
-        &self.row.directorate
-    }
     fn input(&self) -> CaseInput {
         self.fields()
-    }
-    fn directorate_of(input: &CaseInput) -> &str {
-        &input.directorate
     }
 
     fn find(conn: &mut DbConnection, id: i64) -> Result<Option<Self>, ApiError> {
         let row = crate::record_sql!(find ombudsman_cases as CaseRow, conn, id)?;
         Ok(with_children(conn, row.into_iter().collect())?.pop())
     }
-    fn insert(
-        conn: &mut DbConnection,
-        input: &CaseInput,
-        today: &NaiveDate,
-        stamp: &Stamp,
-    ) -> Result<i64, ApiError> {
+    fn insert(conn: &mut DbConnection, new: Write<'_, Self>) -> Result<i64, ApiError> {
+        let input = new.input;
         if input.recommendations.iter().any(|r| r.id.is_some()) {
             return Err(ApiError::field(
                 "recommendations",
@@ -477,25 +445,17 @@ impl Record for CaseRecord {
             ));
         }
         check_reference_free(conn, &input.reference, None)?;
-        let id =
-            crate::record_sql!(insert ombudsman_cases, conn, Columns::of(input, *today), stamp)?;
+        let columns = Columns::of(input, *new.context);
+        let id = crate::record_sql!(insert ombudsman_cases, conn, columns, new.stamp)?;
         write_children(conn, id, input, &[])?;
         Ok(id)
     }
-    fn write(
-        conn: &mut DbConnection,
-        current: &Self,
-        input: &CaseInput,
-        today: &NaiveDate,
-        stamp: &Stamp,
-    ) -> Result<(), ApiError> {
-        let (id, version) = (current.row.id, current.row.version);
-        check_reference_free(conn, &input.reference, Some(id))?;
-        crate::record_sql!(update ombudsman_cases, conn, id, version, Columns::of(input, *today), stamp)?;
-        write_children(conn, id, input, &current.recommendations)
-    }
-    fn remove(conn: &mut DbConnection, current: &Self) -> Result<(), ApiError> {
-        crate::record_sql!(delete ombudsman_cases, conn, current.row.id)
+    fn write(&self, conn: &mut DbConnection, change: Write<'_, Self>) -> Result<(), ApiError> {
+        let (id, version) = (self.row.id, self.row.version);
+        check_reference_free(conn, &change.input.reference, Some(id))?;
+        let columns = Columns::of(change.input, *change.context);
+        crate::record_sql!(update ombudsman_cases, conn, id, version, columns, change.stamp)?;
+        write_children(conn, id, change.input, &self.recommendations)
     }
 
     /// Only managers record the Ombudsman's decision and compliance.
@@ -527,28 +487,23 @@ impl Record for CaseRecord {
     /// checked when writing, after permissions.)
     fn check_references(
         conn: &mut DbConnection,
-        input: &CaseInput,
-        _current: Option<&Self>,
-        scope: &Scope,
+        proposal: Proposal<'_, Self>,
     ) -> Result<(), ApiError> {
         let mut errors = FieldErrors::new();
-        crate::directorates::model::check_exists(conn, &input.directorate, &mut errors)?;
-        if let Some(id) = input.feedback_id {
-            let linked = crate::feedback::model::directorate_of(conn, id)?;
-            let link = Link::new("feedback_id", "feedback record", "a record");
-            link.check(&mut errors, linked, scope, &input.directorate);
-        }
+        let complaint = Link::new(
+            "feedback_id",
+            "feedback record",
+            "a record",
+            crate::feedback::model::directorate_of,
+        );
+        let links = [(complaint, proposal.input.feedback_id)];
+        records::check_links(
+            conn,
+            &proposal.input.directorate,
+            proposal.scope,
+            &links,
+            &mut errors,
+        )?;
         errors.into_result()
     }
-}
-
-/// Insert a case made by `actor` outside a request (demo data, imports):
-/// no permission checks, with its audit entry.
-pub fn insert(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    input: &CaseInput,
-    today: NaiveDate,
-) -> Result<CaseRecord, ApiError> {
-    records::store::import::<CaseRecord>(conn, actor, input, &today)
 }

@@ -9,8 +9,10 @@ use std::sync::Arc;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Serialize;
 use serde_json::{Map, Value};
+use utoipa::ToSchema;
 
 use crate::audit::{self, Action};
 use crate::auth::AuthUser;
@@ -25,6 +27,55 @@ use crate::http::list::ListParams;
 use crate::records::{store, Record, Scope};
 use crate::state::AppState;
 
+/// What the service keeps about every record, as its responses show it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RecordMeta {
+    /// Its id.
+    pub id: i64,
+    /// Incremented on every change; the `ETag`.
+    pub version: i64,
+    /// When it was recorded (RFC 3339, UTC).
+    pub created_at: DateTime<Utc>,
+    /// When it last changed (RFC 3339, UTC).
+    pub updated_at: DateTime<Utc>,
+    /// The username of whoever recorded it.
+    pub created_by: String,
+}
+
+impl RecordMeta {
+    /// The meta of a row: its id, version, stamps and author.
+    pub fn new(
+        id: i64,
+        version: i64,
+        created: NaiveDateTime,
+        updated: NaiveDateTime,
+        created_by: &str,
+    ) -> RecordMeta {
+        RecordMeta {
+            id,
+            version,
+            created_at: created.and_utc(),
+            updated_at: updated.and_utc(),
+            created_by: created_by.to_string(),
+        }
+    }
+}
+
+/// The [`RecordMeta`] of a row with the fields `id`, `version`,
+/// `created_at`, `updated_at` and `created_by`.
+#[macro_export]
+macro_rules! record_meta {
+    ($row:expr) => {
+        $crate::records::api::RecordMeta::new(
+            $row.id,
+            $row.version,
+            $row.created_at,
+            $row.updated_at,
+            &$row.created_by,
+        )
+    };
+}
+
 /// How the docs name a kind of record.
 #[derive(Debug, Clone, Copy)]
 pub struct Noun {
@@ -32,6 +83,13 @@ pub struct Noun {
     pub a: &'static str,
     /// Plural: "feedback records".
     pub plural: &'static str,
+}
+
+impl Noun {
+    /// `a` ("a feedback record") and its `plural`.
+    pub const fn new(a: &'static str, plural: &'static str) -> Noun {
+        Noun { a, plural }
+    }
 }
 
 /// A kind of record as the API serves it.
@@ -43,6 +101,8 @@ pub trait RecordApi: Record<Input: RequestBody> {
 
     /// How the docs name it.
     const NOUN: Noun;
+    /// What the docs of its creation and change add for this kind.
+    const NOTE: &'static str = "";
     /// Its collection's path, e.g. `/api/v1/feedback`.
     const COLLECTION: &'static str;
     /// The fields the list sorts by.

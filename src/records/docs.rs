@@ -16,8 +16,9 @@ pub fn list<R: RecordApi>() -> String {
 pub fn create<R: RecordApi>() -> String {
     format!(
         "Record {}. Send `Idempotency-Key` to make retries safe: a repeat with the same key and \
-         body returns the record as it is now (404 once it is deleted or out of your reach).",
-        R::NOUN.a
+         body returns the record as it is now (404 once it is deleted or out of your reach). {}",
+        R::NOUN.a,
+        R::NOTE
     )
 }
 
@@ -35,8 +36,9 @@ pub fn update<R: RecordApi>() -> String {
     format!(
         "Change {} (JSON merge patch: absent fields stay, `null` clears). Send `If-Match` with \
          the `ETag` last seen: a stale one is 412. Concurrent changes are applied one after the \
-         other.",
-        R::NOUN.a
+         other. {}",
+        R::NOUN.a,
+        R::NOTE
     )
 }
 

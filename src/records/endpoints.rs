@@ -231,3 +231,24 @@ macro_rules! patch_schema {
         }
     };
 }
+
+/// Declare what a kind of record's view shares: it reads as its writable
+/// fields (`view.kind`, through `Deref` to the flattened `fields`), and its
+/// page type.
+#[macro_export]
+macro_rules! record_view {
+    ($view:ident reads $input:ty, page $page:ident, $doc:literal) => {
+        impl std::ops::Deref for $view {
+            type Target = $input;
+            fn deref(&self) -> &$input {
+                &self.fields
+            }
+        }
+
+        $crate::page_type!(
+            #[doc = $doc]
+            $page,
+            $view
+        );
+    };
+}

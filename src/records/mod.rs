@@ -42,40 +42,60 @@ pub fn in_scope(scope: &Scope, directorate: &str) -> bool {
         .is_none_or(|codes| codes.iter().any(|c| c == directorate))
 }
 
+/// How to find the directorate of a record of some kind by its id.
+pub type DirectorateOf = fn(&mut DbConnection, i64) -> Result<Option<String>, ApiError>;
+
 /// An id a body gives for a record it links to (a parent, a source).
 #[derive(Debug, Clone, Copy)]
 pub struct Link {
     field: &'static str,
     what: &'static str,
     a: &'static str,
+    directorate_of: DirectorateOf,
 }
 
 impl Link {
     /// The link in `field` to a `what` ("Ombudsman case"), `a` of which
-    /// ("a case") must be of the same directorate.
-    pub const fn new(field: &'static str, what: &'static str, a: &'static str) -> Link {
-        Link { field, what, a }
+    /// ("a case") must be of the same directorate; `directorate_of` finds
+    /// the linked record's directorate.
+    pub const fn new(
+        field: &'static str,
+        what: &'static str,
+        a: &'static str,
+        directorate_of: DirectorateOf,
+    ) -> Link {
+        Link {
+            field,
+            what,
+            a,
+            directorate_of,
+        }
     }
+}
 
-    /// Record a problem when the linked record (whose directorate is
-    /// `linked`, `None` when it does not exist) is missing or not visible
-    /// in `scope` (the same words either way), or not in `directorate`.
-    pub fn check(
-        &self,
-        errors: &mut crate::error::FieldErrors,
-        linked: Option<String>,
-        scope: &Scope,
-        directorate: &str,
-    ) {
-        match linked.filter(|d| in_scope(scope, d)) {
-            None => errors.add(self.field, format!("no such {}", self.what)),
+/// Check a body's references (422, every problem at once): its
+/// `directorate` exists, and each linked record it names exists, is visible
+/// in `scope` (the same words either way) and is in the same directorate.
+pub fn check_links(
+    conn: &mut DbConnection,
+    directorate: &str,
+    scope: &Scope,
+    links: &[(Link, Option<i64>)],
+    errors: &mut crate::error::FieldErrors,
+) -> Result<(), ApiError> {
+    crate::directorates::model::check_exists(conn, directorate, errors)?;
+    for (link, id) in links {
+        let Some(id) = id else { continue };
+        match (link.directorate_of)(conn, *id)?.filter(|d| in_scope(scope, d)) {
+            None => errors.add(link.field, format!("no such {}", link.what)),
             Some(d) if d != directorate => errors.add(
-                self.field,
-                format!("must be {} of the same directorate", self.a),
+                link.field,
+                format!("must be {} of the same directorate", link.a),
             ),
             Some(_) => {}
         }
     }
+    Ok(())
 }
 
 /// What the core keeps about every write: the version it makes, when, and
@@ -90,6 +110,26 @@ pub struct Stamp {
     pub by: String,
     /// Whether the write redacts the record (sets `redacted_at`).
     pub redacts: bool,
+}
+
+/// What the core asks a record's table to write.
+pub struct Write<'a, R: Record> {
+    /// The fields.
+    pub input: &'a R::Input,
+    /// What the write needs besides (the calendar, for feedback).
+    pub context: &'a R::Context,
+    /// The version, time and author of the write.
+    pub stamp: &'a Stamp,
+}
+
+/// An input proposed for a record, to check against the database.
+pub struct Proposal<'a, R: Record> {
+    /// The fields.
+    pub input: &'a R::Input,
+    /// The record being changed, if any.
+    pub current: Option<&'a R>,
+    /// The directorates the caller may see.
+    pub scope: &'a Scope,
 }
 
 /// A kind of audited record.
@@ -122,20 +162,9 @@ pub trait Record: Sized + Send + Sync + 'static {
     /// The record with `id`, if there is one.
     fn find(conn: &mut DbConnection, id: i64) -> Result<Option<Self>, ApiError>;
     /// Insert a new record; returns its id.
-    fn insert(
-        conn: &mut DbConnection,
-        input: &Self::Input,
-        context: &Self::Context,
-        stamp: &Stamp,
-    ) -> Result<i64, ApiError>;
-    /// Write `input` over the record (its row is locked).
-    fn write(
-        conn: &mut DbConnection,
-        current: &Self,
-        input: &Self::Input,
-        context: &Self::Context,
-        stamp: &Stamp,
-    ) -> Result<(), ApiError>;
+    fn insert(conn: &mut DbConnection, new: Write<'_, Self>) -> Result<i64, ApiError>;
+    /// Write the change over this record (its row is locked).
+    fn write(&self, conn: &mut DbConnection, change: Write<'_, Self>) -> Result<(), ApiError>;
     /// Delete the record (its row is locked).
     fn remove(conn: &mut DbConnection, current: &Self) -> Result<(), ApiError>;
 
@@ -150,15 +179,12 @@ pub trait Record: Sized + Send + Sync + 'static {
         Ok(())
     }
 
-    /// Checks of `input` against the database, before permissions: the
-    /// directorate and the ids it names exist and are visible in `scope`
-    /// (422), unique keys are free (409). `current` is the record being
-    /// changed, if any.
+    /// Checks of a proposed input against the database, before permissions:
+    /// the directorate and the ids it names exist and are visible in the
+    /// caller's scope (422). Unique keys are checked when writing (409).
     fn check_references(
         conn: &mut DbConnection,
-        input: &Self::Input,
-        current: Option<&Self>,
-        scope: &Scope,
+        proposal: Proposal<'_, Self>,
     ) -> Result<(), ApiError>;
 }
 
@@ -221,4 +247,75 @@ macro_rules! record_sql {
             .map(|_| ())
             .map_err($crate::error::ApiError::from)
     }};
+}
+
+/// The names, types, accessors and deletion of a [`Record`] impl, written once:
+/// `record_basics!(entity ENTITY, table feedback, redaction REDACTION,
+/// input FeedbackInput, context Arc<Calendar>, id id, version version,
+/// fields fields)` — each accessor the path of the field on `self`.
+#[macro_export]
+macro_rules! record_basics {
+    (entity $entity:expr, table $table:ident, redaction $redaction:expr, input $input:ty,
+     context $context:ty, id $($id:ident).+, version $($version:ident).+, fields $($fields:ident).+) => {
+        const ENTITY: &'static str = $entity;
+        const TABLE: &'static str = stringify!($table);
+        const REDACTION: $crate::audit::redaction::Policy = $redaction;
+        type Input = $input;
+        type Context = $context;
+
+        fn id(&self) -> i64 {
+            self.$($id).+
+        }
+        fn version(&self) -> i64 {
+            self.$($version).+
+        }
+        fn directorate(&self) -> &str {
+            &self.$($fields).+.directorate
+        }
+        fn directorate_of(input: &$input) -> &str {
+            &input.directorate
+        }
+        fn remove(conn: &mut $crate::db::DbConnection, current: &Self) -> Result<(), $crate::error::ApiError> {
+            $crate::record_sql!(delete $table, conn, $crate::records::Record::id(current))
+        }
+    };
+}
+
+/// The read-only fields of a kind of record's body: what the core keeps
+/// (`id`, `version`, `created_at`, `updated_at`, `created_by`,
+/// `redacted_at`) and the kind's computed fields, given as arguments.
+#[macro_export]
+macro_rules! read_only {
+    ($($computed:literal),* $(,)?) => {
+        &["id", "version", "created_at", "updated_at", "created_by", "redacted_at", $($computed),*]
+    };
+}
+
+/// Declare a record's row: the columns the core keeps (`id`, `version`,
+/// `created_at`, `updated_at`, `created_by`, `redacted_at`) and the kind's
+/// own, read by name (`as_select`).
+#[macro_export]
+macro_rules! record_row {
+    ($(#[$meta:meta])* pub struct $name:ident in $table:ident {
+        $($(#[$field_meta:meta])* pub $field:ident: $type:ty,)*
+    }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, diesel::Queryable, diesel::Selectable)]
+        #[diesel(table_name = $table)]
+        pub struct $name {
+            /// Its id.
+            pub id: i64,
+            /// Incremented on every change (the `ETag`).
+            pub version: i64,
+            /// When it was recorded (UTC).
+            pub created_at: chrono::NaiveDateTime,
+            /// When it last changed (UTC).
+            pub updated_at: chrono::NaiveDateTime,
+            /// The username of whoever recorded it.
+            pub created_by: String,
+            /// When its personal data and free text were redacted, if they were.
+            pub redacted_at: Option<chrono::NaiveDateTime>,
+            $($(#[$field_meta])* pub $field: $type,)*
+        }
+    };
 }

@@ -7,7 +7,7 @@ use crate::auth::AuthUser;
 use crate::db::precondition::Precondition;
 use crate::db::{lock_row, now, DbConnection};
 use crate::error::ApiError;
-use crate::records::{erasure, in_scope, Record, Scope, Stamp};
+use crate::records::{erasure, in_scope, Proposal, Record, Scope, Stamp, Write};
 
 /// What the audit log records of a record's writable fields: each field
 /// that has a value (empty fields and empty lists are left out, so a
@@ -63,7 +63,15 @@ fn check_write<R: Record>(
     input: &R::Input,
     current: Option<&R>,
 ) -> Result<(), ApiError> {
-    R::check_references(conn, input, current, &user.scope().map(<[String]>::to_vec))?;
+    let scope = user.scope().map(<[String]>::to_vec);
+    R::check_references(
+        conn,
+        Proposal {
+            input,
+            current,
+            scope: &scope,
+        },
+    )?;
     user.may_write_in(R::directorate_of(input))?;
     R::authorize(user, current.map(Record::input).as_ref(), input)
 }
@@ -78,7 +86,15 @@ pub fn create<R: Record>(
     action: Action,
 ) -> Result<R, ApiError> {
     check_write::<R>(conn, user, input, None)?;
-    let id = R::insert(conn, input, context, &stamp(user, 1, false))?;
+    let stamp = stamp(user, 1, false);
+    let id = R::insert(
+        conn,
+        Write {
+            input,
+            context,
+            stamp: &stamp,
+        },
+    )?;
     let changes = audit::diff(&json!({}), &audit_view::<R>(input)?);
     audit::record(
         conn,
@@ -105,7 +121,14 @@ pub fn import<R: Record>(
         by: actor.username.clone(),
         redacts: false,
     };
-    let id = R::insert(conn, input, context, &stamp)?;
+    let id = R::insert(
+        conn,
+        Write {
+            input,
+            context,
+            stamp: &stamp,
+        },
+    )?;
     let changes = audit::diff(&json!({}), &audit_view::<R>(input)?);
     audit::record(
         conn,
@@ -136,13 +159,13 @@ pub fn update<R: Record>(
     if changes.is_empty() {
         return R::find(conn, current.id())?.ok_or_else(ApiError::not_found);
     }
-    R::write(
-        conn,
-        current,
-        after,
+    let stamp = stamp(user, current.version() + 1, false);
+    let change = Write {
+        input: after,
         context,
-        &stamp(user, current.version() + 1, false),
-    )?;
+        stamp: &stamp,
+    };
+    current.write(conn, change)?;
     let id = current.id().to_string();
     audit::record(
         conn,
@@ -188,13 +211,13 @@ pub fn redact<R: Record>(
 ) -> Result<R, ApiError> {
     let view = serde_json::to_value(current.input())?;
     let redacted: R::Input = serde_json::from_value(R::REDACTION.redact(&view))?;
-    R::write(
-        conn,
-        current,
-        &redacted,
+    let stamp = stamp(user, current.version() + 1, true);
+    let change = Write {
+        input: &redacted,
         context,
-        &stamp(user, current.version() + 1, true),
-    )?;
+        stamp: &stamp,
+    };
+    current.write(conn, change)?;
     let id = current.id().to_string();
     R::REDACTION.redact_history(conn, &user.actor(), &id)?;
     erasure::forget_requests(conn, R::ENTITY, &id)?;
