@@ -5,6 +5,7 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::{Authorized, StatisticsReaders};
+use crate::calendar::uk_today;
 use crate::error::ApiError;
 use crate::reports::{assemble, html, AnnualReport};
 use crate::state::AppState;
@@ -44,7 +45,8 @@ pub async fn get_annual_report(
     req: HttpRequest,
     params: web::Query<PeriodParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let period = params.period_for(&user)?;
+    let today = uk_today();
+    let period = params.period_for(&user, today)?;
     let disclosure = Disclosure::for_user(&user);
     let user = user.0;
     let report = state
@@ -57,6 +59,7 @@ pub async fn get_annual_report(
                 &scope,
                 params.directorate.as_deref(),
                 disclosure,
+                today,
             )
         })
         .await?;

@@ -6,7 +6,7 @@ pub mod api;
 pub mod html;
 pub mod svg;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -56,13 +56,14 @@ pub struct AnnualReport {
 }
 
 /// Assemble the report for `period` over `scope`, its counts about people
-/// shown as `disclosure` allows.
+/// shown as `disclosure` allows, as it stands on `today`.
 pub fn assemble(
     conn: &mut DbConnection,
     period: &Period,
     scope: &Scope,
     directorate: Option<&str>,
     disclosure: Disclosure,
+    today: NaiveDate,
 ) -> Result<AnnualReport, ApiError> {
     let settings = crate::settings::model::load(conn)?;
     let analysis = |conn: &mut DbConnection, kind: Kind| {
@@ -89,7 +90,7 @@ pub fn assemble(
         }],
         updated_since: None,
     };
-    let (rows, _) = improvements::list(conn, &filter, scope, &paging, crate::calendar::uk_today())?;
+    let (rows, _) = improvements::list(conn, &filter, scope, &paging, today)?;
     Ok(AnnualReport {
         council_name: settings.settings.council_name.clone(),
         directorate: directorate.map(str::to_string),
@@ -107,7 +108,7 @@ pub fn assemble(
         mp_enquiries: analysis(conn, Kind::MpEnquiry)?,
         councillor_enquiries: analysis(conn, Kind::CouncillorEnquiry)?,
         informal_complaints: analysis(conn, Kind::InformalComplaint)?,
-        ombudsman: ombudsman::compute(conn, period, scope, directorate, &settings)?,
+        ombudsman: ombudsman::compute(conn, period, scope, directorate, &settings, today)?,
         service_improvements: rows
             .iter()
             .map(ServiceImprovement::of)

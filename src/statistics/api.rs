@@ -8,6 +8,7 @@ use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::{Authorized, StatisticsReaders};
+use crate::calendar::uk_today;
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::statistics::complaints::{self, ComplaintParams, ComplaintStatistics};
@@ -73,7 +74,8 @@ pub async fn get_ombudsman_statistics(
     req: HttpRequest,
     params: web::Query<PeriodParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let period = params.period_for(&user)?;
+    let today = uk_today();
+    let period = params.period_for(&user, today)?;
     let user = user.0;
     let stats = state
         .db
@@ -86,6 +88,7 @@ pub async fn get_ombudsman_statistics(
                 &scope,
                 params.directorate.as_deref(),
                 &settings,
+                today,
             )
         })
         .await?;
@@ -118,7 +121,8 @@ pub async fn get_feedback_statistics(
     params: web::Query<PeriodParams>,
     years: web::Query<YearsParam>,
 ) -> Result<HttpResponse, ApiError> {
-    let period = params.period_for(&user)?;
+    let today = uk_today();
+    let period = params.period_for(&user, today)?;
     let count = years.years.unwrap_or(4);
     if !(1..=10).contains(&count) {
         return Err(ApiError::field("years", "must be from 1 to 10"));
@@ -153,7 +157,8 @@ pub async fn get_complaint_statistics(
     params: web::Query<PeriodParams>,
     narrow: web::Query<ComplaintParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let period = params.period_for(&user)?;
+    let today = uk_today();
+    let period = params.period_for(&user, today)?;
     let disclosure = Disclosure::for_user(&user);
     if narrow.stage.is_some_and(|s| !(1..=3).contains(&s)) {
         return Err(ApiError::field("stage", "must be from 1 to 3"));
@@ -192,13 +197,14 @@ pub async fn get_overdue_report(
     req: HttpRequest,
     params: web::Query<OverdueParams>,
 ) -> Result<HttpResponse, ApiError> {
+    let today = uk_today();
     let calendar = state.calendar.current(&state.db).await?;
     let user = user.0;
     let report = state
         .db
         .run(move |conn| {
             let scope = scope(conn, &user, params.directorate.as_deref())?;
-            overdue::compute(conn, &params, &scope, &calendar)
+            overdue::compute(conn, &params, &scope, &calendar, today)
         })
         .await?;
     respond(&req, &report, "overdue")

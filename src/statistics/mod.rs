@@ -15,7 +15,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::AuthUser;
-use crate::calendar::uk_today;
 use crate::db::DbConnection;
 use crate::error::{ApiError, FieldErrors};
 
@@ -109,8 +108,9 @@ pub struct PeriodParams {
 }
 
 impl PeriodParams {
-    /// The period asked for (422 on a contradiction).
-    pub fn period(&self) -> Result<Period, ApiError> {
+    /// The period asked for (422 on a contradiction); without a year or
+    /// dates, the financial year containing `today`.
+    pub fn period(&self, today: NaiveDate) -> Result<Period, ApiError> {
         let mut errors = FieldErrors::new();
         let period = match (self.year, self.from, self.to) {
             (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
@@ -139,7 +139,7 @@ impl PeriodParams {
                 errors.add("from", "is required with to");
                 None
             }
-            (None, None, None) => Some(Period::financial_year_of(uk_today())),
+            (None, None, None) => Some(Period::financial_year_of(today)),
         };
         errors.into_result()?;
         period.ok_or_else(|| ApiError::internal("period"))
@@ -150,8 +150,8 @@ impl PeriodParams {
     /// The period asked for, as `user` may ask for it: analysts' periods are
     /// at least one calendar month, so that small counts cannot be narrowed
     /// down to a day (422).
-    pub fn period_for(&self, user: &AuthUser) -> Result<Period, ApiError> {
-        let period = self.period()?;
+    pub fn period_for(&self, user: &AuthUser, today: NaiveDate) -> Result<Period, ApiError> {
+        let period = self.period(today)?;
         if Disclosure::for_user(user) == Disclosure::Suppressed && period.is_shorter_than_a_month()
         {
             return Err(ApiError::field(
@@ -315,17 +315,20 @@ mod tests {
             to: to.map(|d| d.parse().unwrap()),
             directorate: None,
         };
+        let today = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
         assert!(params(Some(2024), Some("2024-01-01"), None)
-            .period()
+            .period(today)
             .is_err());
-        assert!(params(None, Some("2024-01-01"), None).period().is_err());
+        assert!(params(None, Some("2024-01-01"), None)
+            .period(today)
+            .is_err());
         assert!(params(None, Some("2024-02-01"), Some("2024-01-01"))
-            .period()
+            .period(today)
             .is_err());
-        assert!(params(Some(1800), None, None).period().is_err());
+        assert!(params(Some(1800), None, None).period(today).is_err());
         assert_eq!(
             params(None, Some("2024-04-01"), Some("2025-03-31"))
-                .period()
+                .period(today)
                 .unwrap()
                 .label,
             "2024-25"

@@ -2,10 +2,10 @@
 
 use std::collections::BTreeMap;
 
+use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::calendar::uk_today;
 use crate::db::DbConnection;
 use crate::error::ApiError;
 use crate::ombudsman::types::{Compliance, Decision, DecisionBucket};
@@ -104,8 +104,9 @@ pub struct OmbudsmanStatistics {
 /// The one statement behind the statistics (also run by the benchmark):
 /// cases decided in the period by bucket, decision and category, with
 /// remedies, reports and summonses; compliance recorded in the period;
-/// information requests due in it; and payments recommended.
-pub fn statement(period: &Period, scope: &Scope) -> Sql {
+/// information requests due in it (late by `today`); and payments
+/// recommended.
+pub fn statement(period: &Period, scope: &Scope, today: NaiveDate) -> Sql {
     Sql::new(&format!(
         "SELECT 'decided' AS section, decision_bucket AS k1, decision AS k2, category AS k3, {TYPED_NO_KEY} AS k4, \
            {TYPED_NO_KEY} AS k5, {TYPED_NO_KEY} AS k6, COUNT(*) AS n, {} AS v1, {} AS v2, {} AS v3, \
@@ -136,7 +137,7 @@ pub fn statement(period: &Period, scope: &Scope) -> Sql {
          WHERE r.due_on >= ? AND r.due_on <= ?",
         count_if("(r.provided_on IS NOT NULL AND r.provided_on > r.due_on) OR (r.provided_on IS NULL AND r.due_on < ?)"),
     ))
-    .date(uk_today())
+    .date(today)
     .date(period.from)
     .date(period.to)
     .scoped("c.directorate", scope)
@@ -151,15 +152,17 @@ pub fn statement(period: &Period, scope: &Scope) -> Sql {
     .scoped("c.directorate", scope)
 }
 
-/// Compute the statistics.
+/// Compute the statistics; `today` decides which unanswered information
+/// requests are late.
 pub fn compute(
     conn: &mut DbConnection,
     period: &Period,
     scope: &Scope,
     directorate: Option<&str>,
     settings: &Stored,
+    today: NaiveDate,
 ) -> Result<OmbudsmanStatistics, ApiError> {
-    let all: Vec<StatRow> = statement(period, scope).load(conn)?;
+    let all: Vec<StatRow> = statement(period, scope, today).load(conn)?;
     let rows: Vec<&StatRow> = all.iter().filter(|r| r.is("decided")).collect();
     let compliance: Vec<&StatRow> = all.iter().filter(|r| r.is("compliance")).collect();
     let requests = all.iter().find(|r| r.is("requests"));

@@ -7,7 +7,7 @@ use diesel::QueryableByName;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::calendar::{uk_today, Calendar};
+use crate::calendar::Calendar;
 use crate::db::DbConnection;
 use crate::error::{ApiError, FieldErrors};
 use crate::feedback::model::reference_for;
@@ -80,7 +80,9 @@ struct Row {
 }
 
 impl OverdueParams {
-    fn checked(&self) -> Result<(NaiveDate, u32, i64), ApiError> {
+    /// The report's day (`today` unless given), horizon and limit (422 when
+    /// out of range).
+    fn checked(&self, today: NaiveDate) -> Result<(NaiveDate, u32, i64), ApiError> {
         let mut errors = FieldErrors::new();
         let within = self.within.unwrap_or(5);
         if within > 60 {
@@ -91,7 +93,7 @@ impl OverdueParams {
             errors.add("limit", "must be from 1 to 10000");
         }
         errors.into_result()?;
-        Ok((self.as_of.unwrap_or_else(uk_today), within, limit))
+        Ok((self.as_of.unwrap_or(today), within, limit))
     }
 }
 
@@ -99,6 +101,7 @@ fn open_on(
     sql: Sql,
     as_of: NaiveDate,
     horizon: NaiveDate,
+    today: NaiveDate,
     kind: Option<Kind>,
     scope: &Scope,
 ) -> Sql {
@@ -106,7 +109,7 @@ fn open_on(
     // Nothing is responded to in the future, so for today or later "not
     // responded by then" is simply "not responded", which the partial index
     // of open records serves.
-    sql = if as_of >= uk_today() {
+    sql = if as_of >= today {
         sql.push("AND responded_on IS NULL")
     } else {
         sql.push("AND (responded_on IS NULL OR responded_on > ?)")
@@ -118,14 +121,15 @@ fn open_on(
     sql.scoped("directorate", scope)
 }
 
-/// Compute the report.
+/// Compute the report; `today` is its day unless `params` name another.
 pub fn compute(
     conn: &mut DbConnection,
     params: &OverdueParams,
     scope: &Scope,
     calendar: &Calendar,
+    today: NaiveDate,
 ) -> Result<OverdueReport, ApiError> {
-    let (as_of, within, limit) = params.checked()?;
+    let (as_of, within, limit) = params.checked(today)?;
     let horizon = calendar.add_working_days(as_of, within);
     // One statement: the window count is the total before the limit.
     let rows: Vec<Row> = open_on(
@@ -135,6 +139,7 @@ pub fn compute(
         ),
         as_of,
         horizon,
+        today,
         params.kind,
         scope,
     )
