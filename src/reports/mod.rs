@@ -18,6 +18,7 @@ use crate::improvements::model::{self as improvements, ImprovementFilter};
 use crate::statistics::complaints::{self, ComplaintParams, ComplaintStatistics};
 use crate::statistics::feedback::{self, FeedbackStatistics};
 use crate::statistics::ombudsman::{self, OmbudsmanStatistics};
+use crate::statistics::sql::in_snapshot;
 use crate::statistics::{Disclosure, Period, Rate, Scope};
 
 /// The annual report's content.
@@ -56,8 +57,22 @@ pub struct AnnualReport {
 }
 
 /// Assemble the report for `period` over `scope`, its counts about people
-/// shown as `disclosure` allows, as it stands on `today`.
+/// shown as `disclosure` allows, as it stands on `today`. Every figure is
+/// read from one snapshot of the database.
 pub fn assemble(
+    conn: &mut DbConnection,
+    period: &Period,
+    scope: &Scope,
+    directorate: Option<&str>,
+    disclosure: Disclosure,
+    today: NaiveDate,
+) -> Result<AnnualReport, ApiError> {
+    in_snapshot(conn, |conn| {
+        assemble_in_snapshot(conn, period, scope, directorate, disclosure, today)
+    })
+}
+
+fn assemble_in_snapshot(
     conn: &mut DbConnection,
     period: &Period,
     scope: &Scope,

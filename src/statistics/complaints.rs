@@ -4,13 +4,15 @@
 
 use std::collections::BTreeMap;
 
+use diesel::sql_types::{BigInt, Integer, Nullable, Text};
+use diesel::QueryableByName;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::db::DbConnection;
 use crate::error::ApiError;
-use crate::feedback::types::{Kind, Procedure};
-use crate::statistics::sql::{count_if, Sql, StatRow, NO_KEY, NO_SUM};
+use crate::feedback::types::{Kind, Outcome, Procedure};
+use crate::statistics::sql::{count_if, in_snapshot, Sql};
 use crate::statistics::{percent, Disclosure, Period, Rate, Scope};
 
 /// Which records the analysis covers.
@@ -137,46 +139,112 @@ pub struct ComplaintStatistics {
     pub reopened: i64,
 }
 
+/// Records responded to in the period that share a reason, outcome,
+/// procedure, stage and number of working days taken.
+#[derive(Debug, QueryableByName)]
+struct RespondedGroup {
+    /// The main reason.
+    #[diesel(sql_type = Nullable<Text>)]
+    category: Option<String>,
+    /// The reason in more detail.
+    #[diesel(sql_type = Nullable<Text>)]
+    sub_category: Option<String>,
+    /// The outcome, as stored.
+    #[diesel(sql_type = Nullable<Text>)]
+    outcome: Option<String>,
+    /// The procedure, as stored.
+    #[diesel(sql_type = Nullable<Text>)]
+    procedure: Option<String>,
+    /// The stage of the procedure.
+    #[diesel(sql_type = Nullable<Integer>)]
+    stage: Option<i32>,
+    /// Working days from receipt to response.
+    #[diesel(sql_type = Nullable<Integer>)]
+    working_days_taken: Option<i32>,
+    /// How many records.
+    #[diesel(sql_type = BigInt)]
+    responded: i64,
+    /// Of those, responded to by the (possibly extended) target date.
+    #[diesel(sql_type = BigInt)]
+    within_target: i64,
+    /// Of those, responded to after it.
+    #[diesel(sql_type = BigInt)]
+    outside_target: i64,
+    /// Of those, responded to by the latest date the rules allow.
+    #[diesel(sql_type = BigInt)]
+    within_limit: i64,
+    /// Of those, with an agreed extension.
+    #[diesel(sql_type = BigInt)]
+    extended: i64,
+    /// Of those, reopened.
+    #[diesel(sql_type = BigInt)]
+    reopened: i64,
+}
+
+/// Records received in the period at one procedure and stage.
+#[derive(Debug, QueryableByName)]
+struct ReceivedByStage {
+    /// The procedure, as stored.
+    #[diesel(sql_type = Nullable<Text>)]
+    procedure: Option<String>,
+    /// The stage of the procedure.
+    #[diesel(sql_type = Nullable<Integer>)]
+    stage: Option<i32>,
+    /// How many records.
+    #[diesel(sql_type = BigInt)]
+    received: i64,
+    /// Of those, from young people.
+    #[diesel(sql_type = BigInt)]
+    young_people: i64,
+    /// Of those, from young people with an advocate.
+    #[diesel(sql_type = BigInt)]
+    advocate_assisted: i64,
+}
+
+/// Append the narrowing every section shares: the kind, the procedure and
+/// stage if asked for, and the directorates.
 fn narrowed(sql: Sql, kind: Kind, params: &ComplaintParams, scope: &Scope) -> Sql {
-    let mut sql = sql.push("AND kind = ?").text(kind.as_str());
+    let mut sql = sql.push("AND kind =").text(kind.as_str());
     if let Some(procedure) = params.procedure {
-        sql = sql.push("AND procedure = ?").text(procedure.as_str());
+        sql = sql.push("AND procedure =").text(procedure.as_str());
     }
     if let Some(stage) = params.stage {
-        sql = sql.push("AND stage = ?").int(i64::from(stage));
+        sql = sql.push("AND stage =").int(i64::from(stage));
     }
     sql.scoped("directorate", scope)
 }
 
-/// The one statement behind the analysis (also run by the benchmark):
-/// records responded to in the period, grouped by reason, outcome, stage
-/// and working days, with their timeliness; and records received, grouped
-/// by stage, with young people and advocates.
-pub fn statement(period: &Period, kind: Kind, params: &ComplaintParams, scope: &Scope) -> Sql {
-    let responded = Sql::new(&format!(
-        "SELECT 'responded' AS section, category AS k1, sub_category AS k2, outcome AS k3, procedure AS k4, \
-           CAST(stage AS TEXT) AS k5, CAST(working_days_taken AS TEXT) AS k6, COUNT(*) AS n, \
-           {} AS v1, {} AS v2, {} AS v3, {} AS v4, {} AS v5 \
-         FROM feedback WHERE responded_on >= ? AND responded_on <= ?",
+/// Records responded to in the period, grouped by reason, outcome, stage and
+/// working days (for the median), with their timeliness: one pass over the
+/// records, which every breakdown of the responded records is summed from.
+fn responded(period: &Period, kind: Kind, params: &ComplaintParams, scope: &Scope) -> Sql {
+    let sql = Sql::new(&format!(
+        "SELECT category, sub_category, outcome, procedure, stage, working_days_taken, \
+           COUNT(*) AS responded, {} AS within_target, {} AS outside_target, \
+           {} AS within_limit, {} AS extended, {} AS reopened \
+         FROM feedback WHERE",
         count_if("due_on IS NOT NULL AND responded_on <= due_on"),
         count_if("due_on IS NOT NULL AND responded_on > due_on"),
         count_if("limit_on IS NOT NULL AND responded_on <= limit_on"),
         count_if("extended_due_on IS NOT NULL"),
         count_if("reopened"),
     ))
-    .date(period.from)
-    .date(period.to);
-    let sql = narrowed(responded, kind, params, scope)
+    .in_period("responded_on", period);
+    narrowed(sql, kind, params, scope)
         .push("GROUP BY category, sub_category, outcome, procedure, stage, working_days_taken")
-        .push(&format!(
-            "UNION ALL SELECT 'received', {NO_KEY}, {NO_KEY}, {NO_KEY}, procedure, CAST(stage AS TEXT), {NO_KEY}, COUNT(*), \
-               {}, {}, {NO_SUM}, {NO_SUM}, {NO_SUM} \
-             FROM feedback WHERE received_on >= ? AND received_on <= ?",
-            count_if("is_young_person"),
-            count_if("is_young_person AND advocate_assisted"),
-        ))
-        .date(period.from)
-        .date(period.to);
+}
+
+/// Records received in the period by procedure and stage, with young people
+/// and advocates.
+fn received(period: &Period, kind: Kind, params: &ComplaintParams, scope: &Scope) -> Sql {
+    let sql = Sql::new(&format!(
+        "SELECT procedure, stage, COUNT(*) AS received, {} AS young_people, \
+           {} AS advocate_assisted \
+         FROM feedback WHERE",
+        count_if("is_young_person"),
+        count_if("is_young_person AND advocate_assisted"),
+    ))
+    .in_period("received_on", period);
     narrowed(sql, kind, params, scope).push("GROUP BY procedure, stage")
 }
 
@@ -203,56 +271,18 @@ fn median(histogram: &[(i32, i64)]) -> Option<f64> {
     })
 }
 
-/// Compute the analysis, its counts about people shown as `disclosure` allows.
-pub fn compute(
-    conn: &mut DbConnection,
-    period: &Period,
-    params: &ComplaintParams,
-    scope: &Scope,
-    directorate: Option<&str>,
-    disclosure: Disclosure,
-) -> Result<ComplaintStatistics, ApiError> {
-    let kind = params.kind.unwrap_or(Kind::Complaint);
-    let rows: Vec<StatRow> = statement(period, kind, params, scope).load(conn)?;
-    let stage_of = |text: &Option<String>| text.as_deref().and_then(|s| s.parse::<i32>().ok());
-    let responded: Vec<&StatRow> = rows.iter().filter(|r| r.is("responded")).collect();
-    let received: Vec<&StatRow> = rows.iter().filter(|r| r.is("received")).collect();
-    let mut days: BTreeMap<i32, i64> = BTreeMap::new();
-    for row in &responded {
-        if let Some(d) = stage_of(&row.k6) {
-            *days.entry(d).or_default() += row.n;
-        }
-    }
-
-    let total: i64 = responded.iter().map(|r| r.n).sum();
-    let sum = |f: &dyn Fn(&StatRow) -> i64| responded.iter().map(|r| f(r)).sum::<i64>();
+/// Records responded to by main reason (and sub-category), most frequent
+/// first; percentages of `total`.
+fn by_category(responded: &[RespondedGroup], total: i64) -> Vec<CategoryLine> {
     let mut categories: BTreeMap<Option<String>, BTreeMap<Option<String>, i64>> = BTreeMap::new();
-    let mut outcomes: BTreeMap<String, i64> = crate::feedback::types::Outcome::ALL
-        .iter()
-        .map(|o| (o.as_str().to_string(), 0))
-        .collect();
-    let mut stages: BTreeMap<(Option<String>, Option<i32>), (i64, i64)> = BTreeMap::new();
-    for row in &responded {
+    for group in responded {
         *categories
-            .entry(row.k1.clone())
+            .entry(group.category.clone())
             .or_default()
-            .entry(row.k2.clone())
-            .or_default() += row.n;
-        if let Some(outcome) = &row.k3 {
-            *outcomes.entry(outcome.clone()).or_default() += row.n;
-        }
-        stages
-            .entry((row.k4.clone(), stage_of(&row.k5)))
-            .or_default()
-            .1 += row.n;
+            .entry(group.sub_category.clone())
+            .or_default() += group.responded;
     }
-    for row in &received {
-        stages
-            .entry((row.k4.clone(), stage_of(&row.k5)))
-            .or_default()
-            .0 += row.n;
-    }
-    let mut by_category: Vec<CategoryLine> = categories
+    let mut lines: Vec<CategoryLine> = categories
         .into_iter()
         .map(|(category, subs)| {
             let count = subs.values().sum();
@@ -276,12 +306,47 @@ pub fn compute(
             }
         })
         .collect();
-    by_category.sort_by(|a, b| {
+    lines.sort_by(|a, b| {
         b.count
             .cmp(&a.count)
             .then_with(|| a.category.cmp(&b.category))
     });
-    let by_stage = stages
+    lines
+}
+
+/// Records responded to by outcome; every outcome present.
+fn outcomes(responded: &[RespondedGroup]) -> BTreeMap<String, i64> {
+    let mut outcomes: BTreeMap<String, i64> = Outcome::ALL
+        .iter()
+        .map(|o| (o.as_str().to_string(), 0))
+        .collect();
+    for group in responded {
+        if let Some(outcome) = &group.outcome {
+            *outcomes.entry(outcome.clone()).or_default() += group.responded;
+        }
+    }
+    outcomes
+}
+
+/// Records received and responded to by procedure and stage.
+fn by_stage(
+    responded: &[RespondedGroup],
+    received: &[ReceivedByStage],
+) -> Result<Vec<StageLine>, ApiError> {
+    let mut stages: BTreeMap<(Option<String>, Option<i32>), (i64, i64)> = BTreeMap::new();
+    for group in responded {
+        stages
+            .entry((group.procedure.clone(), group.stage))
+            .or_default()
+            .1 += group.responded;
+    }
+    for group in received {
+        stages
+            .entry((group.procedure.clone(), group.stage))
+            .or_default()
+            .0 += group.received;
+    }
+    stages
         .into_iter()
         .map(|((procedure, stage), (received, responded))| {
             Ok(StageLine {
@@ -291,34 +356,65 @@ pub fn compute(
                 responded,
             })
         })
-        .collect::<Result<Vec<_>, ApiError>>()?;
-    let (within, outside) = (sum(&|r| r.v1), sum(&|r| r.v2));
+        .collect()
+}
+
+/// How quickly the records responded to were answered.
+fn timeliness(responded: &[RespondedGroup]) -> TimelinessSummary {
+    let sum = |f: fn(&RespondedGroup) -> i64| responded.iter().map(f).sum::<i64>();
+    let mut days: BTreeMap<i32, i64> = BTreeMap::new();
+    for group in responded {
+        if let Some(taken) = group.working_days_taken {
+            *days.entry(taken).or_default() += group.responded;
+        }
+    }
     let histogram: Vec<(i32, i64)> = days.into_iter().collect();
+    let (within, outside) = (sum(|g| g.within_target), sum(|g| g.outside_target));
+    TimelinessSummary {
+        within_target: within,
+        outside_target: outside,
+        outside_target_percent: Rate::of(outside, within + outside),
+        within_statutory_limit: sum(|g| g.within_limit),
+        extended: sum(|g| g.extended),
+        median_working_days: median(&histogram),
+    }
+}
+
+/// Compute the analysis, its counts about people shown as `disclosure` allows.
+pub fn compute(
+    conn: &mut DbConnection,
+    period: &Period,
+    params: &ComplaintParams,
+    scope: &Scope,
+    directorate: Option<&str>,
+    disclosure: Disclosure,
+) -> Result<ComplaintStatistics, ApiError> {
+    let kind = params.kind.unwrap_or(Kind::Complaint);
+    let (responded, received) = in_snapshot(conn, |conn| {
+        Ok((
+            responded(period, kind, params, scope).load::<RespondedGroup>(conn)?,
+            received(period, kind, params, scope).load::<ReceivedByStage>(conn)?,
+        ))
+    })?;
+    let total: i64 = responded.iter().map(|g| g.responded).sum();
     Ok(ComplaintStatistics {
         period: period.clone(),
         directorate: directorate.map(str::to_string),
         kind,
         procedure: params.procedure,
         stage: params.stage,
-        received: received.iter().map(|r| r.n).sum(),
+        received: received.iter().map(|g| g.received).sum(),
         responded: total,
-        by_category,
-        outcomes,
-        timeliness: TimelinessSummary {
-            within_target: within,
-            outside_target: outside,
-            outside_target_percent: Rate::of(outside, within + outside),
-            within_statutory_limit: sum(&|r| r.v3),
-            extended: sum(&|r| r.v4),
-            median_working_days: median(&histogram),
-        },
-        by_stage,
+        by_category: by_category(&responded, total),
+        outcomes: outcomes(&responded),
+        timeliness: timeliness(&responded),
+        by_stage: by_stage(&responded, &received)?,
         young_people: YoungPeople::new(
-            received.iter().map(|r| r.v1).sum(),
-            received.iter().map(|r| r.v2).sum(),
+            received.iter().map(|g| g.young_people).sum(),
+            received.iter().map(|g| g.advocate_assisted).sum(),
             disclosure,
         ),
-        reopened: sum(&|r| r.v5),
+        reopened: responded.iter().map(|g| g.reopened).sum(),
     })
 }
 

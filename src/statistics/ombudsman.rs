@@ -3,6 +3,8 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
+use diesel::sql_types::{BigInt, Nullable, Text};
+use diesel::QueryableByName;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -10,8 +12,8 @@ use crate::db::DbConnection;
 use crate::error::ApiError;
 use crate::ombudsman::types::{Compliance, Decision, DecisionBucket};
 use crate::settings::model::{Benchmark, Stored};
-use crate::statistics::sql::{count_if, Sql, StatRow, NO_KEY, NO_SUM, TYPED_NO_KEY, TYPED_NO_SUM};
-use crate::statistics::{one_decimal, Period, Rate, Scope};
+use crate::statistics::sql::{count_if, in_snapshot, Sql};
+use crate::statistics::{one_decimal, percent, Period, Rate, Scope};
 
 /// Upheld decisions per 100,000 residents.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -101,55 +103,211 @@ pub struct OmbudsmanStatistics {
     pub comparison: Option<Benchmark>,
 }
 
-/// The one statement behind the statistics (also run by the benchmark):
-/// cases decided in the period by bucket, decision and category, with
-/// remedies, reports and summonses; compliance recorded in the period;
-/// information requests due in it (late by `today`); and payments
-/// recommended.
-pub fn statement(period: &Period, scope: &Scope, today: NaiveDate) -> Sql {
+/// Cases decided in the period with one bucket, decision and category.
+#[derive(Debug, QueryableByName)]
+struct DecidedGroup {
+    /// `not_for_us`, `assessed_and_closed` or `investigated`.
+    #[diesel(sql_type = Nullable<Text>)]
+    decision_bucket: Option<String>,
+    /// The decision, as stored.
+    #[diesel(sql_type = Nullable<Text>)]
+    decision: Option<String>,
+    /// The Ombudsman's category.
+    #[diesel(sql_type = Nullable<Text>)]
+    category: Option<String>,
+    /// How many cases.
+    #[diesel(sql_type = BigInt)]
+    decided: i64,
+    /// Of those, remedied by the council before the Ombudsman looked.
+    #[diesel(sql_type = BigInt)]
+    remedied_before_ombudsman: i64,
+    /// Of those, with a public report.
+    #[diesel(sql_type = BigInt)]
+    public_reports: i64,
+    /// Of those, with a witness summons.
+    #[diesel(sql_type = BigInt)]
+    witness_summonses: i64,
+}
+
+impl DecidedGroup {
+    fn in_bucket(&self, bucket: DecisionBucket) -> bool {
+        self.decision_bucket.as_deref() == Some(bucket.as_str())
+    }
+
+    fn is(&self, decision: Decision) -> bool {
+        self.decision.as_deref() == Some(decision.as_str())
+    }
+}
+
+/// Cases with one compliance outcome recorded in the period.
+#[derive(Debug, QueryableByName)]
+struct ComplianceRecorded {
+    /// The outcome, as stored.
+    #[diesel(sql_type = Text)]
+    compliance_outcome: String,
+    /// How many cases.
+    #[diesel(sql_type = BigInt)]
+    recorded: i64,
+}
+
+/// Information requests due in the period.
+#[derive(Debug, QueryableByName)]
+struct RequestsDue {
+    /// How many.
+    #[diesel(sql_type = BigInt)]
+    due: i64,
+    /// Of those, answered late or overdue today.
+    #[diesel(sql_type = BigInt)]
+    late: i64,
+}
+
+/// Financial redress recommended in the cases decided in the period.
+#[derive(Debug, QueryableByName)]
+struct Redress {
+    /// In pence.
+    #[diesel(sql_type = BigInt)]
+    amount_pence: i64,
+}
+
+/// The rows of every section, read in one snapshot.
+struct Sections {
+    decided: Vec<DecidedGroup>,
+    compliance: Vec<ComplianceRecorded>,
+    requests: RequestsDue,
+    redress: Redress,
+}
+
+/// Cases decided in the period by bucket, decision and category, with
+/// remedies, public reports and witness summonses.
+fn decided(period: &Period, scope: &Scope) -> Sql {
     Sql::new(&format!(
-        "SELECT 'decided' AS section, decision_bucket AS k1, decision AS k2, category AS k3, {TYPED_NO_KEY} AS k4, \
-           {TYPED_NO_KEY} AS k5, {TYPED_NO_KEY} AS k6, COUNT(*) AS n, {} AS v1, {} AS v2, {} AS v3, \
-           {TYPED_NO_SUM} AS v4, {TYPED_NO_SUM} AS v5 \
-         FROM ombudsman_cases WHERE decided_on >= ? AND decided_on <= ? AND decision IS NOT NULL",
+        "SELECT decision_bucket, decision, category, COUNT(*) AS decided, \
+           {} AS remedied_before_ombudsman, {} AS public_reports, {} AS witness_summonses \
+         FROM ombudsman_cases WHERE",
         count_if("remedied_before_ombudsman"),
         count_if("public_report"),
         count_if("witness_summons"),
     ))
-    .date(period.from)
-    .date(period.to)
+    .in_period("decided_on", period)
+    .push("AND decision IS NOT NULL")
     .scoped("directorate", scope)
     .push("GROUP BY decision_bucket, decision, category")
-    .push(&format!(
-        "UNION ALL SELECT 'compliance', compliance_outcome, {NO_KEY}, {NO_KEY}, {NO_KEY}, {NO_KEY}, {NO_KEY}, COUNT(*), \
-           {NO_SUM}, {NO_SUM}, {NO_SUM}, {NO_SUM}, {NO_SUM} \
-         FROM ombudsman_cases WHERE compliance_recorded_on >= ? AND compliance_recorded_on <= ? \
-         AND compliance_outcome IS NOT NULL"
-    ))
-    .date(period.from)
-    .date(period.to)
-    .scoped("directorate", scope)
-    .push("GROUP BY compliance_outcome")
-    .push(&format!(
-        "UNION ALL SELECT 'requests', {NO_KEY}, {NO_KEY}, {NO_KEY}, {NO_KEY}, {NO_KEY}, {NO_KEY}, COUNT(*), {}, \
-           {NO_SUM}, {NO_SUM}, {NO_SUM}, {NO_SUM} \
-         FROM ombudsman_information_requests r JOIN ombudsman_cases c ON c.id = r.case_id \
-         WHERE r.due_on >= ? AND r.due_on <= ?",
-        count_if("(r.provided_on IS NOT NULL AND r.provided_on > r.due_on) OR (r.provided_on IS NULL AND r.due_on < ?)"),
-    ))
+}
+
+/// Cases by the compliance outcome recorded in the period.
+fn compliance_recorded(period: &Period, scope: &Scope) -> Sql {
+    Sql::new("SELECT compliance_outcome, COUNT(*) AS recorded FROM ombudsman_cases WHERE")
+        .in_period("compliance_recorded_on", period)
+        .push("AND compliance_outcome IS NOT NULL")
+        .scoped("directorate", scope)
+        .push("GROUP BY compliance_outcome")
+}
+
+/// Information requests due in the period: all, and those answered after
+/// their due date or still unanswered with it before `today`.
+fn requests_due(period: &Period, scope: &Scope, today: NaiveDate) -> Sql {
+    Sql::new(
+        "SELECT COUNT(*) AS due, COALESCE(SUM(CASE WHEN \
+           (r.provided_on IS NOT NULL AND r.provided_on > r.due_on) \
+           OR (r.provided_on IS NULL AND r.due_on <",
+    )
     .date(today)
-    .date(period.from)
-    .date(period.to)
+    .push(
+        ") THEN 1 ELSE 0 END), 0) AS late \
+         FROM ombudsman_information_requests r JOIN ombudsman_cases c ON c.id = r.case_id WHERE",
+    )
+    .in_period("r.due_on", period)
     .scoped("c.directorate", scope)
-    .push(&format!(
-        "UNION ALL SELECT 'redress', {NO_KEY}, {NO_KEY}, {NO_KEY}, {NO_KEY}, {NO_KEY}, {NO_KEY}, COUNT(*), \
-           COALESCE(CAST(SUM(r.amount_pence) AS BIGINT), 0), {NO_SUM}, {NO_SUM}, {NO_SUM}, {NO_SUM} \
-         FROM ombudsman_recommendations r JOIN ombudsman_cases c ON c.id = r.case_id \
-         WHERE c.decided_on >= ? AND c.decided_on <= ? AND c.decision IS NOT NULL"
-    ))
-    .date(period.from)
-    .date(period.to)
+}
+
+/// Financial redress recommended in the cases decided in the period.
+fn redress(period: &Period, scope: &Scope) -> Sql {
+    Sql::new(
+        "SELECT COALESCE(CAST(SUM(r.amount_pence) AS BIGINT), 0) AS amount_pence \
+         FROM ombudsman_recommendations r JOIN ombudsman_cases c ON c.id = r.case_id WHERE",
+    )
+    .in_period("c.decided_on", period)
+    .push("AND c.decision IS NOT NULL")
     .scoped("c.directorate", scope)
+}
+
+/// Read every section in one snapshot.
+fn load(
+    conn: &mut DbConnection,
+    period: &Period,
+    scope: &Scope,
+    today: NaiveDate,
+) -> Result<Sections, ApiError> {
+    in_snapshot(conn, |conn| {
+        Ok(Sections {
+            decided: decided(period, scope).load(conn)?,
+            compliance: compliance_recorded(period, scope).load(conn)?,
+            requests: requests_due(period, scope, today).load_one(conn)?,
+            redress: redress(period, scope).load_one(conn)?,
+        })
+    })
+}
+
+/// Decided cases by category, most cases first.
+fn by_category(decided: &[DecidedGroup]) -> Vec<OmbudsmanCategoryLine> {
+    let mut lines: BTreeMap<Option<String>, OmbudsmanCategoryLine> = BTreeMap::new();
+    for group in decided {
+        let line = lines
+            .entry(group.category.clone())
+            .or_insert_with(|| OmbudsmanCategoryLine {
+                category: group.category.clone(),
+                dealt_with: 0,
+                investigated: 0,
+                upheld: 0,
+            });
+        line.dealt_with += group.decided;
+        if group.in_bucket(DecisionBucket::Investigated) {
+            line.investigated += group.decided;
+        }
+        if group.is(Decision::Upheld) {
+            line.upheld += group.decided;
+        }
+    }
+    let mut lines: Vec<OmbudsmanCategoryLine> = lines.into_values().collect();
+    lines.sort_by(|a, b| {
+        b.dealt_with
+            .cmp(&a.dealt_with)
+            .then_with(|| a.category.cmp(&b.category))
+    });
+    lines
+}
+
+/// Compliance recorded in the period.
+fn compliance(recorded: &[ComplianceRecorded]) -> ComplianceRate {
+    let outcome = |c: Compliance| {
+        recorded
+            .iter()
+            .filter(|r| r.compliance_outcome == c.as_str())
+            .map(|r| r.recorded)
+            .sum::<i64>()
+    };
+    let (complied, late) = (
+        outcome(Compliance::Complied),
+        outcome(Compliance::CompliedLate),
+    );
+    let total: i64 = recorded.iter().map(|r| r.recorded).sum();
+    ComplianceRate {
+        numerator: complied + late,
+        denominator: total,
+        percent: percent(complied + late, total),
+        late,
+    }
+}
+
+/// Upheld decisions per 100,000 of `population`.
+fn per_population(upheld: i64, population: Option<i64>) -> PerPopulation {
+    PerPopulation {
+        upheld,
+        population,
+        value: population
+            .filter(|p| *p > 0)
+            .map(|p| one_decimal(upheld as f64 * 100_000.0 / p as f64)),
+    }
 }
 
 /// Compute the statistics; `today` decides which unanswered information
@@ -162,93 +320,36 @@ pub fn compute(
     settings: &Stored,
     today: NaiveDate,
 ) -> Result<OmbudsmanStatistics, ApiError> {
-    let all: Vec<StatRow> = statement(period, scope, today).load(conn)?;
-    let rows: Vec<&StatRow> = all.iter().filter(|r| r.is("decided")).collect();
-    let compliance: Vec<&StatRow> = all.iter().filter(|r| r.is("compliance")).collect();
-    let requests = all.iter().find(|r| r.is("requests"));
-    let redress = all.iter().find(|r| r.is("redress"));
-
-    let count =
-        |pred: &dyn Fn(&StatRow) -> bool| rows.iter().filter(|r| pred(r)).map(|r| r.n).sum::<i64>();
-    let bucket = |b: DecisionBucket| count(&|r| r.k1.as_deref() == Some(b.as_str()));
-    let decision = |d: Decision| count(&|r| r.k2.as_deref() == Some(d.as_str()));
-    let (upheld, not_upheld, investigated) = (
+    let sections = load(conn, period, scope, today)?;
+    let decided = &sections.decided;
+    let sum = |f: &dyn Fn(&DecidedGroup) -> i64| decided.iter().map(f).sum::<i64>();
+    let bucket = |b: DecisionBucket| sum(&|g| if g.in_bucket(b) { g.decided } else { 0 });
+    let decision = |d: Decision| sum(&|g| if g.is(d) { g.decided } else { 0 });
+    let (upheld, investigated) = (
         decision(Decision::Upheld),
-        decision(Decision::NotUpheld),
         bucket(DecisionBucket::Investigated),
     );
-    let mut by_category: BTreeMap<Option<String>, OmbudsmanCategoryLine> = BTreeMap::new();
-    for row in &rows {
-        let line = by_category
-            .entry(row.k3.clone())
-            .or_insert_with(|| OmbudsmanCategoryLine {
-                category: row.k3.clone(),
-                dealt_with: 0,
-                investigated: 0,
-                upheld: 0,
-            });
-        line.dealt_with += row.n;
-        if row.k1.as_deref() == Some(DecisionBucket::Investigated.as_str()) {
-            line.investigated += row.n;
-        }
-        if row.k2.as_deref() == Some(Decision::Upheld.as_str()) {
-            line.upheld += row.n;
-        }
-    }
-    let mut by_category: Vec<OmbudsmanCategoryLine> = by_category.into_values().collect();
-    by_category.sort_by(|a, b| {
-        b.dealt_with
-            .cmp(&a.dealt_with)
-            .then_with(|| a.category.cmp(&b.category))
-    });
-    let outcome = |c: Compliance| {
-        compliance
-            .iter()
-            .filter(|r| r.k1.as_deref() == Some(c.as_str()))
-            .map(|r| r.n)
-            .sum::<i64>()
-    };
-    let (complied, late) = (
-        outcome(Compliance::Complied),
-        outcome(Compliance::CompliedLate),
-    );
-    let recorded: i64 = compliance.iter().map(|r| r.n).sum();
-    let flags = rows
-        .iter()
-        .fold((0, 0, 0), |(a, b, c), r| (a + r.v1, b + r.v2, c + r.v3));
-    let population = settings.settings.population;
     Ok(OmbudsmanStatistics {
         period: period.clone(),
         directorate: directorate.map(str::to_string),
-        dealt_with: rows.iter().map(|r| r.n).sum(),
+        dealt_with: sum(&|g| g.decided),
         not_for_us: bucket(DecisionBucket::NotForUs),
         assessed_and_closed: bucket(DecisionBucket::AssessedAndClosed),
         investigated,
         upheld,
-        not_upheld,
+        not_upheld: decision(Decision::NotUpheld),
         uphold_rate: Rate::of(upheld, investigated),
-        upheld_per_100k: PerPopulation {
-            upheld,
-            population,
-            value: population
-                .filter(|p| *p > 0)
-                .map(|p| one_decimal(upheld as f64 * 100_000.0 / p as f64)),
-        },
-        satisfactory_remedy: Rate::of(flags.0, upheld),
-        compliance: ComplianceRate {
-            numerator: complied + late,
-            denominator: recorded,
-            percent: crate::statistics::percent(complied + late, recorded),
-            late,
-        },
+        upheld_per_100k: per_population(upheld, settings.settings.population),
+        satisfactory_remedy: Rate::of(sum(&|g| g.remedied_before_ombudsman), upheld),
+        compliance: compliance(&sections.compliance),
         information_requests: InformationRequests {
-            total: requests.map(|r| r.n).unwrap_or(0),
-            late: requests.map(|r| r.v1).unwrap_or(0),
+            total: sections.requests.due,
+            late: sections.requests.late,
         },
-        witness_summons: flags.2,
-        financial_redress_pence: redress.map(|r| r.v1).unwrap_or(0),
-        public_reports: flags.1,
-        by_category,
+        witness_summons: sum(&|g| g.witness_summonses),
+        financial_redress_pence: sections.redress.amount_pence,
+        public_reports: sum(&|g| g.public_reports),
+        by_category: by_category(decided),
         comparison: settings.benchmark(period.start_year()).cloned(),
     })
 }

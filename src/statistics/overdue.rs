@@ -63,8 +63,9 @@ pub struct OverdueReport {
     pub items: Vec<OverdueItem>,
 }
 
+/// A record open on the report's day and due by its horizon.
 #[derive(QueryableByName)]
-struct Row {
+struct OpenRecord {
     #[diesel(sql_type = BigInt)]
     id: i64,
     #[diesel(sql_type = Nullable<Text>)]
@@ -97,28 +98,40 @@ impl OverdueParams {
     }
 }
 
+/// The records open at the end of `as_of` and due by `horizon`, most
+/// overdue first, at most `limit` of them, each with the count of all.
 fn open_on(
-    sql: Sql,
     as_of: NaiveDate,
     horizon: NaiveDate,
     today: NaiveDate,
     kind: Option<Kind>,
     scope: &Scope,
+    limit: i64,
 ) -> Sql {
-    let mut sql = sql.date(horizon).date(as_of);
+    // One statement: the window count is the total before the limit.
+    let mut sql = Sql::new(
+        "SELECT id, reference, kind, directorate, due_on, COUNT(*) OVER () AS total \
+         FROM feedback WHERE due_on IS NOT NULL AND due_on <=",
+    )
+    .date(horizon)
+    .push("AND received_on <=")
+    .date(as_of);
     // Nothing is responded to in the future, so for today or later "not
     // responded by then" is simply "not responded", which the partial index
     // of open records serves.
     sql = if as_of >= today {
         sql.push("AND responded_on IS NULL")
     } else {
-        sql.push("AND (responded_on IS NULL OR responded_on > ?)")
+        sql.push("AND (responded_on IS NULL OR responded_on >")
             .date(as_of)
+            .push(")")
     };
     if let Some(kind) = kind {
-        sql = sql.push("AND kind = ?").text(kind.as_str());
+        sql = sql.push("AND kind =").text(kind.as_str());
     }
     sql.scoped("directorate", scope)
+        .push("ORDER BY due_on, id LIMIT")
+        .int(limit)
 }
 
 /// Compute the report; `today` is its day unless `params` name another.
@@ -131,21 +144,8 @@ pub fn compute(
 ) -> Result<OverdueReport, ApiError> {
     let (as_of, within, limit) = params.checked(today)?;
     let horizon = calendar.add_working_days(as_of, within);
-    // One statement: the window count is the total before the limit.
-    let rows: Vec<Row> = open_on(
-        Sql::new(
-            "SELECT id, reference, kind, directorate, due_on, COUNT(*) OVER () AS total \
-             FROM feedback WHERE due_on IS NOT NULL AND due_on <= ? AND received_on <= ?",
-        ),
-        as_of,
-        horizon,
-        today,
-        params.kind,
-        scope,
-    )
-    .push("ORDER BY due_on, id LIMIT ?")
-    .int(limit)
-    .load(conn)?;
+    let rows: Vec<OpenRecord> =
+        open_on(as_of, horizon, today, params.kind, scope, limit).load(conn)?;
     let total = rows.first().map(|r| r.total).unwrap_or(0);
     let items = rows
         .into_iter()
