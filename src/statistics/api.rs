@@ -99,7 +99,8 @@ pub async fn get_ombudsman_statistics(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct YearsParam {
-    /// The period and this many minus one years before it (1 to 10, default 4).
+    /// How many years to show: the period and this many minus one years
+    /// before it (1 to 10, default 4).
     #[param(minimum = 1, maximum = 10)]
     pub years: Option<usize>,
 }

@@ -22,74 +22,88 @@ pub struct ComplaintParams {
     /// The kind of record (default `complaint`); any kind may be analysed,
     /// e.g. `mp_enquiry` or `senior_manager_review`.
     pub kind: Option<Kind>,
-    /// Only this procedure.
+    /// Only records under this complaints procedure (default: any, and
+    /// records without one).
     pub procedure: Option<Procedure>,
-    /// Only this stage.
+    /// Only records at this stage of their procedure, 1 to 3 (default: any).
     #[param(minimum = 1, maximum = 3)]
     pub stage: Option<i32>,
 }
 
-/// One sub-category's count.
+/// The records of one sub-category of a main reason.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SubCategoryLine {
-    /// The sub-category (null when not recorded).
+    /// The sub-category as recorded (e.g. `Outcome of financial
+    /// assessment`); null for the records without one.
     pub sub_category: Option<String>,
-    /// Records responded to.
+    /// Records responded to in the period with this main reason and
+    /// sub-category.
     pub count: i64,
 }
 
-/// One main reason's count.
+/// The records of one main reason.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CategoryLine {
-    /// The main reason (null when not recorded).
+    /// The main reason as recorded (e.g. `Charging`); null for the records
+    /// without one.
     pub category: Option<String>,
-    /// Records responded to.
+    /// Records responded to in the period with this main reason.
     pub count: i64,
-    /// Percent of all responded to, one decimal place.
+    /// `100 × count / responded`, rounded half-up to one decimal place
+    /// (never null: a line exists only when something was responded to).
     pub percent: Option<f64>,
-    /// The reasons in more detail.
+    /// The same records by sub-category, most frequent first (ties by
+    /// name); the counts add up to `count`.
     pub sub_categories: Vec<SubCategoryLine>,
 }
 
 /// How quickly the records responded to in the period were answered.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TimelinessSummary {
-    /// By the (possibly extended) target date.
+    /// Responded to on or before their due date (the agreed extended date
+    /// where there is one). Records without a target are not counted.
     pub within_target: i64,
-    /// After it.
+    /// Responded to after their due date.
     pub outside_target: i64,
-    /// Outside target, of those with a target.
+    /// Outside target, of the records with a target
+    /// (`within_target + outside_target`).
     pub outside_target_percent: Rate,
-    /// By the latest date the rules allow (where a limit applies).
+    /// Responded to on or before the latest date the rules allow (the
+    /// statutory limit), counting only records to which a limit applies.
     pub within_statutory_limit: i64,
-    /// With an agreed extension.
+    /// Records with an agreed extension of their target date.
     pub extended: i64,
-    /// The median working days from receipt to response.
+    /// The median number of working days from receipt (day 0) to the
+    /// response, over the records where it is known; it may end in `.5`;
+    /// null when there are none.
     pub median_working_days: Option<f64>,
 }
 
-/// One procedure stage's counts.
+/// The records at one procedure and stage.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct StageLine {
-    /// Procedure.
+    /// The complaints procedure; null for records without one (kinds such as
+    /// enquiries, which follow no procedure).
     pub procedure: Option<Procedure>,
-    /// Stage.
+    /// The stage of the procedure, 1 to 3; null for records without a stage.
     pub stage: Option<i32>,
-    /// Received in the period.
+    /// Records received in the period (by `received_on`) at this stage.
     pub received: i64,
-    /// Responded to in the period.
+    /// Records responded to in the period (by `responded_on`) at this stage.
     pub responded: i64,
 }
 
-/// Complaints by young people: a breakdown that describes people, so for
-/// analysts a count from 1 to 4 is null and `suppressed` is true.
+/// Records received in the period from young people: a breakdown that
+/// describes people, so for analysts a count from 1 to 4 is null and
+/// `suppressed` is true (managers and admins see every count).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct YoungPeople {
     /// Received in the period from young people; null when suppressed.
     pub received: Option<i64>,
-    /// Of those, made with an advocate; null when suppressed.
+    /// Of those, made with the help of an advocate; null when suppressed.
     pub advocate_assisted: Option<i64>,
-    /// Whether a count here is suppressed (from 1 to 4, for analysts).
+    /// Whether a count here is withheld (a count from 1 to 4, shown to an
+    /// analyst); the CSV shows it as `<5`.
     pub suppressed: bool,
 }
 
@@ -107,35 +121,42 @@ impl YoungPeople {
     }
 }
 
-/// The complaint analysis.
+/// The complaint analysis of one kind of record. `received` counts the
+/// records received in the period; every other figure counts the records
+/// responded to in it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ComplaintStatistics {
-    /// The period.
+    /// The requested period.
     pub period: Period,
-    /// The directorate, or null for all the caller's.
+    /// The directorate's code when one was asked for; null for every
+    /// directorate the caller may see.
     pub directorate: Option<String>,
-    /// The kind analysed.
+    /// The kind of record analysed.
     pub kind: Kind,
-    /// The procedure, if narrowed.
+    /// The procedure the analysis is narrowed to; null when not narrowed.
     pub procedure: Option<Procedure>,
-    /// The stage, if narrowed.
+    /// The stage the analysis is narrowed to; null when not narrowed.
     pub stage: Option<i32>,
-    /// Received in the period (by `received_on`).
+    /// Records received in the period (by `received_on`).
     pub received: i64,
-    /// Responded to in the period (by `responded_on`); everything below
-    /// counts these.
+    /// Records responded to in the period (by `responded_on`); everything
+    /// below counts these.
     pub responded: i64,
-    /// By main reason, most frequent first.
+    /// By main reason, most frequent first (ties by name); the counts add
+    /// up to `responded`.
     pub by_category: Vec<CategoryLine>,
-    /// By outcome (every outcome, zero included).
+    /// By outcome, keyed by outcome (`upheld`, `partially_upheld`, …);
+    /// every outcome is present, with 0 when there were none. Records
+    /// without an outcome are not counted.
     pub outcomes: BTreeMap<String, i64>,
-    /// Timeliness.
+    /// How quickly they were answered.
     pub timeliness: TimelinessSummary,
-    /// By procedure and stage.
+    /// Received and responded to, by procedure and stage: ordered by
+    /// procedure (null first, then by name), then by stage (null first).
     pub by_stage: Vec<StageLine>,
-    /// Young people.
+    /// Received from young people, and with an advocate.
     pub young_people: YoungPeople,
-    /// Reopened records among those responded to.
+    /// Records responded to that had been reopened after being closed.
     pub reopened: i64,
 }
 

@@ -14,38 +14,48 @@ use crate::feedback::types::Kind;
 use crate::statistics::sql::{in_snapshot, Sql};
 use crate::statistics::{percent, Period, Scope};
 
-/// One year's volumes.
+/// The volumes of one year: the period itself, or one of the years before it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct YearVolumes {
-    /// `2024-25`, or the dates of a custom period.
+    /// The year's label: `2024-25` for a financial year, else
+    /// `2024-01-01 to 2024-06-30` (the same span as the requested period,
+    /// moved back a whole number of years).
     pub label: String,
-    /// First day.
+    /// The year's first day (inclusive), `YYYY-MM-DD`.
     pub from: NaiveDate,
-    /// Last day.
+    /// The year's last day (inclusive), `YYYY-MM-DD`.
     pub to: NaiveDate,
-    /// Records received in the year, by kind (every kind, zero included).
+    /// Records received in the year (by `received_on`), keyed by kind
+    /// (`complaint`, `mp_enquiry`, …); every kind is present, with 0 when
+    /// there were none.
     pub received: BTreeMap<String, i64>,
-    /// Records responded to in the year, by kind.
+    /// Records responded to in the year (by `responded_on`), keyed by kind;
+    /// every kind is present, with 0 when there were none.
     pub responded: BTreeMap<String, i64>,
-    /// All records received.
+    /// All records received in the year: the sum of `received`.
     pub total_received: i64,
-    /// All records responded to.
+    /// All records responded to in the year: the sum of `responded`.
     pub total_responded: i64,
-    /// Ombudsman cases decided in the year (the annual report counts them with feedback).
+    /// Ombudsman cases decided in the year (by `decided_on`), which the
+    /// annual report counts beside feedback.
     pub ombudsman_decided: i64,
 }
 
 /// Feedback volumes for the period and the years before it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct FeedbackStatistics {
-    /// The period.
+    /// The requested period: the first entry of `years`.
     pub period: Period,
-    /// The directorate, or null for all the caller's.
+    /// The directorate's code when one was asked for; null for every
+    /// directorate the caller may see.
     pub directorate: Option<String>,
-    /// The period and the years before it, newest first.
+    /// The period, then the same span one year earlier, two years earlier
+    /// and so on (as many as `years` asked for), newest first.
     pub years: Vec<YearVolumes>,
-    /// Per kind: received this year against the year before, percent (one
-    /// decimal place), null when none were received the year before.
+    /// Per kind: the change in records received, from the year before to the
+    /// period, in percent rounded half-up to one decimal place (`-19.3` is
+    /// a fall); null when none were received the year before or only one
+    /// year was asked for. Every kind is present.
     pub change_percent: BTreeMap<String, Option<f64>>,
 }
 

@@ -18,14 +18,16 @@ use crate::auth::AuthUser;
 use crate::db::DbConnection;
 use crate::error::{ApiError, FieldErrors};
 
-/// A reporting period.
+/// A reporting period: the days whose records a figure counts, both ends
+/// included.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Period {
-    /// First day (inclusive).
+    /// The first day counted, `YYYY-MM-DD`.
     pub from: NaiveDate,
-    /// Last day (inclusive).
+    /// The last day counted, `YYYY-MM-DD`.
     pub to: NaiveDate,
-    /// `2024-25` for a financial year, else `from to to`.
+    /// A name to show: `2024-25` for a financial year (1 April to 31 March),
+    /// else `2024-01-01 to 2024-06-30`.
     #[schema(example = "2024-25")]
     pub label: String,
 }
@@ -99,9 +101,11 @@ pub struct PeriodParams {
     /// 31 March 2025. Default: the current financial year.
     #[param(minimum = 2000, maximum = 2100, example = 2024)]
     pub year: Option<i32>,
-    /// First day of a custom period (with `to`, instead of `year`).
+    /// First day of a custom period, `YYYY-MM-DD` (with `to`, instead of
+    /// `year`). Analysts' periods must cover at least one calendar month.
     pub from: Option<NaiveDate>,
-    /// Last day of a custom period (with `from`).
+    /// Last day of a custom period, `YYYY-MM-DD`, included (with `from`; at
+    /// most 20 years after it).
     pub to: Option<NaiveDate>,
     /// One directorate; default: every directorate the caller may see.
     pub directorate: Option<String>,
@@ -226,15 +230,16 @@ pub fn scope(
     }
 }
 
-/// A proportion: `{numerator, denominator, percent}`, the percentage rounded
-/// half-up to one decimal place, null when the denominator is 0.
+/// A proportion with the counts behind it: `numerator` of `denominator`,
+/// and the percentage.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, ToSchema)]
 pub struct Rate {
-    /// The part.
+    /// The part counted (e.g. upheld).
     pub numerator: i64,
-    /// The whole.
+    /// The whole it is a part of (e.g. investigated).
     pub denominator: i64,
-    /// `100 × numerator / denominator`, one decimal place; null when the whole is 0.
+    /// `100 × numerator / denominator`, rounded half-up to one decimal place
+    /// (`78.3`); null when the denominator is 0.
     pub percent: Option<f64>,
 }
 

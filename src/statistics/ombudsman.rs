@@ -18,88 +18,106 @@ use crate::statistics::{one_decimal, percent, Period, Rate, Scope};
 /// Upheld decisions per 100,000 residents.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PerPopulation {
-    /// Upheld decisions.
+    /// Upheld decisions in the period (the same as `upheld` above).
     pub upheld: i64,
-    /// Residents (from settings).
+    /// The council's resident population, from the settings; null when the
+    /// settings do not record it.
     pub population: Option<i64>,
-    /// Upheld per 100,000 residents, one decimal place; null without a population.
+    /// `upheld × 100,000 / population`, rounded half-up to one decimal
+    /// place (`2.6`); null when the population is not recorded (or is 0).
     pub value: Option<f64>,
 }
 
-/// Compliance with recommendations: cases whose compliance was recorded in
-/// the period, and how many of them complied (late or not).
+/// Compliance with the Ombudsman's recommendations: cases whose compliance
+/// outcome was recorded in the period, and how many of them complied (on
+/// time or late).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ComplianceRate {
-    /// Complied or complied late.
+    /// Cases that complied, on time or late.
     pub numerator: i64,
-    /// Cases with a compliance outcome recorded in the period.
+    /// Cases with a compliance outcome recorded in the period (by
+    /// `compliance_recorded_on`), whatever the outcome.
     pub denominator: i64,
-    /// Percent, one decimal place; null when there are none.
+    /// `100 × numerator / denominator`, rounded half-up to one decimal
+    /// place; null when no outcome was recorded in the period.
     pub percent: Option<f64>,
-    /// Of the numerator, complied late.
+    /// Of the numerator, the cases that complied late.
     pub late: i64,
 }
 
 /// The Ombudsman's information requests due in the period.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct InformationRequests {
-    /// Requests due in the period.
+    /// Requests whose due date falls in the period.
     pub total: i64,
-    /// Answered after their due date, or still unanswered after it.
+    /// Of those, the requests answered after their due date, or still
+    /// unanswered with the due date before today.
     pub late: i64,
 }
 
-/// One Ombudsman category's cases.
+/// The cases of one of the Ombudsman's categories decided in the period.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OmbudsmanCategoryLine {
-    /// The Ombudsman's category (null when not recorded).
+    /// The Ombudsman's category (e.g. `Adult care services`), as recorded on
+    /// the case; null for the cases without one.
     pub category: Option<String>,
-    /// Decided.
+    /// Cases decided in the period (every decision).
     pub dealt_with: i64,
-    /// Investigated.
+    /// Of those, cases investigated (upheld or not upheld).
     pub investigated: i64,
-    /// Upheld.
+    /// Of those, cases upheld.
     pub upheld: i64,
 }
 
-/// The Ombudsman's statistics for the council.
+/// The Ombudsman's statistics for the council, as the Ombudsman publishes
+/// them: the Ombudsman cases decided in the period (by `decided_on`).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OmbudsmanStatistics {
-    /// The period (cases count by `decided_on`).
+    /// The requested period.
     pub period: Period,
-    /// The directorate, or null for the whole council.
+    /// The directorate's code when one was asked for; null for every
+    /// directorate the caller may see.
     pub directorate: Option<String>,
-    /// Complaints and enquiries decided.
+    /// Complaints and enquiries decided in the period, every decision: the
+    /// sum of `not_for_us`, `assessed_and_closed` and `investigated`.
     pub dealt_with: i64,
-    /// Advice given, referred back, incomplete or invalid.
+    /// Decided as not for the Ombudsman: advice given, referred back for
+    /// local resolution, or incomplete or invalid.
     pub not_for_us: i64,
     /// Closed after initial enquiries.
     pub assessed_and_closed: i64,
-    /// Investigated (upheld or not).
+    /// Investigated: `upheld + not_upheld`.
     pub investigated: i64,
-    /// Upheld.
+    /// Investigated and upheld (fault found).
     pub upheld: i64,
-    /// Not upheld.
+    /// Investigated and not upheld.
     pub not_upheld: i64,
-    /// Upheld of investigated.
+    /// Upheld of investigated (the Ombudsman's uphold rate).
     pub uphold_rate: Rate,
-    /// Upheld per 100,000 residents.
+    /// Upheld decisions per 100,000 residents.
     pub upheld_per_100k: PerPopulation,
-    /// Upheld cases the council had already remedied satisfactorily, of upheld.
+    /// Upheld cases the council had already remedied satisfactorily before
+    /// the Ombudsman looked, of upheld.
     pub satisfactory_remedy: Rate,
-    /// Compliance with recommendations.
+    /// Compliance with the Ombudsman's recommendations recorded in the period.
     pub compliance: ComplianceRate,
-    /// Information requests due in the period.
+    /// The Ombudsman's information requests due in the period, and how many
+    /// were answered late.
     pub information_requests: InformationRequests,
-    /// Witness summonses among the cases decided.
+    /// Cases decided in the period in which the Ombudsman issued a witness
+    /// summons.
     pub witness_summons: i64,
-    /// Payments recommended in cases decided in the period, in pence.
+    /// Financial redress recommended in the cases decided in the period, in
+    /// pence (`25000` is £250.00); 0 when none.
     pub financial_redress_pence: i64,
-    /// Public reports among the cases decided.
+    /// Cases decided in the period on which the Ombudsman published a public
+    /// report.
     pub public_reports: i64,
-    /// Decided cases by the Ombudsman's category.
+    /// Cases decided in the period by the Ombudsman's category, most cases
+    /// first (ties by category name).
     pub by_category: Vec<OmbudsmanCategoryLine>,
-    /// The Ombudsman's averages for similar authorities that year, if recorded.
+    /// The Ombudsman's averages for similar authorities in the financial
+    /// year the period starts in, from the settings; null when not recorded.
     pub comparison: Option<Benchmark>,
 }
 

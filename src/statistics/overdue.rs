@@ -19,12 +19,13 @@ use crate::statistics::Scope;
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct OverdueParams {
-    /// The day of the report (default today).
+    /// The day of the report, `YYYY-MM-DD` (default today, in the UK): the
+    /// records open at the end of that day.
     pub as_of: Option<NaiveDate>,
     /// Also list records due within this many working days after `as_of` (0 to 60, default 5).
     #[param(minimum = 0, maximum = 60)]
     pub within: Option<u32>,
-    /// Only this kind.
+    /// Only records of this kind (default: every kind).
     pub kind: Option<Kind>,
     /// One directorate; default: every directorate the caller may see.
     pub directorate: Option<String>,
@@ -33,33 +34,38 @@ pub struct OverdueParams {
     pub limit: Option<i64>,
 }
 
-/// One record in breach, or about to be.
+/// One record in breach, or about to be: open on `as_of` and due by the
+/// report's horizon.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OverdueItem {
-    /// Record id.
+    /// The feedback record's id (for `/feedback/{id}`).
     pub id: i64,
-    /// Reference.
+    /// The record's human reference, as on the record (`FB-000123`).
     pub reference: String,
-    /// Kind.
+    /// The kind of record.
     pub kind: Kind,
-    /// Directorate.
+    /// The code of the directorate the record belongs to.
     pub directorate: String,
-    /// When the response is (was) due.
+    /// The day the response is (or was) due, `YYYY-MM-DD`: the agreed
+    /// extended date where there is one.
     pub due_on: NaiveDate,
-    /// Working days past the due date on `as_of`; negative when still to come.
+    /// Working days from the due date to `as_of`: positive when overdue, 0 on
+    /// the due date, negative when the due date is still to come.
     pub working_days_overdue: i64,
 }
 
-/// The breach report.
+/// The weekly breach report.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OverdueReport {
-    /// The day of the report.
+    /// The day of the report, `YYYY-MM-DD`.
     pub as_of: NaiveDate,
-    /// The horizon in working days.
+    /// The horizon in working days after `as_of`: records due up to then are
+    /// listed too.
     pub within: u32,
-    /// How many records are listed in all (the items may be fewer: see `limit`).
+    /// How many records are in breach or due by the horizon, in all (`items`
+    /// may list fewer: see `limit`).
     pub total: i64,
-    /// Most overdue first.
+    /// The records, most overdue first (earliest due date, then lowest id).
     pub items: Vec<OverdueItem>,
 }
 
