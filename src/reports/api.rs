@@ -5,6 +5,7 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::{Authorized, StatisticsReaders};
+use crate::calendar::Today;
 use crate::error::ApiError;
 use crate::reports::{assemble, html, AnnualReport};
 use crate::state::AppState;
@@ -43,8 +44,10 @@ pub async fn get_annual_report(
     user: Authorized<StatisticsReaders>,
     req: HttpRequest,
     params: web::Query<PeriodParams>,
+    today: Today,
 ) -> Result<HttpResponse, ApiError> {
-    let period = params.period_for(&user)?;
+    let today = today.0;
+    let period = params.period_for(&user, today)?;
     let disclosure = Disclosure::for_user(&user);
     let user = user.0;
     let report = state
@@ -57,6 +60,7 @@ pub async fn get_annual_report(
                 &scope,
                 params.directorate.as_deref(),
                 disclosure,
+                today,
             )
         })
         .await?;

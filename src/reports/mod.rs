@@ -6,7 +6,7 @@ pub mod api;
 pub mod html;
 pub mod svg;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -18,6 +18,7 @@ use crate::improvements::model::{self as improvements, ImprovementFilter};
 use crate::statistics::complaints::{self, ComplaintParams, ComplaintStatistics};
 use crate::statistics::feedback::{self, FeedbackStatistics};
 use crate::statistics::ombudsman::{self, OmbudsmanStatistics};
+use crate::statistics::sql::in_snapshot;
 use crate::statistics::{Disclosure, Period, Rate, Scope};
 
 /// The annual report's content.
@@ -56,13 +57,28 @@ pub struct AnnualReport {
 }
 
 /// Assemble the report for `period` over `scope`, its counts about people
-/// shown as `disclosure` allows.
+/// shown as `disclosure` allows, as it stands on `today`. Every figure is
+/// read from one snapshot of the database.
 pub fn assemble(
     conn: &mut DbConnection,
     period: &Period,
     scope: &Scope,
     directorate: Option<&str>,
     disclosure: Disclosure,
+    today: NaiveDate,
+) -> Result<AnnualReport, ApiError> {
+    in_snapshot(conn, |conn| {
+        assemble_in_snapshot(conn, period, scope, directorate, disclosure, today)
+    })
+}
+
+fn assemble_in_snapshot(
+    conn: &mut DbConnection,
+    period: &Period,
+    scope: &Scope,
+    directorate: Option<&str>,
+    disclosure: Disclosure,
+    today: NaiveDate,
 ) -> Result<AnnualReport, ApiError> {
     let settings = crate::settings::model::load(conn)?;
     let analysis = |conn: &mut DbConnection, kind: Kind| {
@@ -89,8 +105,7 @@ pub fn assemble(
         }],
         updated_since: None,
     };
-    let today = crate::calendar::Today(crate::calendar::uk_today());
-    let (rows, _) = improvements::list(conn, &filter, scope, &paging, today.0)?;
+    let (rows, _) = improvements::list(conn, &filter, scope, &paging, today)?;
     Ok(AnnualReport {
         council_name: settings.settings.council_name.clone(),
         directorate: directorate.map(str::to_string),
@@ -108,10 +123,10 @@ pub fn assemble(
         mp_enquiries: analysis(conn, Kind::MpEnquiry)?,
         councillor_enquiries: analysis(conn, Kind::CouncillorEnquiry)?,
         informal_complaints: analysis(conn, Kind::InformalComplaint)?,
-        ombudsman: ombudsman::compute(conn, period, scope, directorate, &settings)?,
+        ombudsman: ombudsman::compute(conn, period, scope, directorate, &settings, today)?,
         service_improvements: rows
             .iter()
-            .map(|row| ServiceImprovement::of(row, today))
+            .map(|row| ServiceImprovement::of(row, crate::calendar::Today(today)))
             .collect(),
     })
 }

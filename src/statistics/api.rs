@@ -8,6 +8,7 @@ use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::{Authorized, StatisticsReaders};
+use crate::calendar::Today;
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::statistics::complaints::{self, ComplaintParams, ComplaintStatistics};
@@ -72,8 +73,10 @@ pub async fn get_ombudsman_statistics(
     user: Authorized<StatisticsReaders>,
     req: HttpRequest,
     params: web::Query<PeriodParams>,
+    today: Today,
 ) -> Result<HttpResponse, ApiError> {
-    let period = params.period_for(&user)?;
+    let today = today.0;
+    let period = params.period_for(&user, today)?;
     let user = user.0;
     let stats = state
         .db
@@ -86,6 +89,7 @@ pub async fn get_ombudsman_statistics(
                 &scope,
                 params.directorate.as_deref(),
                 &settings,
+                today,
             )
         })
         .await?;
@@ -96,7 +100,8 @@ pub async fn get_ombudsman_statistics(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct YearsParam {
-    /// The period and this many minus one years before it (1 to 10, default 4).
+    /// How many years to show: the period and this many minus one years
+    /// before it (1 to 10, default 4).
     #[param(minimum = 1, maximum = 10)]
     pub years: Option<usize>,
 }
@@ -117,8 +122,10 @@ pub async fn get_feedback_statistics(
     req: HttpRequest,
     params: web::Query<PeriodParams>,
     years: web::Query<YearsParam>,
+    today: Today,
 ) -> Result<HttpResponse, ApiError> {
-    let period = params.period_for(&user)?;
+    let today = today.0;
+    let period = params.period_for(&user, today)?;
     let count = years.years.unwrap_or(4);
     if !(1..=10).contains(&count) {
         return Err(ApiError::field("years", "must be from 1 to 10"));
@@ -152,8 +159,10 @@ pub async fn get_complaint_statistics(
     req: HttpRequest,
     params: web::Query<PeriodParams>,
     narrow: web::Query<ComplaintParams>,
+    today: Today,
 ) -> Result<HttpResponse, ApiError> {
-    let period = params.period_for(&user)?;
+    let today = today.0;
+    let period = params.period_for(&user, today)?;
     let disclosure = Disclosure::for_user(&user);
     if narrow.stage.is_some_and(|s| !(1..=3).contains(&s)) {
         return Err(ApiError::field("stage", "must be from 1 to 3"));
@@ -191,14 +200,16 @@ pub async fn get_overdue_report(
     user: Authorized<StatisticsReaders>,
     req: HttpRequest,
     params: web::Query<OverdueParams>,
+    today: Today,
 ) -> Result<HttpResponse, ApiError> {
+    let today = today.0;
     let calendar = state.calendar.current(&state.db).await?;
     let user = user.0;
     let report = state
         .db
         .run(move |conn| {
             let scope = scope(conn, &user, params.directorate.as_deref())?;
-            overdue::compute(conn, &params, &scope, &calendar)
+            overdue::compute(conn, &params, &scope, &calendar, today)
         })
         .await?;
     respond(&req, &report, "overdue")

@@ -4,13 +4,15 @@
 
 use std::collections::BTreeMap;
 
+use diesel::sql_types::{BigInt, Integer, Nullable, Text};
+use diesel::QueryableByName;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::db::DbConnection;
 use crate::error::ApiError;
-use crate::feedback::types::{Kind, Procedure};
-use crate::statistics::sql::{count_if, Sql, StatRow, NO_KEY, NO_SUM};
+use crate::feedback::types::{Kind, Outcome, Procedure};
+use crate::statistics::sql::{count_if, in_snapshot, Sql};
 use crate::statistics::{percent, Disclosure, Period, Rate, Scope};
 
 /// Which records the analysis covers.
@@ -20,74 +22,88 @@ pub struct ComplaintParams {
     /// The kind of record (default `complaint`); any kind may be analysed,
     /// e.g. `mp_enquiry` or `senior_manager_review`.
     pub kind: Option<Kind>,
-    /// Only this procedure.
+    /// Only records under this complaints procedure (default: any, and
+    /// records without one).
     pub procedure: Option<Procedure>,
-    /// Only this stage.
+    /// Only records at this stage of their procedure, 1 to 3 (default: any).
     #[param(minimum = 1, maximum = 3)]
     pub stage: Option<i32>,
 }
 
-/// One sub-category's count.
+/// The records of one sub-category of a main reason.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SubCategoryLine {
-    /// The sub-category (null when not recorded).
+    /// The sub-category as recorded (e.g. `Outcome of financial
+    /// assessment`); null for the records without one.
     pub sub_category: Option<String>,
-    /// Records responded to.
+    /// Records responded to in the period with this main reason and
+    /// sub-category.
     pub count: i64,
 }
 
-/// One main reason's count.
+/// The records of one main reason.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CategoryLine {
-    /// The main reason (null when not recorded).
+    /// The main reason as recorded (e.g. `Charging`); null for the records
+    /// without one.
     pub category: Option<String>,
-    /// Records responded to.
+    /// Records responded to in the period with this main reason.
     pub count: i64,
-    /// Percent of all responded to, one decimal place.
+    /// `100 × count / responded`, rounded half-up to one decimal place
+    /// (never null: a line exists only when something was responded to).
     pub percent: Option<f64>,
-    /// The reasons in more detail.
+    /// The same records by sub-category, most frequent first (ties by
+    /// name); the counts add up to `count`.
     pub sub_categories: Vec<SubCategoryLine>,
 }
 
 /// How quickly the records responded to in the period were answered.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TimelinessSummary {
-    /// By the (possibly extended) target date.
+    /// Responded to on or before their due date (the agreed extended date
+    /// where there is one). Records without a target are not counted.
     pub within_target: i64,
-    /// After it.
+    /// Responded to after their due date.
     pub outside_target: i64,
-    /// Outside target, of those with a target.
+    /// Outside target, of the records with a target
+    /// (`within_target + outside_target`).
     pub outside_target_percent: Rate,
-    /// By the latest date the rules allow (where a limit applies).
+    /// Responded to on or before the latest date the rules allow (the
+    /// statutory limit), counting only records to which a limit applies.
     pub within_statutory_limit: i64,
-    /// With an agreed extension.
+    /// Records with an agreed extension of their target date.
     pub extended: i64,
-    /// The median working days from receipt to response.
+    /// The median number of working days from receipt (day 0) to the
+    /// response, over the records where it is known; it may end in `.5`;
+    /// null when there are none.
     pub median_working_days: Option<f64>,
 }
 
-/// One procedure stage's counts.
+/// The records at one procedure and stage.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct StageLine {
-    /// Procedure.
+    /// The complaints procedure; null for records without one (kinds such as
+    /// enquiries, which follow no procedure).
     pub procedure: Option<Procedure>,
-    /// Stage.
+    /// The stage of the procedure, 1 to 3; null for records without a stage.
     pub stage: Option<i32>,
-    /// Received in the period.
+    /// Records received in the period (by `received_on`) at this stage.
     pub received: i64,
-    /// Responded to in the period.
+    /// Records responded to in the period (by `responded_on`) at this stage.
     pub responded: i64,
 }
 
-/// Complaints by young people: a breakdown that describes people, so for
-/// analysts a count from 1 to 4 is null and `suppressed` is true.
+/// Records received in the period from young people: a breakdown that
+/// describes people, so for analysts a count from 1 to 4 is null and
+/// `suppressed` is true (managers and admins see every count).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct YoungPeople {
     /// Received in the period from young people; null when suppressed.
     pub received: Option<i64>,
-    /// Of those, made with an advocate; null when suppressed.
+    /// Of those, made with the help of an advocate; null when suppressed.
     pub advocate_assisted: Option<i64>,
-    /// Whether a count here is suppressed (from 1 to 4, for analysts).
+    /// Whether a count here is withheld (a count from 1 to 4, shown to an
+    /// analyst); the CSV shows it as `<5`.
     pub suppressed: bool,
 }
 
@@ -105,78 +121,151 @@ impl YoungPeople {
     }
 }
 
-/// The complaint analysis.
+/// The complaint analysis of one kind of record. `received` counts the
+/// records received in the period; every other figure counts the records
+/// responded to in it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ComplaintStatistics {
-    /// The period.
+    /// The requested period.
     pub period: Period,
-    /// The directorate, or null for all the caller's.
+    /// The directorate's code when one was asked for; null for every
+    /// directorate the caller may see.
     pub directorate: Option<String>,
-    /// The kind analysed.
+    /// The kind of record analysed.
     pub kind: Kind,
-    /// The procedure, if narrowed.
+    /// The procedure the analysis is narrowed to; null when not narrowed.
     pub procedure: Option<Procedure>,
-    /// The stage, if narrowed.
+    /// The stage the analysis is narrowed to; null when not narrowed.
     pub stage: Option<i32>,
-    /// Received in the period (by `received_on`).
+    /// Records received in the period (by `received_on`).
     pub received: i64,
-    /// Responded to in the period (by `responded_on`); everything below
-    /// counts these.
+    /// Records responded to in the period (by `responded_on`); everything
+    /// below counts these.
     pub responded: i64,
-    /// By main reason, most frequent first.
+    /// By main reason, most frequent first (ties by name); the counts add
+    /// up to `responded`.
     pub by_category: Vec<CategoryLine>,
-    /// By outcome (every outcome, zero included).
+    /// By outcome, keyed by outcome (`upheld`, `partially_upheld`, …);
+    /// every outcome is present, with 0 when there were none. Records
+    /// without an outcome are not counted.
     pub outcomes: BTreeMap<String, i64>,
-    /// Timeliness.
+    /// How quickly they were answered.
     pub timeliness: TimelinessSummary,
-    /// By procedure and stage.
+    /// Received and responded to, by procedure and stage: ordered by
+    /// procedure (null first, then by name), then by stage (null first).
     pub by_stage: Vec<StageLine>,
-    /// Young people.
+    /// Received from young people, and with an advocate.
     pub young_people: YoungPeople,
-    /// Reopened records among those responded to.
+    /// Records responded to that had been reopened after being closed.
     pub reopened: i64,
 }
 
+/// Records responded to in the period that share a reason, outcome,
+/// procedure, stage and number of working days taken.
+#[derive(Debug, QueryableByName)]
+struct RespondedGroup {
+    /// The main reason.
+    #[diesel(sql_type = Nullable<Text>)]
+    category: Option<String>,
+    /// The reason in more detail.
+    #[diesel(sql_type = Nullable<Text>)]
+    sub_category: Option<String>,
+    /// The outcome, as stored.
+    #[diesel(sql_type = Nullable<Text>)]
+    outcome: Option<String>,
+    /// The procedure, as stored.
+    #[diesel(sql_type = Nullable<Text>)]
+    procedure: Option<String>,
+    /// The stage of the procedure.
+    #[diesel(sql_type = Nullable<Integer>)]
+    stage: Option<i32>,
+    /// Working days from receipt to response.
+    #[diesel(sql_type = Nullable<Integer>)]
+    working_days_taken: Option<i32>,
+    /// How many records.
+    #[diesel(sql_type = BigInt)]
+    responded: i64,
+    /// Of those, responded to by the (possibly extended) target date.
+    #[diesel(sql_type = BigInt)]
+    within_target: i64,
+    /// Of those, responded to after it.
+    #[diesel(sql_type = BigInt)]
+    outside_target: i64,
+    /// Of those, responded to by the latest date the rules allow.
+    #[diesel(sql_type = BigInt)]
+    within_limit: i64,
+    /// Of those, with an agreed extension.
+    #[diesel(sql_type = BigInt)]
+    extended: i64,
+    /// Of those, reopened.
+    #[diesel(sql_type = BigInt)]
+    reopened: i64,
+}
+
+/// Records received in the period at one procedure and stage.
+#[derive(Debug, QueryableByName)]
+struct ReceivedByStage {
+    /// The procedure, as stored.
+    #[diesel(sql_type = Nullable<Text>)]
+    procedure: Option<String>,
+    /// The stage of the procedure.
+    #[diesel(sql_type = Nullable<Integer>)]
+    stage: Option<i32>,
+    /// How many records.
+    #[diesel(sql_type = BigInt)]
+    received: i64,
+    /// Of those, from young people.
+    #[diesel(sql_type = BigInt)]
+    young_people: i64,
+    /// Of those, from young people with an advocate.
+    #[diesel(sql_type = BigInt)]
+    advocate_assisted: i64,
+}
+
+/// Append the narrowing every section shares: the kind, the procedure and
+/// stage if asked for, and the directorates.
 fn narrowed(sql: Sql, kind: Kind, params: &ComplaintParams, scope: &Scope) -> Sql {
-    let mut sql = sql.push("AND kind = ?").text(kind.as_str());
+    let mut sql = sql.push("AND kind =").text(kind.as_str());
     if let Some(procedure) = params.procedure {
-        sql = sql.push("AND procedure = ?").text(procedure.as_str());
+        sql = sql.push("AND procedure =").text(procedure.as_str());
     }
     if let Some(stage) = params.stage {
-        sql = sql.push("AND stage = ?").int(i64::from(stage));
+        sql = sql.push("AND stage =").int(i64::from(stage));
     }
     sql.scoped("directorate", scope)
 }
 
-/// The one statement behind the analysis (also run by the benchmark):
-/// records responded to in the period, grouped by reason, outcome, stage
-/// and working days, with their timeliness; and records received, grouped
-/// by stage, with young people and advocates.
-pub fn statement(period: &Period, kind: Kind, params: &ComplaintParams, scope: &Scope) -> Sql {
-    let responded = Sql::new(&format!(
-        "SELECT 'responded' AS section, category AS k1, sub_category AS k2, outcome AS k3, procedure AS k4, \
-           CAST(stage AS TEXT) AS k5, CAST(working_days_taken AS TEXT) AS k6, COUNT(*) AS n, \
-           {} AS v1, {} AS v2, {} AS v3, {} AS v4, {} AS v5 \
-         FROM feedback WHERE responded_on >= ? AND responded_on <= ?",
+/// Records responded to in the period, grouped by reason, outcome, stage and
+/// working days (for the median), with their timeliness: one pass over the
+/// records, which every breakdown of the responded records is summed from.
+fn responded(period: &Period, kind: Kind, params: &ComplaintParams, scope: &Scope) -> Sql {
+    let sql = Sql::new(&format!(
+        "SELECT category, sub_category, outcome, procedure, stage, working_days_taken, \
+           COUNT(*) AS responded, {} AS within_target, {} AS outside_target, \
+           {} AS within_limit, {} AS extended, {} AS reopened \
+         FROM feedback WHERE",
         count_if("due_on IS NOT NULL AND responded_on <= due_on"),
         count_if("due_on IS NOT NULL AND responded_on > due_on"),
         count_if("limit_on IS NOT NULL AND responded_on <= limit_on"),
         count_if("extended_due_on IS NOT NULL"),
         count_if("reopened"),
     ))
-    .date(period.from)
-    .date(period.to);
-    let sql = narrowed(responded, kind, params, scope)
+    .in_period("responded_on", period);
+    narrowed(sql, kind, params, scope)
         .push("GROUP BY category, sub_category, outcome, procedure, stage, working_days_taken")
-        .push(&format!(
-            "UNION ALL SELECT 'received', {NO_KEY}, {NO_KEY}, {NO_KEY}, procedure, CAST(stage AS TEXT), {NO_KEY}, COUNT(*), \
-               {}, {}, {NO_SUM}, {NO_SUM}, {NO_SUM} \
-             FROM feedback WHERE received_on >= ? AND received_on <= ?",
-            count_if("is_young_person"),
-            count_if("is_young_person AND advocate_assisted"),
-        ))
-        .date(period.from)
-        .date(period.to);
+}
+
+/// Records received in the period by procedure and stage, with young people
+/// and advocates.
+fn received(period: &Period, kind: Kind, params: &ComplaintParams, scope: &Scope) -> Sql {
+    let sql = Sql::new(&format!(
+        "SELECT procedure, stage, COUNT(*) AS received, {} AS young_people, \
+           {} AS advocate_assisted \
+         FROM feedback WHERE",
+        count_if("is_young_person"),
+        count_if("is_young_person AND advocate_assisted"),
+    ))
+    .in_period("received_on", period);
     narrowed(sql, kind, params, scope).push("GROUP BY procedure, stage")
 }
 
@@ -203,56 +292,18 @@ fn median(histogram: &[(i32, i64)]) -> Option<f64> {
     })
 }
 
-/// Compute the analysis, its counts about people shown as `disclosure` allows.
-pub fn compute(
-    conn: &mut DbConnection,
-    period: &Period,
-    params: &ComplaintParams,
-    scope: &Scope,
-    directorate: Option<&str>,
-    disclosure: Disclosure,
-) -> Result<ComplaintStatistics, ApiError> {
-    let kind = params.kind.unwrap_or(Kind::Complaint);
-    let rows: Vec<StatRow> = statement(period, kind, params, scope).load(conn)?;
-    let stage_of = |text: &Option<String>| text.as_deref().and_then(|s| s.parse::<i32>().ok());
-    let responded: Vec<&StatRow> = rows.iter().filter(|r| r.is("responded")).collect();
-    let received: Vec<&StatRow> = rows.iter().filter(|r| r.is("received")).collect();
-    let mut days: BTreeMap<i32, i64> = BTreeMap::new();
-    for row in &responded {
-        if let Some(d) = stage_of(&row.k6) {
-            *days.entry(d).or_default() += row.n;
-        }
-    }
-
-    let total: i64 = responded.iter().map(|r| r.n).sum();
-    let sum = |f: &dyn Fn(&StatRow) -> i64| responded.iter().map(|r| f(r)).sum::<i64>();
+/// Records responded to by main reason (and sub-category), most frequent
+/// first; percentages of `total`.
+fn by_category(responded: &[RespondedGroup], total: i64) -> Vec<CategoryLine> {
     let mut categories: BTreeMap<Option<String>, BTreeMap<Option<String>, i64>> = BTreeMap::new();
-    let mut outcomes: BTreeMap<String, i64> = crate::feedback::types::Outcome::ALL
-        .iter()
-        .map(|o| (o.as_str().to_string(), 0))
-        .collect();
-    let mut stages: BTreeMap<(Option<String>, Option<i32>), (i64, i64)> = BTreeMap::new();
-    for row in &responded {
+    for group in responded {
         *categories
-            .entry(row.k1.clone())
+            .entry(group.category.clone())
             .or_default()
-            .entry(row.k2.clone())
-            .or_default() += row.n;
-        if let Some(outcome) = &row.k3 {
-            *outcomes.entry(outcome.clone()).or_default() += row.n;
-        }
-        stages
-            .entry((row.k4.clone(), stage_of(&row.k5)))
-            .or_default()
-            .1 += row.n;
+            .entry(group.sub_category.clone())
+            .or_default() += group.responded;
     }
-    for row in &received {
-        stages
-            .entry((row.k4.clone(), stage_of(&row.k5)))
-            .or_default()
-            .0 += row.n;
-    }
-    let mut by_category: Vec<CategoryLine> = categories
+    let mut lines: Vec<CategoryLine> = categories
         .into_iter()
         .map(|(category, subs)| {
             let count = subs.values().sum();
@@ -276,12 +327,47 @@ pub fn compute(
             }
         })
         .collect();
-    by_category.sort_by(|a, b| {
+    lines.sort_by(|a, b| {
         b.count
             .cmp(&a.count)
             .then_with(|| a.category.cmp(&b.category))
     });
-    let by_stage = stages
+    lines
+}
+
+/// Records responded to by outcome; every outcome present.
+fn outcomes(responded: &[RespondedGroup]) -> BTreeMap<String, i64> {
+    let mut outcomes: BTreeMap<String, i64> = Outcome::ALL
+        .iter()
+        .map(|o| (o.as_str().to_string(), 0))
+        .collect();
+    for group in responded {
+        if let Some(outcome) = &group.outcome {
+            *outcomes.entry(outcome.clone()).or_default() += group.responded;
+        }
+    }
+    outcomes
+}
+
+/// Records received and responded to by procedure and stage.
+fn by_stage(
+    responded: &[RespondedGroup],
+    received: &[ReceivedByStage],
+) -> Result<Vec<StageLine>, ApiError> {
+    let mut stages: BTreeMap<(Option<String>, Option<i32>), (i64, i64)> = BTreeMap::new();
+    for group in responded {
+        stages
+            .entry((group.procedure.clone(), group.stage))
+            .or_default()
+            .1 += group.responded;
+    }
+    for group in received {
+        stages
+            .entry((group.procedure.clone(), group.stage))
+            .or_default()
+            .0 += group.received;
+    }
+    stages
         .into_iter()
         .map(|((procedure, stage), (received, responded))| {
             Ok(StageLine {
@@ -291,34 +377,65 @@ pub fn compute(
                 responded,
             })
         })
-        .collect::<Result<Vec<_>, ApiError>>()?;
-    let (within, outside) = (sum(&|r| r.v1), sum(&|r| r.v2));
+        .collect()
+}
+
+/// How quickly the records responded to were answered.
+fn timeliness(responded: &[RespondedGroup]) -> TimelinessSummary {
+    let sum = |f: fn(&RespondedGroup) -> i64| responded.iter().map(f).sum::<i64>();
+    let mut days: BTreeMap<i32, i64> = BTreeMap::new();
+    for group in responded {
+        if let Some(taken) = group.working_days_taken {
+            *days.entry(taken).or_default() += group.responded;
+        }
+    }
     let histogram: Vec<(i32, i64)> = days.into_iter().collect();
+    let (within, outside) = (sum(|g| g.within_target), sum(|g| g.outside_target));
+    TimelinessSummary {
+        within_target: within,
+        outside_target: outside,
+        outside_target_percent: Rate::of(outside, within + outside),
+        within_statutory_limit: sum(|g| g.within_limit),
+        extended: sum(|g| g.extended),
+        median_working_days: median(&histogram),
+    }
+}
+
+/// Compute the analysis, its counts about people shown as `disclosure` allows.
+pub fn compute(
+    conn: &mut DbConnection,
+    period: &Period,
+    params: &ComplaintParams,
+    scope: &Scope,
+    directorate: Option<&str>,
+    disclosure: Disclosure,
+) -> Result<ComplaintStatistics, ApiError> {
+    let kind = params.kind.unwrap_or(Kind::Complaint);
+    let (responded, received) = in_snapshot(conn, |conn| {
+        Ok((
+            responded(period, kind, params, scope).load::<RespondedGroup>(conn)?,
+            received(period, kind, params, scope).load::<ReceivedByStage>(conn)?,
+        ))
+    })?;
+    let total: i64 = responded.iter().map(|g| g.responded).sum();
     Ok(ComplaintStatistics {
         period: period.clone(),
         directorate: directorate.map(str::to_string),
         kind,
         procedure: params.procedure,
         stage: params.stage,
-        received: received.iter().map(|r| r.n).sum(),
+        received: received.iter().map(|g| g.received).sum(),
         responded: total,
-        by_category,
-        outcomes,
-        timeliness: TimelinessSummary {
-            within_target: within,
-            outside_target: outside,
-            outside_target_percent: Rate::of(outside, within + outside),
-            within_statutory_limit: sum(&|r| r.v3),
-            extended: sum(&|r| r.v4),
-            median_working_days: median(&histogram),
-        },
-        by_stage,
+        by_category: by_category(&responded, total),
+        outcomes: outcomes(&responded),
+        timeliness: timeliness(&responded),
+        by_stage: by_stage(&responded, &received)?,
         young_people: YoungPeople::new(
-            received.iter().map(|r| r.v1).sum(),
-            received.iter().map(|r| r.v2).sum(),
+            received.iter().map(|g| g.young_people).sum(),
+            received.iter().map(|g| g.advocate_assisted).sum(),
             disclosure,
         ),
-        reopened: sum(&|r| r.v5),
+        reopened: responded.iter().map(|g| g.reopened).sum(),
     })
 }
 

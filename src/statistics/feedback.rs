@@ -3,170 +3,181 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
+use diesel::sql_types::{BigInt, Integer, Text};
+use diesel::QueryableByName;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::db::DbConnection;
 use crate::error::ApiError;
 use crate::feedback::types::Kind;
-use crate::statistics::sql::{Sql, StatRow, NO_KEY, NO_SUM, TYPED_NO_KEY, TYPED_NO_SUM};
+use crate::statistics::sql::{in_snapshot, Sql};
 use crate::statistics::{percent, Period, Scope};
 
-/// One year's volumes.
+/// The volumes of one year: the period itself, or one of the years before it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct YearVolumes {
-    /// `2024-25`, or the dates of a custom period.
+    /// The year's label: `2024-25` for a financial year, else
+    /// `2024-01-01 to 2024-06-30` (the same span as the requested period,
+    /// moved back a whole number of years).
     pub label: String,
-    /// First day.
+    /// The year's first day (inclusive), `YYYY-MM-DD`.
     pub from: NaiveDate,
-    /// Last day.
+    /// The year's last day (inclusive), `YYYY-MM-DD`.
     pub to: NaiveDate,
-    /// Records received in the year, by kind (every kind, zero included).
+    /// Records received in the year (by `received_on`), keyed by kind
+    /// (`complaint`, `mp_enquiry`, …); every kind is present, with 0 when
+    /// there were none.
     pub received: BTreeMap<String, i64>,
-    /// Records responded to in the year, by kind.
+    /// Records responded to in the year (by `responded_on`), keyed by kind;
+    /// every kind is present, with 0 when there were none.
     pub responded: BTreeMap<String, i64>,
-    /// All records received.
+    /// All records received in the year: the sum of `received`.
     pub total_received: i64,
-    /// All records responded to.
+    /// All records responded to in the year: the sum of `responded`.
     pub total_responded: i64,
-    /// Ombudsman cases decided in the year (the annual report counts them with feedback).
+    /// Ombudsman cases decided in the year (by `decided_on`), which the
+    /// annual report counts beside feedback.
     pub ombudsman_decided: i64,
 }
 
 /// Feedback volumes for the period and the years before it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct FeedbackStatistics {
-    /// The period.
+    /// The requested period: the first entry of `years`.
     pub period: Period,
-    /// The directorate, or null for all the caller's.
+    /// The directorate's code when one was asked for; null for every
+    /// directorate the caller may see.
     pub directorate: Option<String>,
-    /// The period and the years before it, newest first.
+    /// The period, then the same span one year earlier, two years earlier
+    /// and so on (as many as `years` asked for), newest first.
     pub years: Vec<YearVolumes>,
-    /// Per kind: received this year against the year before, percent (one
-    /// decimal place), null when none were received the year before.
+    /// Per kind: the change in records received, from the year before to the
+    /// period, in percent rounded half-up to one decimal place (`-19.3` is
+    /// a fall); null when none were received the year before or only one
+    /// year was asked for. Every kind is present.
     pub change_percent: BTreeMap<String, Option<f64>>,
 }
 
-/// The one statement behind the volumes (also run by the benchmark): a
-/// count per kind and year of records received, and of records responded
-/// to, and of Ombudsman cases decided. Each count is a range scan of an
-/// index on (directorate, kind, date) or (kind, date), read alone, which is
-/// far cheaper than grouping every record of four years.
-pub fn statement(years: &[Period], scope: &Scope) -> Sql {
-    let mut sql = Sql::new("");
-    let mut first = true;
-    let mut part = |sql: Sql,
-                    section: &str,
-                    kind: Option<Kind>,
-                    year: usize,
-                    table: &str,
-                    column: &str,
-                    extra: &str|
-     -> Sql {
-        let is_first = std::mem::take(&mut first);
-        let union = if is_first { "" } else { "UNION ALL " };
-        let (no_key, no_sum) = if is_first {
-            (TYPED_NO_KEY, TYPED_NO_SUM)
-        } else {
-            (NO_KEY, NO_SUM)
-        };
-        let kind_key = kind
-            .map(|k| format!("'{}'", k.as_str()))
-            .unwrap_or_else(|| no_key.to_string());
-        let year_key = if is_first {
-            format!("CAST('{year}' AS TEXT)")
-        } else {
-            format!("'{year}'")
-        };
-        let kind_filter = if kind.is_some() { "kind = ? AND " } else { "" };
-        let mut sql = sql.push(&format!(
-            "{union}SELECT '{section}' AS section, {kind_key} AS k1, {year_key} AS k2, {no_key} AS k3, \
-             {no_key} AS k4, {no_key} AS k5, {no_key} AS k6, COUNT(*) AS n, {no_sum} AS v1, {no_sum} AS v2, \
-             {no_sum} AS v3, {no_sum} AS v4, {no_sum} AS v5 FROM {table} WHERE {kind_filter}{column} >= ? AND {column} <= ? {extra}"
-        ));
-        if let Some(kind) = kind {
-            sql = sql.text(kind.as_str());
-        }
-        sql.date(years[year].from)
-            .date(years[year].to)
-            .scoped("directorate", scope)
-    };
-    for (section, column) in [("received", "received_on"), ("responded", "responded_on")] {
-        for kind in Kind::ALL {
-            for year in 0..years.len() {
-                sql = part(sql, section, Some(*kind), year, "feedback", column, "");
-            }
-        }
-    }
-    for year in 0..years.len() {
-        sql = part(
-            sql,
-            "decided",
-            None,
-            year,
-            "ombudsman_cases",
-            "decided_on",
-            "AND decision IS NOT NULL",
-        );
-    }
-    sql
+/// Records of one kind received, and responded to, in one of the requested
+/// years.
+#[derive(Debug, QueryableByName)]
+struct KindInYear {
+    /// The kind, as stored.
+    #[diesel(sql_type = Text)]
+    kind: String,
+    /// The year's index in the requested years (0 is the period).
+    #[diesel(sql_type = Integer)]
+    year: i32,
+    /// Records received in the year (by `received_on`).
+    #[diesel(sql_type = BigInt)]
+    received: i64,
+    /// Records responded to in the year (by `responded_on`).
+    #[diesel(sql_type = BigInt)]
+    responded: i64,
 }
 
-/// Compute the volumes for `period` and the `count - 1` years before it.
-pub fn compute(
-    conn: &mut DbConnection,
-    period: &Period,
-    count: usize,
-    scope: &Scope,
-    directorate: Option<&str>,
-) -> Result<FeedbackStatistics, ApiError> {
+/// Ombudsman cases decided in one of the requested years.
+#[derive(Debug, QueryableByName)]
+struct DecidedInYear {
+    /// The year's index in the requested years (0 is the period).
+    #[diesel(sql_type = Integer)]
+    year: i32,
+    /// Cases decided in the year (by `decided_on`).
+    #[diesel(sql_type = BigInt)]
+    decided: i64,
+}
+
+/// `WITH years (year, first_day, last_day) AS (VALUES (0, $1, $2), …)`: the
+/// requested years as a table, numbered from 0 (the period).
+fn with_years(years: &[Period]) -> Sql {
+    let mut sql = Sql::new("WITH years (year, first_day, last_day) AS (VALUES");
+    for (i, year) in years.iter().enumerate() {
+        let open = if i == 0 { "(" } else { ", (" };
+        sql = sql
+            .push(&format!("{open}{i},"))
+            .date(year.from)
+            .push(",")
+            .date(year.to)
+            .push(")");
+    }
+    sql.push(")")
+}
+
+/// `(SELECT COUNT(*) …)`: the feedback records of kind `k.kind` in the
+/// directorates of `scope` whose `column` falls in year `y`.
+fn count_feedback(sql: Sql, column: &str, scope: &Scope) -> Sql {
+    sql.push(&format!(
+        "(SELECT COUNT(*) FROM feedback f WHERE f.kind = k.kind \
+         AND f.{column} >= y.first_day AND f.{column} <= y.last_day"
+    ))
+    .scoped("f.directorate", scope)
+    .push(")")
+}
+
+/// Records received and responded to, for every kind and requested year.
+///
+/// A row per kind and year, each count its own range of an index on
+/// (directorate, kind, date) or (kind, date). One `GROUP BY` over every
+/// record of the years gives the same figures but sorts or hashes every
+/// record, and was measured several times slower, on SQLite above all.
+/// A record is counted in every year its date falls in: the years of a
+/// custom period longer than a year overlap.
+fn volumes(years: &[Period], scope: &Scope) -> Sql {
+    let mut sql = with_years(years).push(", kinds (kind) AS (VALUES");
+    for (i, kind) in Kind::ALL.iter().enumerate() {
+        sql = sql
+            .push(if i == 0 { "(" } else { ", (" })
+            .text(kind.as_str())
+            .push(")");
+    }
+    sql = sql.push(") SELECT k.kind AS kind, y.year AS year,");
+    sql = count_feedback(sql, "received_on", scope).push("AS received,");
+    count_feedback(sql, "responded_on", scope).push("AS responded FROM years y CROSS JOIN kinds k")
+}
+
+/// Ombudsman cases decided in each requested year.
+fn decided_by_year(years: &[Period], scope: &Scope) -> Sql {
+    with_years(years)
+        .push(
+            "SELECT y.year AS year, (SELECT COUNT(*) FROM ombudsman_cases c \
+             WHERE c.decided_on >= y.first_day AND c.decided_on <= y.last_day \
+             AND c.decision IS NOT NULL",
+        )
+        .scoped("c.directorate", scope)
+        .push(") AS decided FROM years y")
+}
+
+/// `period` and the `count - 1` years before it, newest first.
+fn years_back(period: &Period, count: usize) -> Vec<Period> {
     let mut years = vec![period.clone()];
     while years.len() < count {
         let before = years[years.len() - 1].year_before();
         years.push(before);
     }
-    let rows: Vec<StatRow> = statement(&years, scope).load(conn)?;
-    let received: Vec<&StatRow> = rows.iter().filter(|r| r.is("received")).collect();
-    let responded: Vec<&StatRow> = rows.iter().filter(|r| r.is("responded")).collect();
-    let decided: Vec<&StatRow> = rows.iter().filter(|r| r.is("decided")).collect();
-    let by_kind = |rows: &[&StatRow], year: usize| -> BTreeMap<String, i64> {
-        let mut map: BTreeMap<String, i64> = Kind::ALL
-            .iter()
-            .map(|k| (k.as_str().to_string(), 0))
-            .collect();
-        for row in rows
-            .iter()
-            .filter(|r| r.k2.as_deref() == Some(year.to_string().as_str()))
-        {
-            if let Some(kind) = &row.k1 {
-                *map.entry(kind.clone()).or_default() += row.n;
-            }
-        }
-        map
-    };
-    let volumes: Vec<YearVolumes> = years
+    years
+}
+
+/// Counts per kind for the year with index `year`, read by `count`; every
+/// kind present.
+fn kinds_in(
+    rows: &[KindInYear],
+    year: usize,
+    count: fn(&KindInYear) -> i64,
+) -> BTreeMap<String, i64> {
+    let mut map: BTreeMap<String, i64> = Kind::ALL
         .iter()
-        .enumerate()
-        .map(|(i, year)| {
-            let received = by_kind(&received, i);
-            let responded = by_kind(&responded, i);
-            YearVolumes {
-                label: year.label.clone(),
-                from: year.from,
-                to: year.to,
-                total_received: received.values().sum(),
-                total_responded: responded.values().sum(),
-                received,
-                responded,
-                ombudsman_decided: decided
-                    .iter()
-                    .filter(|r| r.k2.as_deref() == Some(i.to_string().as_str()))
-                    .map(|r| r.n)
-                    .sum(),
-            }
-        })
+        .map(|k| (k.as_str().to_string(), 0))
         .collect();
-    let change_percent = Kind::ALL
+    for row in rows.iter().filter(|r| r.year as usize == year) {
+        *map.entry(row.kind.clone()).or_default() += count(row);
+    }
+    map
+}
+
+/// Per kind: received in the first year against the second, in percent.
+fn change_percent(volumes: &[YearVolumes]) -> BTreeMap<String, Option<f64>> {
+    Kind::ALL
         .iter()
         .map(|kind| {
             let key = kind.as_str().to_string();
@@ -179,11 +190,50 @@ pub fn compute(
             };
             (key, change)
         })
+        .collect()
+}
+
+/// Compute the volumes for `period` and the `count - 1` years before it.
+pub fn compute(
+    conn: &mut DbConnection,
+    period: &Period,
+    count: usize,
+    scope: &Scope,
+    directorate: Option<&str>,
+) -> Result<FeedbackStatistics, ApiError> {
+    let years = years_back(period, count);
+    let (counts, decided) = in_snapshot(conn, |conn| {
+        Ok((
+            volumes(&years, scope).load::<KindInYear>(conn)?,
+            decided_by_year(&years, scope).load::<DecidedInYear>(conn)?,
+        ))
+    })?;
+    let volumes: Vec<YearVolumes> = years
+        .iter()
+        .enumerate()
+        .map(|(i, year)| {
+            let received = kinds_in(&counts, i, |r| r.received);
+            let responded = kinds_in(&counts, i, |r| r.responded);
+            YearVolumes {
+                label: year.label.clone(),
+                from: year.from,
+                to: year.to,
+                total_received: received.values().sum(),
+                total_responded: responded.values().sum(),
+                received,
+                responded,
+                ombudsman_decided: decided
+                    .iter()
+                    .filter(|r| r.year as usize == i)
+                    .map(|r| r.decided)
+                    .sum(),
+            }
+        })
         .collect();
     Ok(FeedbackStatistics {
         period: period.clone(),
         directorate: directorate.map(str::to_string),
+        change_percent: change_percent(&volumes),
         years: volumes,
-        change_percent,
     })
 }

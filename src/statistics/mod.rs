@@ -15,18 +15,19 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::AuthUser;
-use crate::calendar::uk_today;
 use crate::db::DbConnection;
 use crate::error::{ApiError, FieldErrors};
 
-/// A reporting period.
+/// A reporting period: the days whose records a figure counts, both ends
+/// included.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Period {
-    /// First day (inclusive).
+    /// The first day counted, `YYYY-MM-DD`.
     pub from: NaiveDate,
-    /// Last day (inclusive).
+    /// The last day counted, `YYYY-MM-DD`.
     pub to: NaiveDate,
-    /// `2024-25` for a financial year, else `from to to`.
+    /// A name to show: `2024-25` for a financial year (1 April to 31 March),
+    /// else `2024-01-01 to 2024-06-30`.
     #[schema(example = "2024-25")]
     pub label: String,
 }
@@ -100,17 +101,20 @@ pub struct PeriodParams {
     /// 31 March 2025. Default: the current financial year.
     #[param(minimum = 2000, maximum = 2100, example = 2024)]
     pub year: Option<i32>,
-    /// First day of a custom period (with `to`, instead of `year`).
+    /// First day of a custom period, `YYYY-MM-DD` (with `to`, instead of
+    /// `year`). Analysts' periods must cover at least one calendar month.
     pub from: Option<NaiveDate>,
-    /// Last day of a custom period (with `from`).
+    /// Last day of a custom period, `YYYY-MM-DD`, included (with `from`; at
+    /// most 20 years after it).
     pub to: Option<NaiveDate>,
     /// One directorate; default: every directorate the caller may see.
     pub directorate: Option<String>,
 }
 
 impl PeriodParams {
-    /// The period asked for (422 on a contradiction).
-    pub fn period(&self) -> Result<Period, ApiError> {
+    /// The period asked for (422 on a contradiction); without a year or
+    /// dates, the financial year containing `today`.
+    pub fn period(&self, today: NaiveDate) -> Result<Period, ApiError> {
         let mut errors = FieldErrors::new();
         let period = match (self.year, self.from, self.to) {
             (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
@@ -139,7 +143,7 @@ impl PeriodParams {
                 errors.add("from", "is required with to");
                 None
             }
-            (None, None, None) => Some(Period::financial_year_of(uk_today())),
+            (None, None, None) => Some(Period::financial_year_of(today)),
         };
         errors.into_result()?;
         period.ok_or_else(|| ApiError::internal("period"))
@@ -150,8 +154,8 @@ impl PeriodParams {
     /// The period asked for, as `user` may ask for it: analysts' periods are
     /// at least one calendar month, so that small counts cannot be narrowed
     /// down to a day (422).
-    pub fn period_for(&self, user: &AuthUser) -> Result<Period, ApiError> {
-        let period = self.period()?;
+    pub fn period_for(&self, user: &AuthUser, today: NaiveDate) -> Result<Period, ApiError> {
+        let period = self.period(today)?;
         if Disclosure::for_user(user) == Disclosure::Suppressed && period.is_shorter_than_a_month()
         {
             return Err(ApiError::field(
@@ -200,7 +204,7 @@ impl Disclosure {
 }
 
 /// The directorates a statistic covers: `None` for the whole council.
-pub type Scope = Option<Vec<String>>;
+pub use crate::records::Scope;
 
 /// The directorates the caller asked about and may see: the one named (422
 /// if unknown, 403 if not the caller's), else all the caller's.
@@ -226,15 +230,16 @@ pub fn scope(
     }
 }
 
-/// A proportion: `{numerator, denominator, percent}`, the percentage rounded
-/// half-up to one decimal place, null when the denominator is 0.
+/// A proportion with the counts behind it: `numerator` of `denominator`,
+/// and the percentage.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, ToSchema)]
 pub struct Rate {
-    /// The part.
+    /// The part counted (e.g. upheld).
     pub numerator: i64,
-    /// The whole.
+    /// The whole it is a part of (e.g. investigated).
     pub denominator: i64,
-    /// `100 × numerator / denominator`, one decimal place; null when the whole is 0.
+    /// `100 × numerator / denominator`, rounded half-up to one decimal place
+    /// (`78.3`); null when the denominator is 0.
     pub percent: Option<f64>,
 }
 
@@ -315,17 +320,20 @@ mod tests {
             to: to.map(|d| d.parse().unwrap()),
             directorate: None,
         };
+        let today = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
         assert!(params(Some(2024), Some("2024-01-01"), None)
-            .period()
+            .period(today)
             .is_err());
-        assert!(params(None, Some("2024-01-01"), None).period().is_err());
+        assert!(params(None, Some("2024-01-01"), None)
+            .period(today)
+            .is_err());
         assert!(params(None, Some("2024-02-01"), Some("2024-01-01"))
-            .period()
+            .period(today)
             .is_err());
-        assert!(params(Some(1800), None, None).period().is_err());
+        assert!(params(Some(1800), None, None).period(today).is_err());
         assert_eq!(
             params(None, Some("2024-04-01"), Some("2025-03-31"))
-                .period()
+                .period(today)
                 .unwrap()
                 .label,
             "2024-25"

@@ -2,250 +2,372 @@
 
 use std::collections::BTreeMap;
 
+use chrono::NaiveDate;
+use diesel::sql_types::{BigInt, Nullable, Text};
+use diesel::QueryableByName;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::calendar::uk_today;
 use crate::db::DbConnection;
 use crate::error::ApiError;
 use crate::ombudsman::types::{Compliance, Decision, DecisionBucket};
 use crate::settings::model::{Benchmark, Stored};
-use crate::statistics::sql::{count_if, Sql, StatRow, NO_KEY, NO_SUM, TYPED_NO_KEY, TYPED_NO_SUM};
-use crate::statistics::{one_decimal, Period, Rate, Scope};
+use crate::statistics::sql::{count_if, in_snapshot, Sql};
+use crate::statistics::{one_decimal, percent, Period, Rate, Scope};
 
 /// Upheld decisions per 100,000 residents.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PerPopulation {
-    /// Upheld decisions.
+    /// Upheld decisions in the period (the same as `upheld` above).
     pub upheld: i64,
-    /// Residents (from settings).
+    /// The council's resident population, from the settings; null when the
+    /// settings do not record it.
     pub population: Option<i64>,
-    /// Upheld per 100,000 residents, one decimal place; null without a population.
+    /// `upheld × 100,000 / population`, rounded half-up to one decimal
+    /// place (`2.6`); null when the population is not recorded (or is 0).
     pub value: Option<f64>,
 }
 
-/// Compliance with recommendations: cases whose compliance was recorded in
-/// the period, and how many of them complied (late or not).
+/// Compliance with the Ombudsman's recommendations: cases whose compliance
+/// outcome was recorded in the period, and how many of them complied (on
+/// time or late).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ComplianceRate {
-    /// Complied or complied late.
+    /// Cases that complied, on time or late.
     pub numerator: i64,
-    /// Cases with a compliance outcome recorded in the period.
+    /// Cases with a compliance outcome recorded in the period (by
+    /// `compliance_recorded_on`), whatever the outcome.
     pub denominator: i64,
-    /// Percent, one decimal place; null when there are none.
+    /// `100 × numerator / denominator`, rounded half-up to one decimal
+    /// place; null when no outcome was recorded in the period.
     pub percent: Option<f64>,
-    /// Of the numerator, complied late.
+    /// Of the numerator, the cases that complied late.
     pub late: i64,
 }
 
 /// The Ombudsman's information requests due in the period.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct InformationRequests {
-    /// Requests due in the period.
+    /// Requests whose due date falls in the period.
     pub total: i64,
-    /// Answered after their due date, or still unanswered after it.
+    /// Of those, the requests answered after their due date, or still
+    /// unanswered with the due date before today.
     pub late: i64,
 }
 
-/// One Ombudsman category's cases.
+/// The cases of one of the Ombudsman's categories decided in the period.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OmbudsmanCategoryLine {
-    /// The Ombudsman's category (null when not recorded).
+    /// The Ombudsman's category (e.g. `Adult care services`), as recorded on
+    /// the case; null for the cases without one.
     pub category: Option<String>,
-    /// Decided.
+    /// Cases decided in the period (every decision).
     pub dealt_with: i64,
-    /// Investigated.
+    /// Of those, cases investigated (upheld or not upheld).
     pub investigated: i64,
-    /// Upheld.
+    /// Of those, cases upheld.
     pub upheld: i64,
 }
 
-/// The Ombudsman's statistics for the council.
+/// The Ombudsman's statistics for the council, as the Ombudsman publishes
+/// them: the Ombudsman cases decided in the period (by `decided_on`).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OmbudsmanStatistics {
-    /// The period (cases count by `decided_on`).
+    /// The requested period.
     pub period: Period,
-    /// The directorate, or null for the whole council.
+    /// The directorate's code when one was asked for; null for every
+    /// directorate the caller may see.
     pub directorate: Option<String>,
-    /// Complaints and enquiries decided.
+    /// Complaints and enquiries decided in the period, every decision: the
+    /// sum of `not_for_us`, `assessed_and_closed` and `investigated`.
     pub dealt_with: i64,
-    /// Advice given, referred back, incomplete or invalid.
+    /// Decided as not for the Ombudsman: advice given, referred back for
+    /// local resolution, or incomplete or invalid.
     pub not_for_us: i64,
     /// Closed after initial enquiries.
     pub assessed_and_closed: i64,
-    /// Investigated (upheld or not).
+    /// Investigated: `upheld + not_upheld`.
     pub investigated: i64,
-    /// Upheld.
+    /// Investigated and upheld (fault found).
     pub upheld: i64,
-    /// Not upheld.
+    /// Investigated and not upheld.
     pub not_upheld: i64,
-    /// Upheld of investigated.
+    /// Upheld of investigated (the Ombudsman's uphold rate).
     pub uphold_rate: Rate,
-    /// Upheld per 100,000 residents.
+    /// Upheld decisions per 100,000 residents.
     pub upheld_per_100k: PerPopulation,
-    /// Upheld cases the council had already remedied satisfactorily, of upheld.
+    /// Upheld cases the council had already remedied satisfactorily before
+    /// the Ombudsman looked, of upheld.
     pub satisfactory_remedy: Rate,
-    /// Compliance with recommendations.
+    /// Compliance with the Ombudsman's recommendations recorded in the period.
     pub compliance: ComplianceRate,
-    /// Information requests due in the period.
+    /// The Ombudsman's information requests due in the period, and how many
+    /// were answered late.
     pub information_requests: InformationRequests,
-    /// Witness summonses among the cases decided.
+    /// Cases decided in the period in which the Ombudsman issued a witness
+    /// summons.
     pub witness_summons: i64,
-    /// Payments recommended in cases decided in the period, in pence.
+    /// Financial redress recommended in the cases decided in the period, in
+    /// pence (`25000` is £250.00); 0 when none.
     pub financial_redress_pence: i64,
-    /// Public reports among the cases decided.
+    /// Cases decided in the period on which the Ombudsman published a public
+    /// report.
     pub public_reports: i64,
-    /// Decided cases by the Ombudsman's category.
+    /// Cases decided in the period by the Ombudsman's category, most cases
+    /// first (ties by category name).
     pub by_category: Vec<OmbudsmanCategoryLine>,
-    /// The Ombudsman's averages for similar authorities that year, if recorded.
+    /// The Ombudsman's averages for similar authorities in the financial
+    /// year the period starts in, from the settings; null when not recorded.
     pub comparison: Option<Benchmark>,
 }
 
-/// The one statement behind the statistics (also run by the benchmark):
-/// cases decided in the period by bucket, decision and category, with
-/// remedies, reports and summonses; compliance recorded in the period;
-/// information requests due in it; and payments recommended.
-pub fn statement(period: &Period, scope: &Scope) -> Sql {
+/// Cases decided in the period with one bucket, decision and category.
+#[derive(Debug, QueryableByName)]
+struct DecidedGroup {
+    /// `not_for_us`, `assessed_and_closed` or `investigated`.
+    #[diesel(sql_type = Nullable<Text>)]
+    decision_bucket: Option<String>,
+    /// The decision, as stored.
+    #[diesel(sql_type = Nullable<Text>)]
+    decision: Option<String>,
+    /// The Ombudsman's category.
+    #[diesel(sql_type = Nullable<Text>)]
+    category: Option<String>,
+    /// How many cases.
+    #[diesel(sql_type = BigInt)]
+    decided: i64,
+    /// Of those, remedied by the council before the Ombudsman looked.
+    #[diesel(sql_type = BigInt)]
+    remedied_before_ombudsman: i64,
+    /// Of those, with a public report.
+    #[diesel(sql_type = BigInt)]
+    public_reports: i64,
+    /// Of those, with a witness summons.
+    #[diesel(sql_type = BigInt)]
+    witness_summonses: i64,
+}
+
+impl DecidedGroup {
+    fn in_bucket(&self, bucket: DecisionBucket) -> bool {
+        self.decision_bucket.as_deref() == Some(bucket.as_str())
+    }
+
+    fn is(&self, decision: Decision) -> bool {
+        self.decision.as_deref() == Some(decision.as_str())
+    }
+}
+
+/// Cases with one compliance outcome recorded in the period.
+#[derive(Debug, QueryableByName)]
+struct ComplianceRecorded {
+    /// The outcome, as stored.
+    #[diesel(sql_type = Text)]
+    compliance_outcome: String,
+    /// How many cases.
+    #[diesel(sql_type = BigInt)]
+    recorded: i64,
+}
+
+/// Information requests due in the period.
+#[derive(Debug, QueryableByName)]
+struct RequestsDue {
+    /// How many.
+    #[diesel(sql_type = BigInt)]
+    due: i64,
+    /// Of those, answered late or overdue today.
+    #[diesel(sql_type = BigInt)]
+    late: i64,
+}
+
+/// Financial redress recommended in the cases decided in the period.
+#[derive(Debug, QueryableByName)]
+struct Redress {
+    /// In pence.
+    #[diesel(sql_type = BigInt)]
+    amount_pence: i64,
+}
+
+/// The rows of every section, read in one snapshot.
+struct Sections {
+    decided: Vec<DecidedGroup>,
+    compliance: Vec<ComplianceRecorded>,
+    requests: RequestsDue,
+    redress: Redress,
+}
+
+/// Cases decided in the period by bucket, decision and category, with
+/// remedies, public reports and witness summonses.
+fn decided(period: &Period, scope: &Scope) -> Sql {
     Sql::new(&format!(
-        "SELECT 'decided' AS section, decision_bucket AS k1, decision AS k2, category AS k3, {TYPED_NO_KEY} AS k4, \
-           {TYPED_NO_KEY} AS k5, {TYPED_NO_KEY} AS k6, COUNT(*) AS n, {} AS v1, {} AS v2, {} AS v3, \
-           {TYPED_NO_SUM} AS v4, {TYPED_NO_SUM} AS v5 \
-         FROM ombudsman_cases WHERE decided_on >= ? AND decided_on <= ? AND decision IS NOT NULL",
+        "SELECT decision_bucket, decision, category, COUNT(*) AS decided, \
+           {} AS remedied_before_ombudsman, {} AS public_reports, {} AS witness_summonses \
+         FROM ombudsman_cases WHERE",
         count_if("remedied_before_ombudsman"),
         count_if("public_report"),
         count_if("witness_summons"),
     ))
-    .date(period.from)
-    .date(period.to)
+    .in_period("decided_on", period)
+    .push("AND decision IS NOT NULL")
     .scoped("directorate", scope)
     .push("GROUP BY decision_bucket, decision, category")
-    .push(&format!(
-        "UNION ALL SELECT 'compliance', compliance_outcome, {NO_KEY}, {NO_KEY}, {NO_KEY}, {NO_KEY}, {NO_KEY}, COUNT(*), \
-           {NO_SUM}, {NO_SUM}, {NO_SUM}, {NO_SUM}, {NO_SUM} \
-         FROM ombudsman_cases WHERE compliance_recorded_on >= ? AND compliance_recorded_on <= ? \
-         AND compliance_outcome IS NOT NULL"
-    ))
-    .date(period.from)
-    .date(period.to)
-    .scoped("directorate", scope)
-    .push("GROUP BY compliance_outcome")
-    .push(&format!(
-        "UNION ALL SELECT 'requests', {NO_KEY}, {NO_KEY}, {NO_KEY}, {NO_KEY}, {NO_KEY}, {NO_KEY}, COUNT(*), {}, \
-           {NO_SUM}, {NO_SUM}, {NO_SUM}, {NO_SUM} \
-         FROM ombudsman_information_requests r JOIN ombudsman_cases c ON c.id = r.case_id \
-         WHERE r.due_on >= ? AND r.due_on <= ?",
-        count_if("(r.provided_on IS NOT NULL AND r.provided_on > r.due_on) OR (r.provided_on IS NULL AND r.due_on < ?)"),
-    ))
-    .date(uk_today())
-    .date(period.from)
-    .date(period.to)
-    .scoped("c.directorate", scope)
-    .push(&format!(
-        "UNION ALL SELECT 'redress', {NO_KEY}, {NO_KEY}, {NO_KEY}, {NO_KEY}, {NO_KEY}, {NO_KEY}, COUNT(*), \
-           COALESCE(CAST(SUM(r.amount_pence) AS BIGINT), 0), {NO_SUM}, {NO_SUM}, {NO_SUM}, {NO_SUM} \
-         FROM ombudsman_recommendations r JOIN ombudsman_cases c ON c.id = r.case_id \
-         WHERE c.decided_on >= ? AND c.decided_on <= ? AND c.decision IS NOT NULL"
-    ))
-    .date(period.from)
-    .date(period.to)
+}
+
+/// Cases by the compliance outcome recorded in the period.
+fn compliance_recorded(period: &Period, scope: &Scope) -> Sql {
+    Sql::new("SELECT compliance_outcome, COUNT(*) AS recorded FROM ombudsman_cases WHERE")
+        .in_period("compliance_recorded_on", period)
+        .push("AND compliance_outcome IS NOT NULL")
+        .scoped("directorate", scope)
+        .push("GROUP BY compliance_outcome")
+}
+
+/// Information requests due in the period: all, and those answered after
+/// their due date or still unanswered with it before `today`.
+fn requests_due(period: &Period, scope: &Scope, today: NaiveDate) -> Sql {
+    Sql::new(
+        "SELECT COUNT(*) AS due, COALESCE(SUM(CASE WHEN \
+           (r.provided_on IS NOT NULL AND r.provided_on > r.due_on) \
+           OR (r.provided_on IS NULL AND r.due_on <",
+    )
+    .date(today)
+    .push(
+        ") THEN 1 ELSE 0 END), 0) AS late \
+         FROM ombudsman_information_requests r JOIN ombudsman_cases c ON c.id = r.case_id WHERE",
+    )
+    .in_period("r.due_on", period)
     .scoped("c.directorate", scope)
 }
 
-/// Compute the statistics.
-pub fn compute(
+/// Financial redress recommended in the cases decided in the period.
+fn redress(period: &Period, scope: &Scope) -> Sql {
+    Sql::new(
+        "SELECT COALESCE(CAST(SUM(r.amount_pence) AS BIGINT), 0) AS amount_pence \
+         FROM ombudsman_recommendations r JOIN ombudsman_cases c ON c.id = r.case_id WHERE",
+    )
+    .in_period("c.decided_on", period)
+    .push("AND c.decision IS NOT NULL")
+    .scoped("c.directorate", scope)
+}
+
+/// Read every section in one snapshot.
+fn load(
     conn: &mut DbConnection,
     period: &Period,
     scope: &Scope,
-    directorate: Option<&str>,
-    settings: &Stored,
-) -> Result<OmbudsmanStatistics, ApiError> {
-    let all: Vec<StatRow> = statement(period, scope).load(conn)?;
-    let rows: Vec<&StatRow> = all.iter().filter(|r| r.is("decided")).collect();
-    let compliance: Vec<&StatRow> = all.iter().filter(|r| r.is("compliance")).collect();
-    let requests = all.iter().find(|r| r.is("requests"));
-    let redress = all.iter().find(|r| r.is("redress"));
+    today: NaiveDate,
+) -> Result<Sections, ApiError> {
+    in_snapshot(conn, |conn| {
+        Ok(Sections {
+            decided: decided(period, scope).load(conn)?,
+            compliance: compliance_recorded(period, scope).load(conn)?,
+            requests: requests_due(period, scope, today).load_one(conn)?,
+            redress: redress(period, scope).load_one(conn)?,
+        })
+    })
+}
 
-    let count =
-        |pred: &dyn Fn(&StatRow) -> bool| rows.iter().filter(|r| pred(r)).map(|r| r.n).sum::<i64>();
-    let bucket = |b: DecisionBucket| count(&|r| r.k1.as_deref() == Some(b.as_str()));
-    let decision = |d: Decision| count(&|r| r.k2.as_deref() == Some(d.as_str()));
-    let (upheld, not_upheld, investigated) = (
-        decision(Decision::Upheld),
-        decision(Decision::NotUpheld),
-        bucket(DecisionBucket::Investigated),
-    );
-    let mut by_category: BTreeMap<Option<String>, OmbudsmanCategoryLine> = BTreeMap::new();
-    for row in &rows {
-        let line = by_category
-            .entry(row.k3.clone())
+/// Decided cases by category, most cases first.
+fn by_category(decided: &[DecidedGroup]) -> Vec<OmbudsmanCategoryLine> {
+    let mut lines: BTreeMap<Option<String>, OmbudsmanCategoryLine> = BTreeMap::new();
+    for group in decided {
+        let line = lines
+            .entry(group.category.clone())
             .or_insert_with(|| OmbudsmanCategoryLine {
-                category: row.k3.clone(),
+                category: group.category.clone(),
                 dealt_with: 0,
                 investigated: 0,
                 upheld: 0,
             });
-        line.dealt_with += row.n;
-        if row.k1.as_deref() == Some(DecisionBucket::Investigated.as_str()) {
-            line.investigated += row.n;
+        line.dealt_with += group.decided;
+        if group.in_bucket(DecisionBucket::Investigated) {
+            line.investigated += group.decided;
         }
-        if row.k2.as_deref() == Some(Decision::Upheld.as_str()) {
-            line.upheld += row.n;
+        if group.is(Decision::Upheld) {
+            line.upheld += group.decided;
         }
     }
-    let mut by_category: Vec<OmbudsmanCategoryLine> = by_category.into_values().collect();
-    by_category.sort_by(|a, b| {
+    let mut lines: Vec<OmbudsmanCategoryLine> = lines.into_values().collect();
+    lines.sort_by(|a, b| {
         b.dealt_with
             .cmp(&a.dealt_with)
             .then_with(|| a.category.cmp(&b.category))
     });
+    lines
+}
+
+/// Compliance recorded in the period.
+fn compliance(recorded: &[ComplianceRecorded]) -> ComplianceRate {
     let outcome = |c: Compliance| {
-        compliance
+        recorded
             .iter()
-            .filter(|r| r.k1.as_deref() == Some(c.as_str()))
-            .map(|r| r.n)
+            .filter(|r| r.compliance_outcome == c.as_str())
+            .map(|r| r.recorded)
             .sum::<i64>()
     };
     let (complied, late) = (
         outcome(Compliance::Complied),
         outcome(Compliance::CompliedLate),
     );
-    let recorded: i64 = compliance.iter().map(|r| r.n).sum();
-    let flags = rows
-        .iter()
-        .fold((0, 0, 0), |(a, b, c), r| (a + r.v1, b + r.v2, c + r.v3));
-    let population = settings.settings.population;
+    let total: i64 = recorded.iter().map(|r| r.recorded).sum();
+    ComplianceRate {
+        numerator: complied + late,
+        denominator: total,
+        percent: percent(complied + late, total),
+        late,
+    }
+}
+
+/// Upheld decisions per 100,000 of `population`.
+fn per_population(upheld: i64, population: Option<i64>) -> PerPopulation {
+    PerPopulation {
+        upheld,
+        population,
+        value: population
+            .filter(|p| *p > 0)
+            .map(|p| one_decimal(upheld as f64 * 100_000.0 / p as f64)),
+    }
+}
+
+/// Compute the statistics; `today` decides which unanswered information
+/// requests are late.
+pub fn compute(
+    conn: &mut DbConnection,
+    period: &Period,
+    scope: &Scope,
+    directorate: Option<&str>,
+    settings: &Stored,
+    today: NaiveDate,
+) -> Result<OmbudsmanStatistics, ApiError> {
+    let sections = load(conn, period, scope, today)?;
+    let decided = &sections.decided;
+    let sum = |f: &dyn Fn(&DecidedGroup) -> i64| decided.iter().map(f).sum::<i64>();
+    let bucket = |b: DecisionBucket| sum(&|g| if g.in_bucket(b) { g.decided } else { 0 });
+    let decision = |d: Decision| sum(&|g| if g.is(d) { g.decided } else { 0 });
+    let (upheld, investigated) = (
+        decision(Decision::Upheld),
+        bucket(DecisionBucket::Investigated),
+    );
     Ok(OmbudsmanStatistics {
         period: period.clone(),
         directorate: directorate.map(str::to_string),
-        dealt_with: rows.iter().map(|r| r.n).sum(),
+        dealt_with: sum(&|g| g.decided),
         not_for_us: bucket(DecisionBucket::NotForUs),
         assessed_and_closed: bucket(DecisionBucket::AssessedAndClosed),
         investigated,
         upheld,
-        not_upheld,
+        not_upheld: decision(Decision::NotUpheld),
         uphold_rate: Rate::of(upheld, investigated),
-        upheld_per_100k: PerPopulation {
-            upheld,
-            population,
-            value: population
-                .filter(|p| *p > 0)
-                .map(|p| one_decimal(upheld as f64 * 100_000.0 / p as f64)),
-        },
-        satisfactory_remedy: Rate::of(flags.0, upheld),
-        compliance: ComplianceRate {
-            numerator: complied + late,
-            denominator: recorded,
-            percent: crate::statistics::percent(complied + late, recorded),
-            late,
-        },
+        upheld_per_100k: per_population(upheld, settings.settings.population),
+        satisfactory_remedy: Rate::of(sum(&|g| g.remedied_before_ombudsman), upheld),
+        compliance: compliance(&sections.compliance),
         information_requests: InformationRequests {
-            total: requests.map(|r| r.n).unwrap_or(0),
-            late: requests.map(|r| r.v1).unwrap_or(0),
+            total: sections.requests.due,
+            late: sections.requests.late,
         },
-        witness_summons: flags.2,
-        financial_redress_pence: redress.map(|r| r.v1).unwrap_or(0),
-        public_reports: flags.1,
-        by_category,
+        witness_summons: sum(&|g| g.witness_summonses),
+        financial_redress_pence: sections.redress.amount_pence,
+        public_reports: sum(&|g| g.public_reports),
+        by_category: by_category(decided),
         comparison: settings.benchmark(period.start_year()).cloned(),
     })
 }

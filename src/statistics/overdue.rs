@@ -7,7 +7,7 @@ use diesel::QueryableByName;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::calendar::{uk_today, Calendar};
+use crate::calendar::Calendar;
 use crate::db::DbConnection;
 use crate::error::{ApiError, FieldErrors};
 use crate::feedback::types::Kind;
@@ -18,12 +18,13 @@ use crate::statistics::Scope;
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct OverdueParams {
-    /// The day of the report (default today).
+    /// The day of the report, `YYYY-MM-DD` (default today, in the UK): the
+    /// records open at the end of that day.
     pub as_of: Option<NaiveDate>,
     /// Also list records due within this many working days after `as_of` (0 to 60, default 5).
     #[param(minimum = 0, maximum = 60)]
     pub within: Option<u32>,
-    /// Only this kind.
+    /// Only records of this kind (default: every kind).
     pub kind: Option<Kind>,
     /// One directorate; default: every directorate the caller may see.
     pub directorate: Option<String>,
@@ -32,38 +33,44 @@ pub struct OverdueParams {
     pub limit: Option<i64>,
 }
 
-/// One record in breach, or about to be.
+/// One record in breach, or about to be: open on `as_of` and due by the
+/// report's horizon.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OverdueItem {
-    /// Record id.
+    /// The feedback record's id (for `/feedback/{id}`).
     pub id: i64,
-    /// Reference.
+    /// The record's human reference, as on the record (`FB-000123`).
     pub reference: String,
-    /// Kind.
+    /// The kind of record.
     pub kind: Kind,
-    /// Directorate.
+    /// The code of the directorate the record belongs to.
     pub directorate: String,
-    /// When the response is (was) due.
+    /// The day the response is (or was) due, `YYYY-MM-DD`: the agreed
+    /// extended date where there is one.
     pub due_on: NaiveDate,
-    /// Working days past the due date on `as_of`; negative when still to come.
+    /// Working days from the due date to `as_of`: positive when overdue, 0 on
+    /// the due date, negative when the due date is still to come.
     pub working_days_overdue: i64,
 }
 
-/// The breach report.
+/// The weekly breach report.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OverdueReport {
-    /// The day of the report.
+    /// The day of the report, `YYYY-MM-DD`.
     pub as_of: NaiveDate,
-    /// The horizon in working days.
+    /// The horizon in working days after `as_of`: records due up to then are
+    /// listed too.
     pub within: u32,
-    /// How many records are listed in all (the items may be fewer: see `limit`).
+    /// How many records are in breach or due by the horizon, in all (`items`
+    /// may list fewer: see `limit`).
     pub total: i64,
-    /// Most overdue first.
+    /// The records, most overdue first (earliest due date, then lowest id).
     pub items: Vec<OverdueItem>,
 }
 
+/// A record open on the report's day and due by its horizon.
 #[derive(QueryableByName)]
-struct Row {
+struct OpenRecord {
     #[diesel(sql_type = BigInt)]
     id: i64,
     #[diesel(sql_type = Nullable<Text>)]
@@ -79,7 +86,9 @@ struct Row {
 }
 
 impl OverdueParams {
-    fn checked(&self) -> Result<(NaiveDate, u32, i64), ApiError> {
+    /// The report's day (`today` unless given), horizon and limit (422 when
+    /// out of range).
+    fn checked(&self, today: NaiveDate) -> Result<(NaiveDate, u32, i64), ApiError> {
         let mut errors = FieldErrors::new();
         let within = self.within.unwrap_or(5);
         if within > 60 {
@@ -90,56 +99,58 @@ impl OverdueParams {
             errors.add("limit", "must be from 1 to 10000");
         }
         errors.into_result()?;
-        Ok((self.as_of.unwrap_or_else(uk_today), within, limit))
+        Ok((self.as_of.unwrap_or(today), within, limit))
     }
 }
 
+/// The records open at the end of `as_of` and due by `horizon`, most
+/// overdue first, at most `limit` of them, each with the count of all.
 fn open_on(
-    sql: Sql,
     as_of: NaiveDate,
     horizon: NaiveDate,
+    today: NaiveDate,
     kind: Option<Kind>,
     scope: &Scope,
+    limit: i64,
 ) -> Sql {
-    let mut sql = sql.date(horizon).date(as_of);
+    // One statement: the window count is the total before the limit.
+    let mut sql = Sql::new(
+        "SELECT id, reference, kind, directorate, due_on, COUNT(*) OVER () AS total \
+         FROM feedback WHERE due_on IS NOT NULL AND due_on <=",
+    )
+    .date(horizon)
+    .push("AND received_on <=")
+    .date(as_of);
     // Nothing is responded to in the future, so for today or later "not
     // responded by then" is simply "not responded", which the partial index
     // of open records serves.
-    sql = if as_of >= uk_today() {
+    sql = if as_of >= today {
         sql.push("AND responded_on IS NULL")
     } else {
-        sql.push("AND (responded_on IS NULL OR responded_on > ?)")
+        sql.push("AND (responded_on IS NULL OR responded_on >")
             .date(as_of)
+            .push(")")
     };
     if let Some(kind) = kind {
-        sql = sql.push("AND kind = ?").text(kind.as_str());
+        sql = sql.push("AND kind =").text(kind.as_str());
     }
     sql.scoped("directorate", scope)
+        .push("ORDER BY due_on, id LIMIT")
+        .int(limit)
 }
 
-/// Compute the report.
+/// Compute the report; `today` is its day unless `params` name another.
 pub fn compute(
     conn: &mut DbConnection,
     params: &OverdueParams,
     scope: &Scope,
     calendar: &Calendar,
+    today: NaiveDate,
 ) -> Result<OverdueReport, ApiError> {
-    let (as_of, within, limit) = params.checked()?;
+    let (as_of, within, limit) = params.checked(today)?;
     let horizon = calendar.add_working_days(as_of, within);
-    // One statement: the window count is the total before the limit.
-    let rows: Vec<Row> = open_on(
-        Sql::new(
-            "SELECT id, reference, kind, directorate, due_on, COUNT(*) OVER () AS total \
-             FROM feedback WHERE due_on IS NOT NULL AND due_on <= ? AND received_on <= ?",
-        ),
-        as_of,
-        horizon,
-        params.kind,
-        scope,
-    )
-    .push("ORDER BY due_on, id LIMIT ?")
-    .int(limit)
-    .load(conn)?;
+    let rows: Vec<OpenRecord> =
+        open_on(as_of, horizon, today, params.kind, scope, limit).load(conn)?;
     let total = rows.first().map(|r| r.total).unwrap_or(0);
     let items = rows
         .into_iter()

@@ -1,24 +1,35 @@
-//! Aggregate SQL written once for both backends: `?` placeholders, which
-//! become `$1, $2, …` on PostgreSQL, and only the SQL both engines share.
+//! The SQL of the statistics: statements written once for both backends,
+//! their parameters numbered by the builder, and the read-only snapshot in
+//! which one request's statements run.
 
 use chrono::NaiveDate;
+use diesel::connection::{AnsiTransactionManager, TransactionManager};
 use diesel::query_dsl::RunQueryDsl;
 use diesel::sql_types::{BigInt, Date, Text};
 use diesel::QueryableByName;
 
 use crate::db::{DbConnection, MultiBackend};
 use crate::error::ApiError;
+use crate::per_backend;
+use crate::statistics::{Period, Scope};
 
-enum Bind {
+/// A parameter of a statement, with the SQL type it is bound as.
+#[derive(Debug, Clone, PartialEq)]
+enum Param {
     Date(NaiveDate),
     Text(String),
     Int(i64),
 }
 
-/// A statement and its parameters.
+/// A statement and its parameters. Each parameter is written into the text
+/// as `$1`, `$2`, … at the moment it is bound, so the numbers always follow
+/// the order of the values. PostgreSQL reads `$n` as the n-th value; SQLite
+/// reads `$n` as a named parameter and numbers those in order of first
+/// appearance, which is the same order, so one text serves both.
+#[derive(Debug, Clone)]
 pub struct Sql {
     text: String,
-    binds: Vec<Bind>,
+    params: Vec<Param>,
 }
 
 impl Sql {
@@ -26,69 +37,74 @@ impl Sql {
     pub fn new(text: &str) -> Sql {
         Sql {
             text: text.to_string(),
-            binds: Vec::new(),
+            params: Vec::new(),
         }
     }
 
-    /// Append SQL text.
+    /// Append SQL text, after a space unless it continues (`,`) or closes
+    /// (`)`) a list.
     pub fn push(mut self, text: &str) -> Sql {
-        self.text.push(' ');
+        if !text.starts_with([',', ')']) {
+            self.text.push(' ');
+        }
         self.text.push_str(text);
         self
     }
 
-    /// Bind a date to the next `?`.
-    pub fn date(mut self, value: NaiveDate) -> Sql {
-        self.binds.push(Bind::Date(value));
-        self
+    /// Append a placeholder for a date.
+    pub fn date(self, value: NaiveDate) -> Sql {
+        self.param(Param::Date(value))
     }
 
-    /// Bind text to the next `?`.
-    pub fn text(mut self, value: &str) -> Sql {
-        self.binds.push(Bind::Text(value.to_string()));
-        self
+    /// Append a placeholder for text.
+    pub fn text(self, value: &str) -> Sql {
+        self.param(Param::Text(value.to_string()))
     }
 
-    /// Bind an integer to the next `?`.
-    pub fn int(mut self, value: i64) -> Sql {
-        self.binds.push(Bind::Int(value));
-        self
+    /// Append a placeholder for an integer.
+    pub fn int(self, value: i64) -> Sql {
+        self.param(Param::Int(value))
     }
 
-    /// Append `AND column IN (?, …)` for the directorates of `scope`
+    /// Append `column >= $a AND column <= $b`: `column` in `period`, both
+    /// ends included.
+    pub fn in_period(self, column: &str, period: &Period) -> Sql {
+        self.push(&format!("{column} >="))
+            .date(period.from)
+            .push(&format!("AND {column} <="))
+            .date(period.to)
+    }
+
+    /// Append `AND column IN ($a, $b, …)` for the directorates of `scope`
     /// (nothing for the whole council; no rows for an empty scope).
-    pub fn scoped(mut self, column: &str, scope: &Option<Vec<String>>) -> Sql {
-        if let Some(codes) = scope {
-            if codes.is_empty() {
-                return self.push("AND 1 = 0");
-            }
-            let marks = vec!["?"; codes.len()].join(", ");
-            self = self.push(&format!("AND {column} IN ({marks})"));
-            for code in codes {
-                self = self.text(code);
-            }
+    pub fn scoped(self, column: &str, scope: &Scope) -> Sql {
+        match scope {
+            None => self,
+            Some(codes) if codes.is_empty() => self.push("AND 1 = 0"),
+            Some(codes) => self.push(&format!("AND {column} IN (")).list(codes),
         }
-        self
     }
 
-    /// The statement's text for the connection's backend.
-    fn text_for(&self, conn: &DbConnection) -> String {
-        match conn {
-            DbConnection::Sqlite(_) => self.text.clone(),
-            DbConnection::Postgres(_) => {
-                let mut out = String::with_capacity(self.text.len() + 16);
-                let mut n = 0;
-                for c in self.text.chars() {
-                    if c == '?' {
-                        n += 1;
-                        out.push_str(&format!("${n}"));
-                    } else {
-                        out.push(c);
-                    }
-                }
-                out
+    /// Append `$a, $b, …)`: a placeholder for each of `values`, closing a
+    /// list the caller opened.
+    fn list(mut self, values: &[impl AsRef<str>]) -> Sql {
+        for (i, value) in values.iter().enumerate() {
+            if i > 0 {
+                self = self.push(",");
             }
+            self = self.text(value.as_ref());
         }
+        self.push(")")
+    }
+
+    /// Append the next placeholder, `$n`, for `param`.
+    fn param(mut self, param: Param) -> Sql {
+        self.params.push(param);
+        if !self.text.ends_with('(') {
+            self.text.push(' ');
+        }
+        self.text.push_str(&format!("${}", self.params.len()));
+        self
     }
 
     /// Run the statement and read its rows.
@@ -96,143 +112,132 @@ impl Sql {
     where
         T: QueryableByName<MultiBackend> + 'static,
     {
-        let text = self.text_for(conn);
-        let mut query = diesel::sql_query(text).into_boxed::<MultiBackend>();
-        for bind in self.binds {
-            query = match bind {
-                Bind::Date(d) => query.bind::<Date, _>(d),
-                Bind::Text(t) => query.bind::<Text, _>(t),
-                Bind::Int(i) => query.bind::<BigInt, _>(i),
+        let mut query = diesel::sql_query(self.text).into_boxed::<MultiBackend>();
+        for param in self.params {
+            query = match param {
+                Param::Date(d) => query.bind::<Date, _>(d),
+                Param::Text(t) => query.bind::<Text, _>(t),
+                Param::Int(i) => query.bind::<BigInt, _>(i),
             };
         }
         Ok(query.load::<T>(conn)?)
     }
 
-    /// The SQL text with its parameters written in, for benchmarks that run
-    /// the same statement outside the service.
-    pub fn inline(&self) -> String {
-        let mut binds = self.binds.iter();
-        let mut out = String::new();
-        for c in self.text.chars() {
-            if c == '?' {
-                match binds.next() {
-                    Some(Bind::Date(d)) => out.push_str(&format!("'{d}'")),
-                    Some(Bind::Text(t)) => out.push_str(&format!("'{}'", t.replace('\'', "''"))),
-                    Some(Bind::Int(i)) => out.push_str(&i.to_string()),
-                    None => out.push('?'),
-                }
-            } else {
-                out.push(c);
-            }
-        }
-        out
+    /// Run a statement that returns exactly one row (an aggregate without
+    /// `GROUP BY`) and read it.
+    pub fn load_one<T>(self, conn: &mut DbConnection) -> Result<T, ApiError>
+    where
+        T: QueryableByName<MultiBackend> + 'static,
+    {
+        self.load(conn)?
+            .pop()
+            .ok_or_else(|| ApiError::internal("an aggregate returned no row"))
     }
 }
 
-/// A row of a statistics statement: every section of one statement (joined
-/// with `UNION ALL`, so all figures come from one round trip and, on
-/// PostgreSQL, one snapshot) returns this shape: the section's name, up to
-/// six text keys, a count and up to five sums.
-#[derive(Debug, Clone, QueryableByName)]
-pub struct StatRow {
-    /// Which part of the statement the row comes from.
-    #[diesel(sql_type = Text)]
-    pub section: String,
-    /// Key 1.
-    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
-    pub k1: Option<String>,
-    /// Key 2.
-    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
-    pub k2: Option<String>,
-    /// Key 3.
-    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
-    pub k3: Option<String>,
-    /// Key 4.
-    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
-    pub k4: Option<String>,
-    /// Key 5.
-    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
-    pub k5: Option<String>,
-    /// Key 6.
-    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
-    pub k6: Option<String>,
-    /// The count.
-    #[diesel(sql_type = BigInt)]
-    pub n: i64,
-    /// Sum 1.
-    #[diesel(sql_type = BigInt)]
-    pub v1: i64,
-    /// Sum 2.
-    #[diesel(sql_type = BigInt)]
-    pub v2: i64,
-    /// Sum 3.
-    #[diesel(sql_type = BigInt)]
-    pub v3: i64,
-    /// Sum 4.
-    #[diesel(sql_type = BigInt)]
-    pub v4: i64,
-    /// Sum 5.
-    #[diesel(sql_type = BigInt)]
-    pub v5: i64,
-}
-
-impl StatRow {
-    /// Whether the row belongs to `section`.
-    pub fn is(&self, section: &str) -> bool {
-        self.section == section
-    }
-}
-
-/// `SUM(CASE WHEN condition THEN 1 ELSE 0 END)`, never null.
+/// `COALESCE(SUM(CASE WHEN condition THEN 1 ELSE 0 END), 0)`: how many rows
+/// of the group meet `condition`, never null.
 pub fn count_if(condition: &str) -> String {
     format!("COALESCE(SUM(CASE WHEN {condition} THEN 1 ELSE 0 END), 0)")
 }
 
-/// An unused key in the first section of a statement, typed: the first
-/// section fixes the types of the columns on PostgreSQL.
-pub const TYPED_NO_KEY: &str = "CAST(NULL AS TEXT)";
-
-/// An unused sum in the first section of a statement, typed.
-pub const TYPED_NO_SUM: &str = "CAST(0 AS BIGINT)";
-
-/// An unused key in a later section. (Bare: PostgreSQL takes the first
-/// section's types, and casts repeated in every section make it plan the
-/// union measurably slower.)
-pub const NO_KEY: &str = "NULL";
-
-/// An unused sum in a later section.
-pub const NO_SUM: &str = "0";
+/// Run `work`, the statements behind one answer, in one read-only snapshot,
+/// so that its figures agree with each other even while records change.
+///
+/// On PostgreSQL that is a `REPEATABLE READ` transaction, whose statements
+/// all see the database as it was at the first; on SQLite (in WAL mode) a
+/// deferred transaction, which reads one snapshot from its first read to its
+/// end. Inside a transaction already (the annual report reads every
+/// statistic in one), `work` simply joins it.
+pub fn in_snapshot<T>(
+    conn: &mut DbConnection,
+    work: impl FnOnce(&mut DbConnection) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    let depth = per_backend!(&mut *conn, |c| {
+        AnsiTransactionManager::transaction_manager_status_mut(c).transaction_depth()
+    })?;
+    if depth.is_some() {
+        return work(conn);
+    }
+    match conn {
+        DbConnection::Postgres(c) => AnsiTransactionManager::begin_transaction_sql(
+            c,
+            "BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY",
+        )?,
+        DbConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN")?,
+    }
+    match work(conn) {
+        Ok(value) => {
+            DbConnection::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(error) => {
+            if let Err(rollback) = DbConnection::rollback_transaction(conn) {
+                tracing::error!(%rollback, "rollback failed");
+            }
+            Err(error)
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn date(text: &str) -> NaiveDate {
+        text.parse().unwrap()
+    }
+
     #[test]
-    fn inline_writes_parameters_in_order() {
-        let sql = Sql::new("SELECT 1 WHERE a = ? AND b BETWEEN ? AND ?")
+    fn placeholders_are_numbered_as_parameters_are_bound() {
+        let sql = Sql::new("SELECT 1 WHERE a =")
             .text("o'k")
-            .date(NaiveDate::from_ymd_opt(2024, 4, 1).unwrap())
+            .push("AND b BETWEEN")
+            .date(date("2024-04-01"))
+            .push("AND")
             .int(3);
+        assert_eq!(sql.text, "SELECT 1 WHERE a = $1 AND b BETWEEN $2 AND $3");
         assert_eq!(
-            sql.inline(),
-            "SELECT 1 WHERE a = 'o''k' AND b BETWEEN '2024-04-01' AND 3"
+            sql.params,
+            vec![
+                Param::Text("o'k".into()),
+                Param::Date(date("2024-04-01")),
+                Param::Int(3)
+            ]
+        );
+    }
+
+    #[test]
+    fn periods_include_both_ends() {
+        let sql = Sql::new("WHERE").in_period("received_on", &Period::financial_year(2024));
+        assert_eq!(sql.text, "WHERE received_on >= $1 AND received_on <= $2");
+        assert_eq!(
+            sql.params,
+            vec![
+                Param::Date(date("2024-04-01")),
+                Param::Date(date("2025-03-31"))
+            ]
         );
     }
 
     #[test]
     fn scopes_become_in_lists() {
-        let sql = Sql::new("SELECT 1 WHERE 1 = 1").scoped(
+        let sql = Sql::new("SELECT 1 WHERE a =").int(1).scoped(
             "directorate",
             &Some(vec!["adults".into(), "children".into()]),
         );
         assert_eq!(
-            sql.inline(),
-            "SELECT 1 WHERE 1 = 1 AND directorate IN ('adults', 'children')"
+            sql.text,
+            "SELECT 1 WHERE a = $1 AND directorate IN ($2, $3)"
+        );
+        assert_eq!(
+            sql.params[1..],
+            [Param::Text("adults".into()), Param::Text("children".into())]
         );
         assert!(Sql::new("x")
             .scoped("d", &Some(vec![]))
-            .inline()
+            .text
             .ends_with("AND 1 = 0"));
-        assert_eq!(Sql::new("x").scoped("d", &None).inline(), "x");
+        assert_eq!(Sql::new("x").scoped("d", &None).text, "x");
     }
 }
