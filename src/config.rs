@@ -97,117 +97,142 @@ impl Config {
 
     /// Read the configuration through `lookup` (the environment, or a map in tests).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, String> {
-        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
-        let jwt_secret = match get("JWT_SECRET") {
-            Some(secret) => match jwt_secret_problem(secret.as_bytes()) {
-                Some(problem) => return Err(problem),
-                None => Some(secret.into_bytes()),
+        let env = Env(&lookup);
+        Ok(Config {
+            database_url: env.text("DATABASE_URL", "sqlite://data/redress.db"),
+            database_pool_size: env.number("DATABASE_POOL_SIZE", 1..=256, 16)?,
+            bind_addr: env.text("BIND_ADDR", "127.0.0.1:8080"),
+            jwt_secret: env.jwt_secret()?,
+            jwt_issuer: env.text("JWT_ISSUER", "redress"),
+            jwt_audience: env.text("JWT_AUDIENCE", "redress-api"),
+            jwt_ttl_seconds: env.number("JWT_TTL_SECONDS", 60..=86_400, 3600)?,
+            bootstrap_admin_password: env.get("BOOTSTRAP_ADMIN_PASSWORD"),
+            cors_allowed_origins: env.list("CORS_ALLOWED_ORIGINS", |o| {
+                Ok::<_, String>(o.trim_end_matches('/').to_string())
+            })?,
+            log_format: match env.get("LOG_FORMAT").as_deref() {
+                None | Some("pretty") => LogFormat::Pretty,
+                Some("json") => LogFormat::Json,
+                Some(other) => {
+                    return Err(format!("LOG_FORMAT must be pretty or json, not {other}"))
+                }
             },
-            None => None,
+            workers: match env.get("WORKERS") {
+                Some(_) => Some(env.number("WORKERS", 1..=1024, 1)?),
+                None => None,
+            },
+            statement_timeout: env.millis("DATABASE_STATEMENT_TIMEOUT_MS", 100..=600_000, 5_000)?,
+            trusted_proxies: env.list("TRUSTED_PROXIES", str::parse::<IpRange>)?,
+            metrics_token: env.secret("METRICS_TOKEN", 16)?,
+            metrics_addr: env.get("METRICS_ADDR"),
+            password_hash_threads: env.number(
+                "PASSWORD_HASH_THREADS",
+                1..=64,
+                std::thread::available_parallelism().map_or(2, |n| n.get()),
+            )?,
+            password_hash_wait: env.millis(
+                "PASSWORD_HASH_WAIT_MS",
+                0..=60_000,
+                crate::auth::hashing::QUEUE_WAIT.as_millis() as u64,
+            )?,
+            today: env.date("REDRESS_TODAY")?,
+        })
+    }
+}
+
+/// The environment as `Config` reads it: unset and blank are the same.
+struct Env<'a>(&'a dyn Fn(&str) -> Option<String>);
+
+impl Env<'_> {
+    fn get(&self, name: &str) -> Option<String> {
+        (self.0)(name).filter(|v| !v.trim().is_empty())
+    }
+
+    fn text(&self, name: &str, default: &str) -> String {
+        self.get(name).unwrap_or_else(|| default.to_string())
+    }
+
+    /// A whole number in `range`, or `default` when unset.
+    fn number<T>(
+        &self,
+        name: &str,
+        range: std::ops::RangeInclusive<T>,
+        default: T,
+    ) -> Result<T, String>
+    where
+        T: std::str::FromStr + PartialOrd + std::fmt::Display,
+    {
+        let Some(value) = self.get(name) else {
+            return Ok(default);
         };
-        let trusted_proxies = get("TRUSTED_PROXIES")
-            .map(|v| {
-                v.split(',')
-                    .filter(|r| !r.trim().is_empty())
-                    .map(|r| r.parse::<IpRange>())
-                    .collect::<Result<Vec<_>, _>>()
+        value
+            .trim()
+            .parse::<T>()
+            .ok()
+            .filter(|n| range.contains(n))
+            .ok_or_else(|| {
+                format!(
+                    "{name} must be a whole number from {} to {}",
+                    range.start(),
+                    range.end()
+                )
             })
-            .transpose()
-            .map_err(|e| format!("TRUSTED_PROXIES: {e}"))?
-            .unwrap_or_default();
-        let password_hash_threads = match get("PASSWORD_HASH_THREADS") {
-            Some(v) => v
-                .parse::<usize>()
-                .ok()
-                .filter(|n| (1..=64).contains(n))
-                .ok_or("PASSWORD_HASH_THREADS must be from 1 to 64")?,
-            None => std::thread::available_parallelism().map_or(2, |n| n.get()),
-        };
-        let password_hash_wait = match get("PASSWORD_HASH_WAIT_MS") {
-            Some(v) => Duration::from_millis(
-                v.parse::<u64>()
-                    .ok()
-                    .filter(|n| *n <= 60_000)
-                    .ok_or("PASSWORD_HASH_WAIT_MS must be from 0 to 60000")?,
-            ),
-            None => crate::auth::hashing::QUEUE_WAIT,
-        };
-        let today = get("REDRESS_TODAY")
+    }
+
+    /// A number of milliseconds in `range`, or `default` when unset.
+    fn millis(
+        &self,
+        name: &str,
+        range: std::ops::RangeInclusive<u64>,
+        default: u64,
+    ) -> Result<Duration, String> {
+        self.number(name, range, default).map(Duration::from_millis)
+    }
+
+    /// A comma-separated list, each item parsed.
+    fn list<T, E: std::fmt::Display>(
+        &self,
+        name: &str,
+        parse: impl Fn(&str) -> Result<T, E>,
+    ) -> Result<Vec<T>, String> {
+        self.get(name)
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|item| !item.is_empty())
+            .map(|item| parse(item).map_err(|e| format!("{name}: {e}")))
+            .collect()
+    }
+
+    /// A secret of at least `min` characters, if set.
+    fn secret(&self, name: &str, min: usize) -> Result<Option<String>, String> {
+        match self.get(name) {
+            Some(secret) if secret.len() < min => {
+                Err(format!("{name} must be at least {min} characters"))
+            }
+            other => Ok(other),
+        }
+    }
+
+    /// A date, `YYYY-MM-DD`, if set.
+    fn date(&self, name: &str) -> Result<Option<NaiveDate>, String> {
+        self.get(name)
             .map(|v| {
                 NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d")
-                    .map_err(|_| format!("REDRESS_TODAY must be a date, YYYY-MM-DD, not {v}"))
+                    .map_err(|_| format!("{name} must be a date, YYYY-MM-DD, not {v}"))
             })
-            .transpose()?;
-        let metrics_token = get("METRICS_TOKEN");
-        if metrics_token.as_ref().is_some_and(|t| t.len() < 16) {
-            return Err("METRICS_TOKEN must be at least 16 characters".into());
+            .transpose()
+    }
+
+    /// `JWT_SECRET`, refused when too weak.
+    fn jwt_secret(&self) -> Result<Option<Vec<u8>>, String> {
+        match self.get("JWT_SECRET") {
+            Some(secret) => match jwt_secret_problem(secret.as_bytes()) {
+                Some(problem) => Err(problem),
+                None => Ok(Some(secret.into_bytes())),
+            },
+            None => Ok(None),
         }
-        let jwt_ttl_seconds = match get("JWT_TTL_SECONDS") {
-            Some(v) => v
-                .parse::<i64>()
-                .ok()
-                .filter(|n| (60..=86_400).contains(n))
-                .ok_or("JWT_TTL_SECONDS must be a whole number of seconds from 60 to 86400")?,
-            None => 3600,
-        };
-        let database_pool_size = match get("DATABASE_POOL_SIZE") {
-            Some(v) => v
-                .parse::<u32>()
-                .ok()
-                .filter(|n| (1..=256).contains(n))
-                .ok_or("DATABASE_POOL_SIZE must be from 1 to 256")?,
-            None => 16,
-        };
-        let workers = match get("WORKERS") {
-            Some(v) => Some(
-                v.parse::<usize>()
-                    .ok()
-                    .filter(|n| *n >= 1)
-                    .ok_or("WORKERS must be a positive number")?,
-            ),
-            None => None,
-        };
-        let statement_timeout = match get("DATABASE_STATEMENT_TIMEOUT_MS") {
-            Some(v) => Duration::from_millis(
-                v.parse::<u64>()
-                    .ok()
-                    .filter(|n| (100..=600_000).contains(n))
-                    .ok_or("DATABASE_STATEMENT_TIMEOUT_MS must be from 100 to 600000")?,
-            ),
-            None => Duration::from_secs(5),
-        };
-        let log_format = match get("LOG_FORMAT").as_deref() {
-            None | Some("pretty") => LogFormat::Pretty,
-            Some("json") => LogFormat::Json,
-            Some(other) => return Err(format!("LOG_FORMAT must be pretty or json, not {other}")),
-        };
-        Ok(Config {
-            database_url: get("DATABASE_URL").unwrap_or_else(|| "sqlite://data/redress.db".into()),
-            database_pool_size,
-            bind_addr: get("BIND_ADDR").unwrap_or_else(|| "127.0.0.1:8080".into()),
-            jwt_secret,
-            jwt_issuer: get("JWT_ISSUER").unwrap_or_else(|| "redress".into()),
-            jwt_audience: get("JWT_AUDIENCE").unwrap_or_else(|| "redress-api".into()),
-            jwt_ttl_seconds,
-            bootstrap_admin_password: get("BOOTSTRAP_ADMIN_PASSWORD"),
-            cors_allowed_origins: get("CORS_ALLOWED_ORIGINS")
-                .map(|v| {
-                    v.split(',')
-                        .map(|o| o.trim().trim_end_matches('/').to_string())
-                        .filter(|o| !o.is_empty())
-                        .collect()
-                })
-                .unwrap_or_default(),
-            log_format,
-            workers,
-            statement_timeout,
-            trusted_proxies,
-            metrics_token,
-            metrics_addr: get("METRICS_ADDR"),
-            password_hash_threads,
-            password_hash_wait,
-            today,
-        })
     }
 }
 

@@ -6,6 +6,16 @@ use chrono::NaiveDate;
 
 use crate::error::FieldErrors;
 
+/// The longest short text (names, categories, references), in characters.
+pub const MAX_SHORT_TEXT: usize = 200;
+/// The longest medium text (reasons, descriptions of a remedy, addresses).
+pub const MAX_MEDIUM_TEXT: usize = 2_000;
+/// The longest long text (summaries, what was learned, evidence).
+pub const MAX_LONG_TEXT: usize = 20_000;
+/// The largest payment, in pence (£10 billion): sums of many stay far
+/// inside a 64-bit integer.
+pub const MAX_PENCE: i64 = 1_000_000_000_000;
+
 /// A value that can check itself.
 pub trait Validate {
     /// Record every problem in `errors`; `today` is the request's date (the

@@ -19,6 +19,7 @@ mod limits;
 mod login;
 mod ombudsman;
 mod ops;
+mod records;
 mod reports;
 mod settings;
 mod spec;

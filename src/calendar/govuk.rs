@@ -75,32 +75,7 @@ pub fn parse(document: &Value) -> Result<Vec<Holiday>, Vec<Problem>> {
             continue;
         };
 
-        let date_path = format!("{at}.date");
-        let date = match event.get("date") {
-            None | Some(Value::Null) => {
-                problems.push(problem(&date_path, "is required"));
-                None
-            }
-            Some(value) => {
-                let date = value.as_str().and_then(parse_date);
-                if date.is_none() {
-                    problems.push(problem(&date_path, "must be a date YYYY-MM-DD"));
-                }
-                date
-            }
-        };
-        if let Some(date) = date {
-            match seen.entry(date) {
-                Entry::Occupied(first) => problems.push((
-                    date_path,
-                    format!("duplicates {events_path}[{}].date ({date})", first.get()),
-                )),
-                Entry::Vacant(slot) => {
-                    slot.insert(index);
-                }
-            }
-        }
-
+        let date = event_date(event, &at, &mut seen, index, &mut problems);
         let title = match check_title(event.get("title")) {
             Ok(title) => Some(title),
             Err(message) => {
@@ -110,16 +85,7 @@ pub fn parse(document: &Value) -> Result<Vec<Holiday>, Vec<Problem>> {
         };
 
         if let (Some(date), Some(title)) = (date, title) {
-            let substitute = event
-                .get("notes")
-                .and_then(Value::as_str)
-                .is_some_and(|notes| notes.trim().eq_ignore_ascii_case("substitute day"));
-            let title = if substitute && !title.to_lowercase().contains("substitute") {
-                format!("{title} (substitute day)")
-            } else {
-                title
-            };
-            holidays.push((date, title));
+            holidays.push((date, titled(event, title)));
         }
     }
 
@@ -128,6 +94,58 @@ pub fn parse(document: &Value) -> Result<Vec<Holiday>, Vec<Problem>> {
         Ok(holidays)
     } else {
         Err(problems)
+    }
+}
+
+/// The date of the event at `at` (index `index`), recording a problem when
+/// it is missing, malformed, or the date of an event already seen.
+fn event_date(
+    event: &serde_json::Map<String, Value>,
+    at: &str,
+    seen: &mut BTreeMap<NaiveDate, usize>,
+    index: usize,
+    problems: &mut Vec<Problem>,
+) -> Option<NaiveDate> {
+    let date_path = format!("{at}.date");
+    let date = match event.get("date") {
+        None | Some(Value::Null) => {
+            problems.push(problem(&date_path, "is required"));
+            None
+        }
+        Some(value) => {
+            let date = value.as_str().and_then(parse_date);
+            if date.is_none() {
+                problems.push(problem(&date_path, "must be a date YYYY-MM-DD"));
+            }
+            date
+        }
+    }?;
+    match seen.entry(date) {
+        Entry::Occupied(first) => {
+            let events_path = at.rsplit_once('[').map_or(at, |(path, _)| path);
+            problems.push((
+                date_path,
+                format!("duplicates {events_path}[{}].date ({date})", first.get()),
+            ));
+        }
+        Entry::Vacant(slot) => {
+            slot.insert(index);
+        }
+    }
+    Some(date)
+}
+
+/// The holiday's title, marked as a substitute day when GOV.UK's notes say
+/// it is one and the title does not.
+fn titled(event: &serde_json::Map<String, Value>, title: String) -> String {
+    let substitute = event
+        .get("notes")
+        .and_then(Value::as_str)
+        .is_some_and(|notes| notes.trim().eq_ignore_ascii_case("substitute day"));
+    if substitute && !title.to_lowercase().contains("substitute") {
+        format!("{title} (substitute day)")
+    } else {
+        title
     }
 }
 

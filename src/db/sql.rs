@@ -29,6 +29,24 @@ pub fn contains_pattern(needle: &str) -> String {
     pattern
 }
 
+/// Narrow a boxed query by each optional filter value that is set, one line
+/// a filter: `narrow!(query; feedback::kind == filter.kind,
+/// feedback::received_on >= filter.received_from)`. Operators: `==`, `>=`,
+/// `<=`. Values are `Option`s; `None` leaves the query as it is.
+#[macro_export]
+macro_rules! narrow {
+    ($query:ident; $($table:ident::$column:ident $op:tt $value:expr),* $(,)?) => {
+        $(
+            if let Some(value) = $value {
+                $query = $query.filter($crate::narrow!(@compare $table::$column, $op, value));
+            }
+        )*
+    };
+    (@compare $column:path, ==, $value:ident) => { $column.eq($value) };
+    (@compare $column:path, >=, $value:ident) => { $column.ge($value) };
+    (@compare $column:path, <=, $value:ident) => { $column.le($value) };
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -16,18 +16,9 @@ use crate::db::schema::feedback;
 use crate::error::FieldErrors;
 use crate::feedback::types::{Channel, Kind, Outcome, Procedure, Relationship, RemedyKind};
 use crate::http::json::RequestBody;
-use crate::validation::Validate;
-
-/// The largest payment, in pence (£10 billion): sums of many stay far
-/// inside a 64-bit integer.
-pub const MAX_PENCE: i64 = 1_000_000_000_000;
-
-/// The longest `summary` and `learning`, in characters.
-pub const MAX_LONG_TEXT: usize = 20_000;
-/// The longest short text field (names, categories), in characters.
-pub const MAX_SHORT_TEXT: usize = 200;
-/// The longest `extension_reason`, remedy description or address, in characters.
-pub const MAX_MEDIUM_TEXT: usize = 2_000;
+use crate::validation::{
+    check_length, Validate, MAX_LONG_TEXT, MAX_MEDIUM_TEXT, MAX_PENCE, MAX_SHORT_TEXT,
+};
 
 /// The person who gave the feedback (personal data: analysts never see it).
 /// Stored as JSON text in one column.
@@ -283,18 +274,10 @@ fn check_dates(input: &FeedbackInput, today: NaiveDate, errors: &mut FieldErrors
     }
 }
 
-fn check_text(errors: &mut FieldErrors, field: &str, text: Option<&str>, max: usize) {
-    if let Some(text) = text {
-        if text.chars().count() > max {
-            errors.add(field, format!("must be at most {max} characters"));
-        }
-    }
-}
-
 fn check_texts(input: &FeedbackInput, errors: &mut FieldErrors) {
-    check_text(errors, "summary", input.summary.as_deref(), MAX_LONG_TEXT);
-    check_text(errors, "learning", input.learning.as_deref(), MAX_LONG_TEXT);
-    check_text(
+    check_length(errors, "summary", input.summary.as_deref(), MAX_LONG_TEXT);
+    check_length(errors, "learning", input.learning.as_deref(), MAX_LONG_TEXT);
+    check_length(
         errors,
         "extension_reason",
         input.extension_reason.as_deref(),
@@ -307,7 +290,7 @@ fn check_texts(input: &FeedbackInput, errors: &mut FieldErrors) {
         ("sub_category", &input.sub_category),
         ("external_ref", &input.external_ref),
     ] {
-        check_text(errors, field, text.as_deref(), MAX_SHORT_TEXT);
+        check_length(errors, field, text.as_deref(), MAX_SHORT_TEXT);
     }
     if input
         .external_ref
@@ -328,15 +311,15 @@ fn check_texts(input: &FeedbackInput, errors: &mut FieldErrors) {
 
 fn check_complainant(complainant: Option<&Complainant>, errors: &mut FieldErrors) {
     let Some(c) = complainant else { return };
-    check_text(
+    check_length(
         errors,
         "complainant.name",
         c.name.as_deref(),
         MAX_SHORT_TEXT,
     );
-    check_text(errors, "complainant.email", c.email.as_deref(), 320);
-    check_text(errors, "complainant.phone", c.phone.as_deref(), 50);
-    check_text(
+    check_length(errors, "complainant.email", c.email.as_deref(), 320);
+    check_length(errors, "complainant.phone", c.phone.as_deref(), 50);
+    check_length(
         errors,
         "complainant.address",
         c.address.as_deref(),
@@ -360,7 +343,7 @@ fn check_remedies(remedies: &[Remedy], today: NaiveDate, errors: &mut FieldError
     }
     for (i, remedy) in remedies.iter().enumerate() {
         let at = |field: &str| format!("remedies[{i}].{field}");
-        check_text(
+        check_length(
             errors,
             &at("description"),
             remedy.description.as_deref(),

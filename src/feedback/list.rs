@@ -90,18 +90,21 @@ fn filtered(
     if let Some(codes) = scope {
         query = query.filter(feedback::directorate.eq_any(codes.clone()));
     }
-    if let Some(d) = &filter.directorate {
-        query = query.filter(feedback::directorate.eq(d.clone()));
-    }
-    if let Some(kind) = filter.kind {
-        query = query.filter(feedback::kind.eq(kind));
-    }
-    if let Some(procedure) = filter.procedure {
-        query = query.filter(feedback::procedure.eq(procedure));
-    }
-    if let Some(stage) = filter.stage {
-        query = query.filter(feedback::stage.eq(stage));
-    }
+    crate::narrow!(query;
+        feedback::directorate == filter.directorate.clone(),
+        feedback::kind == filter.kind,
+        feedback::procedure == filter.procedure,
+        feedback::stage == filter.stage,
+        feedback::outcome == filter.outcome,
+        feedback::category == filter.category.clone(),
+        feedback::received_on >= filter.received_from,
+        feedback::received_on <= filter.received_to,
+        feedback::responded_on >= filter.responded_from,
+        feedback::responded_on <= filter.responded_to,
+        feedback::external_ref == filter.external_ref.clone(),
+        feedback::parent_id == filter.parent_id,
+        feedback::updated_at >= paging.updated_since,
+    );
     query = match filter.status {
         Some(Status::Open) => query
             .filter(feedback::responded_on.is_null())
@@ -112,24 +115,6 @@ fn filtered(
         Some(Status::Closed) => query.filter(feedback::closed_on.is_not_null()),
         None => query,
     };
-    if let Some(outcome) = filter.outcome {
-        query = query.filter(feedback::outcome.eq(outcome));
-    }
-    if let Some(category) = &filter.category {
-        query = query.filter(feedback::category.eq(category.clone()));
-    }
-    if let Some(from) = filter.received_from {
-        query = query.filter(feedback::received_on.ge(from));
-    }
-    if let Some(to) = filter.received_to {
-        query = query.filter(feedback::received_on.le(to));
-    }
-    if let Some(from) = filter.responded_from {
-        query = query.filter(feedback::responded_on.ge(from));
-    }
-    if let Some(to) = filter.responded_to {
-        query = query.filter(feedback::responded_on.le(to));
-    }
     query = match filter.overdue {
         Some(true) => query
             .filter(feedback::responded_on.is_null())
@@ -142,12 +127,6 @@ fn filtered(
         ),
         None => query,
     };
-    if let Some(external_ref) = &filter.external_ref {
-        query = query.filter(feedback::external_ref.eq(external_ref.clone()));
-    }
-    if let Some(parent_id) = filter.parent_id {
-        query = query.filter(feedback::parent_id.eq(parent_id));
-    }
     if let Some(q) = filter.q.as_deref().filter(|q| !q.is_empty()) {
         let pattern = contains_pattern(q);
         let text = lower(feedback::reference)
@@ -159,9 +138,6 @@ fn filtered(
         } else {
             query.filter(text)
         };
-    }
-    if let Some(since) = paging.updated_since {
-        query = query.filter(feedback::updated_at.ge(since));
     }
     query
 }

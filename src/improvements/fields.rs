@@ -9,7 +9,7 @@ use crate::db::schema::service_improvements;
 use crate::error::FieldErrors;
 use crate::http::json::RequestBody;
 use crate::text_enum;
-use crate::validation::{check_length, Validate};
+use crate::validation::{check_length, Validate, MAX_LONG_TEXT, MAX_SHORT_TEXT};
 
 text_enum! {
     /// What kind of improvement.
@@ -112,14 +112,19 @@ impl Validate for ImprovementInput {
         if self.description.trim().is_empty() {
             errors.add("description", "must not be blank");
         }
-        check_length(errors, "description", Some(&self.description), 20_000);
-        check_length(errors, "evidence", self.evidence.as_deref(), 20_000);
+        check_length(
+            errors,
+            "description",
+            Some(&self.description),
+            MAX_LONG_TEXT,
+        );
+        check_length(errors, "evidence", self.evidence.as_deref(), MAX_LONG_TEXT);
         for (field, value) in [
             ("category", &self.category),
             ("sub_category", &self.sub_category),
             ("owner", &self.owner),
         ] {
-            check_length(errors, field, value.as_deref(), 200);
+            check_length(errors, field, value.as_deref(), MAX_SHORT_TEXT);
         }
         if self.agreed_on > today {
             errors.add("agreed_on", "must not be in the future");

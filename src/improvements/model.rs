@@ -153,12 +153,18 @@ fn filtered(
     if let Some(codes) = scope {
         query = query.filter(si::directorate.eq_any(codes.clone()));
     }
-    if let Some(d) = &filter.directorate {
-        query = query.filter(si::directorate.eq(d.clone()));
-    }
-    if let Some(s) = filter.status {
-        query = query.filter(si::status.eq(s));
-    }
+    crate::narrow!(query;
+        si::directorate == filter.directorate.clone(),
+        si::status == filter.status,
+        si::ombudsman_case_id == filter.ombudsman_case_id,
+        si::feedback_id == filter.feedback_id,
+        si::category == filter.category.clone(),
+        si::kind == filter.kind,
+        si::published == filter.published,
+        si::agreed_on >= filter.agreed_from,
+        si::agreed_on <= filter.agreed_to,
+        si::updated_at >= paging.updated_since,
+    );
     let open = [ImprovementStatus::Planned, ImprovementStatus::InProgress];
     query = match filter.overdue {
         Some(true) => query
@@ -172,27 +178,6 @@ fn filtered(
         ),
         None => query,
     };
-    if let Some(id) = filter.ombudsman_case_id {
-        query = query.filter(si::ombudsman_case_id.eq(id));
-    }
-    if let Some(id) = filter.feedback_id {
-        query = query.filter(si::feedback_id.eq(id));
-    }
-    if let Some(c) = &filter.category {
-        query = query.filter(si::category.eq(c.clone()));
-    }
-    if let Some(k) = filter.kind {
-        query = query.filter(si::kind.eq(k));
-    }
-    if let Some(p) = filter.published {
-        query = query.filter(si::published.eq(p));
-    }
-    if let Some(from) = filter.agreed_from {
-        query = query.filter(si::agreed_on.ge(from));
-    }
-    if let Some(to) = filter.agreed_to {
-        query = query.filter(si::agreed_on.le(to));
-    }
     if let Some(q) = filter.q.as_deref().filter(|q| !q.is_empty()) {
         let pattern = contains_pattern(q);
         query = query.filter(
@@ -201,9 +186,6 @@ fn filtered(
                 .escape('\\')
                 .or(lower(si::owner).like(pattern).escape('\\')),
         );
-    }
-    if let Some(since) = paging.updated_since {
-        query = query.filter(si::updated_at.ge(since));
     }
     query
 }

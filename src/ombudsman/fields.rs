@@ -8,7 +8,9 @@ use utoipa::ToSchema;
 use crate::error::FieldErrors;
 use crate::http::json::RequestBody;
 use crate::ombudsman::types::{Compliance, Decision, Ombudsman, RecommendationKind};
-use crate::validation::{check_length, Validate};
+use crate::validation::{
+    check_length, Validate, MAX_LONG_TEXT, MAX_MEDIUM_TEXT, MAX_PENCE, MAX_SHORT_TEXT,
+};
 
 /// One of the Ombudsman's enquiries to the council.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -152,6 +154,32 @@ impl Validate for CaseInput {
         if self.received_on > today {
             errors.add("received_on", "must not be in the future");
         }
+        self.check_decision(today, errors);
+        check_length(errors, "category", self.category.as_deref(), MAX_SHORT_TEXT);
+        check_length(
+            errors,
+            "sub_category",
+            self.sub_category.as_deref(),
+            MAX_SHORT_TEXT,
+        );
+        check_length(errors, "summary", self.summary.as_deref(), MAX_LONG_TEXT);
+        check_length(
+            errors,
+            "public_report_title",
+            self.public_report_title.as_deref(),
+            MAX_TITLE,
+        );
+        check_requests(&self.information_requests, today, errors);
+        check_recommendations(&self.recommendations, today, errors);
+    }
+}
+
+/// The longest public report title, in characters.
+pub const MAX_TITLE: usize = 500;
+
+impl CaseInput {
+    /// The decision, and what only goes with an upheld one.
+    fn check_decision(&self, today: NaiveDate, errors: &mut FieldErrors) {
         match (self.decision, self.decided_on) {
             (Some(_), None) => errors.add("decided_on", "is required with a decision"),
             (None, Some(_)) => errors.add("decided_on", "needs a decision"),
@@ -185,63 +213,62 @@ impl Validate for CaseInput {
         if self.public_report_title.is_some() && !self.public_report {
             errors.add("public_report_title", "only applies with public_report");
         }
-        check_length(errors, "category", self.category.as_deref(), 200);
-        check_length(errors, "sub_category", self.sub_category.as_deref(), 200);
-        check_length(errors, "summary", self.summary.as_deref(), 20_000);
+    }
+}
+
+fn check_requests(requests: &[InformationRequest], today: NaiveDate, errors: &mut FieldErrors) {
+    if requests.len() > 100 {
+        errors.add("information_requests", "must list at most 100 requests");
+    }
+    for (i, request) in requests.iter().enumerate() {
+        let at = |field: &str| format!("information_requests[{i}].{field}");
+        if request.requested_on > today {
+            errors.add(at("requested_on"), "must not be in the future");
+        }
+        if request.due_on < request.requested_on {
+            errors.add(at("due_on"), "must not be before requested_on");
+        }
+        match request.provided_on {
+            Some(p) if p < request.requested_on => {
+                errors.add(at("provided_on"), "must not be before requested_on")
+            }
+            Some(p) if p > today => errors.add(at("provided_on"), "must not be in the future"),
+            _ => {}
+        }
+    }
+}
+
+fn check_recommendations(
+    recommendations: &[RecommendationInput],
+    today: NaiveDate,
+    errors: &mut FieldErrors,
+) {
+    if recommendations.len() > 100 {
+        errors.add("recommendations", "must list at most 100 recommendations");
+    }
+    let mut ids = std::collections::HashSet::new();
+    for (i, rec) in recommendations.iter().enumerate() {
+        let at = |field: &str| format!("recommendations[{i}].{field}");
         check_length(
             errors,
-            "public_report_title",
-            self.public_report_title.as_deref(),
-            500,
+            &at("description"),
+            rec.description.as_deref(),
+            MAX_MEDIUM_TEXT,
         );
-        if self.information_requests.len() > 100 {
-            errors.add("information_requests", "must list at most 100 requests");
-        }
-        for (i, request) in self.information_requests.iter().enumerate() {
-            let at = |field: &str| format!("information_requests[{i}].{field}");
-            if request.requested_on > today {
-                errors.add(at("requested_on"), "must not be in the future");
-            }
-            if request.due_on < request.requested_on {
-                errors.add(at("due_on"), "must not be before requested_on");
-            }
-            match request.provided_on {
-                Some(p) if p < request.requested_on => {
-                    errors.add(at("provided_on"), "must not be before requested_on")
-                }
-                Some(p) if p > today => errors.add(at("provided_on"), "must not be in the future"),
-                _ => {}
-            }
-        }
-        if self.recommendations.len() > 100 {
-            errors.add("recommendations", "must list at most 100 recommendations");
-        }
-        let mut ids = std::collections::HashSet::new();
-        for (i, rec) in self.recommendations.iter().enumerate() {
-            let at = |field: &str| format!("recommendations[{i}].{field}");
-            check_length(
-                errors,
-                &at("description"),
-                rec.description.as_deref(),
-                2_000,
+        if rec
+            .amount_pence
+            .is_some_and(|p| !(0..=MAX_PENCE).contains(&p))
+        {
+            errors.add(
+                at("amount_pence"),
+                "must be from 0 to 1000000000000 (£10 billion)",
             );
-            if rec
-                .amount_pence
-                .is_some_and(|p| !(0..=crate::feedback::fields::MAX_PENCE).contains(&p))
-            {
-                errors.add(
-                    at("amount_pence"),
-                    "must be from 0 to 1000000000000 (£10 billion)",
-                );
-            }
-            if rec.completed_on.is_some_and(|d| d > today) {
-                errors.add(at("completed_on"), "must not be in the future");
-            }
-            if let Some(id) = rec.id {
-                if !ids.insert(id) {
-                    errors.add(at("id"), "appears twice");
-                }
-            }
+        }
+        if rec.completed_on.is_some_and(|d| d > today) {
+            errors.add(at("completed_on"), "must not be in the future");
+        }
+        if rec.id.is_some_and(|id| !ids.insert(id)) {
+            errors.add(at("id"), "appears twice");
         }
     }
 }

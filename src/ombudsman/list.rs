@@ -72,39 +72,20 @@ fn filtered(
     if let Some(codes) = scope {
         query = query.filter(ombudsman_cases::directorate.eq_any(codes.clone()));
     }
-    if let Some(d) = &filter.directorate {
-        query = query.filter(ombudsman_cases::directorate.eq(d.clone()));
-    }
-    if let Some(o) = filter.ombudsman {
-        query = query.filter(ombudsman_cases::ombudsman.eq(o));
-    }
-    if let Some(d) = filter.decision {
-        query = query.filter(ombudsman_cases::decision.eq(d));
-    }
-    if let Some(b) = filter.decision_bucket {
-        query = query.filter(ombudsman_cases::decision_bucket.eq(b));
-    }
-    if let Some(c) = &filter.category {
-        query = query.filter(ombudsman_cases::category.eq(c.clone()));
-    }
-    if let Some(from) = filter.received_from {
-        query = query.filter(ombudsman_cases::received_on.ge(from));
-    }
-    if let Some(to) = filter.received_to {
-        query = query.filter(ombudsman_cases::received_on.le(to));
-    }
-    if let Some(from) = filter.decided_from {
-        query = query.filter(ombudsman_cases::decided_on.ge(from));
-    }
-    if let Some(to) = filter.decided_to {
-        query = query.filter(ombudsman_cases::decided_on.le(to));
-    }
-    if let Some(id) = filter.feedback_id {
-        query = query.filter(ombudsman_cases::feedback_id.eq(id));
-    }
-    if let Some(c) = filter.compliance_outcome {
-        query = query.filter(ombudsman_cases::compliance_outcome.eq(c));
-    }
+    crate::narrow!(query;
+        ombudsman_cases::directorate == filter.directorate.clone(),
+        ombudsman_cases::ombudsman == filter.ombudsman,
+        ombudsman_cases::decision == filter.decision,
+        ombudsman_cases::decision_bucket == filter.decision_bucket,
+        ombudsman_cases::category == filter.category.clone(),
+        ombudsman_cases::received_on >= filter.received_from,
+        ombudsman_cases::received_on <= filter.received_to,
+        ombudsman_cases::decided_on >= filter.decided_from,
+        ombudsman_cases::decided_on <= filter.decided_to,
+        ombudsman_cases::feedback_id == filter.feedback_id,
+        ombudsman_cases::compliance_outcome == filter.compliance_outcome,
+        ombudsman_cases::updated_at >= paging.updated_since,
+    );
     if let Some(overdue) = filter.overdue_recommendations {
         let any_overdue = diesel::dsl::exists(
             recs::table
@@ -144,9 +125,6 @@ fn filtered(
                 .escape('\\')
                 .or(lower(ombudsman_cases::summary).like(pattern).escape('\\')),
         );
-    }
-    if let Some(since) = paging.updated_since {
-        query = query.filter(ombudsman_cases::updated_at.ge(since));
     }
     query
 }
