@@ -9,7 +9,6 @@ pub mod auth;
 pub mod calendar;
 pub mod config;
 pub mod db;
-pub mod demo;
 pub mod directorates;
 pub mod error;
 pub mod feedback;

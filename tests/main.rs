@@ -2,6 +2,10 @@
 //! default and on PostgreSQL with `TEST_DATABASE_URL` set.
 
 mod common;
+// `redress demo`'s data set (a module of the binary), which the report
+// tests load.
+#[path = "../src/demo/mod.rs"]
+mod demo;
 
 mod auth;
 mod authz;

@@ -8,23 +8,33 @@
 //! report's (DOMAIN.md), and the council's Ombudsman figures for 2024-25
 //! equal the LGSCO's published page. People are plainly fake
 //! ("Test Person 123", `@example.invalid`).
+//!
+//! A module of the binary, not of the library: it builds records only
+//! through the library's public API. The integration tests include it too.
+
+mod generators;
 
 use chrono::{Datelike, Duration, NaiveDate};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 
-use crate::audit::Actor;
-use crate::calendar::Calendar;
-use crate::db::DbConnection;
-use crate::error::ApiError;
-use crate::feedback::fields::{Complainant, FeedbackInput, Remedy};
-use crate::feedback::rules::{rule_for, Dates};
-use crate::feedback::types::{Channel, Kind, Outcome, Procedure, Relationship, RemedyKind};
-use crate::improvements::fields::{ImprovementInput, ImprovementKind, ImprovementStatus};
-use crate::ombudsman::fields::{CaseInput, InformationRequest, RecommendationInput};
-use crate::ombudsman::types::{Decision, Ombudsman, RecommendationKind};
-use crate::settings::model::{AuthorityType, Benchmark, Settings};
+use redress::audit::Actor;
+use redress::calendar::Calendar;
+use redress::db::DbConnection;
+use redress::error::ApiError;
+use redress::feedback::fields::{Complainant, FeedbackInput, Remedy};
+use redress::feedback::rules::{rule_for, Dates};
+use redress::feedback::types::{Channel, Kind, Outcome, Procedure, Relationship, RemedyKind};
+use redress::improvements::fields::{ImprovementInput, ImprovementKind, ImprovementStatus};
+use redress::ombudsman::fields::{CaseInput, RecommendationInput};
+use redress::ombudsman::types::{Decision, Ombudsman, RecommendationKind};
+use redress::settings::model::{AuthorityType, Benchmark, Settings};
+use redress::statistics::Period;
+
+use generators::{
+    case_reference, day_between, information_request, pick, test_person, DIRECTORATES,
+};
 
 /// What the demo loaded.
 #[derive(Debug, Default, Clone, Copy)]
@@ -43,13 +53,6 @@ fn spread<T: Copy>(counts: &[(T, usize)]) -> Vec<T> {
         .iter()
         .flat_map(|(v, n)| std::iter::repeat_n(*v, *n))
         .collect()
-}
-
-fn fy(year: i32) -> (NaiveDate, NaiveDate) {
-    (
-        NaiveDate::from_ymd_opt(year, 4, 1).unwrap_or_default(),
-        NaiveDate::from_ymd_opt(year + 1, 3, 31).unwrap_or_default(),
-    )
 }
 
 const FIRST_NAMES: [&str; 12] = [
@@ -71,7 +74,7 @@ impl Gen<'_> {
         let to = to.min(self.today);
         let from = from.min(to);
         for _ in 0..10 {
-            let d = from + Duration::days(self.rng.gen_range(0..=(to - from).num_days()));
+            let d = day_between(&mut self.rng, from, to);
             if self.calendar.is_working_day(d) {
                 return d;
             }
@@ -81,9 +84,9 @@ impl Gen<'_> {
 
     fn person(&mut self, relationship: Relationship, young: bool) -> Complainant {
         self.serial += 1;
-        let first = FIRST_NAMES[self.rng.gen_range(0..FIRST_NAMES.len())];
+        let first = pick(&mut self.rng, &FIRST_NAMES);
         Complainant {
-            name: Some(format!("{first} Test Person {}", self.serial)),
+            name: Some(format!("{first} {}", test_person(self.serial))),
             email: Some(format!("person{}@example.invalid", self.serial)),
             phone: None,
             address: None,
@@ -370,7 +373,7 @@ fn insert(
     calendar: &Calendar,
     records: &[FeedbackInput],
 ) -> Result<Vec<i64>, ApiError> {
-    crate::feedback::model::bulk_insert(conn, actor, records, calendar, "demo")
+    redress::feedback::model::bulk_insert(conn, actor, records, calendar, "demo")
 }
 
 /// A generic year of one directorate's feedback, with complaints linked to
@@ -385,7 +388,7 @@ fn ordinary_year(
     volumes: &[(Kind, usize)],
     reasons: &[(&str, Option<&str>)],
 ) -> Result<usize, ApiError> {
-    let (from, to) = fy(year);
+    let Period { from, to, .. } = Period::financial_year(year);
     if from > g.today {
         return Ok(0);
     }
@@ -462,7 +465,7 @@ fn ordinary_year(
 
 /// Adult social care in 2024-25, to the published figures.
 fn adults_2024(g: &mut Gen, conn: &mut DbConnection, actor: &Actor) -> Result<usize, ApiError> {
-    let (from, to) = fy(2024);
+    let Period { from, to, .. } = Period::financial_year(2024);
     let mut loaded = 0;
     // 217 complaints responded to in the year (5 received the year before),
     // 80 outside the 25 working days, all within 6 months.
@@ -516,7 +519,7 @@ fn adults_2024(g: &mut Gen, conn: &mut DbConnection, actor: &Actor) -> Result<us
             NaiveDate::from_ymd_opt(2025, 4, 14).unwrap_or(to),
             NaiveDate::from_ymd_opt(2025, 5, 9).unwrap_or(to),
         ));
-        let reason = reasons[g.rng.gen_range(0..reasons.len())];
+        let reason = *pick(&mut g.rng, &reasons);
         complaints.push(g.record(
             "adults",
             Kind::Complaint,
@@ -747,12 +750,11 @@ fn case(
         sub_category: Some(category.1.to_string()),
         received_on: received,
         summary: Some("Synthetic demo case.".into()),
-        information_requests: vec![InformationRequest {
-            requested_on: requested,
-            due_on: requested + Duration::days(28),
-            provided_on: Some(requested + Duration::days(if late { 35 } else { 21 }))
-                .filter(|p| *p <= g.today),
-        }],
+        information_requests: vec![information_request(
+            requested,
+            if late { 35 } else { 21 },
+            g.today,
+        )],
         witness_summons: false,
         decision,
         decided_on: decision.and(decided_on),
@@ -794,18 +796,13 @@ fn ombudsman_cases(
     let mut serial = 0;
     let mut reference = |year: i32| {
         serial += 1;
-        format!(
-            "{:02} {:03} {:03}",
-            (year % 100) as u32,
-            100 + serial / 1000,
-            serial % 1000
-        )
+        case_reference((year % 100) as usize, 100_000 + serial)
     };
     // 2024-25, council-wide: 79 decided = 29 not for us + 27 assessed and
     // closed + 23 investigated; 18 upheld, 6 of them remedied before the
     // Ombudsman looked; 12 compliance outcomes, all complied. Adults: 2
     // referred back, 9 assessed and closed, 9 investigated of which 5 upheld.
-    let (from, _) = fy(2024);
+    let from = Period::financial_year(2024).from;
     type Plan = (
         &'static str,
         (&'static str, &'static str),
@@ -900,11 +897,11 @@ fn ombudsman_cases(
     }
     // Other years: a steady flow, and a few open cases with pending remedies.
     for year in [2021, 2022, 2023, 2025, 2026] {
-        let (from, to) = fy(year);
+        let Period { from, to, .. } = Period::financial_year(year);
         if from > g.today {
             continue;
         }
-        for (i, directorate) in ["adults", "children", "corporate"].iter().enumerate() {
+        for (i, directorate) in DIRECTORATES.iter().enumerate() {
             // Adult social care: the LGSCO case numbers the annual report gives.
             let count = match (*directorate, year) {
                 ("adults", 2021) => 5,
@@ -953,7 +950,7 @@ fn ombudsman_cases(
     }
     let mut saved = Vec::new();
     for input in &cases {
-        let record = crate::ombudsman::model::insert(conn, actor, input)?;
+        let record = redress::ombudsman::model::insert(conn, actor, input)?;
         saved.push((
             record.row.id,
             record.row.directorate.clone(),
@@ -1020,7 +1017,7 @@ fn improvements(
         });
     }
     for input in &inputs {
-        crate::improvements::model::insert(conn, actor, input)?;
+        redress::improvements::model::insert(conn, actor, input)?;
     }
     Ok(inputs.len())
 }
@@ -1028,10 +1025,10 @@ fn improvements(
 /// Refuse to load into a database that has records already.
 pub fn ensure_empty(conn: &mut DbConnection) -> Result<(), ApiError> {
     use diesel::prelude::*;
-    let feedback: i64 = crate::db::schema::feedback::table
+    let feedback: i64 = redress::db::schema::feedback::table
         .count()
         .get_result(conn)?;
-    let cases: i64 = crate::db::schema::ombudsman_cases::table
+    let cases: i64 = redress::db::schema::ombudsman_cases::table
         .count()
         .get_result(conn)?;
     if feedback + cases > 0 {
@@ -1062,10 +1059,10 @@ pub fn load(
         (2023, 87.0, 5.1, 10.0, 99.0),
         (2024, 89.0, 5.3, 10.0, 100.0),
     ];
-    crate::settings::model::save(
+    redress::settings::model::save(
         conn,
         &actor,
-        &crate::http::etag::IfMatch::Any,
+        &redress::http::etag::IfMatch::Any,
         &Settings {
             council_name: "Demo County Council".into(),
             authority_type: AuthorityType::County,
@@ -1099,9 +1096,7 @@ pub fn load(
         )?;
     }
     summary.feedback += adults_2024(&mut g, conn, &actor)?;
-    let current = crate::statistics::Period::financial_year_of(today)
-        .from
-        .year();
+    let current = Period::financial_year_of(today).from.year();
     for year in 2025..=current {
         let volumes = [
             (Kind::CouncillorEnquiry, 20),
