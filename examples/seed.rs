@@ -63,25 +63,32 @@ const CATEGORIES: &[(&str, &[&str])] = &[
     ),
 ];
 
-fn generate(
-    rng: &mut StdRng,
-    serial: usize,
-    first: NaiveDate,
-    last: NaiveDate,
-    today: NaiveDate,
-) -> FeedbackInput {
-    let directorate = *pick(
-        rng,
-        &[
-            "adults",
-            "adults",
-            "adults",
-            "children",
-            "children",
-            "corporate",
-            "corporate",
-        ],
-    );
+/// Directorates weighted by their share of the records.
+const WEIGHTED_DIRECTORATES: [&str; 7] = [
+    "adults",
+    "adults",
+    "adults",
+    "children",
+    "children",
+    "corporate",
+    "corporate",
+];
+
+/// Outcomes weighted by how often complaints end in each.
+const OUTCOMES: [Outcome; 7] = [
+    Outcome::PartiallyUpheld,
+    Outcome::PartiallyUpheld,
+    Outcome::Upheld,
+    Outcome::NotUpheld,
+    Outcome::NotUpheld,
+    Outcome::Withdrawn,
+    Outcome::Redirected,
+];
+
+/// A directorate, and a kind of feedback in its usual share; only adult
+/// social care has dissatisfactions and senior manager reviews.
+fn directorate_and_kind(rng: &mut StdRng) -> (&'static str, Kind) {
+    let directorate = *pick(rng, &WEIGHTED_DIRECTORATES);
     let roll = rng.gen_range(0..100);
     let mut kind = match roll {
         0..=24 => Kind::Compliment,
@@ -99,6 +106,15 @@ fn generate(
     {
         kind = Kind::Complaint;
     }
+    (directorate, kind)
+}
+
+/// The procedure and stage of a record of `kind` in `directorate`.
+fn procedure_and_stage(
+    rng: &mut StdRng,
+    directorate: &str,
+    kind: Kind,
+) -> (Option<Procedure>, Option<i32>) {
     let procedure = kind.has_procedure().then(|| match directorate {
         "adults" => Procedure::StatutoryAdults,
         "children" if rng.gen_bool(0.7) => Procedure::StatutoryChildren,
@@ -108,15 +124,11 @@ fn generate(
         Some(Procedure::StatutoryAdults) => 1,
         _ => *pick(rng, &[1, 1, 1, 1, 1, 1, 1, 1, 2, 3]),
     });
-    let received_on = day_between(rng, first, last);
-    let age = (today - received_on).num_days();
-    let responded = if age > 60 {
-        rng.gen_bool(0.97)
-    } else {
-        rng.gen_bool(0.5)
-    };
-    let responded_on =
-        responded.then(|| (received_on + Duration::days(rng.gen_range(1..=70))).min(today));
+    (procedure, stage)
+}
+
+/// A main reason for the kinds that record one.
+fn category(rng: &mut StdRng, directorate: &str, kind: Kind) -> Option<String> {
     let categories = CATEGORIES
         .iter()
         .find(|(d, _)| *d == directorate)
@@ -130,20 +142,31 @@ fn generate(
             | Kind::InformalComplaint
             | Kind::MpEnquiry
     );
-    let outcome = responded_on.filter(|_| kind.is_complaint_like()).map(|_| {
-        *pick(
-            rng,
-            &[
-                Outcome::PartiallyUpheld,
-                Outcome::PartiallyUpheld,
-                Outcome::Upheld,
-                Outcome::NotUpheld,
-                Outcome::NotUpheld,
-                Outcome::Withdrawn,
-                Outcome::Redirected,
-            ],
-        )
-    });
+    needs_category.then(|| pick(rng, categories).to_string())
+}
+
+fn generate(
+    rng: &mut StdRng,
+    serial: usize,
+    first: NaiveDate,
+    last: NaiveDate,
+    today: NaiveDate,
+) -> FeedbackInput {
+    let (directorate, kind) = directorate_and_kind(rng);
+    let (procedure, stage) = procedure_and_stage(rng, directorate, kind);
+    let received_on = day_between(rng, first, last);
+    let age = (today - received_on).num_days();
+    let responded = if age > 60 {
+        rng.gen_bool(0.97)
+    } else {
+        rng.gen_bool(0.5)
+    };
+    let responded_on =
+        responded.then(|| (received_on + Duration::days(rng.gen_range(1..=70))).min(today));
+    let outcome = responded_on
+        .filter(|_| kind.is_complaint_like())
+        .map(|_| *pick(rng, &OUTCOMES));
+    let category = category(rng, directorate, kind);
     FeedbackInput {
         directorate: directorate.to_string(),
         kind,
@@ -151,7 +174,7 @@ fn generate(
         stage,
         service_area: None,
         team: None,
-        category: needs_category.then(|| pick(rng, categories).to_string()),
+        category,
         sub_category: None,
         themes: Vec::new(),
         summary: Some(format!("Synthetic record {serial} for benchmarking.")),
