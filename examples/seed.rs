@@ -7,6 +7,10 @@
 //! financial years (2020-21 to 2025-26) and the three directorates, valid
 //! under the API's rules, with their clocks computed from the calendar.
 
+// The random pieces `redress demo` uses too.
+#[path = "../src/demo/generators.rs"]
+mod generators;
+
 use std::time::Instant;
 
 use chrono::{Duration, NaiveDate};
@@ -18,8 +22,13 @@ use redress::db::{self, Db};
 use redress::feedback::fields::{Complainant, FeedbackInput};
 use redress::feedback::model;
 use redress::feedback::types::{Kind, Outcome, Procedure};
-use redress::ombudsman::fields::{CaseInput, InformationRequest, RecommendationInput};
+use redress::ombudsman::fields::{CaseInput, RecommendationInput};
 use redress::ombudsman::types::{Decision, Ombudsman, RecommendationKind};
+use redress::statistics::Period;
+
+use generators::{
+    case_reference, day_between, information_request, pick, test_person, DIRECTORATES,
+};
 
 const CATEGORIES: &[(&str, &[&str])] = &[
     (
@@ -54,29 +63,32 @@ const CATEGORIES: &[(&str, &[&str])] = &[
     ),
 ];
 
-fn pick<'a, T>(rng: &mut StdRng, items: &'a [T]) -> &'a T {
-    &items[rng.gen_range(0..items.len())]
-}
+/// Directorates weighted by their share of the records.
+const WEIGHTED_DIRECTORATES: [&str; 7] = [
+    "adults",
+    "adults",
+    "adults",
+    "children",
+    "children",
+    "corporate",
+    "corporate",
+];
 
-fn generate(
-    rng: &mut StdRng,
-    serial: usize,
-    first: NaiveDate,
-    last: NaiveDate,
-    today: NaiveDate,
-) -> FeedbackInput {
-    let directorate = *pick(
-        rng,
-        &[
-            "adults",
-            "adults",
-            "adults",
-            "children",
-            "children",
-            "corporate",
-            "corporate",
-        ],
-    );
+/// Outcomes weighted by how often complaints end in each.
+const OUTCOMES: [Outcome; 7] = [
+    Outcome::PartiallyUpheld,
+    Outcome::PartiallyUpheld,
+    Outcome::Upheld,
+    Outcome::NotUpheld,
+    Outcome::NotUpheld,
+    Outcome::Withdrawn,
+    Outcome::Redirected,
+];
+
+/// A directorate, and a kind of feedback in its usual share; only adult
+/// social care has dissatisfactions and senior manager reviews.
+fn directorate_and_kind(rng: &mut StdRng) -> (&'static str, Kind) {
+    let directorate = *pick(rng, &WEIGHTED_DIRECTORATES);
     let roll = rng.gen_range(0..100);
     let mut kind = match roll {
         0..=24 => Kind::Compliment,
@@ -94,6 +106,15 @@ fn generate(
     {
         kind = Kind::Complaint;
     }
+    (directorate, kind)
+}
+
+/// The procedure and stage of a record of `kind` in `directorate`.
+fn procedure_and_stage(
+    rng: &mut StdRng,
+    directorate: &str,
+    kind: Kind,
+) -> (Option<Procedure>, Option<i32>) {
     let procedure = kind.has_procedure().then(|| match directorate {
         "adults" => Procedure::StatutoryAdults,
         "children" if rng.gen_bool(0.7) => Procedure::StatutoryChildren,
@@ -103,16 +124,11 @@ fn generate(
         Some(Procedure::StatutoryAdults) => 1,
         _ => *pick(rng, &[1, 1, 1, 1, 1, 1, 1, 1, 2, 3]),
     });
-    let span = (last - first).num_days().max(1);
-    let received_on = first + Duration::days(rng.gen_range(0..=span));
-    let age = (today - received_on).num_days();
-    let responded = if age > 60 {
-        rng.gen_bool(0.97)
-    } else {
-        rng.gen_bool(0.5)
-    };
-    let responded_on =
-        responded.then(|| (received_on + Duration::days(rng.gen_range(1..=70))).min(today));
+    (procedure, stage)
+}
+
+/// A main reason for the kinds that record one.
+fn category(rng: &mut StdRng, directorate: &str, kind: Kind) -> Option<String> {
     let categories = CATEGORIES
         .iter()
         .find(|(d, _)| *d == directorate)
@@ -126,20 +142,31 @@ fn generate(
             | Kind::InformalComplaint
             | Kind::MpEnquiry
     );
-    let outcome = responded_on.filter(|_| kind.is_complaint_like()).map(|_| {
-        *pick(
-            rng,
-            &[
-                Outcome::PartiallyUpheld,
-                Outcome::PartiallyUpheld,
-                Outcome::Upheld,
-                Outcome::NotUpheld,
-                Outcome::NotUpheld,
-                Outcome::Withdrawn,
-                Outcome::Redirected,
-            ],
-        )
-    });
+    needs_category.then(|| pick(rng, categories).to_string())
+}
+
+fn generate(
+    rng: &mut StdRng,
+    serial: usize,
+    first: NaiveDate,
+    last: NaiveDate,
+    today: NaiveDate,
+) -> FeedbackInput {
+    let (directorate, kind) = directorate_and_kind(rng);
+    let (procedure, stage) = procedure_and_stage(rng, directorate, kind);
+    let received_on = day_between(rng, first, last);
+    let age = (today - received_on).num_days();
+    let responded = if age > 60 {
+        rng.gen_bool(0.97)
+    } else {
+        rng.gen_bool(0.5)
+    };
+    let responded_on =
+        responded.then(|| (received_on + Duration::days(rng.gen_range(1..=70))).min(today));
+    let outcome = responded_on
+        .filter(|_| kind.is_complaint_like())
+        .map(|_| *pick(rng, &OUTCOMES));
+    let category = category(rng, directorate, kind);
     FeedbackInput {
         directorate: directorate.to_string(),
         kind,
@@ -147,13 +174,13 @@ fn generate(
         stage,
         service_area: None,
         team: None,
-        category: needs_category.then(|| pick(rng, categories).to_string()),
+        category,
         sub_category: None,
         themes: Vec::new(),
         summary: Some(format!("Synthetic record {serial} for benchmarking.")),
         channel: None,
         complainant: Some(Complainant {
-            name: Some(format!("Test Person {serial}")),
+            name: Some(test_person(serial)),
             is_young_person: Some(directorate == "children" && rng.gen_bool(0.3)),
             ..Complainant::default()
         }),
@@ -179,9 +206,8 @@ fn case(
     last: NaiveDate,
     today: NaiveDate,
 ) -> CaseInput {
-    let directorate = *pick(rng, &["adults", "children", "corporate"]);
-    let span = (last - first).num_days().max(1);
-    let received_on = first + Duration::days(rng.gen_range(0..=span));
+    let directorate = *pick(rng, &DIRECTORATES);
+    let received_on = day_between(rng, first, last);
     let decided_on = received_on + Duration::days(rng.gen_range(30..200));
     let decision = (decided_on <= today).then(|| {
         *pick(
@@ -201,12 +227,7 @@ fn case(
     let upheld = decision == Some(Decision::Upheld);
     CaseInput {
         ombudsman: Ombudsman::Lgsco,
-        reference: format!(
-            "{:02} {:03} {:03}",
-            20 + serial / 1_000_000,
-            (serial / 1000) % 1000,
-            serial % 1000
-        ),
+        reference: case_reference(20 + serial / 1_000_000, serial % 1_000_000),
         directorate: directorate.to_string(),
         feedback_id: None,
         category: Some(
@@ -219,12 +240,7 @@ fn case(
         sub_category: None,
         received_on,
         summary: Some(format!("Synthetic case {serial}.")),
-        information_requests: vec![InformationRequest {
-            requested_on: requested,
-            due_on: requested + Duration::days(28),
-            provided_on: Some(requested + Duration::days(rng.gen_range(14..40)))
-                .filter(|d| *d <= today),
-        }],
+        information_requests: vec![information_request(requested, rng.gen_range(14..40), today)],
         witness_summons: rng.gen_bool(0.01),
         decided_on: decision.map(|_| decided_on),
         decision,
@@ -273,10 +289,8 @@ fn main() -> Result<(), String> {
     }
     let calendar = Calendar::new(calendar_model::all_dates(&mut conn).map_err(|e| e.to_string())?);
     let today = uk_today();
-    let first = NaiveDate::from_ymd_opt(2020, 4, 1).ok_or("date")?;
-    let last = NaiveDate::from_ymd_opt(2026, 3, 31)
-        .ok_or("date")?
-        .min(today);
+    let first = Period::financial_year(2020).from;
+    let last = Period::financial_year(2025).to.min(today).max(first);
     let actor = Actor::system("seed");
     let mut rng = StdRng::seed_from_u64(42);
     let started = Instant::now();

@@ -9,7 +9,6 @@ pub mod auth;
 pub mod calendar;
 pub mod config;
 pub mod db;
-pub mod demo;
 pub mod directorates;
 pub mod error;
 pub mod feedback;
@@ -37,6 +36,7 @@ use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::config::Config;
+use crate::http::middleware;
 use crate::state::AppState;
 
 /// CORS for the configured origins only. A request from any other origin
@@ -105,6 +105,12 @@ pub fn build_app(
             ),
         )
         .default_service(web::to(http::routing::fallback))
+        // The last registered wraps the others, so a request passes these
+        // from the bottom up and its response from the top down.
         .wrap(cors)
-        .wrap(from_fn(http::middleware::observe))
+        .wrap(from_fn(middleware::refuse_nul))
+        .wrap(from_fn(middleware::security_headers))
+        .wrap(from_fn(middleware::problem_json))
+        .wrap(from_fn(middleware::access_log))
+        .wrap(from_fn(middleware::request_id))
 }

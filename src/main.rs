@@ -1,5 +1,7 @@
 //! The `redress` command: serve the API, migrate, print the OpenAPI
-//! document, manage users.
+//! document, manage users, load the demo data.
+
+mod demo;
 
 use std::io::BufRead;
 use std::process::ExitCode;
@@ -257,10 +259,8 @@ fn run_demo(config: &Config) -> Result<(), String> {
     let calendar = redress::calendar::Calendar::new(holidays);
     let today = redress::calendar::uk_today();
     let started = std::time::Instant::now();
-    let summary = db::write_tx(&mut conn, |conn| {
-        redress::demo::load(conn, &calendar, today)
-    })
-    .map_err(|e| e.to_string())?;
+    let summary = db::write_tx(&mut conn, |conn| demo::load(conn, &calendar, today))
+        .map_err(|e| e.to_string())?;
     println!(
         "loaded {} feedback records, {} Ombudsman cases and {} service improvements in {:.1} s",
         summary.feedback,

@@ -3,6 +3,7 @@
 use serde_json::Value;
 
 use crate::common::{TestApp, TestUser};
+use crate::demo;
 
 async fn load_demo(app: &TestApp) {
     let calendar = app.state.calendar.current(&app.state.db).await.unwrap();
@@ -12,9 +13,7 @@ async fn load_demo(app: &TestApp) {
     let db = app.state.db.clone();
     actix_web::web::block(move || {
         let mut conn = db.get()?;
-        redress::db::write_tx(&mut conn, |conn| {
-            redress::demo::load(conn, &calendar, today)
-        })
+        redress::db::write_tx(&mut conn, |conn| demo::load(conn, &calendar, today))
     })
     .await
     .expect("blocking")
@@ -148,7 +147,7 @@ async fn the_demo_data_reproduces_the_published_figures() {
     let again = app
         .state
         .db
-        .write(move |conn| redress::demo::load(conn, &calendar, redress::calendar::uk_today()))
+        .write(move |conn| demo::load(conn, &calendar, redress::calendar::uk_today()))
         .await;
     assert!(matches!(again, Err(redress::error::ApiError::Conflict(_))));
 }

@@ -8,23 +8,35 @@
 //! report's (DOMAIN.md), and the council's Ombudsman figures for 2024-25
 //! equal the LGSCO's published page. People are plainly fake
 //! ("Test Person 123", `@example.invalid`).
+//!
+//! A module of the binary, not of the library: it builds records only
+//! through the library's public API. The integration tests include it too.
+
+mod generators;
 
 use chrono::{Datelike, Duration, NaiveDate};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 
-use crate::audit::Actor;
-use crate::calendar::Calendar;
-use crate::db::DbConnection;
-use crate::error::ApiError;
-use crate::feedback::fields::{Complainant, FeedbackInput, Remedy};
-use crate::feedback::rules::{rule_for, Dates};
-use crate::feedback::types::{Channel, Kind, Outcome, Procedure, Relationship, RemedyKind};
-use crate::improvements::fields::{ImprovementInput, ImprovementKind, ImprovementStatus};
-use crate::ombudsman::fields::{CaseInput, InformationRequest, RecommendationInput};
-use crate::ombudsman::types::{Decision, Ombudsman, RecommendationKind};
-use crate::settings::model::{AuthorityType, Benchmark, Settings};
+use redress::audit::Actor;
+use redress::calendar::Calendar;
+use redress::db::DbConnection;
+use redress::error::ApiError;
+use redress::feedback::fields::{Complainant, FeedbackInput, Remedy};
+use redress::feedback::rules::{rule_for, Dates};
+use redress::feedback::types::{Channel, Kind, Outcome, Procedure, Relationship, RemedyKind};
+use redress::improvements::fields::{ImprovementInput, ImprovementKind, ImprovementStatus};
+use redress::improvements::model::ImprovementRow;
+use redress::ombudsman::fields::{CaseInput, RecommendationInput};
+use redress::ombudsman::model::CaseRecord;
+use redress::ombudsman::types::{Decision, Ombudsman, RecommendationKind};
+use redress::settings::model::{AuthorityType, Benchmark, Settings};
+use redress::statistics::Period;
+
+use generators::{
+    case_reference, day_between, information_request, pick, test_person, DIRECTORATES,
+};
 
 /// What the demo loaded.
 #[derive(Debug, Default, Clone, Copy)]
@@ -43,13 +55,6 @@ fn spread<T: Copy>(counts: &[(T, usize)]) -> Vec<T> {
         .iter()
         .flat_map(|(v, n)| std::iter::repeat_n(*v, *n))
         .collect()
-}
-
-fn fy(year: i32) -> (NaiveDate, NaiveDate) {
-    (
-        NaiveDate::from_ymd_opt(year, 4, 1).unwrap_or_default(),
-        NaiveDate::from_ymd_opt(year + 1, 3, 31).unwrap_or_default(),
-    )
 }
 
 const FIRST_NAMES: [&str; 12] = [
@@ -71,7 +76,7 @@ impl Gen<'_> {
         let to = to.min(self.today);
         let from = from.min(to);
         for _ in 0..10 {
-            let d = from + Duration::days(self.rng.gen_range(0..=(to - from).num_days()));
+            let d = day_between(&mut self.rng, from, to);
             if self.calendar.is_working_day(d) {
                 return d;
             }
@@ -81,9 +86,9 @@ impl Gen<'_> {
 
     fn person(&mut self, relationship: Relationship, young: bool) -> Complainant {
         self.serial += 1;
-        let first = FIRST_NAMES[self.rng.gen_range(0..FIRST_NAMES.len())];
+        let first = pick(&mut self.rng, &FIRST_NAMES);
         Complainant {
-            name: Some(format!("{first} Test Person {}", self.serial)),
+            name: Some(format!("{first} {}", test_person(self.serial))),
             email: Some(format!("person{}@example.invalid", self.serial)),
             phone: None,
             address: None,
@@ -127,19 +132,9 @@ impl Gen<'_> {
         answer.max(received)
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn record(
-        &mut self,
-        directorate: &str,
-        kind: Kind,
-        procedure: Option<Procedure>,
-        stage: Option<i32>,
-        received: NaiveDate,
-        responded: Option<NaiveDate>,
-        category: Option<(&str, Option<&str>)>,
-        outcome: Option<Outcome>,
-    ) -> FeedbackInput {
-        let young = directorate == "children" && self.rng.gen_bool(0.35);
+    /// Who brings a record of `kind` (a young person speaks for themselves),
+    /// and how it reaches the council.
+    fn contact(&mut self, kind: Kind, young: bool) -> (Relationship, Channel) {
         let relationship = match kind {
             Kind::MpEnquiry => Relationship::Mp,
             Kind::CouncillorEnquiry => Relationship::Councillor,
@@ -161,11 +156,12 @@ impl Gen<'_> {
         ]
         .choose(&mut self.rng)
         .unwrap_or(&Channel::Email);
-        let acknowledged = rule_for(kind, procedure, stage)
-            .acknowledge
-            .map(|n| self.calendar.add_working_days(received, n.min(2)))
-            .filter(|a| *a <= self.today && responded.is_none_or(|r| *a <= r));
-        let remedies = match outcome {
+        (relationship, channel)
+    }
+
+    /// An apology, for some of the complaints upheld in whole or part.
+    fn remedies(&mut self, outcome: Option<Outcome>, responded: Option<NaiveDate>) -> Vec<Remedy> {
+        match outcome {
             Some(Outcome::Upheld | Outcome::PartiallyUpheld) if self.rng.gen_bool(0.4) => {
                 vec![Remedy {
                     kind: RemedyKind::Apology,
@@ -176,7 +172,29 @@ impl Gen<'_> {
                 }]
             }
             _ => Vec::new(),
-        };
+        }
+    }
+
+    /// A record with its person, channel, acknowledgement and remedies.
+    #[allow(clippy::too_many_arguments)]
+    fn record(
+        &mut self,
+        directorate: &str,
+        kind: Kind,
+        procedure: Option<Procedure>,
+        stage: Option<i32>,
+        received: NaiveDate,
+        responded: Option<NaiveDate>,
+        category: Option<(&str, Option<&str>)>,
+        outcome: Option<Outcome>,
+    ) -> FeedbackInput {
+        let young = directorate == "children" && self.rng.gen_bool(0.35);
+        let (relationship, channel) = self.contact(kind, young);
+        let acknowledged = rule_for(kind, procedure, stage)
+            .acknowledge
+            .map(|n| self.calendar.add_working_days(received, n.min(2)))
+            .filter(|a| *a <= self.today && responded.is_none_or(|r| *a <= r));
+        let remedies = self.remedies(outcome, responded);
         FeedbackInput {
             directorate: directorate.to_string(),
             kind,
@@ -370,7 +388,7 @@ fn insert(
     calendar: &Calendar,
     records: &[FeedbackInput],
 ) -> Result<Vec<i64>, ApiError> {
-    crate::feedback::model::bulk_insert(conn, actor, records, calendar, "demo")
+    redress::feedback::model::bulk_insert(conn, actor, records, calendar, "demo")
 }
 
 /// A generic year of one directorate's feedback, with complaints linked to
@@ -385,85 +403,120 @@ fn ordinary_year(
     volumes: &[(Kind, usize)],
     reasons: &[(&str, Option<&str>)],
 ) -> Result<usize, ApiError> {
-    let (from, to) = fy(year);
+    let Period { from, to, .. } = Period::financial_year(year);
     if from > g.today {
         return Ok(0);
     }
     let mut records = Vec::new();
     for (kind, count) in volumes {
         for _ in 0..*count {
-            let (procedure, stage) = match (kind, directorate) {
-                (Kind::Complaint, "adults") => (Some(Procedure::StatutoryAdults), Some(1)),
-                (Kind::Complaint, "children") if g.rng.gen_bool(0.6) => (
-                    Some(Procedure::StatutoryChildren),
-                    Some(*[1, 1, 1, 1, 2, 3].choose(&mut g.rng).unwrap_or(&1)),
-                ),
-                (Kind::Complaint, _) => (
-                    Some(Procedure::Corporate),
-                    Some(*[1, 1, 1, 1, 2].choose(&mut g.rng).unwrap_or(&1)),
-                ),
-                (Kind::Dissatisfaction | Kind::SeniorManagerReview, _) => {
-                    (Some(Procedure::StatutoryAdults), None)
-                }
-                _ => (None, None),
-            };
-            let received = g.day(from, to);
-            let answered = match g.today - received {
-                age if age.num_days() > 90 => true,
-                age if age.num_days() > 15 => g.rng.gen_bool(0.7),
-                _ => g.rng.gen_bool(0.2),
-            };
-            let late = g.rng.gen_bool(0.3);
-            // Past years close within the year, so each year's figures are its own.
-            let responded = answered.then(|| {
-                let answer = g.responded(*kind, procedure, stage, received, late);
-                if to < g.today {
-                    answer.min(to).max(received)
-                } else {
-                    answer
-                }
-            });
-            let category = match kind {
-                Kind::Compliment | Kind::Comment | Kind::Representation => None,
-                _ => reasons.choose(&mut g.rng).copied(),
-            };
-            let outcome = *[
-                Outcome::PartiallyUpheld,
-                Outcome::PartiallyUpheld,
-                Outcome::Upheld,
-                Outcome::NotUpheld,
-                Outcome::NotUpheld,
-                Outcome::Withdrawn,
-                Outcome::Resolved,
-            ]
-            .choose(&mut g.rng)
-            .unwrap_or(&Outcome::NotUpheld);
-            let outcome = if *kind == Kind::InformalComplaint {
-                Outcome::Resolved
-            } else if outcome == Outcome::Resolved {
-                Outcome::NotUpheld
-            } else {
-                outcome
-            };
-            records.push(g.record(
-                directorate,
-                *kind,
-                procedure,
-                stage,
-                received,
-                responded,
-                category,
-                Some(outcome),
-            ));
+            records.push(ordinary_record(g, directorate, *kind, from, to, reasons));
         }
     }
     Ok(insert(conn, actor, g.calendar, &records)?.len())
 }
 
+/// The procedure and stage of a record of `kind` in `directorate`.
+fn procedure_and_stage(
+    g: &mut Gen,
+    kind: Kind,
+    directorate: &str,
+) -> (Option<Procedure>, Option<i32>) {
+    match (kind, directorate) {
+        (Kind::Complaint, "adults") => (Some(Procedure::StatutoryAdults), Some(1)),
+        (Kind::Complaint, "children") if g.rng.gen_bool(0.6) => (
+            Some(Procedure::StatutoryChildren),
+            Some(*[1, 1, 1, 1, 2, 3].choose(&mut g.rng).unwrap_or(&1)),
+        ),
+        (Kind::Complaint, _) => (
+            Some(Procedure::Corporate),
+            Some(*[1, 1, 1, 1, 2].choose(&mut g.rng).unwrap_or(&1)),
+        ),
+        (Kind::Dissatisfaction | Kind::SeniorManagerReview, _) => {
+            (Some(Procedure::StatutoryAdults), None)
+        }
+        _ => (None, None),
+    }
+}
+
+/// One record of a generic year (`from` to `to`): answered if it is old
+/// enough, sometimes late, with a reason and an outcome.
+fn ordinary_record(
+    g: &mut Gen,
+    directorate: &str,
+    kind: Kind,
+    from: NaiveDate,
+    to: NaiveDate,
+    reasons: &[(&str, Option<&str>)],
+) -> FeedbackInput {
+    let (procedure, stage) = procedure_and_stage(g, kind, directorate);
+    let received = g.day(from, to);
+    let answered = match g.today - received {
+        age if age.num_days() > 90 => true,
+        age if age.num_days() > 15 => g.rng.gen_bool(0.7),
+        _ => g.rng.gen_bool(0.2),
+    };
+    let late = g.rng.gen_bool(0.3);
+    // Past years close within the year, so each year's figures are its own.
+    let responded = answered.then(|| {
+        let answer = g.responded(kind, procedure, stage, received, late);
+        if to < g.today {
+            answer.min(to).max(received)
+        } else {
+            answer
+        }
+    });
+    let category = match kind {
+        Kind::Compliment | Kind::Comment | Kind::Representation => None,
+        _ => reasons.choose(&mut g.rng).copied(),
+    };
+    let outcome = *[
+        Outcome::PartiallyUpheld,
+        Outcome::PartiallyUpheld,
+        Outcome::Upheld,
+        Outcome::NotUpheld,
+        Outcome::NotUpheld,
+        Outcome::Withdrawn,
+        Outcome::Resolved,
+    ]
+    .choose(&mut g.rng)
+    .unwrap_or(&Outcome::NotUpheld);
+    let outcome = if kind == Kind::InformalComplaint {
+        Outcome::Resolved
+    } else if outcome == Outcome::Resolved {
+        Outcome::NotUpheld
+    } else {
+        outcome
+    };
+    g.record(
+        directorate,
+        kind,
+        procedure,
+        stage,
+        received,
+        responded,
+        category,
+        Some(outcome),
+    )
+}
+
 /// Adult social care in 2024-25, to the published figures.
 fn adults_2024(g: &mut Gen, conn: &mut DbConnection, actor: &Actor) -> Result<usize, ApiError> {
-    let (from, to) = fy(2024);
-    let mut loaded = 0;
+    let Period { from, to, .. } = Period::financial_year(2024);
+    let complaints = complaints_2024(g, from, to);
+    let complaint_ids = insert(conn, actor, g.calendar, &complaints)?;
+    let dissatisfactions = dissatisfactions_2024(g, from, to, &complaints, &complaint_ids);
+    let dissatisfaction_ids = insert(conn, actor, g.calendar, &dissatisfactions)?;
+    let reviews = reviews_2024(g, from, to, &dissatisfactions, &dissatisfaction_ids);
+    let reviewed = insert(conn, actor, g.calendar, &reviews)?.len();
+    let mut others = enquiries_2024(g, from, to);
+    others.extend(other_records_2024(g, from, to));
+    let others = insert(conn, actor, g.calendar, &others)?.len();
+    Ok(complaint_ids.len() + dissatisfaction_ids.len() + reviewed + others)
+}
+
+/// Adult social care's formal complaints of 2024-25 (`from` to `to`).
+fn complaints_2024(g: &mut Gen, from: NaiveDate, to: NaiveDate) -> Vec<FeedbackInput> {
     // 217 complaints responded to in the year (5 received the year before),
     // 80 outside the 25 working days, all within 6 months.
     let reasons = adult_reasons();
@@ -516,7 +569,7 @@ fn adults_2024(g: &mut Gen, conn: &mut DbConnection, actor: &Actor) -> Result<us
             NaiveDate::from_ymd_opt(2025, 4, 14).unwrap_or(to),
             NaiveDate::from_ymd_opt(2025, 5, 9).unwrap_or(to),
         ));
-        let reason = reasons[g.rng.gen_range(0..reasons.len())];
+        let reason = *pick(&mut g.rng, &reasons);
         complaints.push(g.record(
             "adults",
             Kind::Complaint,
@@ -528,8 +581,18 @@ fn adults_2024(g: &mut Gen, conn: &mut DbConnection, actor: &Actor) -> Result<us
             Some(Outcome::NotUpheld),
         ));
     }
-    let complaint_ids = insert(conn, actor, g.calendar, &complaints)?;
-    loaded += complaint_ids.len();
+    complaints
+}
+
+/// Adult social care's dissatisfactions of 2024-25, escalated from
+/// `complaints` (saved as `complaint_ids`).
+fn dissatisfactions_2024(
+    g: &mut Gen,
+    from: NaiveDate,
+    to: NaiveDate,
+    complaints: &[FeedbackInput],
+    complaint_ids: &[i64],
+) -> Vec<FeedbackInput> {
     // 92 dissatisfactions responded to, each escalated from one of those complaints.
     let dissatisfaction_outcomes = spread(&[
         (Outcome::PartiallyUpheld, 26),
@@ -577,8 +640,18 @@ fn adults_2024(g: &mut Gen, conn: &mut DbConnection, actor: &Actor) -> Result<us
         record.parent_id = Some(complaint_ids[p]);
         dissatisfactions.push(record);
     }
-    let dissatisfaction_ids = insert(conn, actor, g.calendar, &dissatisfactions)?;
-    loaded += dissatisfaction_ids.len();
+    dissatisfactions
+}
+
+/// Adult social care's senior manager reviews of 2024-25, escalated from
+/// `dissatisfactions` (saved as `dissatisfaction_ids`).
+fn reviews_2024(
+    g: &mut Gen,
+    from: NaiveDate,
+    to: NaiveDate,
+    dissatisfactions: &[FeedbackInput],
+    dissatisfaction_ids: &[i64],
+) -> Vec<FeedbackInput> {
     // 41 senior manager reviews completed (6 begun the year before): upheld
     // 4, not upheld 1, partially upheld 35, not pursued after a meeting 1;
     // 12 took longer than 3 months. Each follows a dissatisfaction answered
@@ -636,7 +709,11 @@ fn adults_2024(g: &mut Gen, conn: &mut DbConnection, actor: &Actor) -> Result<us
         }
         reviews.push(record);
     }
-    loaded += insert(conn, actor, g.calendar, &reviews)?.len();
+    reviews
+}
+
+/// Adult social care's MP and councillor enquiries of 2024-25.
+fn enquiries_2024(g: &mut Gen, from: NaiveDate, to: NaiveDate) -> Vec<FeedbackInput> {
     // MP enquiries: 48 received, 50 responded to (2 carried over), 18 late.
     // Councillor enquiries: 21 received, 22 responded to.
     let mut enquiries = Vec::new();
@@ -677,6 +754,13 @@ fn adults_2024(g: &mut Gen, conn: &mut DbConnection, actor: &Actor) -> Result<us
             ));
         }
     }
+    enquiries
+}
+
+/// Adult social care's other records of 2024-25: compliments,
+/// representations, enquiries and informal complaints.
+fn other_records_2024(g: &mut Gen, from: NaiveDate, to: NaiveDate) -> Vec<FeedbackInput> {
+    let mut records = Vec::new();
     // Compliments 231, representations 1, enquiries 120, informal complaints
     // 125 received and 129 responded to.
     for (kind, count) in [
@@ -687,7 +771,7 @@ fn adults_2024(g: &mut Gen, conn: &mut DbConnection, actor: &Actor) -> Result<us
         for _ in 0..count {
             let received = g.day(from, to);
             let responded = Some(g.responded(kind, None, None, received, false).min(to));
-            enquiries.push(g.record("adults", kind, None, None, received, responded, None, None));
+            records.push(g.record("adults", kind, None, None, received, responded, None, None));
         }
     }
     for i in 0..129 {
@@ -706,7 +790,7 @@ fn adults_2024(g: &mut Gen, conn: &mut DbConnection, actor: &Actor) -> Result<us
         let reason = *[("Care Assessment", None), ("Charging", None)]
             .choose(&mut g.rng)
             .unwrap_or(&("Charging", None));
-        enquiries.push(g.record(
+        records.push(g.record(
             "adults",
             Kind::InformalComplaint,
             None,
@@ -717,8 +801,7 @@ fn adults_2024(g: &mut Gen, conn: &mut DbConnection, actor: &Actor) -> Result<us
             Some(Outcome::Resolved),
         ));
     }
-    loaded += insert(conn, actor, g.calendar, &enquiries)?.len();
-    Ok(loaded)
+    records
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -747,12 +830,11 @@ fn case(
         sub_category: Some(category.1.to_string()),
         received_on: received,
         summary: Some("Synthetic demo case.".into()),
-        information_requests: vec![InformationRequest {
-            requested_on: requested,
-            due_on: requested + Duration::days(28),
-            provided_on: Some(requested + Duration::days(if late { 35 } else { 21 }))
-                .filter(|p| *p <= g.today),
-        }],
+        information_requests: vec![information_request(
+            requested,
+            if late { 35 } else { 21 },
+            g.today,
+        )],
         witness_summons: false,
         decision,
         decided_on: decision.and(decided_on),
@@ -785,71 +867,86 @@ fn case(
     }
 }
 
-fn ombudsman_cases(
-    g: &mut Gen,
-    conn: &mut DbConnection,
-    actor: &Actor,
-) -> Result<Vec<(i64, String, String)>, ApiError> {
-    let mut cases = Vec::new();
-    let mut serial = 0;
-    let mut reference = |year: i32| {
-        serial += 1;
-        format!(
-            "{:02} {:03} {:03}",
-            (year % 100) as u32,
-            100 + serial / 1000,
-            serial % 1000
-        )
+/// A directorate, its cases' category and sub-category, and how many of
+/// its cases ended in each decision.
+type CasePlan = (
+    &'static str,
+    (&'static str, &'static str),
+    &'static [(Option<Decision>, usize)],
+);
+
+/// 2024-25, council-wide: 79 decided = 29 not for us + 27 assessed and
+/// closed + 23 investigated; 18 upheld, 6 of them remedied before the
+/// Ombudsman looked; 12 compliance outcomes, all complied. Adults: 2
+/// referred back, 9 assessed and closed, 9 investigated of which 5 upheld.
+const CASES_2024: [CasePlan; 3] = [
+    (
+        "adults",
+        ("Adult care services", "Charging"),
+        &[
+            (Some(Decision::ReferredBackForLocalResolution), 2),
+            (Some(Decision::ClosedAfterInitialEnquiries), 9),
+            (Some(Decision::Upheld), 5),
+            (Some(Decision::NotUpheld), 4),
+        ],
+    ),
+    (
+        "children",
+        ("Education", "Special educational needs"),
+        &[
+            (Some(Decision::ReferredBackForLocalResolution), 12),
+            (Some(Decision::AdviceGiven), 3),
+            (Some(Decision::IncompleteOrInvalid), 2),
+            (Some(Decision::ClosedAfterInitialEnquiries), 10),
+            (Some(Decision::Upheld), 9),
+            (Some(Decision::NotUpheld), 1),
+        ],
+    ),
+    (
+        "corporate",
+        ("Highways and transport", "Highway repair and maintenance"),
+        &[
+            (Some(Decision::ReferredBackForLocalResolution), 6),
+            (Some(Decision::AdviceGiven), 2),
+            (Some(Decision::IncompleteOrInvalid), 2),
+            (Some(Decision::ClosedAfterInitialEnquiries), 8),
+            (Some(Decision::Upheld), 4),
+        ],
+    ),
+];
+
+/// How many of each directorate's upheld cases in 2024-25 (the first ones)
+/// the council had remedied before the Ombudsman looked.
+const REMEDIED_2024: [(&str, usize); 3] = [("adults", 2), ("children", 3), ("corporate", 1)];
+/// How many of each directorate's other upheld cases in 2024-25 carry
+/// recommendations, complied with.
+const COMPLIED_2024: [(&str, usize); 3] = [("adults", 3), ("children", 6), ("corporate", 3)];
+
+/// Whether the `nth` upheld case of `directorate` in 2024-25 was remedied
+/// before the Ombudsman looked, and how many recommendations it carries.
+fn upheld_2024(directorate: &str, nth: usize) -> (bool, usize) {
+    let count = |table: &[(&str, usize)]| {
+        table
+            .iter()
+            .find(|(d, _)| *d == directorate)
+            .map(|(_, n)| *n)
+            .unwrap_or(0)
     };
-    // 2024-25, council-wide: 79 decided = 29 not for us + 27 assessed and
-    // closed + 23 investigated; 18 upheld, 6 of them remedied before the
-    // Ombudsman looked; 12 compliance outcomes, all complied. Adults: 2
-    // referred back, 9 assessed and closed, 9 investigated of which 5 upheld.
-    let (from, _) = fy(2024);
-    type Plan = (
-        &'static str,
-        (&'static str, &'static str),
-        &'static [(Option<Decision>, usize)],
-    );
-    let plan: [Plan; 3] = [
-        (
-            "adults",
-            ("Adult care services", "Charging"),
-            &[
-                (Some(Decision::ReferredBackForLocalResolution), 2),
-                (Some(Decision::ClosedAfterInitialEnquiries), 9),
-                (Some(Decision::Upheld), 5),
-                (Some(Decision::NotUpheld), 4),
-            ],
-        ),
-        (
-            "children",
-            ("Education", "Special educational needs"),
-            &[
-                (Some(Decision::ReferredBackForLocalResolution), 12),
-                (Some(Decision::AdviceGiven), 3),
-                (Some(Decision::IncompleteOrInvalid), 2),
-                (Some(Decision::ClosedAfterInitialEnquiries), 10),
-                (Some(Decision::Upheld), 9),
-                (Some(Decision::NotUpheld), 1),
-            ],
-        ),
-        (
-            "corporate",
-            ("Highways and transport", "Highway repair and maintenance"),
-            &[
-                (Some(Decision::ReferredBackForLocalResolution), 6),
-                (Some(Decision::AdviceGiven), 2),
-                (Some(Decision::IncompleteOrInvalid), 2),
-                (Some(Decision::ClosedAfterInitialEnquiries), 8),
-                (Some(Decision::Upheld), 4),
-            ],
-        ),
-    ];
-    // Which upheld cases were remedied before, and which carry recommendations (complied).
-    let remedied_per = [("adults", 2), ("children", 3), ("corporate", 1)];
-    let complied_per = [("adults", 3), ("children", 6), ("corporate", 3)];
-    for (directorate, category, decisions) in plan {
+    let (remedied, complied) = (count(&REMEDIED_2024), count(&COMPLIED_2024));
+    if nth <= remedied {
+        (true, 0)
+    } else if nth <= remedied + complied {
+        (false, 2)
+    } else {
+        (false, 0)
+    }
+}
+
+/// The Ombudsman's cases decided in 2024-25, as [`CASES_2024`] plans them.
+fn cases_2024(g: &mut Gen, reference: &mut impl FnMut(i32) -> String) -> Vec<CaseInput> {
+    let from = Period::financial_year(2024).from;
+    let mut cases = Vec::new();
+    for (directorate, category, decisions) in CASES_2024 {
         let mut upheld_seen = 0;
         for (decision, count) in decisions.iter() {
             for _ in 0..*count {
@@ -859,23 +956,7 @@ fn ombudsman_cases(
                 );
                 let (remedied, recommendations) = if *decision == Some(Decision::Upheld) {
                     upheld_seen += 1;
-                    let r = remedied_per
-                        .iter()
-                        .find(|(d, _)| *d == directorate)
-                        .map(|(_, n)| *n)
-                        .unwrap_or(0);
-                    let c = complied_per
-                        .iter()
-                        .find(|(d, _)| *d == directorate)
-                        .map(|(_, n)| *n)
-                        .unwrap_or(0);
-                    if upheld_seen <= r {
-                        (true, 0)
-                    } else if upheld_seen <= r + c {
-                        (false, 2)
-                    } else {
-                        (false, 0)
-                    }
+                    upheld_2024(directorate, upheld_seen)
                 } else {
                     (false, 0)
                 };
@@ -898,13 +979,19 @@ fn ombudsman_cases(
             }
         }
     }
-    // Other years: a steady flow, and a few open cases with pending remedies.
+    cases
+}
+
+/// The Ombudsman's cases of the other years: a steady flow, and a few open
+/// cases with pending remedies.
+fn cases_other_years(g: &mut Gen, reference: &mut impl FnMut(i32) -> String) -> Vec<CaseInput> {
+    let mut cases = Vec::new();
     for year in [2021, 2022, 2023, 2025, 2026] {
-        let (from, to) = fy(year);
+        let Period { from, to, .. } = Period::financial_year(year);
         if from > g.today {
             continue;
         }
-        for (i, directorate) in ["adults", "children", "corporate"].iter().enumerate() {
+        for (i, directorate) in DIRECTORATES.iter().enumerate() {
             // Adult social care: the LGSCO case numbers the annual report gives.
             let count = match (*directorate, year) {
                 ("adults", 2021) => 5,
@@ -951,11 +1038,25 @@ fn ombudsman_cases(
             }
         }
     }
+    cases
+}
+
+/// The Ombudsman's cases of every year; their ids, directorates and references.
+fn ombudsman_cases(
+    g: &mut Gen,
+    conn: &mut DbConnection,
+    actor: &Actor,
+) -> Result<Vec<(i64, String, String)>, ApiError> {
+    let mut serial = 0;
+    let mut reference = |year: i32| {
+        serial += 1;
+        case_reference((year % 100) as usize, 100_000 + serial)
+    };
+    let mut cases = cases_2024(g, &mut reference);
+    cases.extend(cases_other_years(g, &mut reference));
     let mut saved = Vec::new();
     for input in &cases {
-        let record = crate::records::store::import::<crate::ombudsman::model::CaseRecord>(
-            conn, actor, input, &g.today,
-        )?;
+        let record = redress::records::store::import::<CaseRecord>(conn, actor, input, &g.today)?;
         saved.push((
             record.row.id,
             record.row.directorate.clone(),
@@ -1022,12 +1123,7 @@ fn improvements(
         });
     }
     for input in &inputs {
-        crate::records::store::import::<crate::improvements::model::ImprovementRow>(
-            conn,
-            actor,
-            input,
-            &(),
-        )?;
+        redress::records::store::import::<ImprovementRow>(conn, actor, input, &())?;
     }
     Ok(inputs.len())
 }
@@ -1035,10 +1131,10 @@ fn improvements(
 /// Refuse to load into a database that has records already.
 pub fn ensure_empty(conn: &mut DbConnection) -> Result<(), ApiError> {
     use diesel::prelude::*;
-    let feedback: i64 = crate::db::schema::feedback::table
+    let feedback: i64 = redress::db::schema::feedback::table
         .count()
         .get_result(conn)?;
-    let cases: i64 = crate::db::schema::ombudsman_cases::table
+    let cases: i64 = redress::db::schema::ombudsman_cases::table
         .count()
         .get_result(conn)?;
     if feedback + cases > 0 {
@@ -1047,6 +1143,136 @@ pub fn ensure_empty(conn: &mut DbConnection) -> Result<(), ApiError> {
         )));
     }
     Ok(())
+}
+
+/// Similar authorities' averages by year: upheld %, upheld per 100,000
+/// residents, satisfactory remedy %, compliance %.
+const BENCHMARKS: [(i32, f64, f64, f64, f64); 4] = [
+    (2021, 82.0, 4.4, 12.0, 99.0),
+    (2022, 85.0, 4.9, 11.0, 100.0),
+    (2023, 87.0, 5.1, 10.0, 99.0),
+    (2024, 89.0, 5.3, 10.0, 100.0),
+];
+
+/// The demo council's settings.
+fn save_settings(conn: &mut DbConnection, actor: &Actor) -> Result<(), ApiError> {
+    redress::settings::model::save(
+        conn,
+        actor,
+        &redress::http::etag::IfMatch::Any,
+        &Settings {
+            council_name: "Demo County Council".into(),
+            authority_type: AuthorityType::County,
+            population: Some(693_000),
+            benchmarks: BENCHMARKS
+                .iter()
+                .map(|(year, uphold, per100k, remedy, compliance)| Benchmark {
+                    year: *year,
+                    average_uphold_percent: *uphold,
+                    average_upheld_per_100k: *per100k,
+                    average_satisfactory_remedy_percent: *remedy,
+                    average_compliance_percent: *compliance,
+                })
+                .collect(),
+        },
+    )?;
+    Ok(())
+}
+
+/// Adult social care's reasons before 2024-25: main reasons only.
+const ADULT_REASONS_BEFORE: [(&str, Option<&str>); 3] = [
+    ("Charging", None),
+    ("Care Assessment", None),
+    ("Home Care", None),
+];
+/// Adult social care's reasons after 2024-25, with sub-categories.
+const ADULT_REASONS_AFTER: [(&str, Option<&str>); 3] = [
+    ("Charging", Some("Outcome of financial assessment")),
+    ("Care Assessment", Some("Need for more support")),
+    ("Home Care", Some("Standard of care")),
+];
+
+/// Adult social care's volumes in each year after 2024-25.
+const ADULT_VOLUMES: [(Kind, usize); 8] = [
+    (Kind::CouncillorEnquiry, 20),
+    (Kind::MpEnquiry, 55),
+    (Kind::Compliment, 250),
+    (Kind::Enquiry, 110),
+    (Kind::InformalComplaint, 130),
+    (Kind::Complaint, 230),
+    (Kind::Dissatisfaction, 90),
+    (Kind::SeniorManagerReview, 40),
+];
+/// Children's services' volumes in every year.
+const CHILDREN_VOLUMES: [(Kind, usize); 7] = [
+    (Kind::Compliment, 120),
+    (Kind::Comment, 20),
+    (Kind::Enquiry, 60),
+    (Kind::CouncillorEnquiry, 15),
+    (Kind::MpEnquiry, 40),
+    (Kind::InformalComplaint, 80),
+    (Kind::Complaint, 150),
+];
+/// Corporate services' volumes in every year.
+const CORPORATE_VOLUMES: [(Kind, usize); 8] = [
+    (Kind::Compliment, 90),
+    (Kind::Comment, 40),
+    (Kind::Enquiry, 150),
+    (Kind::CouncillorEnquiry, 60),
+    (Kind::MpEnquiry, 35),
+    (Kind::Representation, 5),
+    (Kind::InformalComplaint, 200),
+    (Kind::Complaint, 300),
+];
+
+/// Every feedback record, year by year; how many.
+fn feedback(g: &mut Gen, conn: &mut DbConnection, actor: &Actor) -> Result<usize, ApiError> {
+    let mut loaded = 0;
+    for (year, volumes) in ADULT_HISTORY {
+        loaded += ordinary_year(
+            g,
+            conn,
+            actor,
+            "adults",
+            *year,
+            volumes,
+            &ADULT_REASONS_BEFORE,
+        )?;
+    }
+    loaded += adults_2024(g, conn, actor)?;
+    let current = Period::financial_year_of(g.today).from.year();
+    for year in 2025..=current {
+        loaded += ordinary_year(
+            g,
+            conn,
+            actor,
+            "adults",
+            year,
+            &ADULT_VOLUMES,
+            &ADULT_REASONS_AFTER,
+        )?;
+    }
+    for year in 2021..=current {
+        loaded += ordinary_year(
+            g,
+            conn,
+            actor,
+            "children",
+            year,
+            &CHILDREN_VOLUMES,
+            CHILDREN_REASONS,
+        )?;
+        loaded += ordinary_year(
+            g,
+            conn,
+            actor,
+            "corporate",
+            year,
+            &CORPORATE_VOLUMES,
+            CORPORATE_REASONS,
+        )?;
+    }
+    Ok(loaded)
 }
 
 /// Load the demo data (run inside a write transaction).
@@ -1063,118 +1289,12 @@ pub fn load(
         today,
         serial: 0,
     };
-    let benchmarks = [
-        (2021, 82.0, 4.4, 12.0, 99.0),
-        (2022, 85.0, 4.9, 11.0, 100.0),
-        (2023, 87.0, 5.1, 10.0, 99.0),
-        (2024, 89.0, 5.3, 10.0, 100.0),
-    ];
-    crate::settings::model::save(
-        conn,
-        &actor,
-        &crate::http::etag::IfMatch::Any,
-        &Settings {
-            council_name: "Demo County Council".into(),
-            authority_type: AuthorityType::County,
-            population: Some(693_000),
-            benchmarks: benchmarks
-                .iter()
-                .map(|(year, uphold, per100k, remedy, compliance)| Benchmark {
-                    year: *year,
-                    average_uphold_percent: *uphold,
-                    average_upheld_per_100k: *per100k,
-                    average_satisfactory_remedy_percent: *remedy,
-                    average_compliance_percent: *compliance,
-                })
-                .collect(),
-        },
-    )?;
-    let mut summary = Summary::default();
-    for (year, volumes) in ADULT_HISTORY {
-        summary.feedback += ordinary_year(
-            &mut g,
-            conn,
-            &actor,
-            "adults",
-            *year,
-            volumes,
-            &[
-                ("Charging", None),
-                ("Care Assessment", None),
-                ("Home Care", None),
-            ],
-        )?;
-    }
-    summary.feedback += adults_2024(&mut g, conn, &actor)?;
-    let current = crate::statistics::Period::financial_year_of(today)
-        .from
-        .year();
-    for year in 2025..=current {
-        let volumes = [
-            (Kind::CouncillorEnquiry, 20),
-            (Kind::MpEnquiry, 55),
-            (Kind::Compliment, 250),
-            (Kind::Enquiry, 110),
-            (Kind::InformalComplaint, 130),
-            (Kind::Complaint, 230),
-            (Kind::Dissatisfaction, 90),
-            (Kind::SeniorManagerReview, 40),
-        ];
-        summary.feedback += ordinary_year(
-            &mut g,
-            conn,
-            &actor,
-            "adults",
-            year,
-            &volumes,
-            &[
-                ("Charging", Some("Outcome of financial assessment")),
-                ("Care Assessment", Some("Need for more support")),
-                ("Home Care", Some("Standard of care")),
-            ],
-        )?;
-    }
-    for year in 2021..=current {
-        let children = [
-            (Kind::Compliment, 120),
-            (Kind::Comment, 20),
-            (Kind::Enquiry, 60),
-            (Kind::CouncillorEnquiry, 15),
-            (Kind::MpEnquiry, 40),
-            (Kind::InformalComplaint, 80),
-            (Kind::Complaint, 150),
-        ];
-        summary.feedback += ordinary_year(
-            &mut g,
-            conn,
-            &actor,
-            "children",
-            year,
-            &children,
-            CHILDREN_REASONS,
-        )?;
-        let corporate = [
-            (Kind::Compliment, 90),
-            (Kind::Comment, 40),
-            (Kind::Enquiry, 150),
-            (Kind::CouncillorEnquiry, 60),
-            (Kind::MpEnquiry, 35),
-            (Kind::Representation, 5),
-            (Kind::InformalComplaint, 200),
-            (Kind::Complaint, 300),
-        ];
-        summary.feedback += ordinary_year(
-            &mut g,
-            conn,
-            &actor,
-            "corporate",
-            year,
-            &corporate,
-            CORPORATE_REASONS,
-        )?;
-    }
+    save_settings(conn, &actor)?;
+    let feedback = feedback(&mut g, conn, &actor)?;
     let cases = ombudsman_cases(&mut g, conn, &actor)?;
-    summary.ombudsman_cases = cases.len();
-    summary.service_improvements = improvements(&mut g, conn, &actor, &cases)?;
-    Ok(summary)
+    Ok(Summary {
+        feedback,
+        ombudsman_cases: cases.len(),
+        service_improvements: improvements(&mut g, conn, &actor, &cases)?,
+    })
 }

@@ -1,30 +1,21 @@
 //! The annual report as a printable HTML document: one file, inline styles
 //! and SVG charts, nothing loaded from elsewhere.
+//!
+//! Rendered with maud: every `(value)` spliced into the markup is escaped,
+//! so text from records cannot become markup. Only the style sheet and the
+//! charts (which escape their own text, see [`svg`]) go in as
+//! [`PreEscaped`].
 
-use std::fmt::Write;
+use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use crate::feedback::types::{Kind, Outcome};
+use crate::improvements::api::ServiceImprovement;
 use crate::improvements::fields::ImprovementStatus;
 use crate::reports::svg;
 use crate::reports::AnnualReport;
-use crate::statistics::complaints::ComplaintStatistics;
+use crate::statistics::complaints::{CategoryLine, ComplaintStatistics};
+use crate::statistics::feedback::YearVolumes;
 use crate::statistics::Rate;
-
-/// Escape text for HTML.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// How the report names a kind of feedback.
 pub fn kind_name(kind: Kind) -> &'static str {
@@ -59,16 +50,23 @@ pub fn outcome_name(outcome: &str) -> String {
 }
 
 fn rate(rate: &Rate) -> String {
-    match rate.percent {
-        Some(p) => format!("{p:.1}%"),
-        None => "–".into(),
-    }
+    percent(rate.percent)
 }
 
 fn percent(value: Option<f64>) -> String {
+    one_decimal(value, "%")
+}
+
+/// `value` to one decimal place followed by `unit`, or a dash when there is none.
+fn one_decimal(value: Option<f64>, unit: &str) -> String {
     value
-        .map(|p| format!("{p:.1}%"))
+        .map(|v| format!("{v:.1}{unit}"))
         .unwrap_or_else(|| "–".into())
+}
+
+/// Records of `kind` received in `year`.
+fn received(year: &YearVolumes, kind: Kind) -> i64 {
+    year.received.get(kind.as_str()).copied().unwrap_or(0)
 }
 
 const STYLE: &str = r#"
@@ -98,32 +96,294 @@ tr.total td { font-weight: bold; border-top: 2px solid #0b0c0c; }
 footer { margin-top: 30px; border-top: 1px solid #b1b4b6; padding-top: 8px; color: #505a5f; font-size: 9pt; }
 "#;
 
-fn figure(out: &mut String, value: &str, label: &str) {
-    let _ = write!(
-        out,
-        "<div class=\"figure\"><strong>{}</strong>{}</div>",
-        escape(value),
-        escape(label)
+/// Render the report.
+pub fn render(report: &AnnualReport) -> String {
+    let title = format!(
+        "Complaints and Feedback Annual Report {}",
+        report.period.label
     );
+    html! {
+        (DOCTYPE)
+        html lang="en-GB" {
+            head {
+                meta charset="utf-8";
+                title { (title) " — " (report.council_name) }
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                style { (PreEscaped(STYLE)) }
+            }
+            body {
+                (cover(report))
+                (executive_summary(report))
+                (feedback_overview(report))
+                (enquiries(report))
+                (formal_complaints(report))
+                (dissatisfactions(report))
+                (senior_manager_reviews(report))
+                (informal_complaints(report))
+                (ombudsman(report))
+                (service_improvements(report))
+                (footer(report))
+            }
+        }
+    }
+    .into_string()
 }
 
-fn outcomes_table(out: &mut String, stats: &ComplaintStatistics) {
+/// The cover: council, title, scope and dates.
+fn cover(report: &AnnualReport) -> Markup {
+    let scope = report
+        .directorate_name
+        .as_deref()
+        .unwrap_or("All directorates");
+    html! {
+        header.cover {
+            p { (report.council_name) }
+            h1 { "Complaints and Feedback Annual Report " span.nowrap { (report.period.label) } }
+            p { strong { (scope) } }
+            p {
+                (report.period.from.format("%-d %B %Y"))
+                " to "
+                (report.period.to.format("%-d %B %Y"))
+            }
+        }
+    }
+}
+
+/// One headline figure.
+fn figure(value: i64, label: &str) -> Markup {
+    html! {
+        div.figure { strong { (value) } (label) }
+    }
+}
+
+/// The headline figures and a paragraph that states them.
+fn executive_summary(report: &AnnualReport) -> Markup {
+    let complaints = &report.complaints;
+    let o = &report.ombudsman;
+    let compliments = report
+        .feedback
+        .years
+        .first()
+        .map_or(0, |y| received(y, Kind::Compliment));
+    html! {
+        section {
+            h2 { "Executive summary" }
+            div.figures {
+                (figure(complaints.received, "formal complaints received"))
+                (figure(complaints.responded, "formal complaints responded to"))
+                (figure(compliments, "compliments received"))
+                (figure(report.mp_enquiries.responded, "MP enquiries responded to"))
+                (figure(o.dealt_with, "Ombudsman decisions"))
+            }
+            p {
+                "In " (report.period.label) ", " (complaints.received)
+                " formal complaints were received and " (complaints.responded)
+                " were responded to. " (complaints.timeliness.outside_target)
+                " of those responded to (" (rate(&complaints.timeliness.outside_target_percent))
+                ") were answered outside the target timescale. The Ombudsman decided "
+                (o.dealt_with) " complaints, investigated " (o.investigated)
+                " and upheld " (o.upheld) " (" (rate(&o.uphold_rate)) ")."
+            }
+        }
+    }
+}
+
+/// Feedback received in each of the four years, by kind: a table and a chart.
+fn feedback_overview(report: &AnnualReport) -> Markup {
+    let years = &report.feedback.years;
+    html! {
+        section {
+            h2 { "Annual feedback overview" }
+            p { "Feedback received in each of the last four years." }
+            table {
+                thead {
+                    tr {
+                        th { "Feedback type" }
+                        @for y in years { th.n { (y.label) } }
+                    }
+                }
+                tbody {
+                    @for kind in Kind::ALL {
+                        tr {
+                            td { (kind_name(*kind)) }
+                            @for y in years { td.n { (received(y, *kind)) } }
+                        }
+                    }
+                    tr {
+                        td { "Ombudsman decisions" }
+                        @for y in years { td.n { (y.ombudsman_decided) } }
+                    }
+                    tr.total {
+                        td { "Total" }
+                        @for y in years { td.n { (y.total_received + y.ombudsman_decided) } }
+                    }
+                }
+            }
+            (PreEscaped(feedback_chart(years)))
+        }
+    }
+}
+
+/// The overview's chart: one group per kind, one bar per year, oldest first.
+fn feedback_chart(years: &[YearVolumes]) -> String {
+    let series: Vec<String> = years.iter().rev().map(|y| y.label.clone()).collect();
+    let groups: Vec<(String, Vec<i64>)> = Kind::ALL
+        .iter()
+        .map(|k| {
+            let values = years.iter().rev().map(|y| received(y, *k)).collect();
+            (kind_name(*k).to_string(), values)
+        })
+        .collect();
+    svg::grouped_columns("Feedback received by type", &series, &groups)
+}
+
+/// Enquiries from councillors and MPs, and how many were late.
+fn enquiries(report: &AnnualReport) -> Markup {
+    let row = |name: &str, stats: &ComplaintStatistics| {
+        let t = &stats.timeliness;
+        html! {
+            tr {
+                td { (name) }
+                td.n { (stats.received) }
+                td.n { (stats.responded) }
+                td.n { (t.outside_target) " (" (rate(&t.outside_target_percent)) ")" }
+            }
+        }
+    };
+    html! {
+        section {
+            h2 { "Councillor and MP enquiries" }
+            table {
+                thead {
+                    tr {
+                        th {}
+                        th.n { "Received" }
+                        th.n { "Responded to" }
+                        th.n { "Outside 10 working days" }
+                    }
+                }
+                tbody {
+                    (row("Councillor enquiries", &report.councillor_enquiries))
+                    (row("MP enquiries", &report.mp_enquiries))
+                }
+            }
+        }
+    }
+}
+
+/// Formal complaints: reasons (with the top three in detail), outcomes and
+/// timescales.
+fn formal_complaints(report: &AnnualReport) -> Markup {
+    let complaints = &report.complaints;
+    html! {
+        section {
+            h2 { "Formal complaints" }
+            p {
+                (complaints.received) " formal complaints were received and "
+                (complaints.responded) " were responded to. The analysis below counts the complaints responded to in the year."
+            }
+            h3 { "Main reason for complaint" }
+            (reasons_table(complaints))
+            (PreEscaped(svg::horizontal_bars("Complaints by main reason", &reason_bars(complaints))))
+            @for line in complaints.by_category.iter().take(3) {
+                (reason_detail(line))
+            }
+            h3 { "Complaint outcomes" }
+            (outcomes_table(complaints))
+            (PreEscaped(svg::horizontal_bars("Complaint outcomes", &outcome_bars(complaints))))
+            h3 { "Response timescales" }
+            (timescales_table(complaints))
+        }
+    }
+}
+
+/// Complaints by main reason, with their shares.
+fn reasons_table(stats: &ComplaintStatistics) -> Markup {
+    html! {
+        table {
+            thead {
+                tr { th { "Main reason" } th.n { "Number" } th.n { "Share" } }
+            }
+            tbody {
+                @for line in &stats.by_category {
+                    tr {
+                        td { (line.category.as_deref().unwrap_or("Not recorded")) }
+                        td.n { (line.count) }
+                        td.n { (percent(line.percent)) }
+                    }
+                }
+                (total_row(stats.responded))
+            }
+        }
+    }
+}
+
+fn reason_bars(stats: &ComplaintStatistics) -> Vec<(String, i64)> {
+    stats
+        .by_category
+        .iter()
+        .map(|l| {
+            (
+                l.category.clone().unwrap_or_else(|| "Not recorded".into()),
+                l.count,
+            )
+        })
+        .collect()
+}
+
+/// A main reason's sub-categories, if any were recorded.
+fn reason_detail(line: &CategoryLine) -> Markup {
+    let subs: Vec<_> = line
+        .sub_categories
+        .iter()
+        .filter(|s| s.sub_category.is_some())
+        .collect();
+    if subs.is_empty() {
+        return html! {};
+    }
+    html! {
+        h3 { (line.category.as_deref().unwrap_or("")) ": the reasons in detail" }
+        table {
+            tbody {
+                @for sub in subs {
+                    tr {
+                        td { (sub.sub_category.as_deref().unwrap_or("")) }
+                        td.n { (sub.count) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The bold last row of a table of counts.
+fn total_row(total: i64) -> Markup {
+    html! {
+        tr.total { td { "Total" } td.n { (total) } td {} }
+    }
+}
+
+/// Outcomes, most frequent first, with their shares of those responded to.
+fn outcomes_table(stats: &ComplaintStatistics) -> Markup {
     let mut rows: Vec<(&String, &i64)> = stats.outcomes.iter().filter(|(_, n)| **n > 0).collect();
     rows.sort_by(|a, b| b.1.cmp(a.1));
-    out.push_str("<table><thead><tr><th>Outcome</th><th class=\"n\">Number</th><th class=\"n\">Share</th></tr></thead><tbody>");
-    for (outcome, n) in &rows {
-        let _ = write!(
-            out,
-            "<tr><td>{}</td><td class=\"n\">{n}</td><td class=\"n\">{}</td></tr>",
-            escape(&outcome_name(outcome)),
-            percent(crate::statistics::percent(**n, stats.responded))
-        );
+    html! {
+        table {
+            thead {
+                tr { th { "Outcome" } th.n { "Number" } th.n { "Share" } }
+            }
+            tbody {
+                @for (outcome, n) in rows {
+                    tr {
+                        td { (outcome_name(outcome)) }
+                        td.n { (n) }
+                        td.n { (percent(crate::statistics::percent(*n, stats.responded))) }
+                    }
+                }
+                (total_row(stats.responded))
+            }
+        }
     }
-    let _ = write!(
-        out,
-        "<tr class=\"total\"><td>Total</td><td class=\"n\">{}</td><td></td></tr></tbody></table>",
-        stats.responded
-    );
 }
 
 fn outcome_bars(stats: &ComplaintStatistics) -> Vec<(String, i64)> {
@@ -137,360 +397,205 @@ fn outcome_bars(stats: &ComplaintStatistics) -> Vec<(String, i64)> {
     bars
 }
 
-/// Render the report.
-pub fn render(report: &AnnualReport) -> String {
-    let mut out = String::with_capacity(64 * 1024);
-    let scope = report
-        .directorate_name
-        .clone()
-        .unwrap_or_else(|| "All directorates".into());
-    let title = format!(
-        "Complaints and Feedback Annual Report {}",
-        report.period.label
-    );
-    let _ = write!(
-        out,
-        "<!DOCTYPE html><html lang=\"en-GB\"><head><meta charset=\"utf-8\"><title>{} — {}</title>\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><style>{STYLE}</style></head><body>",
-        escape(&title),
-        escape(&report.council_name)
-    );
-    let _ = write!(
-        out,
-        "<header class=\"cover\"><p>{}</p><h1>Complaints and Feedback Annual Report <span class=\"nowrap\">{}</span></h1><p><strong>{}</strong></p><p>{} to {}</p></header>",
-        escape(&report.council_name),
-        escape(&report.period.label),
-        escape(&scope),
-        report.period.from.format("%-d %B %Y"),
-        report.period.to.format("%-d %B %Y")
-    );
-
-    let complaints = &report.complaints;
-    let year = report.feedback.years.first();
-    let received = |kind: Kind| {
-        year.map(|y| y.received.get(kind.as_str()).copied().unwrap_or(0))
-            .unwrap_or(0)
-    };
-    out.push_str("<section><h2>Executive summary</h2><div class=\"figures\">");
-    figure(
-        &mut out,
-        &complaints.received.to_string(),
-        "formal complaints received",
-    );
-    figure(
-        &mut out,
-        &complaints.responded.to_string(),
-        "formal complaints responded to",
-    );
-    figure(
-        &mut out,
-        &received(Kind::Compliment).to_string(),
-        "compliments received",
-    );
-    figure(
-        &mut out,
-        &report.mp_enquiries.responded.to_string(),
-        "MP enquiries responded to",
-    );
-    figure(
-        &mut out,
-        &report.ombudsman.dealt_with.to_string(),
-        "Ombudsman decisions",
-    );
-    out.push_str("</div>");
-    let _ = write!(
-        out,
-        "<p>In {label}, {received} formal complaints were received and {responded} were responded to. \
-         {outside} of those responded to ({outside_pct}) were answered outside the target timescale. \
-         The Ombudsman decided {decided} complaints, investigated {investigated} and upheld {upheld} ({uphold}).</p></section>",
-        label = escape(&report.period.label),
-        received = complaints.received,
-        responded = complaints.responded,
-        outside = complaints.timeliness.outside_target,
-        outside_pct = rate(&complaints.timeliness.outside_target_percent),
-        decided = report.ombudsman.dealt_with,
-        investigated = report.ombudsman.investigated,
-        upheld = report.ombudsman.upheld,
-        uphold = rate(&report.ombudsman.uphold_rate),
-    );
-
-    // Feedback overview: four years side by side.
-    out.push_str("<section><h2>Annual feedback overview</h2><p>Feedback received in each of the last four years.</p><table><thead><tr><th>Feedback type</th>");
-    for y in &report.feedback.years {
-        let _ = write!(out, "<th class=\"n\">{}</th>", escape(&y.label));
-    }
-    out.push_str("</tr></thead><tbody>");
-    for kind in Kind::ALL {
-        let _ = write!(out, "<tr><td>{}</td>", kind_name(*kind));
-        for y in &report.feedback.years {
-            let _ = write!(
-                out,
-                "<td class=\"n\">{}</td>",
-                y.received.get(kind.as_str()).copied().unwrap_or(0)
-            );
-        }
-        out.push_str("</tr>");
-    }
-    out.push_str("<tr><td>Ombudsman decisions</td>");
-    for y in &report.feedback.years {
-        let _ = write!(out, "<td class=\"n\">{}</td>", y.ombudsman_decided);
-    }
-    out.push_str("</tr><tr class=\"total\"><td>Total</td>");
-    for y in &report.feedback.years {
-        let _ = write!(
-            out,
-            "<td class=\"n\">{}</td>",
-            y.total_received + y.ombudsman_decided
-        );
-    }
-    out.push_str("</tr></tbody></table>");
-    let series: Vec<String> = report
-        .feedback
-        .years
-        .iter()
-        .rev()
-        .map(|y| y.label.clone())
-        .collect();
-    let groups: Vec<(String, Vec<i64>)> = Kind::ALL
-        .iter()
-        .map(|k| {
-            let values = report
-                .feedback
-                .years
-                .iter()
-                .rev()
-                .map(|y| y.received.get(k.as_str()).copied().unwrap_or(0))
-                .collect();
-            (kind_name(*k).to_string(), values)
-        })
-        .collect();
-    out.push_str(&svg::grouped_columns(
-        "Feedback received by type",
-        &series,
-        &groups,
-    ));
-    out.push_str("</section>");
-
-    // Enquiries from councillors and MPs.
-    let _ = write!(
-        out,
-        "<section><h2>Councillor and MP enquiries</h2><table><thead><tr><th></th><th class=\"n\">Received</th><th class=\"n\">Responded to</th>\
-         <th class=\"n\">Outside 10 working days</th></tr></thead><tbody>\
-         <tr><td>Councillor enquiries</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{} ({})</td></tr>\
-         <tr><td>MP enquiries</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{} ({})</td></tr></tbody></table></section>",
-        report.councillor_enquiries.received,
-        report.councillor_enquiries.responded,
-        report.councillor_enquiries.timeliness.outside_target,
-        rate(&report.councillor_enquiries.timeliness.outside_target_percent),
-        report.mp_enquiries.received,
-        report.mp_enquiries.responded,
-        report.mp_enquiries.timeliness.outside_target,
-        rate(&report.mp_enquiries.timeliness.outside_target_percent),
-    );
-
-    // Formal complaints.
-    let _ = write!(
-        out,
-        "<section><h2>Formal complaints</h2><p>{} formal complaints were received and {} were responded to. \
-         The analysis below counts the complaints responded to in the year.</p><h3>Main reason for complaint</h3>\
-         <table><thead><tr><th>Main reason</th><th class=\"n\">Number</th><th class=\"n\">Share</th></tr></thead><tbody>",
-        complaints.received, complaints.responded
-    );
-    for line in &complaints.by_category {
-        let _ = write!(
-            out,
-            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
-            escape(line.category.as_deref().unwrap_or("Not recorded")),
-            line.count,
-            percent(line.percent)
-        );
-    }
-    let _ = write!(
-        out,
-        "<tr class=\"total\"><td>Total</td><td class=\"n\">{}</td><td></td></tr></tbody></table>",
-        complaints.responded
-    );
-    let bars: Vec<(String, i64)> = complaints
-        .by_category
-        .iter()
-        .map(|l| {
-            (
-                l.category.clone().unwrap_or_else(|| "Not recorded".into()),
-                l.count,
-            )
-        })
-        .collect();
-    out.push_str(&svg::horizontal_bars("Complaints by main reason", &bars));
-    for line in complaints.by_category.iter().take(3) {
-        let subs: Vec<&crate::statistics::complaints::SubCategoryLine> = line
-            .sub_categories
-            .iter()
-            .filter(|s| s.sub_category.is_some())
-            .collect();
-        if subs.is_empty() {
-            continue;
-        }
-        let _ = write!(
-            out,
-            "<h3>{}: the reasons in detail</h3><table><tbody>",
-            escape(line.category.as_deref().unwrap_or(""))
-        );
-        for sub in subs {
-            let _ = write!(
-                out,
-                "<tr><td>{}</td><td class=\"n\">{}</td></tr>",
-                escape(sub.sub_category.as_deref().unwrap_or("")),
-                sub.count
-            );
-        }
-        out.push_str("</tbody></table>");
-    }
-    out.push_str("<h3>Complaint outcomes</h3>");
-    outcomes_table(&mut out, complaints);
-    out.push_str(&svg::horizontal_bars(
-        "Complaint outcomes",
-        &outcome_bars(complaints),
-    ));
-    let t = &complaints.timeliness;
-    let _ = write!(
-        out,
-        "<h3>Response timescales</h3><table><tbody>\
-         <tr><td>Responded to within the target timescale</td><td class=\"n\">{}</td></tr>\
-         <tr><td>Responded to outside the target timescale</td><td class=\"n\">{} ({})</td></tr>\
-         <tr><td>Within the statutory limit</td><td class=\"n\">{}</td></tr>\
-         <tr><td>With an agreed extension</td><td class=\"n\">{}</td></tr>\
-         <tr><td>Median working days to respond</td><td class=\"n\">{}</td></tr></tbody></table></section>",
-        t.within_target,
-        t.outside_target,
-        rate(&t.outside_target_percent),
-        t.within_statutory_limit,
-        t.extended,
-        t.median_working_days.map(|m| format!("{m}")).unwrap_or_else(|| "–".into()),
-    );
-
-    // Dissatisfactions and senior manager reviews.
-    let _ = write!(
-        out,
-        "<section><h2>Dissatisfactions</h2><p>{} dissatisfactions with complaint responses were responded to: {} of the formal complaints responded to.</p>",
-        report.dissatisfactions.responded,
-        rate(&report.dissatisfaction_rate)
-    );
-    outcomes_table(&mut out, &report.dissatisfactions);
-    let smr = &report.senior_manager_reviews;
-    let _ = write!(
-        out,
-        "</section><section><h2>Senior manager reviews</h2><p>{} senior manager reviews were completed; {} ({}) took longer than the 3-month timescale.</p>",
-        smr.responded,
-        smr.timeliness.outside_target,
-        rate(&smr.timeliness.outside_target_percent)
-    );
-    outcomes_table(&mut out, smr);
-    out.push_str("</section>");
-
-    // Informal complaints.
-    let _ = write!(
-        out,
-        "<section><h2>Informal complaints</h2><p>{} informal complaints were received and {} were responded to.</p></section>",
-        report.informal_complaints.received, report.informal_complaints.responded
-    );
-
-    // The Ombudsman.
-    let o = &report.ombudsman;
-    let _ = write!(
-        out,
-        "<section><h2>Local Government and Social Care Ombudsman</h2>\
-         <p>The Ombudsman decided {} complaints: {} were not for the Ombudsman or not ready for it, {} were assessed and closed, and {} were investigated, of which {} were upheld.</p>",
-        o.dealt_with, o.not_for_us, o.assessed_and_closed, o.investigated, o.upheld
-    );
-    out.push_str("<table><thead><tr><th>Measure</th><th class=\"n\">This council</th><th class=\"n\">Similar authorities</th></tr></thead><tbody>");
-    let benchmark = o.comparison.as_ref();
-    let avg = |v: Option<f64>, unit: &str| {
-        v.map(|v| format!("{v:.1}{unit}"))
-            .unwrap_or_else(|| "–".into())
-    };
-    let _ = write!(
-        out,
-        "<tr><td>Investigations upheld</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\
-         <tr><td>Upheld decisions per 100,000 residents</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\
-         <tr><td>Satisfactory remedy provided by the council</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\
-         <tr><td>Compliance with recommendations</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr></tbody></table>",
-        rate(&o.uphold_rate),
-        avg(benchmark.map(|b| b.average_uphold_percent), "%"),
-        o.upheld_per_100k.value.map(|v| format!("{v:.1}")).unwrap_or_else(|| "–".into()),
-        avg(benchmark.map(|b| b.average_upheld_per_100k), ""),
-        rate(&o.satisfactory_remedy),
-        avg(benchmark.map(|b| b.average_satisfactory_remedy_percent), "%"),
-        percent(o.compliance.percent),
-        avg(benchmark.map(|b| b.average_compliance_percent), "%"),
-    );
-    out.push_str(&svg::horizontal_bars(
-        "Ombudsman decisions",
-        &[
-            ("Not for us".into(), o.not_for_us),
-            ("Assessed and closed".into(), o.assessed_and_closed),
-            ("Investigated: upheld".into(), o.upheld),
-            ("Investigated: not upheld".into(), o.not_upheld),
-        ],
-    ));
-    let _ = write!(
-        out,
-        "<p>{} of the Ombudsman's {} information requests due in the year were answered late. Witness summonses: {}. \
-         Public reports: {}. Payments recommended: £{:.2}.</p></section>",
-        o.information_requests.late,
-        o.information_requests.total,
-        o.witness_summons,
-        o.public_reports,
-        o.financial_redress_pence as f64 / 100.0
-    );
-
-    // Service improvements.
-    let _ = write!(
-        out,
-        "<section><h2>Service improvements agreed in {}</h2>",
-        escape(&report.period.label)
-    );
-    if report.service_improvements.is_empty() {
-        out.push_str("<p>No service improvements were recorded as agreed in the year.</p>");
-    } else {
-        out.push_str("<table><thead><tr><th>Improvement</th><th>Owner</th><th>Due</th><th>Status</th></tr></thead><tbody>");
-        for i in &report.service_improvements {
-            let _ = write!(
-                out,
-                "<tr><td>{}</td><td>{}</td><td class=\"nowrap\">{}</td><td>{}</td></tr>",
-                escape(&i.description),
-                escape(i.owner.as_deref().unwrap_or("")),
-                i.due_on
-                    .map(|d| d.format("%-d %b %Y").to_string())
-                    .unwrap_or_default(),
-                match (i.status, i.overdue) {
-                    (_, true) => "Overdue",
-                    (ImprovementStatus::Planned, false) => "Planned",
-                    (ImprovementStatus::InProgress, false) => "In progress",
-                    (ImprovementStatus::Completed, false) => "Completed",
-                    (ImprovementStatus::Cancelled, false) => "Cancelled",
+/// How quickly complaints were answered.
+fn timescales_table(stats: &ComplaintStatistics) -> Markup {
+    let t = &stats.timeliness;
+    let median = t
+        .median_working_days
+        .map(|m| format!("{m}"))
+        .unwrap_or_else(|| "–".into());
+    html! {
+        table {
+            tbody {
+                tr {
+                    td { "Responded to within the target timescale" }
+                    td.n { (t.within_target) }
                 }
-            );
+                tr {
+                    td { "Responded to outside the target timescale" }
+                    td.n { (t.outside_target) " (" (rate(&t.outside_target_percent)) ")" }
+                }
+                tr { td { "Within the statutory limit" } td.n { (t.within_statutory_limit) } }
+                tr { td { "With an agreed extension" } td.n { (t.extended) } }
+                tr { td { "Median working days to respond" } td.n { (median) } }
+            }
         }
-        out.push_str("</tbody></table>");
     }
-    let _ = write!(
-        out,
-        "</section><footer>Produced by Redress on {}. Figures count records by the date they were received or responded to, \
-         and Ombudsman cases by the date of decision; totals are computed from the same records, so tables add up.</footer></body></html>",
-        report.generated_at.format("%-d %B %Y at %H:%M UTC")
-    );
-    out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::escape;
+/// Dissatisfactions with complaint responses.
+fn dissatisfactions(report: &AnnualReport) -> Markup {
+    html! {
+        section {
+            h2 { "Dissatisfactions" }
+            p {
+                (report.dissatisfactions.responded)
+                " dissatisfactions with complaint responses were responded to: "
+                (rate(&report.dissatisfaction_rate))
+                " of the formal complaints responded to."
+            }
+            (outcomes_table(&report.dissatisfactions))
+        }
+    }
+}
 
-    #[test]
-    fn text_is_escaped() {
-        assert_eq!(
-            escape("<script>alert('x') & \"y\"</script>"),
-            "&lt;script&gt;alert(&#39;x&#39;) &amp; &quot;y&quot;&lt;/script&gt;"
-        );
+/// Senior manager reviews, and how many took longer than three months.
+fn senior_manager_reviews(report: &AnnualReport) -> Markup {
+    let smr = &report.senior_manager_reviews;
+    html! {
+        section {
+            h2 { "Senior manager reviews" }
+            p {
+                (smr.responded) " senior manager reviews were completed; "
+                (smr.timeliness.outside_target) " ("
+                (rate(&smr.timeliness.outside_target_percent))
+                ") took longer than the 3-month timescale."
+            }
+            (outcomes_table(smr))
+        }
+    }
+}
+
+/// Informal complaints: received and responded to.
+fn informal_complaints(report: &AnnualReport) -> Markup {
+    let informal = &report.informal_complaints;
+    html! {
+        section {
+            h2 { "Informal complaints" }
+            p {
+                (informal.received) " informal complaints were received and "
+                (informal.responded) " were responded to."
+            }
+        }
+    }
+}
+
+/// The Ombudsman's decisions, against similar authorities.
+fn ombudsman(report: &AnnualReport) -> Markup {
+    let o = &report.ombudsman;
+    html! {
+        section {
+            h2 { "Local Government and Social Care Ombudsman" }
+            p {
+                "The Ombudsman decided " (o.dealt_with) " complaints: " (o.not_for_us)
+                " were not for the Ombudsman or not ready for it, " (o.assessed_and_closed)
+                " were assessed and closed, and " (o.investigated)
+                " were investigated, of which " (o.upheld) " were upheld."
+            }
+            (ombudsman_comparison(report))
+            (PreEscaped(svg::horizontal_bars(
+                "Ombudsman decisions",
+                &[
+                    ("Not for us".into(), o.not_for_us),
+                    ("Assessed and closed".into(), o.assessed_and_closed),
+                    ("Investigated: upheld".into(), o.upheld),
+                    ("Investigated: not upheld".into(), o.not_upheld),
+                ],
+            )))
+            p {
+                (o.information_requests.late) " of the Ombudsman's "
+                (o.information_requests.total)
+                " information requests due in the year were answered late. Witness summonses: "
+                (o.witness_summons) ". Public reports: " (o.public_reports)
+                ". Payments recommended: £"
+                (format!("{:.2}", o.financial_redress_pence as f64 / 100.0)) "."
+            }
+        }
+    }
+}
+
+/// The council's Ombudsman measures beside the similar authorities' averages.
+fn ombudsman_comparison(report: &AnnualReport) -> Markup {
+    let o = &report.ombudsman;
+    let benchmark = o.comparison.as_ref();
+    let rows = [
+        (
+            "Investigations upheld",
+            rate(&o.uphold_rate),
+            one_decimal(benchmark.map(|b| b.average_uphold_percent), "%"),
+        ),
+        (
+            "Upheld decisions per 100,000 residents",
+            one_decimal(o.upheld_per_100k.value, ""),
+            one_decimal(benchmark.map(|b| b.average_upheld_per_100k), ""),
+        ),
+        (
+            "Satisfactory remedy provided by the council",
+            rate(&o.satisfactory_remedy),
+            one_decimal(
+                benchmark.map(|b| b.average_satisfactory_remedy_percent),
+                "%",
+            ),
+        ),
+        (
+            "Compliance with recommendations",
+            percent(o.compliance.percent),
+            one_decimal(benchmark.map(|b| b.average_compliance_percent), "%"),
+        ),
+    ];
+    html! {
+        table {
+            thead {
+                tr { th { "Measure" } th.n { "This council" } th.n { "Similar authorities" } }
+            }
+            tbody {
+                @for (measure, council, similar) in rows {
+                    tr { td { (measure) } td.n { (council) } td.n { (similar) } }
+                }
+            }
+        }
+    }
+}
+
+/// Service improvements agreed in the year.
+fn service_improvements(report: &AnnualReport) -> Markup {
+    html! {
+        section {
+            h2 { "Service improvements agreed in " (report.period.label) }
+            @if report.service_improvements.is_empty() {
+                p { "No service improvements were recorded as agreed in the year." }
+            } @else {
+                table {
+                    thead {
+                        tr { th { "Improvement" } th { "Owner" } th { "Due" } th { "Status" } }
+                    }
+                    tbody {
+                        @for i in &report.service_improvements { (improvement_row(i)) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn improvement_row(improvement: &ServiceImprovement) -> Markup {
+    let status = match (improvement.status, improvement.overdue) {
+        (_, true) => "Overdue",
+        (ImprovementStatus::Planned, false) => "Planned",
+        (ImprovementStatus::InProgress, false) => "In progress",
+        (ImprovementStatus::Completed, false) => "Completed",
+        (ImprovementStatus::Cancelled, false) => "Cancelled",
+    };
+    html! {
+        tr {
+            td { (improvement.description) }
+            td { (improvement.owner.as_deref().unwrap_or("")) }
+            td.nowrap {
+                @if let Some(due) = improvement.due_on { (due.format("%-d %b %Y")) }
+            }
+            td { (status) }
+        }
+    }
+}
+
+/// When the report was produced, and how it counts.
+fn footer(report: &AnnualReport) -> Markup {
+    html! {
+        footer {
+            "Produced by Redress on "
+            (report.generated_at.format("%-d %B %Y at %H:%M UTC"))
+            ". Figures count records by the date they were received or responded to, \
+             and Ombudsman cases by the date of decision; totals are computed from the same records, so tables add up."
+        }
     }
 }

@@ -1,6 +1,24 @@
 //! Bar charts as inline SVG: no scripts, fonts or images from elsewhere.
+//!
+//! The charts are strings, built here and embedded in the report as they
+//! are; every text that goes into them passes through [`escape`].
 
-use crate::reports::html::escape;
+/// Escape text for HTML and SVG (text and double- or single-quoted
+/// attributes).
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
 
 /// Bar colours, cycled.
 const COLOURS: [&str; 4] = ["#1d70b8", "#00703c", "#6f72af", "#b58840"];
@@ -96,6 +114,14 @@ pub fn grouped_columns(title: &str, series: &[String], groups: &[(String, Vec<i6
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_is_escaped() {
+        assert_eq!(
+            escape("<script>alert('x') & \"y\"</script>"),
+            "&lt;script&gt;alert(&#39;x&#39;) &amp; &quot;y&quot;&lt;/script&gt;"
+        );
+    }
 
     #[test]
     fn charts_escape_their_labels_and_scale_to_the_largest_value() {
