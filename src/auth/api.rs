@@ -27,7 +27,8 @@ pub struct TokenRequest {
     /// Login name.
     #[schema(min_length = 1, max_length = 200, example = "admin")]
     pub username: String,
-    /// Password.
+    /// The password, as the user typed it (it travels only over TLS and is
+    /// never stored or logged).
     #[schema(min_length = 1, max_length = 256, format = Password)]
     pub password: String,
 }

@@ -1093,34 +1093,29 @@ fn improvements(
         );
         let due = agreed + Duration::days(90);
         let done = i % 3 != 0;
-        inputs.push(ImprovementInput {
-            directorate: directorate.to_string(),
-            description: description.to_string(),
-            ombudsman_case_id: case.map(|c| c.0),
-            feedback_id: None,
-            kind: Some(*kind),
-            category: Some(category.to_string()),
-            sub_category: None,
-            owner: Some(
-                match *directorate {
-                    "children" => "Head of SEND Services",
-                    "adults" => "Head of Adult Social Care Operations",
-                    _ => "Highways Service Manager",
-                }
-                .to_string(),
-            ),
-            agreed_on: agreed,
-            due_on: Some(due),
-            completed_on: done.then_some((due - Duration::days(10)).min(g.today)),
-            evidence: done
-                .then(|| "Briefing note and attendance record held by the service.".to_string()),
-            status: if done {
-                ImprovementStatus::Completed
-            } else {
-                ImprovementStatus::InProgress
-            },
-            published: true,
-        });
+        let mut input = ImprovementInput::new(directorate, description, agreed)?;
+        input.ombudsman_case_id = case.map(|c| c.0);
+        input.kind = Some(*kind);
+        input.category = Some(category.to_string());
+        input.owner = Some(
+            match *directorate {
+                "children" => "Head of SEND Services",
+                "adults" => "Head of Adult Social Care Operations",
+                _ => "Highways Service Manager",
+            }
+            .to_string(),
+        );
+        input.due_on = Some(due);
+        input.completed_on = done.then_some((due - Duration::days(10)).min(g.today));
+        input.evidence =
+            done.then(|| "Briefing note and attendance record held by the service.".to_string());
+        input.status = if done {
+            ImprovementStatus::Completed
+        } else {
+            ImprovementStatus::InProgress
+        };
+        input.published = true;
+        inputs.push(input);
     }
     for input in &inputs {
         redress::records::store::import::<ImprovementRow>(conn, actor, input, &())?;

@@ -18,11 +18,11 @@ use crate::feedback::types::{Kind, Procedure};
 /// The kind, procedure and stage of a new record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Step {
-    /// Kind.
+    /// The new record's kind.
     pub kind: Kind,
-    /// Procedure.
+    /// Its procedure.
     pub procedure: Option<Procedure>,
-    /// Stage.
+    /// Its stage.
     pub stage: Option<i32>,
 }
 

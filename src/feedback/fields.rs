@@ -28,19 +28,19 @@ use crate::validation::{
 #[diesel(sql_type = Text)]
 #[serde(deny_unknown_fields)]
 pub struct Complainant {
-    /// Full name.
+    /// The person's full name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(max_length = 200, example = "Mrs A Example")]
     pub name: Option<String>,
-    /// Email address.
+    /// The person's email address (`[redacted]` once redacted).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(max_length = 320, example = "a.example@example.org")]
     pub email: Option<String>,
-    /// Telephone number.
+    /// The person's telephone number, as given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(max_length = 50)]
     pub phone: Option<String>,
-    /// Postal address.
+    /// The person's postal address, as given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(max_length = 2000)]
     pub address: Option<String>,
@@ -63,7 +63,7 @@ crate::json_text!(Complainant);
 pub struct Remedy {
     /// What kind of remedy.
     pub kind: RemedyKind,
-    /// What exactly.
+    /// What exactly was done (free text); null if not recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(max_length = 2000)]
     pub description: Option<String>,

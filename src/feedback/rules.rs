@@ -188,9 +188,9 @@ pub fn rule_for(kind: Kind, procedure: Option<Procedure>, stage: Option<i32>) ->
 /// The dates of a record the clock depends on.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Dates {
-    /// Received.
+    /// The day it was received (day 0).
     pub received_on: Option<NaiveDate>,
-    /// Acknowledged.
+    /// The day it was acknowledged.
     pub acknowledged_on: Option<NaiveDate>,
     /// Responded to.
     pub responded_on: Option<NaiveDate>,

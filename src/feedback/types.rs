@@ -75,11 +75,11 @@ impl Procedure {
 text_enum! {
     /// How the feedback arrived.
     pub enum Channel {
-        /// Email.
+        /// By email.
         Email => "email",
-        /// Telephone.
+        /// By telephone.
         Phone => "phone",
-        /// Letter.
+        /// By letter.
         Letter => "letter",
         /// The council's web form.
         Web => "web",
@@ -115,7 +115,7 @@ text_enum! {
 text_enum! {
     /// How the council decided the feedback.
     pub enum Outcome {
-        /// Upheld.
+        /// The complaint was upheld in full.
         Upheld => "upheld",
         /// Partly upheld.
         PartiallyUpheld => "partially_upheld",
@@ -167,7 +167,7 @@ text_enum! {
         Open => "open",
         /// Responded to, not closed.
         Responded => "responded",
-        /// Closed.
+        /// Responded to and closed (`closed_on` set).
         Closed => "closed",
     }
 }

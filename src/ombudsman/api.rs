@@ -55,7 +55,7 @@ pub struct Recommendation {
     pub id: i64,
     /// What kind of remedy.
     pub kind: RecommendationKind,
-    /// What exactly.
+    /// What exactly was recommended (free text); null if not recorded.
     pub description: Option<String>,
     /// Any payment, in pence.
     pub amount_pence: Option<i64>,
@@ -75,22 +75,22 @@ pub struct OmbudsmanCase {
     /// Its id, version, stamps and author.
     #[serde(flatten)]
     pub meta: RecordMeta,
-    /// Which Ombudsman.
+    /// Which Ombudsman took the case up (`lgsco`, `phso` or `joint`).
     pub ombudsman: Ombudsman,
     /// The Ombudsman's reference.
     #[schema(example = "24 005 341")]
     pub reference: String,
-    /// Directorate code.
+    /// The code of the directorate the case concerns.
     pub directorate: String,
-    /// The council complaint it follows.
+    /// The id of the council complaint it follows; null if not recorded.
     pub feedback_id: Option<i64>,
-    /// The Ombudsman's category.
+    /// The Ombudsman's own category (e.g. `Education`); null if not given.
     pub category: Option<String>,
-    /// The Ombudsman's sub-category.
+    /// The Ombudsman's sub-category (e.g. `Special educational needs`).
     pub sub_category: Option<String>,
-    /// First contact from the Ombudsman.
+    /// The day the Ombudsman first contacted the council (`YYYY-MM-DD`).
     pub received_on: NaiveDate,
-    /// What the complaint is about.
+    /// What the complaint is about (free text; `[redacted]` once redacted).
     pub summary: Option<String>,
     /// The Ombudsman's enquiries to the council.
     pub information_requests: Vec<InformationRequestView>,
@@ -98,11 +98,11 @@ pub struct OmbudsmanCase {
     pub information_requests_late: i64,
     /// Whether the Ombudsman had to issue a witness summons.
     pub witness_summons: bool,
-    /// The decision.
+    /// The Ombudsman's decision; null while the case is open.
     pub decision: Option<Decision>,
     /// How the Ombudsman's statistics count the decision.
     pub decision_bucket: Option<DecisionBucket>,
-    /// When it was decided.
+    /// The day of the decision; null while there is none.
     pub decided_on: Option<NaiveDate>,
     /// Upheld, but the council had already provided a satisfactory remedy.
     pub remedied_before_ombudsman: bool,
@@ -110,7 +110,7 @@ pub struct OmbudsmanCase {
     pub public_report: bool,
     /// The report's title.
     pub public_report_title: Option<String>,
-    /// The recommendations.
+    /// What the Ombudsman recommended, in order, each with its deadline.
     pub recommendations: Vec<Recommendation>,
     /// How many recommendations are past their due date and not done.
     pub overdue_recommendations: i64,

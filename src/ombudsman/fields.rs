@@ -35,7 +35,7 @@ pub struct RecommendationInput {
     pub id: Option<i64>,
     /// What kind of remedy.
     pub kind: RecommendationKind,
-    /// What exactly.
+    /// What exactly was recommended (free text); null if not recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(max_length = 2000)]
     pub description: Option<String>,

@@ -24,19 +24,19 @@ use crate::statistics::{Disclosure, Period, Rate, Scope};
 /// The annual report's content.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AnnualReport {
-    /// The council.
+    /// The council's name, from the settings.
     pub council_name: String,
     /// The directorate's code, or null for the whole council.
     pub directorate: Option<String>,
     /// The directorate's name.
     pub directorate_name: Option<String>,
-    /// The period.
+    /// The period the report covers (a financial year, usually).
     pub period: Period,
     /// When the report was produced.
     pub generated_at: DateTime<Utc>,
     /// Feedback volumes, the year and the three before it.
     pub feedback: FeedbackStatistics,
-    /// Formal complaints.
+    /// Formal complaints: the complaint analysis for the period.
     pub complaints: ComplaintStatistics,
     /// Dissatisfactions with complaint responses.
     pub dissatisfactions: ComplaintStatistics,
@@ -44,11 +44,11 @@ pub struct AnnualReport {
     pub dissatisfaction_rate: Rate,
     /// Senior manager reviews.
     pub senior_manager_reviews: ComplaintStatistics,
-    /// MP enquiries.
+    /// MP enquiries: the same analysis (timeliness against 10 working days).
     pub mp_enquiries: ComplaintStatistics,
-    /// Councillor enquiries.
+    /// Councillor enquiries: the same analysis.
     pub councillor_enquiries: ComplaintStatistics,
-    /// Informal complaints.
+    /// Informal complaints: the same analysis.
     pub informal_complaints: ComplaintStatistics,
     /// The Ombudsman's statistics, against similar authorities.
     pub ombudsman: OmbudsmanStatistics,

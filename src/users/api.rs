@@ -34,15 +34,15 @@ pub fn routes(cfg: &mut ServiceConfig) {
 /// A user of Redress. Passwords are never returned.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct User {
-    /// Id.
+    /// Its id (the `sub` of its tokens).
     pub id: i64,
-    /// Login name.
+    /// The login name: lower case, unique.
     #[schema(example = "j.smith")]
     pub username: String,
     /// Name shown to people.
     #[schema(example = "Jo Smith")]
     pub display_name: String,
-    /// Role.
+    /// What the user may do (see the table of roles in the API description).
     pub role: Role,
     /// Codes of the directorates the user works in (admins see all anyway).
     #[schema(example = json!(["adults"]))]
@@ -91,7 +91,7 @@ pub struct NewUser {
     /// Name shown to people (defaults to the username).
     #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub display_name: Option<String>,
-    /// Role.
+    /// What the user may do (see the table of roles in the API description).
     pub role: Role,
     /// Directorate codes; at least one unless the role is `admin`.
     #[serde(default)]
@@ -135,7 +135,7 @@ pub struct UserUpdate {
     pub username: String,
     /// Name shown to people.
     pub display_name: String,
-    /// Role.
+    /// What the user may do (see the table of roles in the API description).
     pub role: Role,
     /// Directorate codes.
     pub directorates: Vec<String>,
@@ -166,7 +166,7 @@ pub struct UserPatch {
     /// Name shown to people.
     #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub display_name: Option<String>,
-    /// Role.
+    /// A new role; the user's earlier tokens stop working.
     pub role: Option<Role>,
     /// Directorate codes (replaces the list).
     pub directorates: Option<Vec<String>>,
