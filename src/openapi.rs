@@ -111,10 +111,53 @@ fn add_response(operation: &mut Map<String, Value>, status: &str) {
     }
 }
 
+/// Merge the `allOf` of a schema made by `#[serde(flatten)]` (a record's
+/// view: its meta, its writable fields, its computed ones) into one object
+/// with every property, as the JSON is: a `$ref` to an input schema would
+/// bring its `additionalProperties: false` and forbid the other properties.
+fn flatten_all_of(schemas: &mut Map<String, Value>) {
+    let originals = schemas.clone();
+    for schema in schemas.values_mut() {
+        let Some(parts) = schema.get("allOf").and_then(Value::as_array).cloned() else {
+            continue;
+        };
+        let (mut properties, mut required) = (Map::new(), Vec::new());
+        for part in parts {
+            let part = match part.get("$ref").and_then(Value::as_str) {
+                Some(reference) => {
+                    let name = reference.trim_start_matches("#/components/schemas/");
+                    originals.get(name).cloned().unwrap_or_default()
+                }
+                None => part,
+            };
+            if let Some(props) = part.get("properties").and_then(Value::as_object) {
+                properties.extend(props.clone());
+            }
+            if let Some(names) = part.get("required").and_then(Value::as_array) {
+                required.extend(names.iter().cloned());
+            }
+        }
+        let Some(object) = schema.as_object_mut() else {
+            continue;
+        };
+        object.remove("allOf");
+        object.insert("type".into(), json!("object"));
+        object.insert("properties".into(), Value::Object(properties));
+        object.insert("required".into(), Value::Array(required));
+    }
+}
+
 fn finish(spec: &mut Value) {
     let Some(root) = spec.as_object_mut() else {
         return;
     };
+    if let Some(schemas) = root
+        .get_mut("components")
+        .and_then(|c| c.get_mut("schemas"))
+        .and_then(Value::as_object_mut)
+    {
+        flatten_all_of(schemas);
+    }
     let components = root
         .entry("components")
         .or_insert_with(|| json!({}))
