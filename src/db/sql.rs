@@ -32,7 +32,8 @@ pub fn contains_pattern(needle: &str) -> String {
 /// Narrow a boxed query by each optional filter value that is set, one line
 /// a filter: `narrow!(query; feedback::kind == filter.kind,
 /// feedback::received_on >= filter.received_from)`. Operators: `==`, `>=`,
-/// `<=`. Values are `Option`s; `None` leaves the query as it is.
+/// `<=`, and `in` (a list). Values are `Option`s; `None` leaves the query
+/// as it is.
 #[macro_export]
 macro_rules! narrow {
     ($query:ident; $($table:ident::$column:ident $op:tt $value:expr),* $(,)?) => {
@@ -43,8 +44,28 @@ macro_rules! narrow {
         )*
     };
     (@compare $column:path, ==, $value:ident) => { $column.eq($value) };
+    (@compare $column:path, in, $value:ident) => { $column.eq_any($value) };
     (@compare $column:path, >=, $value:ident) => { $column.ge($value) };
     (@compare $column:path, <=, $value:ident) => { $column.le($value) };
+}
+
+/// A page of a list query and the total it matches: `page!(conn,
+/// filtered(…), paging, SORTABLE, "table.id", Row)`, where `filtered(…)`
+/// builds the filtered query afresh (it is evaluated twice: to count, then to
+/// read the page in the order `paging` asks for, ending with the tiebreak).
+#[macro_export]
+macro_rules! page {
+    ($conn:expr, $query:expr, $paging:expr, $fields:expr, $tiebreak:literal, $row:ty) => {{
+        use diesel::prelude::*;
+        let total: i64 = $query.count().get_result($conn)?;
+        let rows: Vec<$row> = $query
+            .order_by($paging.order_by($fields, $tiebreak))
+            .limit($paging.limit)
+            .offset($paging.offset)
+            .select(<$row>::as_select())
+            .load($conn)?;
+        (rows, total)
+    }};
 }
 
 #[cfg(test)]

@@ -88,9 +88,8 @@ crate::record_view!(Feedback reads FeedbackInput, page FeedbackPage, "A page of 
 impl RecordApi for FeedbackRow {
     type View = Feedback;
     type Filters = FeedbackFilter;
-    const NOUN: Noun = Noun::new("a feedback record", "feedback records");
+    const NOUN: Noun = Noun::new("a feedback record", "feedback records", "/api/v1/feedback");
     const NOTE: &'static str = "The CRM should send its own `external_ref` (unique in the directorate) and an `Idempotency-Key`, so that retries are safe.";
-    const COLLECTION: &'static str = "/api/v1/feedback";
     const SORTABLE: &'static [SortField] = list::SORTABLE;
     const PERSONAL: &'static [&'static str] = &["complainant"];
 

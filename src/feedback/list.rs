@@ -87,10 +87,8 @@ fn filtered(
     search_names: bool,
 ) -> feedback::BoxedQuery<'static, MultiBackend> {
     let mut query = feedback::table.into_boxed();
-    if let Some(codes) = scope {
-        query = query.filter(feedback::directorate.eq_any(codes.clone()));
-    }
     crate::narrow!(query;
+        feedback::directorate in scope.clone(),
         feedback::directorate == filter.directorate.clone(),
         feedback::kind == filter.kind,
         feedback::procedure == filter.procedure,
@@ -151,19 +149,20 @@ pub fn list(
     today: NaiveDate,
     search_names: bool,
 ) -> Result<(Vec<FeedbackRow>, i64), ApiError> {
-    let total = filtered(filter, scope, paging, today, search_names)
-        .count()
-        .get_result(conn)?;
+    // The overdue list has no record without a due date, and sorts on the
+    // due-date index alone.
     let fields = if filter.overdue == Some(true) {
         SORTABLE_OVERDUE
     } else {
         SORTABLE
     };
-    let rows = filtered(filter, scope, paging, today, search_names)
-        .order_by(paging.order_by(fields, "feedback.id"))
-        .limit(paging.limit)
-        .offset(paging.offset)
-        .select(FeedbackRow::as_select())
-        .load(conn)?;
-    Ok((rows, total))
+    let query = || filtered(filter, scope, paging, today, search_names);
+    Ok(crate::page!(
+        conn,
+        query(),
+        paging,
+        fields,
+        "feedback.id",
+        FeedbackRow
+    ))
 }

@@ -126,13 +126,12 @@ fn check_external_ref(
         .select(feedback::id)
         .get_result(conn)
         .optional()?;
-    match existing {
-        Some(id) if Some(id) != own_id => Err(ApiError::Conflict(format!(
+    records::ensure_free(existing, own_id, || {
+        format!(
             "The directorate `{}` already has a record with external_ref `{external_ref}`.",
             input.directorate
-        ))),
-        _ => Ok(()),
-    }
+        )
+    })
 }
 
 /// 422 when an agreed extension is not allowed under the current calendar.

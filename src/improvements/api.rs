@@ -64,8 +64,11 @@ crate::record_view!(ServiceImprovement reads ImprovementInput, page ServiceImpro
 impl RecordApi for ImprovementRow {
     type View = ServiceImprovement;
     type Filters = ImprovementFilter;
-    const NOUN: Noun = Noun::new("a service improvement", "service improvements");
-    const COLLECTION: &'static str = "/api/v1/service-improvements";
+    const NOUN: Noun = Noun::new(
+        "a service improvement",
+        "service improvements",
+        "/api/v1/service-improvements",
+    );
     const SORTABLE: &'static [SortField] = model::SORTABLE;
 
     async fn context(_: &AppState, _: Today) -> Result<(), ApiError> {

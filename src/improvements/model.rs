@@ -150,10 +150,8 @@ fn filtered(
     today: NaiveDate,
 ) -> si::BoxedQuery<'static, MultiBackend> {
     let mut query = si::table.into_boxed();
-    if let Some(codes) = scope {
-        query = query.filter(si::directorate.eq_any(codes.clone()));
-    }
     crate::narrow!(query;
+        si::directorate in scope.clone(),
         si::directorate == filter.directorate.clone(),
         si::status == filter.status,
         si::ombudsman_case_id == filter.ombudsman_case_id,
@@ -198,14 +196,13 @@ pub fn list(
     paging: &Paging,
     today: NaiveDate,
 ) -> Result<(Vec<ImprovementRow>, i64), ApiError> {
-    let total = filtered(filter, scope, paging, today)
-        .count()
-        .get_result(conn)?;
-    let rows = filtered(filter, scope, paging, today)
-        .order_by(paging.order_by(SORTABLE, "service_improvements.id"))
-        .limit(paging.limit)
-        .offset(paging.offset)
-        .select(ImprovementRow::as_select())
-        .load(conn)?;
-    Ok((rows, total))
+    let query = || filtered(filter, scope, paging, today);
+    Ok(crate::page!(
+        conn,
+        query(),
+        paging,
+        SORTABLE,
+        "service_improvements.id",
+        ImprovementRow
+    ))
 }

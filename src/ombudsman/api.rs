@@ -191,9 +191,12 @@ page_type!(
 impl RecordApi for CaseRecord {
     type View = OmbudsmanCase;
     type Filters = CaseFilter;
-    const NOUN: Noun = Noun::new("an Ombudsman case", "Ombudsman cases");
+    const NOUN: Noun = Noun::new(
+        "an Ombudsman case",
+        "Ombudsman cases",
+        "/api/v1/ombudsman-cases",
+    );
     const NOTE: &'static str = "Only managers may record or change the decision and compliance.";
-    const COLLECTION: &'static str = "/api/v1/ombudsman-cases";
     const SORTABLE: &'static [SortField] = list::SORTABLE;
 
     /// Today: the day a manager's compliance outcome is recorded on when

@@ -69,10 +69,8 @@ fn filtered(
     today: NaiveDate,
 ) -> ombudsman_cases::BoxedQuery<'static, MultiBackend> {
     let mut query = ombudsman_cases::table.into_boxed();
-    if let Some(codes) = scope {
-        query = query.filter(ombudsman_cases::directorate.eq_any(codes.clone()));
-    }
     crate::narrow!(query;
+        ombudsman_cases::directorate in scope.clone(),
         ombudsman_cases::directorate == filter.directorate.clone(),
         ombudsman_cases::ombudsman == filter.ombudsman,
         ombudsman_cases::decision == filter.decision,
@@ -137,14 +135,14 @@ pub fn list(
     paging: &Paging,
     today: NaiveDate,
 ) -> Result<(Vec<CaseRecord>, i64), ApiError> {
-    let total = filtered(filter, scope, paging, today)
-        .count()
-        .get_result(conn)?;
-    let rows = filtered(filter, scope, paging, today)
-        .order_by(paging.order_by(SORTABLE, "ombudsman_cases.id"))
-        .limit(paging.limit)
-        .offset(paging.offset)
-        .select(CaseRow::as_select())
-        .load(conn)?;
+    let query = || filtered(filter, scope, paging, today);
+    let (rows, total) = crate::page!(
+        conn,
+        query(),
+        paging,
+        SORTABLE,
+        "ombudsman_cases.id",
+        CaseRow
+    );
     Ok((with_children(conn, rows)?, total))
 }

@@ -249,12 +249,9 @@ fn check_reference_free(
         .select(ombudsman_cases::id)
         .get_result(conn)
         .optional()?;
-    match existing {
-        Some(id) if Some(id) != own_id => Err(ApiError::Conflict(format!(
-            "An Ombudsman case with reference {reference} already exists."
-        ))),
-        _ => Ok(()),
-    }
+    records::ensure_free(existing, own_id, || {
+        format!("An Ombudsman case with reference {reference} already exists.")
+    })
 }
 
 /// The columns written from a case's fields: the fields stored as they

@@ -76,19 +76,25 @@ macro_rules! record_meta {
     };
 }
 
-/// How the docs name a kind of record.
+/// How the API names a kind of record, and where its collection is.
 #[derive(Debug, Clone, Copy)]
 pub struct Noun {
     /// With its article: "a feedback record".
     pub a: &'static str,
     /// Plural: "feedback records".
     pub plural: &'static str,
+    /// The collection's path: `/api/v1/feedback`.
+    pub collection: &'static str,
 }
 
 impl Noun {
-    /// `a` ("a feedback record") and its `plural`.
-    pub const fn new(a: &'static str, plural: &'static str) -> Noun {
-        Noun { a, plural }
+    /// `a` ("a feedback record") and its `plural`, at `collection`.
+    pub const fn new(a: &'static str, plural: &'static str, collection: &'static str) -> Noun {
+        Noun {
+            a,
+            plural,
+            collection,
+        }
     }
 }
 
@@ -103,8 +109,6 @@ pub trait RecordApi: Record<Input: RequestBody> {
     const NOUN: Noun;
     /// What the docs of its creation and change add for this kind.
     const NOTE: &'static str = "";
-    /// Its collection's path, e.g. `/api/v1/feedback`.
-    const COLLECTION: &'static str;
     /// The fields the list sorts by.
     const SORTABLE: &'static [SortField];
     /// Fields an analyst may not see, in the record and its history.
@@ -143,7 +147,7 @@ pub trait RecordApi: Record<Input: RequestBody> {
 
 /// The record's URL.
 pub fn location<R: RecordApi>(id: i64) -> String {
-    format!("{}/{id}", R::COLLECTION)
+    format!("{}/{id}", R::NOUN.collection)
 }
 
 fn scope_of(user: &AuthUser) -> Scope {

@@ -98,6 +98,20 @@ pub fn check_links(
     Ok(())
 }
 
+/// 409 with `conflict` when a unique value is held by `holder` (the id of
+/// the record that has it, if any) and that is not the record `own` being
+/// written.
+pub fn ensure_free(
+    holder: Option<i64>,
+    own: Option<i64>,
+    conflict: impl FnOnce() -> String,
+) -> Result<(), ApiError> {
+    match holder {
+        Some(id) if Some(id) != own => Err(ApiError::Conflict(conflict())),
+        _ => Ok(()),
+    }
+}
+
 /// What the core keeps about every write: the version it makes, when, and
 /// (on creation) by whom.
 #[derive(Debug, Clone)]
