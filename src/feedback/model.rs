@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
-use diesel::sql_types::BigInt;
 use serde_json::json;
 
 use crate::audit::redaction::{Field, Policy};
@@ -27,7 +26,8 @@ pub const ENTITY: &str = "feedback";
 crate::record_row!(
     /// A row of `feedback`: what the core keeps, the reference, and the fields.
     pub struct FeedbackRow in feedback {
-        /// `FB-000123`, made from the id when the record is inserted.
+        /// `FB-000123`, made from the id by the database as the record is
+    /// inserted (the `feedback_reference` trigger).
         pub reference: Option<String>,
         /// The writable fields.
         #[diesel(embed)]
@@ -94,21 +94,6 @@ impl Derived {
             working_days_taken: clock.working_days_taken,
         }
     }
-}
-
-/// The human reference of the records with ids from `$1` to `$2`, written
-/// once, in SQL both backends share: `FB-` and the id, zero-padded to six
-/// digits (`FB-000123`; `FB-1234567` beyond).
-const SET_REFERENCES: &str = "UPDATE feedback SET reference = 'FB-' || CASE WHEN id < 1000000 \
-     THEN substr('000000' || id, length('000000' || id) - 5) ELSE '' || id END \
-     WHERE id BETWEEN $1 AND $2";
-
-fn set_references(conn: &mut DbConnection, first: i64, last: i64) -> Result<(), ApiError> {
-    diesel::sql_query(SET_REFERENCES)
-        .bind::<BigInt, _>(first)
-        .bind::<BigInt, _>(last)
-        .execute(conn)?;
-    Ok(())
 }
 
 /// 409 when another record of the directorate has the input's `external_ref`.
@@ -186,9 +171,7 @@ impl Record for FeedbackRow {
     fn insert(conn: &mut DbConnection, new: Write<'_, Self>) -> Result<i64, ApiError> {
         check_external_ref(conn, new.input, None)?;
         let values = (new.input.clone(), Derived::of(new.input, new.context));
-        let id = crate::record_sql!(insert feedback, conn, values, new.stamp)?;
-        set_references(conn, id, id)?;
-        Ok(id)
+        crate::record_sql!(insert feedback, conn, values, new.stamp)
     }
     fn write(&self, conn: &mut DbConnection, change: Write<'_, Self>) -> Result<(), ApiError> {
         check_external_ref(conn, change.input, Some(self.id))?;
@@ -269,9 +252,6 @@ pub fn bulk_insert(
             .values(rows)
             .returning(feedback::id);
         let ids: Vec<i64> = crate::per_backend!(&mut *conn, |c| insert.get_results(c))?;
-        if let (Some(first), Some(last)) = (ids.iter().min(), ids.iter().max()) {
-            set_references(conn, *first, *last)?;
-        }
         let entries: Vec<_> = ids
             .iter()
             .map(|id| {

@@ -1,0 +1,2 @@
+DROP TRIGGER feedback_reference ON feedback;
+DROP FUNCTION feedback_reference();

@@ -1,0 +1,1 @@
+DROP TRIGGER feedback_reference;
