@@ -146,6 +146,28 @@ pub fn add_months(date: NaiveDate, months: u32) -> NaiveDate {
         .unwrap_or(NaiveDate::MAX)
 }
 
+/// The last day of a period of `months` calendar months *beginning with*
+/// `date` (the Regulations' words: "six months beginning on the day on which
+/// the complaint was received"). Such a period ends on the day before the
+/// corresponding date `months` later, or, where that month has no
+/// corresponding date, on its last day: 20 December 2024 + 6 months ends on
+/// 19 June 2025; 31 August 2024 + 6 months ends on 28 February 2025; 30
+/// November + 3 months ends on 28 February (29th in a leap year).
+///
+/// `months = 0` is an empty period: it ends the day before `date`.
+pub fn months_beginning_with(date: NaiveDate, months: u32) -> NaiveDate {
+    let clamped = add_months(date, months);
+    if clamped == NaiveDate::MAX {
+        return clamped;
+    }
+    if clamped.day() == date.day() {
+        clamped.pred_opt().unwrap_or(NaiveDate::MIN)
+    } else {
+        // The later month has no corresponding date: its last day.
+        clamped
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::holidays;
@@ -650,5 +672,41 @@ mod tests {
                 "{from} + {months} months"
             );
         }
+    }
+
+    #[test]
+    fn periods_beginning_with_a_day_end_the_day_before_the_corresponding_date() {
+        let cases = [
+            // The Regulations' six months: the worked examples.
+            ("2024-12-20", 6, "2025-06-19"),
+            ("2024-08-31", 6, "2025-02-28"),
+            ("2023-08-31", 6, "2024-02-29"),
+            // Three months for a senior manager review.
+            ("2024-11-30", 3, "2025-02-28"),
+            ("2023-11-30", 3, "2024-02-29"),
+            ("2025-02-28", 3, "2025-05-27"),
+            ("2025-01-01", 3, "2025-03-31"),
+            ("2025-03-31", 6, "2025-09-30"),
+            ("2025-05-31", 1, "2025-06-30"),
+            ("2025-07-01", 6, "2025-12-31"),
+            ("2025-10-15", 6, "2026-04-14"),
+            // From a leap day.
+            ("2024-02-29", 12, "2025-02-28"),
+            ("2024-02-29", 48, "2028-02-28"),
+            ("2024-01-29", 1, "2024-02-28"),
+            ("2025-06-15", 0, "2025-06-14"),
+        ];
+        for (from, months, to) in cases {
+            assert_eq!(
+                months_beginning_with(d(from), months),
+                d(to),
+                "{months} months beginning with {from}"
+            );
+        }
+        assert_eq!(
+            months_beginning_with(NaiveDate::MAX, 1),
+            NaiveDate::MAX,
+            "saturates"
+        );
     }
 }

@@ -14,15 +14,11 @@ pub mod govuk;
 pub mod holidays;
 pub mod model;
 
-use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
-
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 
-pub use days::{add_months, Calendar};
+pub use days::{add_months, months_beginning_with, Calendar};
 
-use crate::db::Db;
-use crate::error::ApiError;
+use crate::db::cache::SharedCache;
 
 /// The date in the United Kingdom at `instant` (GMT, or BST from 01:00 UTC on
 /// the last Sunday of March to 01:00 UTC on the last Sunday of October).
@@ -62,76 +58,15 @@ pub fn uk_today() -> NaiveDate {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Today(pub NaiveDate);
 
-/// How long a cached calendar is trusted before its revision is checked.
-const RECHECK_AFTER: Duration = Duration::from_secs(1);
+/// This instance's copy of the calendar, reloaded when any instance changes
+/// it (see [`SharedCache`]).
+pub type CalendarCache = SharedCache<Calendar>;
 
-struct Cached {
-    calendar: Arc<Calendar>,
-    revision: i64,
-    checked: Option<Instant>,
-}
-
-/// This instance's copy of the calendar. A change made through this instance
-/// is seen at once; one made through another instance within a second (the
-/// shared revision counter is checked at most once a second).
-pub struct CalendarCache {
-    cached: RwLock<Cached>,
-}
-
-impl Default for CalendarCache {
-    fn default() -> Self {
-        CalendarCache {
-            cached: RwLock::new(Cached {
-                calendar: Arc::new(Calendar::default()),
-                revision: -1,
-                checked: None,
-            }),
-        }
-    }
-}
-
-impl CalendarCache {
-    /// The current calendar.
-    pub async fn current(&self, db: &Db) -> Result<Arc<Calendar>, ApiError> {
-        if let Ok(cached) = self.cached.read() {
-            if cached
-                .checked
-                .is_some_and(|at| at.elapsed() < RECHECK_AFTER)
-            {
-                return Ok(cached.calendar.clone());
-            }
-        }
-        let known = self.cached.read().map(|c| c.revision).unwrap_or(-1);
-        let (revision, holidays) = db
-            .run(move |conn| {
-                let revision = model::revision(conn)?;
-                let holidays = if revision == known {
-                    None
-                } else {
-                    Some(model::all_dates(conn)?)
-                };
-                Ok((revision, holidays))
-            })
-            .await?;
-        let mut cached = self
-            .cached
-            .write()
-            .map_err(|_| ApiError::internal("calendar cache poisoned"))?;
-        if let Some(holidays) = holidays {
-            cached.calendar = Arc::new(Calendar::new(holidays));
-            cached.revision = revision;
-        }
-        cached.checked = Some(Instant::now());
-        Ok(cached.calendar.clone())
-    }
-
-    /// Forget the cached calendar (after this instance changed it).
-    pub fn invalidate(&self) {
-        if let Ok(mut cached) = self.cached.write() {
-            cached.checked = None;
-            cached.revision = -1;
-        }
-    }
+/// A new, empty calendar cache.
+pub fn calendar_cache() -> CalendarCache {
+    SharedCache::new("calendar", model::revision, |conn| {
+        Ok(Calendar::new(model::all_dates(conn)?))
+    })
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The database: one connection type over SQLite and PostgreSQL, the pool,
 //! transactions, and the embedded migrations.
 
+pub mod cache;
 pub mod deadline;
 pub mod json;
 pub mod page;
