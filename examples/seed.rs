@@ -17,7 +17,7 @@ use chrono::{Duration, NaiveDate};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use redress::audit::Actor;
-use redress::calendar::{model as calendar_model, uk_today, Calendar};
+use redress::calendar::uk_today;
 use redress::db::{self, Db};
 use redress::feedback::fields::{Complainant, FeedbackInput};
 use redress::feedback::model;
@@ -186,10 +186,13 @@ fn generate(
         }),
         received_on,
         acknowledged_on: None,
+        panel_held_on: None,
+        panel_report_on: None,
         responded_on,
         closed_on: responded_on.filter(|_| rng.gen_bool(0.8)),
         extended_due_on: None,
         extension_reason: None,
+        extension_agreed_on: None,
         outcome,
         remedies: Vec::new(),
         learning: None,
@@ -279,7 +282,7 @@ fn main() -> Result<(), String> {
     let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| "sqlite://data/redress.db".into());
     let db = Db::connect(&url, 2, None)?;
     let mut conn = db.get().map_err(|e| e.to_string())?;
-    db::migrate(&mut conn)?;
+    redress::prepare_database(&mut conn)?;
     if let redress::db::DbConnection::Sqlite(sqlite) = &mut *conn {
         // A large cache for the bulk load: inserts land all over the indexes.
         use diesel::connection::SimpleConnection;
@@ -287,7 +290,7 @@ fn main() -> Result<(), String> {
             .batch_execute("PRAGMA cache_size = -1048576")
             .map_err(|e| e.to_string())?;
     }
-    let calendar = Calendar::new(calendar_model::all_dates(&mut conn).map_err(|e| e.to_string())?);
+    let rules = redress::timescales::TimeRules::load(&mut conn).map_err(|e| e.to_string())?;
     let today = uk_today();
     let first = Period::financial_year(2020).from;
     let last = Period::financial_year(2025).to.min(today).max(first);
@@ -300,7 +303,7 @@ fn main() -> Result<(), String> {
             .map(|serial| generate(&mut rng, serial, first, last, today))
             .collect();
         db::write_tx(&mut conn, |conn| {
-            model::bulk_insert(conn, &actor, &batch, &calendar, "seed")
+            model::bulk_insert(conn, &actor, &batch, &rules, "seed")
         })
         .map_err(|e| e.to_string())?;
         done += batch.len();

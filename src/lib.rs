@@ -23,6 +23,7 @@ pub mod settings;
 pub mod state;
 pub mod statistics;
 pub mod text_enum;
+pub mod timescales;
 pub mod users;
 pub mod validation;
 
@@ -67,6 +68,23 @@ fn cors(config: &Config) -> Cors {
         cors = cors.allowed_origin(origin);
     }
     cors
+}
+
+/// Bring a database up to date: apply pending migrations, write the shipped
+/// timescales into a new database, and recompute the stored clocks when the
+/// formula they were computed with has changed. Returns how many migrations
+/// ran. Every command that opens the database calls it.
+pub fn prepare_database(conn: &mut db::DbConnection) -> Result<usize, String> {
+    let ran = db::migrate(conn)?;
+    let refreshed = db::write_tx(conn, |conn| {
+        timescales::model::seed(conn)?;
+        feedback::model::refresh_stored_clocks(conn)
+    })
+    .map_err(|e| format!("cannot prepare the database: {e}"))?;
+    if let Some(changed) = refreshed {
+        tracing::info!(changed, "recomputed the stored clocks of feedback records");
+    }
+    Ok(ran)
 }
 
 /// The whole application over `state`.

@@ -164,7 +164,7 @@ fn open_database(config: &Config, limit: Option<std::time::Duration>) -> Result<
     let mut conn = db
         .get()
         .map_err(|e| format!("cannot connect to the database: {e}"))?;
-    let ran = db::migrate(&mut conn)?;
+    let ran = redress::prepare_database(&mut conn)?;
     if ran > 0 {
         tracing::info!(migrations = ran, "database migrated");
     }
@@ -255,11 +255,10 @@ fn run_backup(config: &Config, path: &std::path::Path) -> Result<(), String> {
 fn run_demo(config: &Config) -> Result<(), String> {
     let db = open_database(config, None)?;
     let mut conn = db.get().map_err(|e| e.to_string())?;
-    let holidays = redress::calendar::model::all_dates(&mut conn).map_err(|e| e.to_string())?;
-    let calendar = redress::calendar::Calendar::new(holidays);
+    let rules = redress::timescales::TimeRules::load(&mut conn).map_err(|e| e.to_string())?;
     let today = redress::calendar::uk_today();
     let started = std::time::Instant::now();
-    let summary = db::write_tx(&mut conn, |conn| demo::load(conn, &calendar, today))
+    let summary = db::write_tx(&mut conn, |conn| demo::load(conn, &rules, today))
         .map_err(|e| e.to_string())?;
     println!(
         "loaded {} feedback records, {} Ombudsman cases and {} service improvements in {:.1} s",

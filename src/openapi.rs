@@ -33,6 +33,7 @@ result, and reports on them.\n\nAuthenticate with `POST /api/v1/auth/token` and 
         (name = "reports", description = "The statutory annual report, printable, with charts."),
         (name = "settings", description = "The council, its population and the averages of similar authorities."),
         (name = "calendar", description = "Bank holidays: the days that are not working days."),
+        (name = "timescales", description = "The timescales every record's clock is measured by, as versions in force from a date."),
         (name = "operations", description = "Health, readiness, metrics and this document."),
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError))
@@ -51,6 +52,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(crate::ombudsman::api::routes)
             .configure(crate::improvements::api::routes)
             .configure(crate::calendar::api::routes)
+            .configure(crate::timescales::api::routes)
             .configure(crate::settings::api::routes)
             .configure(crate::statistics::api::routes)
             .configure(crate::reports::api::routes),

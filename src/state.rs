@@ -22,6 +22,8 @@ pub struct AppState {
     pub metrics: Metrics,
     /// The working-day calendar, cached.
     pub calendar: CalendarCache,
+    /// The timescales, cached.
+    pub timescales: crate::timescales::TimescaleCache,
     /// Hashes and verifies passwords, a bounded number at a time.
     pub hashing: HashPool,
     /// What must follow a change to the calendar (the stored clocks of
@@ -47,7 +49,8 @@ impl AppState {
             config,
             db,
             metrics: Metrics::default(),
-            calendar: CalendarCache::default(),
+            calendar: crate::calendar::calendar_cache(),
+            timescales: crate::timescales::timescale_cache(),
             calendar_dependents: vec![Arc::new(crate::feedback::model::StoredClocks)],
         })
     }

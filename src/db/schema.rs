@@ -121,6 +121,12 @@ diesel::table! {
         limit_on -> Nullable<Date>,
         working_days_taken -> Nullable<Integer>,
         redacted_at -> Nullable<Timestamp>,
+        panel_held_on -> Nullable<Date>,
+        panel_report_on -> Nullable<Date>,
+        extension_agreed_on -> Nullable<Date>,
+        target_due_on -> Nullable<Date>,
+        within_target -> Nullable<Bool>,
+        within_original_target -> Nullable<Bool>,
     }
 }
 
@@ -211,6 +217,24 @@ diesel::table! {
         benchmarks -> Text,
         version -> BigInt,
         updated_at -> Timestamp,
+        overview_basis -> Text,
+    }
+}
+
+diesel::table! {
+    timescale_state (id) {
+        id -> Integer,
+        revision -> BigInt,
+        stored_clocks_formula -> Integer,
+    }
+}
+
+diesel::table! {
+    timescale_versions (effective_from) {
+        effective_from -> Date,
+        rules -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Text,
     }
 }
 
@@ -233,4 +257,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     ombudsman_recommendations,
     service_improvements,
     settings,
+    timescale_state,
+    timescale_versions,
 );

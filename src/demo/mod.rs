@@ -20,11 +20,11 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 
 use redress::audit::Actor;
-use redress::calendar::Calendar;
+use redress::timescales::clock::Dates;
+use redress::timescales::TimeRules;
 use redress::db::DbConnection;
 use redress::error::ApiError;
 use redress::feedback::fields::{Complainant, FeedbackInput, Remedy};
-use redress::feedback::rules::{rule_for, Dates};
 use redress::feedback::types::{Channel, Kind, Outcome, Procedure, Relationship, RemedyKind};
 use redress::improvements::fields::{ImprovementInput, ImprovementKind, ImprovementStatus};
 use redress::improvements::model::ImprovementRow;
@@ -62,10 +62,10 @@ const FIRST_NAMES: [&str; 12] = [
     "Avery",
 ];
 
-/// The generator: a seeded random source and the calendar.
+/// The generator: a seeded random source, and the calendar and timescales.
 struct Gen<'a> {
     rng: StdRng,
-    calendar: &'a Calendar,
+    rules: &'a TimeRules,
     today: NaiveDate,
     serial: usize,
 }
@@ -77,7 +77,7 @@ impl Gen<'_> {
         let from = from.min(to);
         for _ in 0..10 {
             let d = day_between(&mut self.rng, from, to);
-            if self.calendar.is_working_day(d) {
+            if self.rules.calendar.is_working_day(d) {
                 return d;
             }
         }
@@ -107,15 +107,9 @@ impl Gen<'_> {
         received: NaiveDate,
         late: bool,
     ) -> NaiveDate {
-        let rule = rule_for(kind, procedure, stage);
-        let clock = rule.clock(
-            self.calendar,
-            &Dates {
-                received_on: Some(received),
-                ..Dates::default()
-            },
-            received,
-        );
+        let clock = self
+            .rules
+            .clock(kind, procedure, stage, &Dates::received(received), received);
         let due = clock.due_on.unwrap_or(received + Duration::days(14));
         let answer = if late {
             let latest = clock
@@ -190,9 +184,11 @@ impl Gen<'_> {
     ) -> FeedbackInput {
         let young = directorate == "children" && self.rng.gen_bool(0.35);
         let (relationship, channel) = self.contact(kind, young);
-        let acknowledged = rule_for(kind, procedure, stage)
-            .acknowledge
-            .map(|n| self.calendar.add_working_days(received, n.min(2)))
+        let acknowledged = self
+            .rules
+            .rule(kind, procedure, stage, received)
+            .and_then(|rule| rule.acknowledge_working_days)
+            .map(|n| self.rules.calendar.add_working_days(received, n.min(2)))
             .filter(|a| *a <= self.today && responded.is_none_or(|r| *a <= r));
         let remedies = self.remedies(outcome, responded);
         FeedbackInput {
@@ -214,10 +210,13 @@ impl Gen<'_> {
             complainant: Some(self.person(relationship, young)),
             received_on: received,
             acknowledged_on: acknowledged,
+            panel_held_on: None,
+            panel_report_on: None,
             responded_on: responded,
             closed_on: responded,
             extended_due_on: None,
             extension_reason: None,
+            extension_agreed_on: None,
             outcome: if kind.is_complaint_like() {
                 responded.map(|_| outcome.unwrap_or(Outcome::NotUpheld))
             } else {
@@ -385,10 +384,10 @@ const ADULT_HISTORY: &[(i32, [(Kind, usize); 8])] = &[
 fn insert(
     conn: &mut DbConnection,
     actor: &Actor,
-    calendar: &Calendar,
+    rules: &TimeRules,
     records: &[FeedbackInput],
 ) -> Result<Vec<i64>, ApiError> {
-    redress::feedback::model::bulk_insert(conn, actor, records, calendar, "demo")
+    redress::feedback::model::bulk_insert(conn, actor, records, rules, "demo")
 }
 
 /// A generic year of one directorate's feedback, with complaints linked to
@@ -413,7 +412,7 @@ fn ordinary_year(
             records.push(ordinary_record(g, directorate, *kind, from, to, reasons));
         }
     }
-    Ok(insert(conn, actor, g.calendar, &records)?.len())
+    Ok(insert(conn, actor, g.rules, &records)?.len())
 }
 
 /// The procedure and stage of a record of `kind` in `directorate`.
@@ -504,14 +503,14 @@ fn ordinary_record(
 fn adults_2024(g: &mut Gen, conn: &mut DbConnection, actor: &Actor) -> Result<usize, ApiError> {
     let Period { from, to, .. } = Period::financial_year(2024);
     let complaints = complaints_2024(g, from, to);
-    let complaint_ids = insert(conn, actor, g.calendar, &complaints)?;
+    let complaint_ids = insert(conn, actor, g.rules, &complaints)?;
     let dissatisfactions = dissatisfactions_2024(g, from, to, &complaints, &complaint_ids);
-    let dissatisfaction_ids = insert(conn, actor, g.calendar, &dissatisfactions)?;
+    let dissatisfaction_ids = insert(conn, actor, g.rules, &dissatisfactions)?;
     let reviews = reviews_2024(g, from, to, &dissatisfactions, &dissatisfaction_ids);
-    let reviewed = insert(conn, actor, g.calendar, &reviews)?.len();
+    let reviewed = insert(conn, actor, g.rules, &reviews)?.len();
     let mut others = enquiries_2024(g, from, to);
     others.extend(other_records_2024(g, from, to));
-    let others = insert(conn, actor, g.calendar, &others)?.len();
+    let others = insert(conn, actor, g.rules, &others)?.len();
     Ok(complaint_ids.len() + dissatisfaction_ids.len() + reviewed + others)
 }
 
@@ -549,7 +548,7 @@ fn complaints_2024(g: &mut Gen, from: NaiveDate, to: NaiveDate) -> Vec<FeedbackI
             late,
         );
         if responded < from {
-            responded = g.calendar.add_working_days(from - Duration::days(1), 1);
+            responded = g.rules.calendar.add_working_days(from - Duration::days(1), 1);
         }
         complaints.push(g.record(
             "adults",
@@ -1273,14 +1272,14 @@ fn feedback(g: &mut Gen, conn: &mut DbConnection, actor: &Actor) -> Result<usize
 /// Load the demo data (run inside a write transaction).
 pub fn load(
     conn: &mut DbConnection,
-    calendar: &Calendar,
+    rules: &TimeRules,
     today: NaiveDate,
 ) -> Result<Summary, ApiError> {
     ensure_empty(conn)?;
     let actor = Actor::system("demo");
     let mut g = Gen {
         rng: StdRng::seed_from_u64(2024),
-        calendar,
+        rules,
         today,
         serial: 0,
     };

@@ -11,7 +11,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::audit::Action;
 use crate::auth::{AuthUser, Authorized, RecordReaders, RecordWriters};
-use crate::calendar::{Calendar, Today};
+use crate::calendar::Today;
 use crate::db::page::{Paging, SortField};
 use crate::db::DbConnection;
 use crate::error::{ApiError, FieldErrors, Problem};
@@ -19,13 +19,14 @@ use crate::feedback::escalation;
 use crate::feedback::fields::{FeedbackInput, FeedbackPatch};
 use crate::feedback::list::{self, FeedbackFilter};
 use crate::feedback::model::{self, FeedbackRow};
-use crate::feedback::rules::Timeliness;
 use crate::feedback::types::{Procedure, Status};
 use crate::http::idempotency::{self, IdempotencyKey};
 use crate::http::json::{RequestBody, ValidJson};
 use crate::records::api::{self as records_api, Noun, RecordApi, RecordMeta};
 use crate::records::{store, Scope};
 use crate::state::AppState;
+use crate::timescales::clock::Timeliness;
+use crate::timescales::TimeRules;
 use crate::validation::Validate;
 
 /// Routes of this module.
@@ -58,7 +59,8 @@ pub struct Feedback {
     /// Where it is in its life: `open` until responded to, `responded`,
     /// then `closed`.
     pub status: Status,
-    /// Its statutory clock, as of today.
+    /// Its clock as of today, under the timescales in force on its day of
+    /// receipt (`GET /timescales`) and the calendar as it is now.
     pub timeliness: Timeliness,
     /// When personal data and free text were redacted (RFC 3339, UTC); null
     /// if they never were.
@@ -66,8 +68,8 @@ pub struct Feedback {
 }
 
 impl Feedback {
-    /// The record as `user` may see it, with its clock on `calendar` today.
-    pub fn of(row: &FeedbackRow, calendar: &Calendar, today: Today, user: &AuthUser) -> Feedback {
+    /// The record as `user` may see it, with its clock under `rules` today.
+    pub fn of(row: &FeedbackRow, rules: &TimeRules, today: Today, user: &AuthUser) -> Feedback {
         let mut fields = row.fields.clone();
         if !user.sees_personal_data() {
             fields.complainant = None;
@@ -76,7 +78,7 @@ impl Feedback {
             meta: crate::record_meta!(row),
             reference: row.reference.clone().unwrap_or_default(),
             status: row.status(),
-            timeliness: row.clock(calendar, today.0),
+            timeliness: row.clock(rules, today.0),
             redacted_at: row.redacted_at.map(|t| t.and_utc()),
             fields,
         }
@@ -93,17 +95,12 @@ impl RecordApi for FeedbackRow {
     const SORTABLE: &'static [SortField] = list::SORTABLE;
     const PERSONAL: &'static [&'static str] = &["complainant"];
 
-    async fn context(state: &AppState, _: Today) -> Result<Arc<Calendar>, ApiError> {
-        state.calendar.current(&state.db).await
+    async fn context(state: &AppState, _: Today) -> Result<TimeRules, ApiError> {
+        TimeRules::current(state).await
     }
 
-    fn view(
-        &self,
-        calendar: &Arc<Calendar>,
-        today: Today,
-        user: &AuthUser,
-    ) -> Result<Feedback, ApiError> {
-        Ok(Feedback::of(self, calendar, today, user))
+    fn view(&self, rules: &TimeRules, today: Today, user: &AuthUser) -> Result<Feedback, ApiError> {
+        Ok(Feedback::of(self, rules, today, user))
     }
 
     fn list(
@@ -127,8 +124,8 @@ impl RecordApi for FeedbackRow {
         )
     }
 
-    fn check_body(input: &FeedbackInput, calendar: &Arc<Calendar>) -> Result<(), ApiError> {
-        model::check_extension(input, calendar)
+    fn check_body(input: &FeedbackInput, rules: &TimeRules) -> Result<(), ApiError> {
+        model::check_timescale(input, rules)
     }
 }
 
@@ -147,7 +144,8 @@ pub struct Escalation {
     /// future, nor before the escalated record's `received_on`.
     pub received_on: NaiveDate,
     /// The procedure of the formal complaint: only, and required, when
-    /// escalating an informal complaint.
+    /// escalating an informal complaint, an enquiry, an MP's enquiry or a
+    /// councillor's enquiry.
     #[serde(default)]
     pub procedure: Option<Procedure>,
 }
@@ -164,8 +162,13 @@ impl Validate for Escalation {
 
 /// Escalate a record to the next step of its procedure: a new record linked
 /// by `parent_id`, copying the directorate, complainant, category and service
-/// area. Allowed whether or not the record has been responded to. Past the
-/// last step the answer is 409: the next step is the Ombudsman.
+/// area. Allowed whether or not the record has been responded to. An
+/// informal complaint, an enquiry, an MP's or a councillor's enquiry becomes
+/// a complaint at stage 1 of the procedure the body names. The stages are
+/// those of the timescales in force on the escalation's `received_on` (a
+/// corporate complaint received from 1 April 2026 has two). Past the last
+/// step the answer is 409: the next step is the Ombudsman. Answering a
+/// record by escalation, record its outcome as `escalated`.
 #[utoipa::path(
     tag = "feedback",
     request_body = Escalation,
@@ -189,12 +192,12 @@ pub async fn escalate_feedback(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let request = idempotency::Request::new(&key, user.id, &req, &body.fingerprint);
-    let calendar = state.calendar.current(&state.db).await?;
+    let rules = TimeRules::current(&state).await?;
     let escalation = body.value;
     let user = Arc::new(user.0);
-    let (reader, replay_calendar) = (user.clone(), calendar.clone());
-    let created = move |row: &FeedbackRow, calendar: &Arc<Calendar>, user: &AuthUser| {
-        let view = Feedback::of(row, calendar, today, user);
+    let (reader, replay_rules) = (user.clone(), rules.clone());
+    let created = move |row: &FeedbackRow, rules: &TimeRules, user: &AuthUser| {
+        let view = Feedback::of(row, rules, today, user);
         let location = records_api::location::<FeedbackRow>(row.id);
         idempotency::Created::new(model::ENTITY, row.id, location, Some(row.version), &view)
     };
@@ -207,13 +210,16 @@ pub async fn escalate_feedback(
                 &user.scope().map(<[String]>::to_vec),
                 id,
             )?;
-            let input =
-                escalation::escalated(&parent, escalation.received_on, escalation.procedure)?;
+            let input = escalation::escalated(
+                &parent,
+                escalation.received_on,
+                escalation.procedure,
+                &rules,
+            )?;
             user.may_write_in(&parent.fields.directorate)?;
-            let row =
-                store::create::<FeedbackRow>(conn, &user, &input, &calendar, Action::Escalate)?;
+            let row = store::create::<FeedbackRow>(conn, &user, &input, &rules, Action::Escalate)?;
             model::note_escalation(conn, &user.actor(), &parent, &row)?;
-            created(&row, &calendar, &user)
+            created(&row, &rules, &user)
         },
         move |conn, key| {
             let id = key.parse().map_err(ApiError::internal)?;
@@ -222,7 +228,7 @@ pub async fn escalate_feedback(
                 &reader.scope().map(<[String]>::to_vec),
                 id,
             )?;
-            created(&row, &replay_calendar, &reader)
+            created(&row, &replay_rules, &reader)
         },
     )
     .await

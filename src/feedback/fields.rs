@@ -130,15 +130,35 @@ pub struct FeedbackInput {
     pub received_on: NaiveDate,
     /// The day it was acknowledged.
     pub acknowledged_on: Option<NaiveDate>,
+    /// The day the review panel met: children's stage 3 complaints only
+    /// (the panel meets within 30 working days of the request).
+    #[serde(default)]
+    pub panel_held_on: Option<NaiveDate>,
+    /// The day the review panel reported: children's stage 3 complaints
+    /// only, not before `panel_held_on` (within 5 working days of meeting;
+    /// the council responds within 15 working days of the report).
+    #[serde(default)]
+    pub panel_report_on: Option<NaiveDate>,
     /// The day the council responded.
     pub responded_on: Option<NaiveDate>,
     /// The day the record was closed.
     pub closed_on: Option<NaiveDate>,
-    /// An agreed extension: the new due date (not beyond the rules' limit).
+    /// An agreed extension: the new due date of the response. Not beyond
+    /// the rules' limit (`timeliness.limit_on`), except that an adult social
+    /// care complaint may have "such longer period as may be agreed before
+    /// the expiry of" the six months (regulation 14(2)): then
+    /// `extension_agreed_on` must be on or before the limit, and the agreed
+    /// date becomes the limit. Some timescales allow no extension (see
+    /// `GET /timescales`).
     pub extended_due_on: Option<NaiveDate>,
     /// Why the extension was agreed (required with `extended_due_on`).
     #[schema(max_length = 2000)]
     pub extension_reason: Option<String>,
+    /// The day the extension was agreed with the complainant (only with
+    /// `extended_due_on`): never after the limit; required for a longer
+    /// period beyond it.
+    #[serde(default)]
+    pub extension_agreed_on: Option<NaiveDate>,
     /// The decision: only once responded to, and then required for the
     /// complaint-like kinds.
     pub outcome: Option<Outcome>,
@@ -237,6 +257,29 @@ fn check_kind_fields(input: &FeedbackInput, errors: &mut FieldErrors) {
     if input.extended_due_on.is_none() && input.extension_reason.is_some() {
         errors.add("extension_reason", "only applies with extended_due_on");
     }
+    if input.extended_due_on.is_none() && input.extension_agreed_on.is_some() {
+        errors.add("extension_agreed_on", "only applies with extended_due_on");
+    }
+    let review_panel = kind == Kind::Complaint
+        && input.procedure == Some(Procedure::StatutoryChildren)
+        && input.stage == Some(3);
+    for (field, date) in [
+        ("panel_held_on", input.panel_held_on),
+        ("panel_report_on", input.panel_report_on),
+    ] {
+        if date.is_some() && !review_panel {
+            errors.add(
+                field,
+                "only applies to a statutory_children complaint at stage 3 (the review panel)",
+            );
+        }
+    }
+    if matches!(input.outcome, Some(Outcome::Escalated)) && !kind.can_escalate() {
+        errors.add(
+            "outcome",
+            format!("escalated does not apply to a {kind}: it has no next step"),
+        );
+    }
     if input.parent_id.is_some_and(|id| id < 1) {
         errors.add("parent_id", "must be a record id");
     }
@@ -253,8 +296,11 @@ fn check_dates(input: &FeedbackInput, today: NaiveDate, errors: &mut FieldErrors
     }
     for (field, date) in [
         ("acknowledged_on", input.acknowledged_on),
+        ("panel_held_on", input.panel_held_on),
+        ("panel_report_on", input.panel_report_on),
         ("responded_on", input.responded_on),
         ("closed_on", input.closed_on),
+        ("extension_agreed_on", input.extension_agreed_on),
     ] {
         if let Some(date) = date {
             if date < received {
@@ -271,6 +317,24 @@ fn check_dates(input: &FeedbackInput, today: NaiveDate, errors: &mut FieldErrors
     }
     if input.extended_due_on.is_some_and(|d| d < received) {
         errors.add("extended_due_on", "must not be before received_on");
+    }
+    check_panel_dates(input, errors);
+}
+
+/// The review panel's dates: in order, not in the future (checked with the
+/// other dates), and the response not before the report.
+fn check_panel_dates(input: &FeedbackInput, errors: &mut FieldErrors) {
+    if let Some(report) = input.panel_report_on {
+        match input.panel_held_on {
+            None => errors.add("panel_report_on", "needs panel_held_on"),
+            Some(held) if report < held && !errors.has("panel_report_on") => {
+                errors.add("panel_report_on", "must not be before panel_held_on")
+            }
+            _ => {}
+        }
+        if input.responded_on.is_some_and(|r| r < report) && !errors.has("responded_on") {
+            errors.add("responded_on", "must not be before panel_report_on");
+        }
     }
 }
 

@@ -6,5 +6,4 @@ pub mod escalation;
 pub mod fields;
 pub mod list;
 pub mod model;
-pub mod rules;
 pub mod types;

@@ -2,8 +2,6 @@
 //! fields (the stored clock, the search columns), its reference, its place
 //! in the record core, and the stored clocks kept in step with the calendar.
 
-use std::sync::Arc;
-
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde_json::json;
@@ -16,9 +14,11 @@ use crate::db::schema::{audit_log, feedback};
 use crate::db::{now, DbConnection};
 use crate::error::{ApiError, FieldErrors};
 use crate::feedback::fields::FeedbackInput;
-use crate::feedback::rules::{rule_for, Dates, Timeliness};
-use crate::feedback::types::Status;
+use crate::feedback::types::{Kind, Procedure, Status};
 use crate::records::{self, Link, Proposal, Record, Write};
+use crate::timescales::clock::{Dates, Timeliness};
+use crate::timescales::rules::Timescales;
+use crate::timescales::{model as timescale_model, TimeRules};
 
 /// The audit log's name for feedback records.
 pub const ENTITY: &str = "feedback";
@@ -47,53 +47,76 @@ impl FeedbackRow {
         }
     }
 
-    /// The clock under the rules and `calendar`, on `today`.
-    pub fn clock(&self, calendar: &Calendar, today: NaiveDate) -> Timeliness {
-        clock_of(&self.fields, calendar, today)
+    /// The clock under the rules in force on its day of receipt, on `today`.
+    pub fn clock(&self, rules: &TimeRules, today: NaiveDate) -> Timeliness {
+        clock_of(&self.fields, rules, today)
     }
 }
 
 fn dates_of(input: &FeedbackInput) -> Dates {
     Dates {
-        received_on: Some(input.received_on),
+        received_on: input.received_on,
         acknowledged_on: input.acknowledged_on,
+        panel_held_on: input.panel_held_on,
+        panel_report_on: input.panel_report_on,
         responded_on: input.responded_on,
         extended_due_on: input.extended_due_on,
+        extension_agreed_on: input.extension_agreed_on,
     }
 }
 
-fn clock_of(input: &FeedbackInput, calendar: &Calendar, today: NaiveDate) -> Timeliness {
-    rule_for(input.kind, input.procedure, input.stage).clock(calendar, &dates_of(input), today)
+fn clock_of(input: &FeedbackInput, rules: &TimeRules, today: NaiveDate) -> Timeliness {
+    rules.clock(input.kind, input.procedure, input.stage, &dates_of(input), today)
 }
 
-/// The columns derived from a record's fields: its stored clock (what the
-/// overdue filter and the due-date sort read) and what search and the
-/// statistics read of the complainant.
+/// What search and the statistics read of the complainant, in columns.
 #[derive(Debug, Insertable, AsChangeset)]
 #[diesel(table_name = feedback, treat_none_as_null = true)]
-struct Derived {
+struct ComplainantColumns {
     complainant_name: Option<String>,
     is_young_person: Option<bool>,
     advocate_assisted: Option<bool>,
+}
+
+/// A record's stored clock: what the overdue filter, the due-date sort and
+/// the statistics read. It depends on no date but the record's own, so it
+/// changes only with the record, the calendar or the timescales.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Insertable, AsChangeset, Queryable, Selectable)]
+#[diesel(table_name = feedback, treat_none_as_null = true)]
+struct StoredClock {
     due_on: Option<NaiveDate>,
     limit_on: Option<NaiveDate>,
     working_days_taken: Option<i32>,
+    target_due_on: Option<NaiveDate>,
+    within_target: Option<bool>,
+    within_original_target: Option<bool>,
 }
 
-impl Derived {
-    fn of(input: &FeedbackInput, calendar: &Calendar) -> Derived {
-        // The stored clock depends on no date but the record's own.
-        let clock = clock_of(input, calendar, NaiveDate::MIN);
-        let complainant = input.complainant.as_ref();
-        Derived {
-            complainant_name: complainant.and_then(|c| c.name.clone()),
-            is_young_person: complainant.and_then(|c| c.is_young_person),
-            advocate_assisted: complainant.and_then(|c| c.advocate_assisted),
+impl StoredClock {
+    fn of(input: &FeedbackInput, rules: &TimeRules) -> StoredClock {
+        let clock = clock_of(input, rules, NaiveDate::MIN);
+        StoredClock {
             due_on: clock.due_on,
             limit_on: clock.limit_on,
             working_days_taken: clock.working_days_taken,
+            target_due_on: clock.original_due_on,
+            within_target: clock.within_target,
+            within_original_target: clock.within_original_target,
         }
     }
+}
+
+/// The columns derived from a record's fields.
+fn derived(input: &FeedbackInput, rules: &TimeRules) -> (ComplainantColumns, StoredClock) {
+    let complainant = input.complainant.as_ref();
+    (
+        ComplainantColumns {
+            complainant_name: complainant.and_then(|c| c.name.clone()),
+            is_young_person: complainant.and_then(|c| c.is_young_person),
+            advocate_assisted: complainant.and_then(|c| c.advocate_assisted),
+        },
+        StoredClock::of(input, rules),
+    )
 }
 
 /// 409 when another record of the directorate has the input's `external_ref`.
@@ -119,11 +142,39 @@ fn check_external_ref(
     })
 }
 
-/// 422 when an agreed extension is not allowed under the current calendar.
-pub fn check_extension(input: &FeedbackInput, calendar: &Calendar) -> Result<(), ApiError> {
-    let rule = rule_for(input.kind, input.procedure, input.stage);
-    match rule.extension_problem(calendar, &dates_of(input)) {
-        Some(problem) => Err(ApiError::field("extended_due_on", problem)),
+/// 422 when the timescales in force on the record's day of receipt do not
+/// have its stage (a corporate stage 3 from 1 April 2026), or do not allow
+/// its agreed extension under the current calendar.
+pub fn check_timescale(input: &FeedbackInput, rules: &TimeRules) -> Result<(), ApiError> {
+    let received = input.received_on;
+    if let (Kind::Complaint, Some(procedure), Some(stage)) = (input.kind, input.procedure, input.stage) {
+        if !rules.timescales.has_stage(procedure, stage, received) {
+            let version = rules
+                .timescales
+                .in_force(received)
+                .map(|v| v.effective_from.to_string())
+                .unwrap_or_default();
+            let stages = rules.timescales.stages(procedure, received);
+            return Err(ApiError::field(
+                "stage",
+                format!(
+                    "a {procedure} complaint received on {received} has stages {stages:?} (the timescales in force from {version}); stage {stage} is not one of them"
+                ),
+            ));
+        }
+    }
+    let problem = rules
+        .rule(input.kind, input.procedure, input.stage, received)
+        .and_then(|rule| rule.extension_problem(&rules.calendar, &dates_of(input)));
+    let problem = match (problem, input.extended_due_on) {
+        (Some(problem), _) => Some(problem),
+        (None, Some(_)) if rules.rule(input.kind, input.procedure, input.stage, received).is_none() => {
+            Some(("extended_due_on", "cannot be set: no timescale applies to this kind of record".to_string()))
+        }
+        (None, _) => None,
+    };
+    match problem {
+        Some((field, message)) => Err(ApiError::field(field, message)),
         None => Ok(()),
     }
 }
@@ -157,9 +208,9 @@ pub const REDACTION: Policy = Policy {
 };
 
 impl Record for FeedbackRow {
-    // The context is the calendar the stored clock is computed on.
+    // The context is what the stored clock is computed from.
     crate::record_basics!(entity ENTITY, table feedback, redaction REDACTION,
-        input FeedbackInput, context Arc<Calendar>, id id, version version, fields fields);
+        input FeedbackInput, context TimeRules, id id, version version, fields fields);
 
     fn input(&self) -> FeedbackInput {
         self.fields.clone()
@@ -170,15 +221,12 @@ impl Record for FeedbackRow {
     }
     fn insert(conn: &mut DbConnection, new: Write<'_, Self>) -> Result<i64, ApiError> {
         check_external_ref(conn, new.input, None)?;
-        let values = (new.input.clone(), Derived::of(new.input, new.context));
+        let values = (new.input.clone(), derived(new.input, new.context));
         crate::record_sql!(insert feedback, conn, values, new.stamp)
     }
     fn write(&self, conn: &mut DbConnection, change: Write<'_, Self>) -> Result<(), ApiError> {
         check_external_ref(conn, change.input, Some(self.id))?;
-        let values = (
-            change.input.clone(),
-            Derived::of(change.input, change.context),
-        );
+        let values = (change.input.clone(), derived(change.input, change.context));
         crate::record_sql!(update feedback, conn, self.id, self.version, values, change.stamp)
     }
 
@@ -219,7 +267,7 @@ pub fn bulk_insert(
     conn: &mut DbConnection,
     actor: &Actor,
     inputs: &[FeedbackInput],
-    calendar: &Calendar,
+    rules: &TimeRules,
     source: &str,
 ) -> Result<Vec<i64>, ApiError> {
     let mut all_ids = Vec::with_capacity(inputs.len());
@@ -237,7 +285,7 @@ pub fn bulk_insert(
             .map(|input| {
                 (
                     input.clone(),
-                    Derived::of(input, calendar),
+                    derived(input, rules),
                     (
                         feedback::version.eq(1),
                         feedback::created_at.eq(at),
@@ -280,19 +328,10 @@ pub fn insert(
     conn: &mut DbConnection,
     actor: &Actor,
     input: &FeedbackInput,
-    calendar: &Arc<Calendar>,
+    rules: &TimeRules,
 ) -> Result<FeedbackRow, ApiError> {
-    records::store::import::<FeedbackRow>(conn, actor, input, calendar)
+    records::store::import::<FeedbackRow>(conn, actor, input, rules)
 }
-
-/// A record's fields and its stored clock (due, limit, working days taken).
-type StoredClockRow = (
-    i64,
-    FeedbackInput,
-    Option<NaiveDate>,
-    Option<NaiveDate>,
-    Option<i32>,
-);
 
 /// The stored clocks of feedback records, kept up to date with the calendar.
 pub struct StoredClocks;
@@ -304,8 +343,46 @@ impl CalendarDependent for StoredClocks {
         calendar: &Calendar,
         changed: ChangedDays,
     ) -> Result<(), ApiError> {
-        recompute_clocks(conn, calendar, changed.first, changed.last).map(|_| ())
+        // The calendar as the change left it, which the caller passes.
+        let rules = TimeRules {
+            calendar: std::sync::Arc::new(calendar.clone()),
+            timescales: std::sync::Arc::new(timescale_model::load(conn)?),
+        };
+        recompute_clocks(conn, &rules, changed.first, changed.last).map(|_| ())
     }
+}
+
+type Narrowed<'a> = feedback::BoxedQuery<'a, crate::db::MultiBackend>;
+
+/// Recompute the stored clock of every record `narrow` selects, in batches
+/// by id; returns how many changed.
+fn recompute(
+    conn: &mut DbConnection,
+    rules: &TimeRules,
+    narrow: impl Fn(Narrowed<'static>) -> Narrowed<'static>,
+) -> Result<usize, ApiError> {
+    let mut after_id = 0_i64;
+    let mut changed = 0;
+    loop {
+        let rows: Vec<(i64, FeedbackInput, StoredClock)> = narrow(feedback::table.into_boxed())
+            .filter(feedback::id.gt(after_id))
+            .order(feedback::id.asc())
+            .limit(5_000)
+            .select((feedback::id, FeedbackInput::as_select(), StoredClock::as_select()))
+            .load(conn)?;
+        let Some(last_row) = rows.last() else { break };
+        after_id = last_row.0;
+        for (id, fields, stored) in rows {
+            let clock = StoredClock::of(&fields, rules);
+            if clock != stored {
+                diesel::update(feedback::table.find(id))
+                    .set(clock)
+                    .execute(conn)?;
+                changed += 1;
+            }
+        }
+    }
+    Ok(changed)
 }
 
 /// Recompute the stored clock of every record whose timescales a change to
@@ -315,49 +392,90 @@ impl CalendarDependent for StoredClocks {
 /// wherever the target counts from). Returns how many changed.
 pub fn recompute_clocks(
     conn: &mut DbConnection,
-    calendar: &Calendar,
+    rules: &TimeRules,
     first: NaiveDate,
     last: NaiveDate,
 ) -> Result<usize, ApiError> {
-    let mut after_id = 0_i64;
-    let mut changed = 0;
-    loop {
-        let rows: Vec<StoredClockRow> = feedback::table
-            .filter(feedback::received_on.le(last))
-            .filter(
-                feedback::due_on
-                    .ge(first)
-                    .or(feedback::limit_on.ge(first))
-                    .or(feedback::responded_on.ge(first)),
-            )
-            .filter(feedback::id.gt(after_id))
-            .order(feedback::id.asc())
-            .limit(5_000)
-            .select((
-                feedback::id,
-                FeedbackInput::as_select(),
-                feedback::due_on,
-                feedback::limit_on,
-                feedback::working_days_taken,
-            ))
-            .load(conn)?;
-        let Some(last_row) = rows.last() else { break };
-        after_id = last_row.0;
-        for (id, fields, due, limit, taken) in rows {
-            let clock = clock_of(&fields, calendar, NaiveDate::MIN);
-            if (clock.due_on, clock.limit_on, clock.working_days_taken) != (due, limit, taken) {
-                diesel::update(feedback::table.find(id))
-                    .set((
-                        feedback::due_on.eq(clock.due_on),
-                        feedback::limit_on.eq(clock.limit_on),
-                        feedback::working_days_taken.eq(clock.working_days_taken),
-                    ))
-                    .execute(conn)?;
-                changed += 1;
-            }
+    recompute(conn, rules, |query| {
+        query.filter(feedback::received_on.le(last)).filter(
+            feedback::due_on
+                .ge(first)
+                .or(feedback::limit_on.ge(first))
+                .or(feedback::responded_on.ge(first)),
+        )
+    })
+}
+
+/// Recompute the stored clock of every record received from `from` to
+/// `until` (inclusive): those a change to the timescales touches.
+pub fn recompute_received(
+    conn: &mut DbConnection,
+    rules: &TimeRules,
+    from: NaiveDate,
+    until: NaiveDate,
+) -> Result<usize, ApiError> {
+    recompute(conn, rules, |query| {
+        query
+            .filter(feedback::received_on.ge(from))
+            .filter(feedback::received_on.le(until))
+    })
+}
+
+/// The version of the stored clocks' formula: raise it when the clock
+/// changes meaning, and every stored clock is recomputed when the service
+/// next starts. 2: the Regulations' "beginning with" months, milestones,
+/// the original target and longer periods agreed (issue 11).
+pub const STORED_CLOCKS_FORMULA: i32 = 2;
+
+/// Recompute every stored clock if they were computed with an older
+/// formula (once, on the first start after an upgrade). Returns how many
+/// changed, if it ran.
+pub fn refresh_stored_clocks(conn: &mut DbConnection) -> Result<Option<usize>, ApiError> {
+    crate::db::lock_row(conn, "timescale_state", 1)?;
+    if timescale_model::stored_clocks_formula(conn)? >= STORED_CLOCKS_FORMULA {
+        return Ok(None);
+    }
+    let rules = TimeRules::load(conn)?;
+    let changed = recompute(conn, &rules, |query| query)?;
+    timescale_model::set_stored_clocks_formula(conn, STORED_CLOCKS_FORMULA)?;
+    Ok(Some(changed))
+}
+
+/// The complaints received from `from` to `until` whose procedure and stage
+/// the timescales in force on their day of receipt do not name, as
+/// (procedure, stage, how many).
+pub fn complaints_without_stage(
+    conn: &mut DbConnection,
+    timescales: &Timescales,
+    from: NaiveDate,
+    until: NaiveDate,
+) -> Result<Vec<(Procedure, i32, i64)>, ApiError> {
+    let groups: Vec<(Option<Procedure>, Option<i32>, NaiveDate, i64)> = feedback::table
+        .filter(feedback::kind.eq(Kind::Complaint))
+        .filter(feedback::received_on.ge(from))
+        .filter(feedback::received_on.le(until))
+        .group_by((feedback::procedure, feedback::stage, feedback::received_on))
+        .select((
+            feedback::procedure,
+            feedback::stage,
+            feedback::received_on,
+            diesel::dsl::count_star(),
+        ))
+        .load(conn)?;
+    let mut stranded: Vec<(Procedure, i32, i64)> = Vec::new();
+    for (procedure, stage, received, count) in groups {
+        let (Some(procedure), Some(stage)) = (procedure, stage) else {
+            continue;
+        };
+        if timescales.has_stage(procedure, stage, received) {
+            continue;
+        }
+        match stranded.iter_mut().find(|(p, s, _)| (*p, *s) == (procedure, stage)) {
+            Some(line) => line.2 += count,
+            None => stranded.push((procedure, stage, count)),
         }
     }
-    Ok(changed)
+    Ok(stranded)
 }
 
 /// Record the escalation of `parent` in its own history.

@@ -41,6 +41,20 @@ impl Kind {
         )
     }
 
+    /// Kinds that may be escalated to a next step (whether a given record
+    /// may depends on its procedure and stage).
+    pub fn can_escalate(self) -> bool {
+        matches!(
+            self,
+            Kind::Enquiry
+                | Kind::CouncillorEnquiry
+                | Kind::MpEnquiry
+                | Kind::InformalComplaint
+                | Kind::Complaint
+                | Kind::Dissatisfaction
+        )
+    }
+
     /// Kinds that belong to a complaints procedure.
     pub fn has_procedure(self) -> bool {
         matches!(
@@ -63,7 +77,9 @@ text_enum! {
 }
 
 impl Procedure {
-    /// The last stage of the procedure's complaint kind.
+    /// The highest stage a complaint of the procedure can have; the
+    /// timescales in force on its day of receipt may name fewer (the
+    /// corporate procedure has two stages from 1 April 2026).
     pub fn last_stage(self) -> i32 {
         match self {
             Procedure::StatutoryAdults => 1,
@@ -133,6 +149,10 @@ text_enum! {
         NotPursuedAfterMeeting => "not_pursued_after_meeting",
         /// Resolved (enquiries and informal complaints).
         Resolved => "resolved",
+        /// Answered by escalation to the next step: a dissatisfaction that
+        /// goes to a senior manager review, an enquiry that becomes a formal
+        /// complaint.
+        Escalated => "escalated",
     }
 }
 

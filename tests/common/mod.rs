@@ -20,7 +20,7 @@ use diesel::{Connection, PgConnection, RunQueryDsl};
 use redress::audit::Actor;
 use redress::auth::Role;
 use redress::config::Config;
-use redress::db::{self, Db};
+use redress::db::Db;
 use redress::state::AppState;
 use redress::users::model::{self as users, UserData};
 use serde_json::Value;
@@ -204,7 +204,7 @@ fn replace_database(url: &str, name: &str) -> String {
     }
 }
 
-/// A migrated template database, named after the migrations it holds so it is
+/// A prepared template database, named after the migrations it holds so it is
 /// made once and reused by every test and run until the migrations change.
 fn postgres_template(admin_url: &str) -> String {
     static TEMPLATE: OnceLock<String> = OnceLock::new();
@@ -235,7 +235,7 @@ fn postgres_template(admin_url: &str) -> String {
                     let db = Db::connect(&replace_database(admin_url, &building), 1, None)
                         .expect("connect to template");
                     let mut conn = db.get().expect("template connection");
-                    db::migrate(&mut conn).expect("migrate template");
+                    redress::prepare_database(&mut conn).expect("migrate template");
                 }
                 admin
                     .batch_execute(&format!("ALTER DATABASE {building} RENAME TO {name}"))
@@ -264,6 +264,11 @@ fn migrations_fingerprint() -> u64 {
             text.hash(&mut hasher);
         }
     }
+    // The template also holds what preparing a database writes.
+    serde_json::to_string(&redress::timescales::shipped::versions())
+        .expect("shipped timescales")
+        .hash(&mut hasher);
+    redress::feedback::model::STORED_CLOCKS_FORMULA.hash(&mut hasher);
     hasher.finish()
 }
 
@@ -392,7 +397,7 @@ impl TestApp {
         .expect("test database");
         {
             let mut conn = db.get().expect("connection");
-            db::migrate(&mut conn).expect("migrations");
+            redress::prepare_database(&mut conn).expect("migrations");
         }
         let state = web::Data::new(AppState::new(config, db).expect("state"));
         let app = redress::build_app(state.clone()).wrap_fn(|req, service| {
