@@ -6,14 +6,14 @@ use crate::common::{TestApp, TestUser};
 use crate::demo;
 
 async fn load_demo(app: &TestApp) {
-    let calendar = app.state.calendar.current(&app.state.db).await.unwrap();
+    let rules = redress::timescales::TimeRules::current(&app.state).await.unwrap();
     let today = redress::calendar::uk_today();
     // As `redress demo` does: one long transaction, without the time limit
     // of request work.
     let db = app.state.db.clone();
     actix_web::web::block(move || {
         let mut conn = db.get()?;
-        redress::db::write_tx(&mut conn, |conn| demo::load(conn, &calendar, today))
+        redress::db::write_tx(&mut conn, |conn| demo::load(conn, &rules, today))
     })
     .await
     .expect("blocking")
@@ -143,11 +143,11 @@ async fn the_demo_data_reproduces_the_published_figures() {
     let improvements = get(&app, &admin, "/api/v1/service-improvements?published=true").await;
     assert!(improvements["total"].as_i64().unwrap() >= 5);
     // Loading twice is refused.
-    let calendar = app.state.calendar.current(&app.state.db).await.unwrap();
+    let rules = redress::timescales::TimeRules::current(&app.state).await.unwrap();
     let again = app
         .state
         .db
-        .write(move |conn| demo::load(conn, &calendar, redress::calendar::uk_today()))
+        .write(move |conn| demo::load(conn, &rules, redress::calendar::uk_today()))
         .await;
     assert!(matches!(again, Err(redress::error::ApiError::Conflict(_))));
 }

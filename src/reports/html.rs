@@ -45,6 +45,7 @@ pub fn outcome_name(outcome: &str) -> String {
         Some(Outcome::Redirected) => "Redirected".into(),
         Some(Outcome::NotPursuedAfterMeeting) => "Not pursued following meeting".into(),
         Some(Outcome::Resolved) => "Resolved".into(),
+        Some(Outcome::Escalated) => "Escalated to the next stage".into(),
         None => outcome.to_string(),
     }
 }
@@ -178,8 +179,8 @@ fn executive_summary(report: &AnnualReport) -> Markup {
             p {
                 "In " (report.period.label) ", " (complaints.received)
                 " formal complaints were received and " (complaints.responded)
-                " were responded to. " (complaints.timeliness.outside_target)
-                " of those responded to (" (rate(&complaints.timeliness.outside_target_percent))
+                " were responded to. " (complaints.timeliness.outside_original_target)
+                " of those responded to (" (rate(&complaints.timeliness.outside_original_target_percent))
                 ") were answered outside the target timescale. The Ombudsman decided "
                 (o.dealt_with) " complaints, investigated " (o.investigated)
                 " and upheld " (o.upheld) " (" (rate(&o.uphold_rate)) ")."
@@ -246,7 +247,7 @@ fn enquiries(report: &AnnualReport) -> Markup {
                 td { (name) }
                 td.n { (stats.received) }
                 td.n { (stats.responded) }
-                td.n { (t.outside_target) " (" (rate(&t.outside_target_percent)) ")" }
+                td.n { (t.outside_original_target) " (" (rate(&t.outside_original_target_percent)) ")" }
             }
         }
     };
@@ -408,12 +409,12 @@ fn timescales_table(stats: &ComplaintStatistics) -> Markup {
         table {
             tbody {
                 tr {
-                    td { "Responded to within the target timescale" }
-                    td.n { (t.within_target) }
+                    td { "Responded to outside the target timescale" }
+                    td.n { (t.outside_original_target) " (" (rate(&t.outside_original_target_percent)) ")" }
                 }
                 tr {
-                    td { "Responded to outside the target timescale" }
-                    td.n { (t.outside_target) " (" (rate(&t.outside_target_percent)) ")" }
+                    td { "Responded to by the date agreed (the target, or an agreed extension)" }
+                    td.n { (t.within_target) }
                 }
                 tr { td { "Within the statutory limit" } td.n { (t.within_statutory_limit) } }
                 tr { td { "With an agreed extension" } td.n { (t.extended) } }
@@ -447,8 +448,8 @@ fn senior_manager_reviews(report: &AnnualReport) -> Markup {
             h2 { "Senior manager reviews" }
             p {
                 (smr.responded) " senior manager reviews were completed; "
-                (smr.timeliness.outside_target) " ("
-                (rate(&smr.timeliness.outside_target_percent))
+                (smr.timeliness.outside_original_target) " ("
+                (rate(&smr.timeliness.outside_original_target_percent))
                 ") took longer than the 3-month timescale."
             }
             (outcomes_table(smr))

@@ -60,14 +60,22 @@ pub struct CategoryLine {
 /// How quickly the records responded to in the period were answered.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TimelinessSummary {
-    /// Responded to on or before their due date (the agreed extended date
-    /// where there is one). Records without a target are not counted.
+    /// Responded to within target: by their due date (the agreed extended
+    /// date where there is one), with every earlier milestone that has a
+    /// date met (a children's review panel's meeting and report). Records
+    /// without a target are not counted.
     pub within_target: i64,
-    /// Responded to after their due date.
+    /// Responded to outside target (late, or a milestone missed).
     pub outside_target: i64,
     /// Outside target, of the records with a target
     /// (`within_target + outside_target`).
     pub outside_target_percent: Rate,
+    /// Responded to outside the original target, ignoring any agreed
+    /// extension: what the published reports count as "outside the 25
+    /// working day target" (the adult social care report: 80 of 217).
+    pub outside_original_target: i64,
+    /// Outside the original target, of the records with a target.
+    pub outside_original_target_percent: Rate,
     /// Responded to on or before the latest date the rules allow (the
     /// statutory limit), counting only records to which a limit applies.
     pub within_statutory_limit: i64,
@@ -158,6 +166,11 @@ pub struct ComplaintStatistics {
     pub young_people: YoungPeople,
     /// Records responded to that had been reopened after being closed.
     pub reopened: i64,
+    /// Records responded to in the period that were escalated: for each
+    /// kind, how many of them have a record of that kind escalated from them
+    /// (`parent_id`), e.g. complaints with a `dissatisfaction`. Every kind is
+    /// present, with 0 when there were none.
+    pub escalated: BTreeMap<String, i64>,
 }
 
 /// Records responded to in the period that share a reason, outcome,
@@ -191,6 +204,9 @@ struct RespondedGroup {
     /// Of those, responded to after it.
     #[diesel(sql_type = BigInt)]
     outside_target: i64,
+    /// Of those, responded to after the original target.
+    #[diesel(sql_type = BigInt)]
+    outside_original_target: i64,
     /// Of those, responded to by the latest date the rules allow.
     #[diesel(sql_type = BigInt)]
     within_limit: i64,
@@ -242,10 +258,12 @@ fn responded(period: &Period, kind: Kind, params: &ComplaintParams, scope: &Scop
     let sql = Sql::new(&format!(
         "SELECT category, sub_category, outcome, procedure, stage, working_days_taken, \
            COUNT(*) AS responded, {} AS within_target, {} AS outside_target, \
+           {} AS outside_original_target, \
            {} AS within_limit, {} AS extended, {} AS reopened \
          FROM feedback WHERE",
-        count_if("due_on IS NOT NULL AND responded_on <= due_on"),
-        count_if("due_on IS NOT NULL AND responded_on > due_on"),
+        count_if("within_target"),
+        count_if("NOT within_target"),
+        count_if("NOT within_original_target"),
         count_if("limit_on IS NOT NULL AND responded_on <= limit_on"),
         count_if("extended_due_on IS NOT NULL"),
         count_if("reopened"),
@@ -253,6 +271,29 @@ fn responded(period: &Period, kind: Kind, params: &ComplaintParams, scope: &Scop
     .in_period("responded_on", period);
     narrowed(sql, kind, params, scope)
         .push("GROUP BY category, sub_category, outcome, procedure, stage, working_days_taken")
+}
+
+/// How many records of each kind were escalated from the records responded
+/// to in the period.
+#[derive(Debug, QueryableByName)]
+struct EscalatedTo {
+    /// The kind of the escalated record, as stored.
+    #[diesel(sql_type = Text)]
+    kind: String,
+    /// How many of the records responded to have one.
+    #[diesel(sql_type = BigInt)]
+    records: i64,
+}
+
+/// Of the records responded to in the period, how many have a record of
+/// each kind escalated from them.
+fn escalated(period: &Period, kind: Kind, params: &ComplaintParams, scope: &Scope) -> Sql {
+    let parents = Sql::new(
+        "SELECT child.kind AS kind, COUNT(DISTINCT child.parent_id) AS records \
+         FROM feedback child WHERE child.parent_id IN (SELECT id FROM feedback WHERE",
+    )
+    .in_period("responded_on", period);
+    narrowed(parents, kind, params, scope).push(") GROUP BY child.kind")
 }
 
 /// Records received in the period by procedure and stage, with young people
@@ -391,10 +432,13 @@ fn timeliness(responded: &[RespondedGroup]) -> TimelinessSummary {
     }
     let histogram: Vec<(i32, i64)> = days.into_iter().collect();
     let (within, outside) = (sum(|g| g.within_target), sum(|g| g.outside_target));
+    let outside_original = sum(|g| g.outside_original_target);
     TimelinessSummary {
         within_target: within,
         outside_target: outside,
         outside_target_percent: Rate::of(outside, within + outside),
+        outside_original_target: outside_original,
+        outside_original_target_percent: Rate::of(outside_original, within + outside),
         within_statutory_limit: sum(|g| g.within_limit),
         extended: sum(|g| g.extended),
         median_working_days: median(&histogram),
@@ -411,12 +455,18 @@ pub fn compute(
     disclosure: Disclosure,
 ) -> Result<ComplaintStatistics, ApiError> {
     let kind = params.kind.unwrap_or(Kind::Complaint);
-    let (responded, received) = in_snapshot(conn, |conn| {
+    let (responded, received, escalated_to) = in_snapshot(conn, |conn| {
         Ok((
             responded(period, kind, params, scope).load::<RespondedGroup>(conn)?,
             received(period, kind, params, scope).load::<ReceivedByStage>(conn)?,
+            escalated(period, kind, params, scope).load::<EscalatedTo>(conn)?,
         ))
     })?;
+    let mut escalated: BTreeMap<String, i64> =
+        Kind::ALL.iter().map(|k| (k.as_str().to_string(), 0)).collect();
+    for line in escalated_to {
+        escalated.insert(line.kind, line.records);
+    }
     let total: i64 = responded.iter().map(|g| g.responded).sum();
     Ok(ComplaintStatistics {
         period: period.clone(),
@@ -436,6 +486,7 @@ pub fn compute(
             disclosure,
         ),
         reopened: responded.iter().map(|g| g.reopened).sum(),
+        escalated,
     })
 }
 
