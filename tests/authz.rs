@@ -55,6 +55,7 @@ struct Fixtures {
     user: i64,
     user_name: String,
     holiday: String,
+    timescale_version: String,
 }
 
 static SERIAL: AtomicUsize = AtomicUsize::new(0);
@@ -100,7 +101,16 @@ async fn fixtures(app: &TestApp, admin: &TestUser) -> Fixtures {
         json!({"date": holiday, "title": "Test holiday"}),
     )
     .await;
+    let timescale_version = format!("{}-01-01", 2200 + n);
+    let res = app
+        .put(&format!("/api/v1/timescales/{timescale_version}"))
+        .auth(admin)
+        .json(&json!({"rules": []}))
+        .send()
+        .await;
+    res.assert_status(201);
     Fixtures {
+        timescale_version,
         feedback: feedback["id"].as_i64().unwrap(),
         case: case["id"].as_i64().unwrap(),
         improvement: improvement["id"].as_i64().unwrap(),
@@ -139,6 +149,12 @@ fn request(operation: &str, f: &Fixtures) -> (Method, String, Option<Value>, Acc
         "update_user" => (Method::PATCH, format!("/api/v1/users/{}", f.user), Some(json!({"display_name": "Renamed"})), Access::Roles(ADMIN, Scoped::No)),
         "delete_user" => (Method::DELETE, format!("/api/v1/users/{}", f.user), None, Access::Roles(ADMIN, Scoped::No)),
         "get_user_history" => (Method::GET, format!("/api/v1/users/{}/history", f.user), None, Access::Roles(ADMIN, Scoped::No)),
+        "list_timescales" => (Method::GET, "/api/v1/timescales".into(), None, Access::Anyone),
+        "get_timescale_version" => (Method::GET, "/api/v1/timescales/2009-04-01".into(), None, Access::Anyone),
+        "get_timescale_version_history" => (Method::GET, "/api/v1/timescales/2009-04-01/history".into(), None, Access::Anyone),
+        "put_timescale_version" => (Method::PUT, format!("/api/v1/timescales/{}-01-01", 2100 + n), Some(json!({"rules": [{"kind": "enquiry",
+            "steps": [{"milestone": "response", "within": {"working_days": 10}, "from": "receipt"}]}]})), Access::Roles(ADMIN, Scoped::No)),
+        "delete_timescale_version" => (Method::DELETE, format!("/api/v1/timescales/{}", f.timescale_version), None, Access::Roles(ADMIN, Scoped::No)),
         "get_settings" => (Method::GET, "/api/v1/settings".into(), None, Access::Anyone),
         "update_settings" => (Method::PUT, "/api/v1/settings".into(), Some(json!({"council_name": "C", "authority_type": "county"})), Access::Roles(ADMIN, Scoped::No)),
         "list_feedback" => (Method::GET, "/api/v1/feedback".into(), None, Access::Roles(ALL, Scoped::No)),
@@ -202,6 +218,7 @@ fn success_status(method: &Method, operation: &str) -> u16 {
     match (method.as_str(), operation) {
         ("DELETE", _) => 204,
         ("POST", "create_token" | "import_holidays") => 200,
+        ("PUT", "put_timescale_version") => 201,
         ("POST", op) if op.starts_with("redact_") => 200,
         ("POST", op) if op.starts_with("erase_") => 204,
         ("POST", _) => 201,

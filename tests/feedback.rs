@@ -117,7 +117,9 @@ async fn the_adult_complaint_worked_example() {
     let t = &record["timeliness"];
     assert_eq!(t["acknowledgement_due_on"], "2024-12-27");
     assert_eq!(t["due_on"], "2025-01-29");
-    assert_eq!(t["limit_on"], "2025-06-20");
+    // Six months *beginning with* 20 December end on 19 June (the
+    // regulations' wording; DOMAIN.md's example said 20 June).
+    assert_eq!(t["limit_on"], "2025-06-19");
     assert_eq!(t["target_working_days"], 25);
     assert_eq!(t["extended"], false);
     assert_eq!(t["working_days_taken"], Value::Null);
@@ -763,7 +765,8 @@ async fn escalation_follows_each_procedure() {
         .await
         .json();
     assert_eq!(review["kind"], "senior_manager_review");
-    assert_eq!(review["timeliness"]["due_on"], "2025-11-01");
+    // Three months beginning with 1 August end on 31 October.
+    assert_eq!(review["timeliness"]["due_on"], "2025-10-31");
     escalate(&review, json!({"received_on": "2025-09-01"}))
         .await
         .problem(409);

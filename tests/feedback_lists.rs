@@ -428,11 +428,14 @@ async fn overdue_true_lists_open_records_past_their_due_date_and_false_the_rest(
         )
         .await,
     );
-    // Agreed extensions to today (due today: not yet overdue) and to
-    // yesterday (overdue), on enquiries whose 10 working days ran out long ago.
+    // Longer periods agreed (before the six months ran out) to today (due
+    // today: not yet overdue) and to yesterday (overdue), on adult social
+    // care complaints whose 25 working days ran out long ago.
     let extended_to = |due: chrono::NaiveDate| {
-        json!({"directorate": "adults", "kind": "enquiry", "received_on": "2025-06-02",
-               "extended_due_on": due, "extension_reason": "Waiting for the provider"})
+        json!({"directorate": "adults", "kind": "complaint", "procedure": "statutory_adults",
+               "stage": 1, "received_on": "2025-06-02", "category": "Charging",
+               "extended_due_on": due, "extension_agreed_on": "2025-11-03",
+               "extension_reason": "Waiting for the provider"})
     };
     let due_today = create(&app, admin, extended_to(today)).await;
     assert_eq!(due_today["timeliness"]["due_on"], today.to_string());
