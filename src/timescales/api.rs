@@ -116,16 +116,20 @@ pub async fn get_timescale_version(
 /// in force, under `timescales`: from that day (or from the beginning, for the
 /// earliest version) until the next version starts.
 fn covered(timescales: &Timescales, effective_from: NaiveDate) -> (NaiveDate, NaiveDate) {
+    // Four-digit years at both ends: SQLite compares dates as text, where
+    // chrono's MIN and MAX ("-262143-…", "+262142-…") sort wrongly.
+    let first_day = NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or(NaiveDate::MIN);
+    let last_day = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(NaiveDate::MAX);
     let earliest = timescales.versions().first().map(|v| v.effective_from);
     let from = if earliest.is_none_or(|e| e >= effective_from) {
-        NaiveDate::MIN
+        first_day
     } else {
         effective_from
     };
     let until = timescales
         .next_start(effective_from)
         .and_then(|d| d.pred_opt())
-        .unwrap_or(NaiveDate::MAX);
+        .unwrap_or(last_day);
     (from, until)
 }
 
@@ -133,7 +137,11 @@ fn covered(timescales: &Timescales, effective_from: NaiveDate) -> (NaiveDate, Na
 /// starting on `effective_from` touches, under the timescales as they now
 /// are; 409 when a complaint received then would be at a stage the rules no
 /// longer name.
-fn follow_change(conn: &mut DbConnection, effective_from: NaiveDate, before: &Timescales) -> Result<(), ApiError> {
+fn follow_change(
+    conn: &mut DbConnection,
+    effective_from: NaiveDate,
+    before: &Timescales,
+) -> Result<(), ApiError> {
     let after = model::load(conn)?;
     let (from, until) = {
         let (a, b) = covered(before, effective_from);
@@ -199,7 +207,10 @@ pub async fn put_timescale_version(
     let (written, revision, version) = result?;
     let mut response = if written == Written::Created {
         let mut created = HttpResponse::Created();
-        created.insert_header((header::LOCATION, format!("/api/v1/timescales/{effective_from}")));
+        created.insert_header((
+            header::LOCATION,
+            format!("/api/v1/timescales/{effective_from}"),
+        ));
         created
     } else {
         HttpResponse::Ok()
