@@ -20,8 +20,6 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 
 use redress::audit::Actor;
-use redress::timescales::clock::Dates;
-use redress::timescales::TimeRules;
 use redress::db::DbConnection;
 use redress::error::ApiError;
 use redress::feedback::fields::{Complainant, FeedbackInput, Remedy};
@@ -33,6 +31,8 @@ use redress::ombudsman::model::CaseRecord;
 use redress::ombudsman::types::{Decision, Ombudsman, RecommendationKind};
 use redress::settings::model::{AuthorityType, Benchmark, Settings};
 use redress::statistics::Period;
+use redress::timescales::clock::Dates;
+use redress::timescales::TimeRules;
 
 use generators::{
     case_reference, day_between, information_request, pick, test_person, DIRECTORATES,
@@ -548,7 +548,10 @@ fn complaints_2024(g: &mut Gen, from: NaiveDate, to: NaiveDate) -> Vec<FeedbackI
             late,
         );
         if responded < from {
-            responded = g.rules.calendar.add_working_days(from - Duration::days(1), 1);
+            responded = g
+                .rules
+                .calendar
+                .add_working_days(from - Duration::days(1), 1);
         }
         complaints.push(g.record(
             "adults",
@@ -1168,6 +1171,7 @@ fn save_settings(conn: &mut DbConnection, actor: &Actor) -> Result<(), ApiError>
                     average_compliance_percent: *compliance,
                 })
                 .collect(),
+            overview_basis: Default::default(),
         },
     )?;
     Ok(())

@@ -13,6 +13,7 @@ use crate::improvements::api::ServiceImprovement;
 use crate::improvements::fields::ImprovementStatus;
 use crate::reports::svg;
 use crate::reports::AnnualReport;
+use crate::settings::model::OverviewBasis;
 use crate::statistics::complaints::{CategoryLine, ComplaintStatistics};
 use crate::statistics::feedback::YearVolumes;
 use crate::statistics::Rate;
@@ -189,13 +190,14 @@ fn executive_summary(report: &AnnualReport) -> Markup {
     }
 }
 
-/// Feedback received in each of the four years, by kind: a table and a chart.
+/// Feedback in each of the four years, by kind, each kind counted on its
+/// basis (received or responded to): a table, a footnote and a chart.
 fn feedback_overview(report: &AnnualReport) -> Markup {
     let years = &report.feedback.years;
     html! {
         section {
             h2 { "Annual feedback overview" }
-            p { "Feedback received in each of the last four years." }
+            p { "Feedback in each of the last four years." }
             table {
                 thead {
                     tr {
@@ -207,7 +209,7 @@ fn feedback_overview(report: &AnnualReport) -> Markup {
                     @for kind in Kind::ALL {
                         tr {
                             td { (kind_name(*kind)) }
-                            @for y in years { td.n { (received(y, *kind)) } }
+                            @for y in years { td.n { (overview_cell(y, *kind)) } }
                         }
                     }
                     tr {
@@ -216,13 +218,49 @@ fn feedback_overview(report: &AnnualReport) -> Markup {
                     }
                     tr.total {
                         td { "Total" }
-                        @for y in years { td.n { (y.total_received + y.ombudsman_decided) } }
+                        @for y in years { td.n { (y.overview_total) } }
                     }
                 }
             }
+            p.note { (overview_footnote(report)) }
             (PreEscaped(feedback_chart(years)))
         }
     }
+}
+
+/// The overview's count of `kind` in `year`, or "–" when there were none.
+fn overview_cell(year: &YearVolumes, kind: Kind) -> String {
+    match year.overview.get(kind.as_str()).copied().flatten() {
+        Some(n) => n.to_string(),
+        None => "–".into(),
+    }
+}
+
+/// Which kinds the overview counts as received and which as responded to.
+fn overview_footnote(report: &AnnualReport) -> String {
+    let basis = &report.feedback.overview_basis;
+    let names = |wanted: OverviewBasis| -> Vec<&str> {
+        Kind::ALL
+            .iter()
+            .filter(|k| basis.get(k.as_str()) == Some(&wanted))
+            .map(|k| kind_name(*k))
+            .collect()
+    };
+    let mut parts = Vec::new();
+    for (wanted, how) in [
+        (OverviewBasis::Received, "received in the year"),
+        (OverviewBasis::Responded, "responded to in the year"),
+    ] {
+        let kinds = names(wanted);
+        if !kinds.is_empty() {
+            parts.push(format!("{} are counted as {how}", kinds.join(", ")));
+        }
+    }
+    format!(
+        "{}; Ombudsman decisions by the date of the decision. \
+         The total is the sum of the rows. \"–\" means none were recorded.",
+        parts.join("; ")
+    )
 }
 
 /// The overview's chart: one group per kind, one bar per year, oldest first.
@@ -231,11 +269,15 @@ fn feedback_chart(years: &[YearVolumes]) -> String {
     let groups: Vec<(String, Vec<i64>)> = Kind::ALL
         .iter()
         .map(|k| {
-            let values = years.iter().rev().map(|y| received(y, *k)).collect();
+            let values = years
+                .iter()
+                .rev()
+                .map(|y| y.overview.get(k.as_str()).copied().flatten().unwrap_or(0))
+                .collect();
             (kind_name(*k).to_string(), values)
         })
         .collect();
-    svg::grouped_columns("Feedback received by type", &series, &groups)
+    svg::grouped_columns("Feedback by type", &series, &groups)
 }
 
 /// Enquiries from councillors and MPs, and how many were late.

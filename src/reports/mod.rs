@@ -115,7 +115,9 @@ fn assemble_in_snapshot(
         },
         period: period.clone(),
         generated_at: Utc::now(),
-        feedback: feedback::compute(conn, period, 4, scope, directorate)?,
+        feedback: feedback::compute(conn, period, 4, scope, directorate, |kind| {
+            settings.overview_basis(kind)
+        })?,
         dissatisfaction_rate: Rate::of(dissatisfactions.responded, complaints.responded),
         complaints,
         dissatisfactions,

@@ -1,5 +1,7 @@
 //! The settings row.
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -9,6 +11,7 @@ use crate::audit::{self, Action, Actor};
 use crate::db::schema::settings;
 use crate::db::{now, DbConnection};
 use crate::error::{ApiError, FieldErrors};
+use crate::feedback::types::Kind;
 use crate::http::etag::IfMatch;
 use crate::http::json::RequestBody;
 use crate::text_enum;
@@ -31,6 +34,43 @@ text_enum! {
         /// A London borough.
         LondonBorough => "london_borough",
     }
+}
+
+text_enum! {
+    /// How the annual report's feedback overview counts a kind of feedback
+    /// in a year.
+    pub enum OverviewBasis {
+        /// Records received in the year (by `received_on`).
+        Received => "received",
+        /// Records responded to in the year (by `responded_on`).
+        Responded => "responded",
+    }
+}
+
+impl OverviewBasis {
+    /// The basis shipped for `kind`, as the adult social care reference
+    /// report counts it: compliments, comments, enquiries, representations
+    /// and formal complaints as received; MP and councillor enquiries,
+    /// informal complaints, dissatisfactions and senior manager reviews as
+    /// responded to.
+    pub fn shipped(kind: Kind) -> OverviewBasis {
+        match kind {
+            Kind::MpEnquiry
+            | Kind::CouncillorEnquiry
+            | Kind::InformalComplaint
+            | Kind::Dissatisfaction
+            | Kind::SeniorManagerReview => OverviewBasis::Responded,
+            _ => OverviewBasis::Received,
+        }
+    }
+}
+
+/// Every kind with its shipped overview basis.
+fn shipped_overview_basis() -> BTreeMap<Kind, OverviewBasis> {
+    Kind::ALL
+        .iter()
+        .map(|&kind| (kind, OverviewBasis::shipped(kind)))
+        .collect()
 }
 
 /// The Ombudsman's averages for similar authorities in one financial year.
@@ -74,6 +114,16 @@ pub struct Settings {
     /// The Ombudsman's averages for similar authorities, one per year.
     #[serde(default)]
     pub benchmarks: Vec<Benchmark>,
+    /// How the annual report's feedback overview counts each kind in a year:
+    /// `received` or `responded`. The published overview mixes the two (the
+    /// adult social care reference report counts compliments and formal
+    /// complaints as received, and MP and councillor enquiries, informal
+    /// complaints, dissatisfactions and senior manager reviews as responded
+    /// to), and the report says which in a footnote. Answers list every
+    /// kind; in a `PUT`, kinds left out keep their basis.
+    #[serde(default)]
+    #[schema(example = json!({"complaint": "received", "mp_enquiry": "responded"}))]
+    pub overview_basis: BTreeMap<Kind, OverviewBasis>,
 }
 
 impl RequestBody for Settings {
@@ -144,17 +194,34 @@ pub struct Stored {
 }
 
 impl Stored {
+    /// How the annual report's overview counts `kind`.
+    pub fn overview_basis(&self, kind: Kind) -> OverviewBasis {
+        self.settings
+            .overview_basis
+            .get(&kind)
+            .copied()
+            .unwrap_or_else(|| OverviewBasis::shipped(kind))
+    }
+
     /// The benchmark for the financial year starting in `year`.
     pub fn benchmark(&self, year: i32) -> Option<&Benchmark> {
         self.settings.benchmarks.iter().find(|b| b.year == year)
     }
 }
 
-type Row = (String, String, Option<i64>, String, i64, NaiveDateTime);
+type Row = (
+    String,
+    String,
+    Option<i64>,
+    String,
+    String,
+    i64,
+    NaiveDateTime,
+);
 
 /// The settings.
 pub fn load(conn: &mut DbConnection) -> Result<Stored, ApiError> {
-    let (council_name, authority_type, population, benchmarks, version, updated_at): Row =
+    let (council_name, authority_type, population, benchmarks, basis, version, updated_at): Row =
         settings::table
             .find(1)
             .select((
@@ -162,6 +229,7 @@ pub fn load(conn: &mut DbConnection) -> Result<Stored, ApiError> {
                 settings::authority_type,
                 settings::population,
                 settings::benchmarks,
+                settings::overview_basis,
                 settings::version,
                 settings::updated_at,
             ))
@@ -172,13 +240,22 @@ pub fn load(conn: &mut DbConnection) -> Result<Stored, ApiError> {
             authority_type: AuthorityType::from_db(&authority_type)?,
             population,
             benchmarks: serde_json::from_str(&benchmarks)?,
+            overview_basis: with_shipped_basis(serde_json::from_str(&basis)?),
         },
         version,
         updated_at,
     })
 }
 
-/// Replace the settings.
+/// `stored`, with the shipped basis for every kind it leaves out.
+fn with_shipped_basis(stored: BTreeMap<Kind, OverviewBasis>) -> BTreeMap<Kind, OverviewBasis> {
+    let mut basis = shipped_overview_basis();
+    basis.extend(stored);
+    basis
+}
+
+/// Replace the settings. Kinds the new `overview_basis` leaves out keep
+/// their current basis.
 pub fn save(
     conn: &mut DbConnection,
     actor: &Actor,
@@ -190,10 +267,13 @@ pub fn save(
     if_match.check(current.version)?;
     let mut benchmarks = new.benchmarks.clone();
     benchmarks.sort_by_key(|b| b.year);
+    let mut overview_basis = current.settings.overview_basis.clone();
+    overview_basis.extend(new.overview_basis.iter().map(|(k, b)| (*k, *b)));
     let changes = audit::diff(
         &serde_json::to_value(&current.settings)?,
         &serde_json::to_value(Settings {
             benchmarks: benchmarks.clone(),
+            overview_basis: overview_basis.clone(),
             ..new.clone()
         })?,
     );
@@ -206,6 +286,7 @@ pub fn save(
             settings::authority_type.eq(new.authority_type.as_str()),
             settings::population.eq(new.population),
             settings::benchmarks.eq(serde_json::to_string(&benchmarks)?),
+            settings::overview_basis.eq(serde_json::to_string(&overview_basis)?),
             settings::version.eq(current.version + 1),
             settings::updated_at.eq(now()),
         ))

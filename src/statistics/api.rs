@@ -135,7 +135,15 @@ pub async fn get_feedback_statistics(
         .db
         .run(move |conn| {
             let scope = scope(conn, &user, params.directorate.as_deref())?;
-            feedback::compute(conn, &period, count, &scope, params.directorate.as_deref())
+            let settings = crate::settings::model::load(conn)?;
+            feedback::compute(
+                conn,
+                &period,
+                count,
+                &scope,
+                params.directorate.as_deref(),
+                |kind| settings.overview_basis(kind),
+            )
         })
         .await?;
     respond(&req, &stats, "feedback-statistics")

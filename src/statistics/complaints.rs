@@ -462,8 +462,10 @@ pub fn compute(
             escalated(period, kind, params, scope).load::<EscalatedTo>(conn)?,
         ))
     })?;
-    let mut escalated: BTreeMap<String, i64> =
-        Kind::ALL.iter().map(|k| (k.as_str().to_string(), 0)).collect();
+    let mut escalated: BTreeMap<String, i64> = Kind::ALL
+        .iter()
+        .map(|k| (k.as_str().to_string(), 0))
+        .collect();
     for line in escalated_to {
         escalated.insert(line.kind, line.records);
     }

@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 use crate::db::DbConnection;
 use crate::error::ApiError;
 use crate::feedback::types::Kind;
+use crate::settings::model::OverviewBasis;
 use crate::statistics::sql::{in_snapshot, Sql};
 use crate::statistics::{percent, Period, Scope};
 
@@ -39,6 +40,16 @@ pub struct YearVolumes {
     /// Ombudsman cases decided in the year (by `decided_on`), which the
     /// annual report counts beside feedback.
     pub ombudsman_decided: i64,
+    /// The annual report's feedback overview for the year, keyed by kind:
+    /// each kind counted as received or as responded to, as the settings'
+    /// `overview_basis` says (also given as this answer's `overview_basis`).
+    /// Null when the year has no such records: the report prints "–", as the
+    /// reference report does for dissatisfactions before they were recorded.
+    /// Every kind is present.
+    pub overview: BTreeMap<String, Option<i64>>,
+    /// The overview's total, the one definition the JSON and the report
+    /// share: the sum of `overview` plus `ombudsman_decided`.
+    pub overview_total: i64,
 }
 
 /// Feedback volumes for the period and the years before it.
@@ -57,6 +68,14 @@ pub struct FeedbackStatistics {
     /// a fall); null when none were received the year before or only one
     /// year was asked for. Every kind is present.
     pub change_percent: BTreeMap<String, Option<f64>>,
+    /// Per kind: the change in records responded to, from the year before
+    /// to the period, in percent rounded half-up to one decimal place (the
+    /// reference report's "217 were responded to … falling by 24%"); null as
+    /// for `change_percent`. Every kind is present.
+    pub change_percent_responded: BTreeMap<String, Option<f64>>,
+    /// How the overview counts each kind: `received` or `responded` (the
+    /// settings' `overview_basis`). Every kind is present.
+    pub overview_basis: BTreeMap<String, OverviewBasis>,
 }
 
 /// Records of one kind received, and responded to, in one of the requested
@@ -175,14 +194,18 @@ fn kinds_in(
     map
 }
 
-/// Per kind: received in the first year against the second, in percent.
-fn change_percent(volumes: &[YearVolumes]) -> BTreeMap<String, Option<f64>> {
+/// Per kind: the count `of` in the first year against the second, in
+/// percent.
+fn change_percent(
+    volumes: &[YearVolumes],
+    of: fn(&YearVolumes) -> &BTreeMap<String, i64>,
+) -> BTreeMap<String, Option<f64>> {
     Kind::ALL
         .iter()
         .map(|kind| {
             let key = kind.as_str().to_string();
-            let now = volumes.first().map(|y| y.received[&key]).unwrap_or(0);
-            let before = volumes.get(1).map(|y| y.received[&key]).unwrap_or(0);
+            let now = volumes.first().map(|y| of(y)[&key]).unwrap_or(0);
+            let before = volumes.get(1).map(|y| of(y)[&key]).unwrap_or(0);
             let change = if volumes.len() > 1 {
                 percent(now - before, before)
             } else {
@@ -193,14 +216,39 @@ fn change_percent(volumes: &[YearVolumes]) -> BTreeMap<String, Option<f64>> {
         .collect()
 }
 
-/// Compute the volumes for `period` and the `count - 1` years before it.
+/// The overview row of each kind: its count on its basis, null when none.
+fn overview(
+    received: &BTreeMap<String, i64>,
+    responded: &BTreeMap<String, i64>,
+    basis: &BTreeMap<String, OverviewBasis>,
+) -> BTreeMap<String, Option<i64>> {
+    basis
+        .iter()
+        .map(|(kind, basis)| {
+            let counts = match basis {
+                OverviewBasis::Received => received,
+                OverviewBasis::Responded => responded,
+            };
+            let n = counts.get(kind).copied().unwrap_or(0);
+            (kind.clone(), (n > 0).then_some(n))
+        })
+        .collect()
+}
+
+/// Compute the volumes for `period` and the `count - 1` years before it,
+/// with the annual report's overview counted on `basis` (the settings').
 pub fn compute(
     conn: &mut DbConnection,
     period: &Period,
     count: usize,
     scope: &Scope,
     directorate: Option<&str>,
+    basis: impl Fn(Kind) -> OverviewBasis,
 ) -> Result<FeedbackStatistics, ApiError> {
+    let basis: BTreeMap<String, OverviewBasis> = Kind::ALL
+        .iter()
+        .map(|&kind| (kind.as_str().to_string(), basis(kind)))
+        .collect();
     let years = years_back(period, count);
     let (counts, decided) = in_snapshot(conn, |conn| {
         Ok((
@@ -214,6 +262,12 @@ pub fn compute(
         .map(|(i, year)| {
             let received = kinds_in(&counts, i, |r| r.received);
             let responded = kinds_in(&counts, i, |r| r.responded);
+            let ombudsman_decided = decided
+                .iter()
+                .filter(|r| r.year as usize == i)
+                .map(|r| r.decided)
+                .sum();
+            let overview = overview(&received, &responded, &basis);
             YearVolumes {
                 label: year.label.clone(),
                 from: year.from,
@@ -222,18 +276,18 @@ pub fn compute(
                 total_responded: responded.values().sum(),
                 received,
                 responded,
-                ombudsman_decided: decided
-                    .iter()
-                    .filter(|r| r.year as usize == i)
-                    .map(|r| r.decided)
-                    .sum(),
+                overview_total: overview.values().flatten().sum::<i64>() + ombudsman_decided,
+                overview,
+                ombudsman_decided,
             }
         })
         .collect();
     Ok(FeedbackStatistics {
         period: period.clone(),
         directorate: directorate.map(str::to_string),
-        change_percent: change_percent(&volumes),
+        change_percent: change_percent(&volumes, |y| &y.received),
+        change_percent_responded: change_percent(&volumes, |y| &y.responded),
+        overview_basis: basis,
         years: volumes,
     })
 }
