@@ -29,4 +29,5 @@ mod reports;
 mod settings;
 mod spec;
 mod statistics;
+mod statutory_rules;
 mod users;

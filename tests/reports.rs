@@ -6,7 +6,9 @@ use crate::common::{TestApp, TestUser};
 use crate::demo;
 
 async fn load_demo(app: &TestApp) {
-    let rules = redress::timescales::TimeRules::current(&app.state).await.unwrap();
+    let rules = redress::timescales::TimeRules::current(&app.state)
+        .await
+        .unwrap();
     let today = redress::calendar::uk_today();
     // As `redress demo` does: one long transaction, without the time limit
     // of request work.
@@ -143,7 +145,9 @@ async fn the_demo_data_reproduces_the_published_figures() {
     let improvements = get(&app, &admin, "/api/v1/service-improvements?published=true").await;
     assert!(improvements["total"].as_i64().unwrap() >= 5);
     // Loading twice is refused.
-    let rules = redress::timescales::TimeRules::current(&app.state).await.unwrap();
+    let rules = redress::timescales::TimeRules::current(&app.state)
+        .await
+        .unwrap();
     let again = app
         .state
         .db
