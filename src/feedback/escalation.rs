@@ -42,8 +42,7 @@ pub fn escalated(
     rules: &TimeRules,
 ) -> Result<FeedbackInput, ApiError> {
     let from = &parent.fields;
-    let has_stage =
-        |procedure, stage| rules.timescales.has_stage(procedure, stage, received_on);
+    let has_stage = |procedure, stage| rules.timescales.has_stage(procedure, stage, received_on);
     let step = next(from.kind, from.procedure, from.stage, procedure, has_stage)?;
     if received_on < from.received_on {
         return Err(ApiError::field(
@@ -98,7 +97,10 @@ pub fn next(
     match (kind, procedure) {
         (kind, _) if starts_a_complaint(kind) => {
             let procedure = requested.ok_or_else(|| {
-                ApiError::field("procedure", format!("is required to escalate a {kind} to a complaint"))
+                ApiError::field(
+                    "procedure",
+                    format!("is required to escalate a {kind} to a complaint"),
+                )
             })?;
             Ok(Step {
                 kind: Kind::Complaint,

@@ -66,7 +66,13 @@ fn dates_of(input: &FeedbackInput) -> Dates {
 }
 
 fn clock_of(input: &FeedbackInput, rules: &TimeRules, today: NaiveDate) -> Timeliness {
-    rules.clock(input.kind, input.procedure, input.stage, &dates_of(input), today)
+    rules.clock(
+        input.kind,
+        input.procedure,
+        input.stage,
+        &dates_of(input),
+        today,
+    )
 }
 
 /// What search and the statistics read of the complainant, in columns.
@@ -147,7 +153,9 @@ fn check_external_ref(
 /// its agreed extension under the current calendar.
 pub fn check_timescale(input: &FeedbackInput, rules: &TimeRules) -> Result<(), ApiError> {
     let received = input.received_on;
-    if let (Kind::Complaint, Some(procedure), Some(stage)) = (input.kind, input.procedure, input.stage) {
+    if let (Kind::Complaint, Some(procedure), Some(stage)) =
+        (input.kind, input.procedure, input.stage)
+    {
         if !rules.timescales.has_stage(procedure, stage, received) {
             let version = rules
                 .timescales
@@ -168,8 +176,15 @@ pub fn check_timescale(input: &FeedbackInput, rules: &TimeRules) -> Result<(), A
         .and_then(|rule| rule.extension_problem(&rules.calendar, &dates_of(input)));
     let problem = match (problem, input.extended_due_on) {
         (Some(problem), _) => Some(problem),
-        (None, Some(_)) if rules.rule(input.kind, input.procedure, input.stage, received).is_none() => {
-            Some(("extended_due_on", "cannot be set: no timescale applies to this kind of record".to_string()))
+        (None, Some(_))
+            if rules
+                .rule(input.kind, input.procedure, input.stage, received)
+                .is_none() =>
+        {
+            Some((
+                "extended_due_on",
+                "cannot be set: no timescale applies to this kind of record".to_string(),
+            ))
         }
         (None, _) => None,
     };
@@ -368,7 +383,11 @@ fn recompute(
             .filter(feedback::id.gt(after_id))
             .order(feedback::id.asc())
             .limit(5_000)
-            .select((feedback::id, FeedbackInput::as_select(), StoredClock::as_select()))
+            .select((
+                feedback::id,
+                FeedbackInput::as_select(),
+                StoredClock::as_select(),
+            ))
             .load(conn)?;
         let Some(last_row) = rows.last() else { break };
         after_id = last_row.0;
@@ -470,7 +489,10 @@ pub fn complaints_without_stage(
         if timescales.has_stage(procedure, stage, received) {
             continue;
         }
-        match stranded.iter_mut().find(|(p, s, _)| (*p, *s) == (procedure, stage)) {
+        match stranded
+            .iter_mut()
+            .find(|(p, s, _)| (*p, *s) == (procedure, stage))
+        {
             Some(line) => line.2 += count,
             None => stranded.push((procedure, stage, count)),
         }

@@ -177,7 +177,12 @@ fn all_met(milestones: &[MilestoneClock], response_due: NaiveDate) -> bool {
 impl Rule {
     /// The limit before any longer period agreed (`limit_on` as the rules
     /// set it), given the response's original target.
-    fn base_limit(&self, calendar: &Calendar, received: NaiveDate, target: NaiveDate) -> Option<NaiveDate> {
+    fn base_limit(
+        &self,
+        calendar: &Calendar,
+        received: NaiveDate,
+        target: NaiveDate,
+    ) -> Option<NaiveDate> {
         self.limit.map(|limit| match limit.from {
             LimitFrom::Receipt => add(calendar, received, limit.within),
             LimitFrom::Target => add(calendar, target, limit.within),
@@ -203,7 +208,10 @@ impl Rule {
             };
         };
         let response_due = dates.extended_due_on.unwrap_or(original);
-        if let Some(response) = milestones.iter_mut().find(|m| m.name == Milestone::Response) {
+        if let Some(response) = milestones
+            .iter_mut()
+            .find(|m| m.name == Milestone::Response)
+        {
             *response = milestone(Milestone::Response, response_due, dates);
         }
         let limit_on = self.limit_on(calendar, dates, original);
@@ -227,7 +235,8 @@ impl Rule {
             due_on: Some(due_on),
             limit_on,
             working_days_taken: responded.map(|r| {
-                i32::try_from(calendar.working_days_between(dates.received_on, r)).unwrap_or(i32::MAX)
+                i32::try_from(calendar.working_days_between(dates.received_on, r))
+                    .unwrap_or(i32::MAX)
             }),
             within_target: responded.map(|_| all_met(&milestones, response_due)),
             within_original_target: responded.map(|_| all_met(&milestones, original)),
@@ -240,7 +249,12 @@ impl Rule {
 
     /// `limit_on`: the rules' limit, or for a longer period agreed on or
     /// before it expired, the agreed date.
-    fn limit_on(&self, calendar: &Calendar, dates: &Dates, original: NaiveDate) -> Option<NaiveDate> {
+    fn limit_on(
+        &self,
+        calendar: &Calendar,
+        dates: &Dates,
+        original: NaiveDate,
+    ) -> Option<NaiveDate> {
         let base = self.base_limit(calendar, dates.received_on, original)?;
         let longer = self.limit.is_some_and(|l| l.longer_by_agreement);
         match (dates.extended_due_on, dates.extension_agreed_on) {
@@ -257,7 +271,11 @@ impl Rule {
     /// must not go beyond the limit, unless the rule allows a longer period
     /// agreed before the limit expired. An extension is never agreed after
     /// the limit.
-    pub fn extension_problem(&self, calendar: &Calendar, dates: &Dates) -> Option<(&'static str, String)> {
+    pub fn extension_problem(
+        &self,
+        calendar: &Calendar,
+        dates: &Dates,
+    ) -> Option<(&'static str, String)> {
         let extended = dates.extended_due_on?;
         let field = "extended_due_on";
         let original = schedule(self, calendar, dates)
@@ -265,7 +283,10 @@ impl Rule {
             .find(|m| m.name == Milestone::Response)
             .map(|m| m.due_on);
         let Some(original) = original else {
-            return Some((field, "cannot be set: no timescale applies to this kind of record".into()));
+            return Some((
+                field,
+                "cannot be set: no timescale applies to this kind of record".into(),
+            ));
         };
         let Some(limit) = self.base_limit(calendar, dates.received_on, original) else {
             return Some((
@@ -276,7 +297,10 @@ impl Rule {
         if extended <= original {
             return Some((field, format!("must be after the target date, {original}")));
         }
-        if dates.extension_agreed_on.is_some_and(|agreed| agreed > limit) {
+        if dates
+            .extension_agreed_on
+            .is_some_and(|agreed| agreed > limit)
+        {
             return Some((
                 "extension_agreed_on",
                 format!("is after the limit, {limit}: an extension must be agreed before the period expires"),
@@ -286,7 +310,10 @@ impl Rule {
             return None;
         }
         if !self.limit.is_some_and(|l| l.longer_by_agreement) {
-            return Some((field, format!("is beyond the latest date the rules allow, {limit}")));
+            return Some((
+                field,
+                format!("is beyond the latest date the rules allow, {limit}"),
+            ));
         }
         match dates.extension_agreed_on {
             Some(_) => None,
@@ -332,7 +359,12 @@ mod tests {
     }
 
     fn adults(on: &str) -> Rule {
-        rule(Kind::Complaint, Some(Procedure::StatutoryAdults), Some(1), on)
+        rule(
+            Kind::Complaint,
+            Some(Procedure::StatutoryAdults),
+            Some(1),
+            on,
+        )
     }
 
     fn received(on: &str) -> Dates {
@@ -384,7 +416,11 @@ mod tests {
             ..received("2024-12-20")
         };
         let c = adults("2024-12-20").clock(&calendar(), &dates, d("2025-07-01"));
-        assert_eq!(c.within_statutory_limit, Some(false), "a day past the six months");
+        assert_eq!(
+            c.within_statutory_limit,
+            Some(false),
+            "a day past the six months"
+        );
     }
 
     #[test]
@@ -447,11 +483,22 @@ mod tests {
     fn corporate_targets_count_from_acknowledgement() {
         // Received Monday 3 March 2025; acknowledgement due on the 5th working
         // day (Mon 10 March); 10 working days after that is Mon 24 March.
-        let corporate = |stage| rule(Kind::Complaint, Some(Procedure::Corporate), Some(stage), "2025-03-03");
+        let corporate = |stage| {
+            rule(
+                Kind::Complaint,
+                Some(Procedure::Corporate),
+                Some(stage),
+                "2025-03-03",
+            )
+        };
         let c = corporate(1).clock(&calendar(), &received("2025-03-03"), d("2025-03-05"));
         assert_eq!(c.acknowledgement_due_on, Some(d("2025-03-10")));
         assert_eq!(c.due_on, Some(d("2025-03-24")));
-        assert_eq!(c.limit_on, Some(d("2025-04-07")), "an extension of 10 more working days");
+        assert_eq!(
+            c.limit_on,
+            Some(d("2025-04-07")),
+            "an extension of 10 more working days"
+        );
         let dates = Dates {
             acknowledged_on: Some(d("2025-03-05")),
             ..received("2025-03-03")
@@ -469,11 +516,24 @@ mod tests {
 
     #[test]
     fn childrens_stages_and_their_extension_limits() {
-        let children = |stage| rule(Kind::Complaint, Some(Procedure::StatutoryChildren), Some(stage), "2025-06-02");
+        let children = |stage| {
+            rule(
+                Kind::Complaint,
+                Some(Procedure::StatutoryChildren),
+                Some(stage),
+                "2025-06-02",
+            )
+        };
         let c = children(1).clock(&calendar(), &received("2025-06-02"), d("2025-06-02"));
-        assert_eq!((c.due_on, c.limit_on), (Some(d("2025-06-16")), Some(d("2025-06-30"))));
+        assert_eq!(
+            (c.due_on, c.limit_on),
+            (Some(d("2025-06-16")), Some(d("2025-06-30")))
+        );
         let c = children(2).clock(&calendar(), &received("2025-06-02"), d("2025-06-02"));
-        assert_eq!((c.due_on, c.limit_on), (Some(d("2025-07-07")), Some(d("2025-09-02"))));
+        assert_eq!(
+            (c.due_on, c.limit_on),
+            (Some(d("2025-07-07")), Some(d("2025-09-02")))
+        );
     }
 
     #[test]
@@ -483,9 +543,18 @@ mod tests {
         // working days of that (Wed 16 July); it reported on Fri 18 July,
         // two days late, so the response is due 15 working days after that
         // (Fri 8 August).
-        let stage3 = rule(Kind::Complaint, Some(Procedure::StatutoryChildren), Some(3), "2025-06-02");
+        let stage3 = rule(
+            Kind::Complaint,
+            Some(Procedure::StatutoryChildren),
+            Some(3),
+            "2025-06-02",
+        );
         let open = stage3.clock(&calendar(), &received("2025-06-02"), d("2025-06-03"));
-        assert_eq!(open.due_on, Some(d("2025-07-14")), "next: the panel meeting");
+        assert_eq!(
+            open.due_on,
+            Some(d("2025-07-14")),
+            "next: the panel meeting"
+        );
         assert_eq!(open.target_working_days, Some(15));
         assert_eq!(open.limit_on, None);
         let met = Dates {
@@ -509,15 +578,30 @@ mod tests {
         let within: Vec<Option<bool>> = c.milestones.iter().map(|m| m.within).collect();
         assert_eq!(within, vec![Some(true), Some(false), Some(true)]);
         assert_eq!(c.within_target, Some(false), "the report was late");
-        assert!(stage3.extension_problem(&calendar(), &Dates {
-            extended_due_on: Some(d("2025-08-20")),
-            ..reported
-        }).is_some(), "the panel's timescales allow no extension");
+        assert!(
+            stage3
+                .extension_problem(
+                    &calendar(),
+                    &Dates {
+                        extended_due_on: Some(d("2025-08-20")),
+                        ..reported
+                    }
+                )
+                .is_some(),
+            "the panel's timescales allow no extension"
+        );
     }
 
     #[test]
     fn senior_manager_reviews_take_three_months_beginning_with_receipt() {
-        let review = |on| rule(Kind::SeniorManagerReview, Some(Procedure::StatutoryAdults), None, on);
+        let review = |on| {
+            rule(
+                Kind::SeniorManagerReview,
+                Some(Procedure::StatutoryAdults),
+                None,
+                on,
+            )
+        };
         let c = review("2024-11-30").clock(&calendar(), &received("2024-11-30"), d("2024-12-01"));
         assert_eq!(c.due_on, Some(d("2025-02-28")));
         assert_eq!(c.target_working_days, None);
@@ -539,28 +623,66 @@ mod tests {
 
     #[test]
     fn extensions_must_extend_and_stay_within_the_limit() {
-        let stage1 = rule(Kind::Complaint, Some(Procedure::StatutoryChildren), Some(1), "2025-06-02");
+        let stage1 = rule(
+            Kind::Complaint,
+            Some(Procedure::StatutoryChildren),
+            Some(1),
+            "2025-06-02",
+        );
         let at = |ext: &str| Dates {
             extended_due_on: Some(d(ext)),
             ..received("2025-06-02")
         };
-        assert_eq!(stage1.extension_problem(&calendar(), &at("2025-06-30")), None);
-        assert!(stage1.extension_problem(&calendar(), &at("2025-07-01")).unwrap().1.contains("2025-06-30"));
-        assert!(stage1.extension_problem(&calendar(), &at("2025-06-16")).unwrap().1.contains("after the target"));
+        assert_eq!(
+            stage1.extension_problem(&calendar(), &at("2025-06-30")),
+            None
+        );
+        assert!(stage1
+            .extension_problem(&calendar(), &at("2025-07-01"))
+            .unwrap()
+            .1
+            .contains("2025-06-30"));
+        assert!(stage1
+            .extension_problem(&calendar(), &at("2025-06-16"))
+            .unwrap()
+            .1
+            .contains("after the target"));
         let mp = rule(Kind::MpEnquiry, None, None, "2025-06-02");
-        assert_eq!(mp.extension_problem(&calendar(), &at("2025-06-30")), None, "10 more working days");
-        assert!(mp.extension_problem(&calendar(), &at("2025-07-01")).is_some());
-        let review = rule(Kind::SeniorManagerReview, Some(Procedure::StatutoryAdults), None, "2025-06-02");
-        assert!(review.extension_problem(&calendar(), &at("2025-09-30")).unwrap().1.contains("no extension"));
+        assert_eq!(
+            mp.extension_problem(&calendar(), &at("2025-06-30")),
+            None,
+            "10 more working days"
+        );
+        assert!(mp
+            .extension_problem(&calendar(), &at("2025-07-01"))
+            .is_some());
+        let review = rule(
+            Kind::SeniorManagerReview,
+            Some(Procedure::StatutoryAdults),
+            None,
+            "2025-06-02",
+        );
+        assert!(review
+            .extension_problem(&calendar(), &at("2025-09-30"))
+            .unwrap()
+            .1
+            .contains("no extension"));
     }
 
     #[test]
     fn a_holiday_added_later_moves_the_due_date() {
         let enquiry = rule(Kind::Enquiry, None, None, "2025-06-02");
         let before = enquiry.clock(&calendar(), &received("2025-06-02"), d("2025-06-02"));
-        let mut dates: Vec<NaiveDate> = holidays::shipped().into_iter().map(|(date, _)| date).collect();
+        let mut dates: Vec<NaiveDate> = holidays::shipped()
+            .into_iter()
+            .map(|(date, _)| date)
+            .collect();
         dates.push(d("2025-06-10"));
-        let after = enquiry.clock(&Calendar::new(dates), &received("2025-06-02"), d("2025-06-02"));
+        let after = enquiry.clock(
+            &Calendar::new(dates),
+            &received("2025-06-02"),
+            d("2025-06-02"),
+        );
         assert_eq!(before.due_on, Some(d("2025-06-16")));
         assert_eq!(after.due_on, Some(d("2025-06-17")));
     }

@@ -38,8 +38,9 @@ fn stored((effective_from, rules, updated_at, updated_by): Row) -> Result<Stored
     Ok(StoredVersion {
         version: TimescaleVersion {
             effective_from,
-            rules: serde_json::from_str(&rules)
-                .map_err(|e| ApiError::internal(format!("stored timescales {effective_from}: {e}")))?,
+            rules: serde_json::from_str(&rules).map_err(|e| {
+                ApiError::internal(format!("stored timescales {effective_from}: {e}"))
+            })?,
         },
         updated_at: updated_at.and_utc(),
         updated_by,
@@ -76,7 +77,10 @@ pub fn list(conn: &mut DbConnection) -> Result<Vec<StoredVersion>, ApiError> {
 }
 
 /// The version that starts on `effective_from`, if there is one.
-pub fn find(conn: &mut DbConnection, effective_from: NaiveDate) -> Result<Option<StoredVersion>, ApiError> {
+pub fn find(
+    conn: &mut DbConnection,
+    effective_from: NaiveDate,
+) -> Result<Option<StoredVersion>, ApiError> {
     let row: Option<Row> = timescale_versions::table
         .find(effective_from)
         .select((
@@ -121,7 +125,14 @@ pub fn seed(conn: &mut DbConnection) -> Result<bool, ApiError> {
                 &serde_json::json!({ "rules": version.rules }),
             );
             let id = version.effective_from.to_string();
-            audit::record(conn, &Actor::system("system"), ENTITY, &id, Action::Create, &changes)?;
+            audit::record(
+                conn,
+                &Actor::system("system"),
+                ENTITY,
+                &id,
+                Action::Create,
+                &changes,
+            )?;
         }
     }
     bump_revision(conn)?;
@@ -173,18 +184,31 @@ pub fn put(
             diesel::update(timescale_versions::table.find(effective_from))
                 .set(values)
                 .execute(conn)?;
-            (Action::Update, serde_json::json!({ "rules": old.version.rules }))
+            (
+                Action::Update,
+                serde_json::json!({ "rules": old.version.rules }),
+            )
         }
         None => {
             diesel::insert_into(timescale_versions::table)
-                .values((timescale_versions::effective_from.eq(effective_from), values))
+                .values((
+                    timescale_versions::effective_from.eq(effective_from),
+                    values,
+                ))
                 .execute(conn)?;
             (Action::Create, serde_json::Value::Null)
         }
     };
     bump_revision(conn)?;
     let changes = audit::diff(&old, &after);
-    audit::record(conn, actor, ENTITY, &effective_from.to_string(), action, &changes)?;
+    audit::record(
+        conn,
+        actor,
+        ENTITY,
+        &effective_from.to_string(),
+        action,
+        &changes,
+    )?;
     Ok(written)
 }
 
@@ -211,8 +235,18 @@ pub fn remove(
     }
     diesel::delete(timescale_versions::table.find(effective_from)).execute(conn)?;
     bump_revision(conn)?;
-    let changes = audit::diff(&serde_json::json!({ "rules": old.version.rules }), &serde_json::Value::Null);
-    audit::record(conn, actor, ENTITY, &effective_from.to_string(), Action::Delete, &changes)
+    let changes = audit::diff(
+        &serde_json::json!({ "rules": old.version.rules }),
+        &serde_json::Value::Null,
+    );
+    audit::record(
+        conn,
+        actor,
+        ENTITY,
+        &effective_from.to_string(),
+        Action::Delete,
+        &changes,
+    )
 }
 
 /// The formula the stored clocks were last computed with.

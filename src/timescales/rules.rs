@@ -173,10 +173,7 @@ impl Rule {
             .acknowledge_working_days
             .is_some_and(|n| !(1..=365).contains(&n))
         {
-            errors.add(
-                field("acknowledge_working_days"),
-                "must be from 1 to 365",
-            );
+            errors.add(field("acknowledge_working_days"), "must be from 1 to 365");
         }
         self.check_steps(at, errors);
         if let Some(limit) = &self.limit {
@@ -268,10 +265,7 @@ pub fn check_rules(rules: &[Rule], errors: &mut FieldErrors) {
             .iter()
             .any(|r| (r.kind, r.procedure, r.stage) == (rule.kind, rule.procedure, rule.stage));
         if twice {
-            errors.add(
-                at,
-                "another rule names the same kind, procedure and stage",
-            );
+            errors.add(at, "another rule names the same kind, procedure and stage");
         }
     }
 }

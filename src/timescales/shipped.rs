@@ -39,7 +39,13 @@ const fn more(n: u32) -> Option<Limit> {
     })
 }
 
-fn complaint(procedure: Procedure, stage: i32, acknowledge: Option<u32>, steps: Vec<Step>, limit: Option<Limit>) -> Rule {
+fn complaint(
+    procedure: Procedure,
+    stage: i32,
+    acknowledge: Option<u32>,
+    steps: Vec<Step>,
+    limit: Option<Limit>,
+) -> Rule {
     Rule {
         kind: Kind::Complaint,
         procedure: Some(procedure),
@@ -136,14 +142,24 @@ fn common() -> Vec<Rule> {
             respond(Months(3), Anchor::Receipt),
             None,
         ),
-        other(Kind::MpEnquiry, None, respond(WorkingDays(10), Anchor::Receipt), more(10)),
+        other(
+            Kind::MpEnquiry,
+            None,
+            respond(WorkingDays(10), Anchor::Receipt),
+            more(10),
+        ),
         other(
             Kind::CouncillorEnquiry,
             None,
             respond(WorkingDays(10), Anchor::Receipt),
             more(10),
         ),
-        other(Kind::Enquiry, None, respond(WorkingDays(10), Anchor::Receipt), more(10)),
+        other(
+            Kind::Enquiry,
+            None,
+            respond(WorkingDays(10), Anchor::Receipt),
+            more(10),
+        ),
         other(
             Kind::InformalComplaint,
             None,
