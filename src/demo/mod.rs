@@ -415,11 +415,14 @@ fn ordinary_year(
     Ok(insert(conn, actor, g.rules, &records)?.len())
 }
 
-/// The procedure and stage of a record of `kind` in `directorate`.
+/// The procedure and stage of a record of `kind` in `directorate` received
+/// on `received`: corporate complaints reach stage 3 only while the rules in
+/// force have one (before the Complaint Handling Code, 1 April 2026).
 fn procedure_and_stage(
     g: &mut Gen,
     kind: Kind,
     directorate: &str,
+    received: NaiveDate,
 ) -> (Option<Procedure>, Option<i32>) {
     match (kind, directorate) {
         (Kind::Complaint, "adults") => (Some(Procedure::StatutoryAdults), Some(1)),
@@ -427,15 +430,172 @@ fn procedure_and_stage(
             Some(Procedure::StatutoryChildren),
             Some(*[1, 1, 1, 1, 2, 3].choose(&mut g.rng).unwrap_or(&1)),
         ),
-        (Kind::Complaint, _) => (
-            Some(Procedure::Corporate),
-            Some(*[1, 1, 1, 1, 2].choose(&mut g.rng).unwrap_or(&1)),
-        ),
+        (Kind::Complaint, _) => {
+            let three = g
+                .rules
+                .timescales
+                .has_stage(Procedure::Corporate, 3, received);
+            let stages: &[i32] = if three { &[1, 1, 1, 1, 2, 3] } else { &[1, 1, 1, 1, 2] };
+            (
+                Some(Procedure::Corporate),
+                Some(*stages.choose(&mut g.rng).unwrap_or(&1)),
+            )
+        }
         (Kind::Dissatisfaction | Kind::SeniorManagerReview, _) => {
             (Some(Procedure::StatutoryAdults), None)
         }
         _ => (None, None),
     }
+}
+
+/// The children's stage 3 review panel of a request received on
+/// `received`: it meets, reports and the council responds, each step
+/// sometimes late, as far as today has come. Sets the panel dates and the
+/// response (`None` while open).
+fn review_panel(g: &mut Gen, record: &mut FeedbackInput) {
+    let calendar = &g.rules.calendar;
+    let held = calendar.add_working_days(record.received_on, g.rng.gen_range(18..=34));
+    let report = calendar.add_working_days(held, g.rng.gen_range(2..=7));
+    let responded = calendar.add_working_days(report, g.rng.gen_range(8..=18));
+    record.panel_held_on = (held <= g.today).then_some(held);
+    record.panel_report_on = (report <= g.today).then_some(report);
+    record.responded_on = (responded <= g.today).then_some(responded);
+    record.closed_on = record.responded_on;
+    record.outcome = record
+        .responded_on
+        .map(|_| record.outcome.unwrap_or(Outcome::PartiallyUpheld));
+    if record.responded_on.is_none() {
+        record.remedies.clear();
+    }
+}
+
+/// `YYYY-MM-DD` as a date (the examples' dates are literals).
+fn date(text: &str) -> NaiveDate {
+    text.parse().unwrap_or_default()
+}
+
+/// A handful of records that show the statutory rules at work, each where
+/// today has reached it: a longer period agreed before the six months ran
+/// out, a review panel's three steps, a dissatisfaction answered by a senior
+/// manager review (outcome `escalated`), an MP enquiry that became a
+/// complaint, and corporate complaints either side of the Complaint
+/// Handling Code (1 April 2026).
+fn statutory_examples(
+    g: &mut Gen,
+    conn: &mut DbConnection,
+    actor: &Actor,
+) -> Result<usize, ApiError> {
+    let mut loaded = 0;
+    let reached = |g: &Gen, record: &FeedbackInput| {
+        [record.responded_on, record.extension_agreed_on, record.panel_report_on]
+            .into_iter()
+            .flatten()
+            .all(|d| d <= g.today)
+            && record.received_on <= g.today
+    };
+    let mut singles = Vec::new();
+    // Six months from 12 May 2025 end on 11 November; a longer period was
+    // agreed on 20 October, to 19 December.
+    let mut agreed = g.record(
+        "adults",
+        Kind::Complaint,
+        Some(Procedure::StatutoryAdults),
+        Some(1),
+        date("2025-05-12"),
+        Some(date("2025-12-15")),
+        Some(("Care Assessment", Some("Need for more support"))),
+        Some(Outcome::PartiallyUpheld),
+    );
+    agreed.extended_due_on = Some(date("2025-12-19"));
+    agreed.extension_agreed_on = Some(date("2025-10-20"));
+    agreed.extension_reason =
+        Some("The family asked for a joint meeting with the care provider.".into());
+    singles.push(agreed);
+    // A review panel that met and reported in time.
+    let mut panel = g.record(
+        "children",
+        Kind::Complaint,
+        Some(Procedure::StatutoryChildren),
+        Some(3),
+        date("2025-09-01"),
+        Some(date("2025-10-24")),
+        Some(("Social work", None)),
+        Some(Outcome::PartiallyUpheld),
+    );
+    panel.panel_held_on = Some(date("2025-10-06"));
+    panel.panel_report_on = Some(date("2025-10-10"));
+    singles.push(panel);
+    // Corporate complaints: a stage 3 before the Code, a stage 2 after it.
+    for (stage, received, responded) in [
+        (3, "2026-02-16", "2026-03-13"),
+        (2, "2026-05-11", "2026-06-05"),
+    ] {
+        singles.push(g.record(
+            "corporate",
+            Kind::Complaint,
+            Some(Procedure::Corporate),
+            Some(stage),
+            date(received),
+            Some(date(responded)),
+            Some(("Waste and recycling", None)),
+            Some(Outcome::NotUpheld),
+        ));
+    }
+    singles.retain(|r| reached(g, r));
+    loaded += insert(conn, actor, g.rules, &singles)?.len();
+
+    // Parents and the records escalated from them.
+    let mut dissatisfaction = g.record(
+        "adults",
+        Kind::Dissatisfaction,
+        Some(Procedure::StatutoryAdults),
+        None,
+        date("2025-07-07"),
+        Some(date("2025-08-01")),
+        Some(("Charging", None)),
+        Some(Outcome::Escalated),
+    );
+    dissatisfaction.outcome = Some(Outcome::Escalated);
+    let review = g.record(
+        "adults",
+        Kind::SeniorManagerReview,
+        Some(Procedure::StatutoryAdults),
+        None,
+        date("2025-08-05"),
+        Some(date("2025-10-30")),
+        Some(("Charging", None)),
+        Some(Outcome::PartiallyUpheld),
+    );
+    let enquiry = g.record(
+        "corporate",
+        Kind::MpEnquiry,
+        None,
+        None,
+        date("2025-06-02"),
+        Some(date("2025-06-13")),
+        Some(("Highways", None)),
+        None,
+    );
+    let complaint = g.record(
+        "corporate",
+        Kind::Complaint,
+        Some(Procedure::Corporate),
+        Some(1),
+        date("2025-06-20"),
+        Some(date("2025-07-18")),
+        Some(("Highways", None)),
+        Some(Outcome::Upheld),
+    );
+    for (parent, mut child) in [(dissatisfaction, review), (enquiry, complaint)] {
+        if !reached(g, &parent) || !reached(g, &child) {
+            continue;
+        }
+        child.complainant = parent.complainant.clone();
+        let ids = insert(conn, actor, g.rules, std::slice::from_ref(&parent))?;
+        child.parent_id = ids.first().copied();
+        loaded += 1 + insert(conn, actor, g.rules, &[child])?.len();
+    }
+    Ok(loaded)
 }
 
 /// One record of a generic year (`from` to `to`): answered if it is old
@@ -448,8 +608,8 @@ fn ordinary_record(
     to: NaiveDate,
     reasons: &[(&str, Option<&str>)],
 ) -> FeedbackInput {
-    let (procedure, stage) = procedure_and_stage(g, kind, directorate);
     let received = g.day(from, to);
+    let (procedure, stage) = procedure_and_stage(g, kind, directorate, received);
     let answered = match g.today - received {
         age if age.num_days() > 90 => true,
         age if age.num_days() > 15 => g.rng.gen_bool(0.7),
@@ -487,7 +647,7 @@ fn ordinary_record(
     } else {
         outcome
     };
-    g.record(
+    let mut record = g.record(
         directorate,
         kind,
         procedure,
@@ -496,7 +656,11 @@ fn ordinary_record(
         responded,
         category,
         Some(outcome),
-    )
+    );
+    if procedure == Some(Procedure::StatutoryChildren) && stage == Some(3) {
+        review_panel(g, &mut record);
+    }
+    record
 }
 
 /// Adult social care in 2024-25, to the published figures.
@@ -1270,6 +1434,7 @@ fn feedback(g: &mut Gen, conn: &mut DbConnection, actor: &Actor) -> Result<usize
             CORPORATE_REASONS,
         )?;
     }
+    loaded += statutory_examples(g, conn, actor)?;
     Ok(loaded)
 }
 
