@@ -11,6 +11,7 @@ mod demo;
 mod auth;
 mod authz;
 mod backup;
+mod breakdowns;
 mod calendar;
 mod directorates;
 mod disclosure;

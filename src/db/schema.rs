@@ -127,6 +127,14 @@ diesel::table! {
         target_due_on -> Nullable<Date>,
         within_target -> Nullable<Bool>,
         within_original_target -> Nullable<Bool>,
+        complainant_relationship -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    feedback_themes (feedback_id, theme) {
+        feedback_id -> BigInt,
+        theme -> Text,
     }
 }
 
@@ -239,6 +247,7 @@ diesel::table! {
 }
 
 diesel::joinable!(feedback -> directorates (directorate));
+diesel::joinable!(feedback_themes -> feedback (feedback_id));
 diesel::joinable!(ombudsman_information_requests -> ombudsman_cases (case_id));
 diesel::joinable!(ombudsman_recommendations -> ombudsman_cases (case_id));
 
@@ -252,6 +261,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     bank_holidays,
     calendar_state,
     feedback,
+    feedback_themes,
     ombudsman_cases,
     ombudsman_information_requests,
     ombudsman_recommendations,

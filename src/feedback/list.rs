@@ -6,19 +6,19 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::db::page::{Paging, SortField};
-use crate::db::schema::feedback;
+use crate::db::schema::{feedback, feedback_themes};
 use crate::db::sql::{contains_pattern, lower};
 use crate::db::{DbConnection, MultiBackend};
 use crate::error::ApiError;
 use crate::feedback::model::FeedbackRow;
-use crate::feedback::types::{Kind, Outcome, Procedure, Status};
+use crate::feedback::types::{Channel, Kind, Outcome, Procedure, Relationship, Status};
 use crate::records::Scope;
 
 /// Filters of the record list (all optional; dates inclusive).
 #[derive(Debug, Default, Clone, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct FeedbackFilter {
-    /// Only this directorate (a code).
+    /// Only this directorate, or these (codes, comma-separated).
     pub directorate: Option<String>,
     /// Only this kind.
     pub kind: Option<Kind>,
@@ -33,6 +33,20 @@ pub struct FeedbackFilter {
     pub outcome: Option<Outcome>,
     /// Only this main reason (exact).
     pub category: Option<String>,
+    /// Only this detailed reason, or these (exact, comma-separated).
+    pub sub_category: Option<String>,
+    /// Only this service, or these (exact, comma-separated).
+    pub service_area: Option<String>,
+    /// Only this team, or these (exact, comma-separated).
+    pub team: Option<String>,
+    /// Only records with this theme, or with any of these (exact,
+    /// comma-separated).
+    pub theme: Option<String>,
+    /// Only this channel, or these (comma-separated, e.g. `email,phone`).
+    pub channel: Option<String>,
+    /// Only complainants with this relationship, or these (comma-separated,
+    /// e.g. `self,representative`).
+    pub relationship: Option<String>,
     /// Received on or after this day.
     pub received_from: Option<NaiveDate>,
     /// Received on or before this day.
@@ -79,8 +93,61 @@ const SORTABLE_OVERDUE: &[SortField] = &[
     SortField::new("directorate", "feedback.directorate"),
 ];
 
+/// The values of a filter that takes one or several, comma-separated.
+fn several(value: &Option<String>) -> Option<Vec<String>> {
+    value.as_deref().map(|value| {
+        value
+            .split(',')
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+            .collect()
+    })
+}
+
+/// [`several`] for a filter of enum values: 422 naming `field` for a value
+/// that is not one.
+fn several_of(
+    field: &str,
+    value: &Option<String>,
+    parse: fn(&str) -> Option<&'static str>,
+) -> Result<Option<Vec<String>>, ApiError> {
+    let Some(values) = several(value) else {
+        return Ok(None);
+    };
+    values
+        .iter()
+        .map(|v| {
+            parse(v)
+                .map(str::to_string)
+                .ok_or_else(|| ApiError::field(field, format!("has an unknown value: {v}")))
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
+}
+
+/// The enum filters, checked.
+struct Checked {
+    channels: Option<Vec<String>>,
+    relationships: Option<Vec<String>>,
+}
+
+impl FeedbackFilter {
+    fn checked(&self) -> Result<Checked, ApiError> {
+        Ok(Checked {
+            channels: several_of("channel", &self.channel, |v| {
+                Channel::parse(v).map(Channel::as_str)
+            })?,
+            relationships: several_of("relationship", &self.relationship, |v| {
+                Relationship::parse(v).map(Relationship::as_str)
+            })?,
+        })
+    }
+}
+
 fn filtered(
     filter: &FeedbackFilter,
+    checked: &Checked,
     scope: &Scope,
     paging: &Paging,
     today: NaiveDate,
@@ -89,7 +156,12 @@ fn filtered(
     let mut query = feedback::table.into_boxed();
     crate::narrow!(query;
         feedback::directorate in scope.clone(),
-        feedback::directorate == filter.directorate.clone(),
+        feedback::directorate in several(&filter.directorate),
+        feedback::sub_category in several(&filter.sub_category),
+        feedback::service_area in several(&filter.service_area),
+        feedback::team in several(&filter.team),
+        feedback::channel in checked.channels.clone(),
+        feedback::complainant_relationship in checked.relationships.clone(),
         feedback::kind == filter.kind,
         feedback::procedure == filter.procedure,
         feedback::stage == filter.stage,
@@ -103,6 +175,15 @@ fn filtered(
         feedback::parent_id == filter.parent_id,
         feedback::updated_at >= paging.updated_since,
     );
+    if let Some(themes) = several(&filter.theme) {
+        query = query.filter(
+            feedback::id.eq_any(
+                feedback_themes::table
+                    .filter(feedback_themes::theme.eq_any(themes))
+                    .select(feedback_themes::feedback_id),
+            ),
+        );
+    }
     query = match filter.status {
         Some(Status::Open) => query
             .filter(feedback::responded_on.is_null())
@@ -156,7 +237,8 @@ pub fn list(
     } else {
         SORTABLE
     };
-    let query = || filtered(filter, scope, paging, today, search_names);
+    let checked = filter.checked()?;
+    let query = || filtered(filter, &checked, scope, paging, today, search_names);
     Ok(crate::page!(
         conn,
         query(),

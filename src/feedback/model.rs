@@ -10,7 +10,7 @@ use crate::audit::redaction::{Field, Policy};
 use crate::audit::{self, Action, Actor, Change, Changes};
 use crate::calendar::model::{CalendarDependent, ChangedDays};
 use crate::calendar::Calendar;
-use crate::db::schema::{audit_log, feedback};
+use crate::db::schema::{audit_log, feedback, feedback_themes};
 use crate::db::{now, DbConnection};
 use crate::error::{ApiError, FieldErrors};
 use crate::feedback::fields::FeedbackInput;
@@ -82,6 +82,7 @@ struct ComplainantColumns {
     complainant_name: Option<String>,
     is_young_person: Option<bool>,
     advocate_assisted: Option<bool>,
+    complainant_relationship: Option<String>,
 }
 
 /// A record's stored clock: what the overdue filter, the due-date sort and
@@ -120,6 +121,9 @@ fn derived(input: &FeedbackInput, rules: &TimeRules) -> (ComplainantColumns, Sto
             complainant_name: complainant.and_then(|c| c.name.clone()),
             is_young_person: complainant.and_then(|c| c.is_young_person),
             advocate_assisted: complainant.and_then(|c| c.advocate_assisted),
+            complainant_relationship: complainant
+                .and_then(|c| c.relationship)
+                .map(|r| r.as_str().to_string()),
         },
         StoredClock::of(input, rules),
     )
@@ -237,12 +241,20 @@ impl Record for FeedbackRow {
     fn insert(conn: &mut DbConnection, new: Write<'_, Self>) -> Result<i64, ApiError> {
         check_external_ref(conn, new.input, None)?;
         let values = (new.input.clone(), derived(new.input, new.context));
-        crate::record_sql!(insert feedback, conn, values, new.stamp)
+        let id = crate::record_sql!(insert feedback, conn, values, new.stamp)?;
+        save_themes(conn, &[(id, &new.input.themes)])?;
+        Ok(id)
     }
     fn write(&self, conn: &mut DbConnection, change: Write<'_, Self>) -> Result<(), ApiError> {
         check_external_ref(conn, change.input, Some(self.id))?;
         let values = (change.input.clone(), derived(change.input, change.context));
-        crate::record_sql!(update feedback, conn, self.id, self.version, values, change.stamp)
+        crate::record_sql!(update feedback, conn, self.id, self.version, values, change.stamp)?;
+        if change.input.themes != self.fields.themes {
+            diesel::delete(feedback_themes::table.filter(feedback_themes::feedback_id.eq(self.id)))
+                .execute(conn)?;
+            save_themes(conn, &[(self.id, &change.input.themes)])?;
+        }
+        Ok(())
     }
 
     /// The directorate exists; the parent exists, is visible, is in the same
@@ -269,6 +281,28 @@ impl Record for FeedbackRow {
         }
         errors.into_result()
     }
+}
+
+/// Write the theme rows of new records (`(id, themes)`), each theme once:
+/// the table the theme filter and breakdowns read.
+fn save_themes(conn: &mut DbConnection, records: &[(i64, &Vec<String>)]) -> Result<(), ApiError> {
+    let mut rows = Vec::new();
+    for (id, themes) in records {
+        let mut seen = std::collections::BTreeSet::new();
+        for theme in themes.iter().filter(|t| seen.insert(t.as_str())) {
+            rows.push((
+                feedback_themes::feedback_id.eq(*id),
+                feedback_themes::theme.eq(theme.clone()),
+            ));
+        }
+    }
+    // At most two parameters a row: well under both backends' limits in
+    // chunks of 1,000.
+    for chunk in rows.chunks(1000) {
+        let insert = diesel::insert_into(feedback_themes::table).values(chunk.to_vec());
+        crate::per_backend!(&mut *conn, |c| insert.execute(c))?;
+    }
+    Ok(())
 }
 
 /// Rows per statement in [`bulk_insert`] (about 35 parameters each, well
@@ -315,6 +349,12 @@ pub fn bulk_insert(
             .values(rows)
             .returning(feedback::id);
         let ids: Vec<i64> = crate::per_backend!(&mut *conn, |c| insert.get_results(c))?;
+        let themes: Vec<_> = ids
+            .iter()
+            .copied()
+            .zip(chunk.iter().map(|i| &i.themes))
+            .collect();
+        save_themes(conn, &themes)?;
         let entries: Vec<_> = ids
             .iter()
             .map(|id| {

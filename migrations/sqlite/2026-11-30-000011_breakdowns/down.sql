@@ -1,0 +1,2 @@
+ALTER TABLE feedback DROP COLUMN complainant_relationship;
+DROP TABLE feedback_themes;
