@@ -435,7 +435,11 @@ fn procedure_and_stage(
                 .rules
                 .timescales
                 .has_stage(Procedure::Corporate, 3, received);
-            let stages: &[i32] = if three { &[1, 1, 1, 1, 2, 3] } else { &[1, 1, 1, 1, 2] };
+            let stages: &[i32] = if three {
+                &[1, 1, 1, 1, 2, 3]
+            } else {
+                &[1, 1, 1, 1, 2]
+            };
             (
                 Some(Procedure::Corporate),
                 Some(*stages.choose(&mut g.rng).unwrap_or(&1)),
@@ -487,10 +491,14 @@ fn statutory_examples(
 ) -> Result<usize, ApiError> {
     let mut loaded = 0;
     let reached = |g: &Gen, record: &FeedbackInput| {
-        [record.responded_on, record.extension_agreed_on, record.panel_report_on]
-            .into_iter()
-            .flatten()
-            .all(|d| d <= g.today)
+        [
+            record.responded_on,
+            record.extension_agreed_on,
+            record.panel_report_on,
+        ]
+        .into_iter()
+        .flatten()
+        .all(|d| d <= g.today)
             && record.received_on <= g.today
     };
     let mut singles = Vec::new();
