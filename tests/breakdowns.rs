@@ -132,3 +132,177 @@ async fn the_list_filters_on_every_breakdown_dimension() {
         vec![c]
     );
 }
+
+/// The complaint statistics of 2025-26 for `query`.
+async fn statistics(app: &TestApp, user: &TestUser, query: &str) -> Value {
+    let res = app
+        .get(&format!("/api/v1/statistics/complaints?year=2025&{query}"))
+        .auth(user)
+        .send()
+        .await;
+    res.assert_status(200);
+    res.json()
+}
+
+/// The group of `stats` whose key is `key`.
+fn group(stats: &Value, key: Value) -> &Value {
+    stats["groups"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .find(|g| g["key"] == key)
+        .unwrap_or_else(|| panic!("no group {key} in {}", stats["groups"]))
+}
+
+#[actix_web::test]
+async fn complaint_statistics_group_by_one_or_two_dimensions() {
+    let app = TestApp::new().await;
+    let admin = app.as_admin().await;
+    let complaint = |service: &str,
+                     category: &str,
+                     received: &str,
+                     responded: Option<&str>,
+                     extra: Value| {
+        let mut body = json!({"directorate": "children", "kind": "complaint", "procedure": "corporate",
+            "stage": 1, "received_on": received, "service_area": service, "category": category});
+        if let Some(r) = responded {
+            body["responded_on"] = json!(r);
+            body["outcome"] = json!("upheld");
+        }
+        for (k, v) in extra.as_object().expect("object") {
+            body[k] = v.clone();
+        }
+        body
+    };
+    // Received in Q1 (April to June 2025) and Q2; two answered late.
+    create(&app, &admin, complaint("SEND", "Education", "2025-04-07", Some("2025-04-14"),
+        json!({"themes": ["delay", "communication"], "complainant": {"name": "P", "relationship": "advocate"}}))).await;
+    create(
+        &app,
+        &admin,
+        complaint(
+            "SEND",
+            "Education",
+            "2025-05-12",
+            Some("2025-07-30"),
+            json!({"themes": ["delay"], "complainant": {"name": "Q", "relationship": "advocate"}}),
+        ),
+    )
+    .await;
+    create(
+        &app,
+        &admin,
+        complaint("SEND", "Transport", "2025-07-01", None, json!({})),
+    )
+    .await;
+    create(
+        &app,
+        &admin,
+        complaint(
+            "Social Care",
+            "Education",
+            "2025-08-04",
+            Some("2025-10-31"),
+            json!({"stage": 2, "complainant": {"name": "R", "relationship": "self"}}),
+        ),
+    )
+    .await;
+    create(
+        &app,
+        &admin,
+        json!({"directorate": "children", "kind": "enquiry", "received_on": "2025-06-02",
+        "service_area": "SEND", "themes": ["delay"]}),
+    )
+    .await;
+
+    let stats = statistics(&app, &admin, "group_by=service_area,category").await;
+    assert_eq!(stats["received"], 4, "every field of the analysis stays");
+    assert_eq!(stats["groups"].as_array().unwrap().len(), 3);
+    let send = group(
+        &stats,
+        json!({"service_area": "SEND", "category": "Education"}),
+    );
+    assert_eq!(send["received"], 2);
+    assert_eq!(send["responded"], 2);
+    assert_eq!(send["outside_target"], 1);
+    assert_eq!(send["outcomes"]["upheld"], 2);
+    assert_eq!(send["outcomes"]["not_upheld"], 0);
+    let transport = group(
+        &stats,
+        json!({"service_area": "SEND", "category": "Transport"}),
+    );
+    assert_eq!(
+        (
+            transport["received"].clone(),
+            transport["responded"].clone()
+        ),
+        (json!(1), json!(0))
+    );
+
+    // Quarters count received records by receipt and responded ones by response.
+    let stats = statistics(&app, &admin, "group_by=quarter").await;
+    let q1 = group(&stats, json!({"quarter": "2025-26 Q1"}));
+    assert_eq!(
+        (q1["received"].clone(), q1["responded"].clone()),
+        (json!(2), json!(1))
+    );
+    let q2 = group(&stats, json!({"quarter": "2025-26 Q2"}));
+    assert_eq!(
+        (q2["received"].clone(), q2["responded"].clone()),
+        (json!(2), json!(1))
+    );
+    let q3 = group(&stats, json!({"quarter": "2025-26 Q3"}));
+    assert_eq!(
+        (q3["received"].clone(), q3["responded"].clone()),
+        (json!(0), json!(1))
+    );
+    let stats = statistics(&app, &admin, "group_by=month").await;
+    assert_eq!(group(&stats, json!({"month": "2025-07"}))["responded"], 1);
+    let stats = statistics(&app, &admin, "group_by=stage").await;
+    assert_eq!(group(&stats, json!({"stage": "2"}))["received"], 1);
+
+    // Themes of complaints and enquiries together: a record in each of its
+    // themes, none in the null group.
+    let stats = statistics(&app, &admin, "kind=complaint,enquiry&group_by=theme").await;
+    assert_eq!(stats["kinds"], json!(["complaint", "enquiry"]));
+    assert_eq!(stats["received"], 5);
+    assert_eq!(group(&stats, json!({"theme": "delay"}))["received"], 3);
+    assert_eq!(
+        group(&stats, json!({"theme": "communication"}))["received"],
+        1
+    );
+    assert_eq!(group(&stats, json!({"theme": null}))["received"], 2);
+
+    // Relationship is personal: an analyst sees 1 to 4 withheld.
+    let stats = statistics(&app, &admin, "group_by=relationship").await;
+    assert_eq!(
+        group(&stats, json!({"relationship": "advocate"}))["received"],
+        2
+    );
+    let analyst = app.as_analyst("children").await;
+    let stats = statistics(&app, &analyst, "directorate=children&group_by=relationship").await;
+    let advocate = group(&stats, json!({"relationship": "advocate"}));
+    assert_eq!(advocate["suppressed"], true);
+    assert_eq!(advocate["received"], Value::Null);
+    assert_eq!(advocate["outcomes"], Value::Null);
+    // Other dimensions are not withheld.
+    let stats = statistics(&app, &analyst, "directorate=children&group_by=channel").await;
+    assert_eq!(group(&stats, json!({"channel": null}))["suppressed"], false);
+
+    for query in [
+        "group_by=colour",
+        "group_by=team,team",
+        "group_by=team,stage,month",
+        "kind=complaint,petition",
+    ] {
+        let res = app
+            .get(&format!("/api/v1/statistics/complaints?year=2025&{query}"))
+            .auth(&admin)
+            .send()
+            .await;
+        let field = query.split('=').next().unwrap();
+        assert_eq!(res.problem(422)["errors"][0]["field"], field, "{query}");
+    }
+    // Without group_by, no groups.
+    assert_eq!(statistics(&app, &admin, "").await["groups"], json!([]));
+}

@@ -82,11 +82,7 @@ fn assemble_in_snapshot(
 ) -> Result<AnnualReport, ApiError> {
     let settings = crate::settings::model::load(conn)?;
     let analysis = |conn: &mut DbConnection, kind: Kind| {
-        let params = ComplaintParams {
-            kind: Some(kind),
-            procedure: None,
-            stage: None,
-        };
+        let params = ComplaintParams::of_kind(kind);
         complaints::compute(conn, period, &params, scope, directorate, disclosure)
     };
     let complaints = analysis(conn, Kind::Complaint)?;

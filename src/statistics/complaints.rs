@@ -12,6 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::db::DbConnection;
 use crate::error::ApiError;
 use crate::feedback::types::{Kind, Outcome, Procedure};
+use crate::statistics::groups::{self, GroupLine};
 use crate::statistics::sql::{count_if, in_snapshot, Sql};
 use crate::statistics::{percent, Disclosure, Period, Rate, Scope};
 
@@ -20,14 +21,48 @@ use crate::statistics::{percent, Disclosure, Period, Rate, Scope};
 #[into_params(parameter_in = Query)]
 pub struct ComplaintParams {
     /// The kind of record (default `complaint`); any kind may be analysed,
-    /// e.g. `mp_enquiry` or `senior_manager_review`.
-    pub kind: Option<Kind>,
+    /// e.g. `mp_enquiry` or `senior_manager_review`, or several together,
+    /// comma-separated (`complaint,enquiry`: the themes of both at once).
+    #[param(example = "complaint")]
+    pub kind: Option<String>,
     /// Only records under this complaints procedure (default: any, and
     /// records without one).
     pub procedure: Option<Procedure>,
     /// Only records at this stage of their procedure, 1 to 3 (default: any).
     #[param(minimum = 1, maximum = 3)]
     pub stage: Option<i32>,
+    /// Break the analysis down (`groups`) by one dimension or two,
+    /// comma-separated: `category`, `sub_category`, `service_area`, `team`,
+    /// `theme`, `stage`, `quarter`, `month`, `directorate`, `channel` or
+    /// `relationship` (`group_by=service_area,category`).
+    #[param(example = "service_area,category")]
+    pub group_by: Option<String>,
+}
+
+impl ComplaintParams {
+    /// The analysis of one kind, un-narrowed.
+    pub fn of_kind(kind: Kind) -> ComplaintParams {
+        ComplaintParams {
+            kind: Some(kind.as_str().to_string()),
+            ..ComplaintParams::default()
+        }
+    }
+
+    /// The kinds asked for (default `complaint`); 422 for an unknown one.
+    pub fn kinds(&self) -> Result<Vec<Kind>, ApiError> {
+        let Some(text) = self.kind.as_deref().filter(|t| !t.trim().is_empty()) else {
+            return Ok(vec![Kind::Complaint]);
+        };
+        let mut kinds = Vec::new();
+        for name in text.split(',').map(str::trim) {
+            let kind = Kind::parse(name)
+                .ok_or_else(|| ApiError::field("kind", format!("has an unknown kind: {name}")))?;
+            if !kinds.contains(&kind) {
+                kinds.push(kind);
+            }
+        }
+        Ok(kinds)
+    }
 }
 
 /// The records of one sub-category of a main reason.
@@ -139,8 +174,10 @@ pub struct ComplaintStatistics {
     /// The directorate's code when one was asked for; null for every
     /// directorate the caller may see.
     pub directorate: Option<String>,
-    /// The kind of record analysed.
+    /// The kind of record analysed (the first, when several were asked for).
     pub kind: Kind,
+    /// Every kind analysed together.
+    pub kinds: Vec<Kind>,
     /// The procedure the analysis is narrowed to; null when not narrowed.
     pub procedure: Option<Procedure>,
     /// The stage the analysis is narrowed to; null when not narrowed.
@@ -171,6 +208,12 @@ pub struct ComplaintStatistics {
     /// (`parent_id`), e.g. complaints with a `dissatisfaction`. Every kind is
     /// present, with 0 when there were none.
     pub escalated: BTreeMap<String, i64>,
+    /// The breakdown `group_by` asked for, ordered by key (records with
+    /// none recorded first); empty without `group_by`. A share of a group is
+    /// its count over the analysis's own total: for `theme`, "records with
+    /// the theme / records" (a record with several themes is in several
+    /// groups, so the groups may add up to more than the total).
+    pub groups: Vec<GroupLine>,
 }
 
 /// Records responded to in the period that share a reason, outcome,
@@ -240,8 +283,15 @@ struct ReceivedByStage {
 
 /// Append the narrowing every section shares: the kind, the procedure and
 /// stage if asked for, and the directorates.
-fn narrowed(sql: Sql, kind: Kind, params: &ComplaintParams, scope: &Scope) -> Sql {
-    let mut sql = sql.push("AND kind =").text(kind.as_str());
+fn narrowed(sql: Sql, kinds: &[Kind], params: &ComplaintParams, scope: &Scope) -> Sql {
+    let mut sql = sql.push("AND kind IN (");
+    for (i, kind) in kinds.iter().enumerate() {
+        if i > 0 {
+            sql = sql.push(",");
+        }
+        sql = sql.text(kind.as_str());
+    }
+    sql = sql.push(")");
     if let Some(procedure) = params.procedure {
         sql = sql.push("AND procedure =").text(procedure.as_str());
     }
@@ -254,7 +304,7 @@ fn narrowed(sql: Sql, kind: Kind, params: &ComplaintParams, scope: &Scope) -> Sq
 /// Records responded to in the period, grouped by reason, outcome, stage and
 /// working days (for the median), with their timeliness: one pass over the
 /// records, which every breakdown of the responded records is summed from.
-fn responded(period: &Period, kind: Kind, params: &ComplaintParams, scope: &Scope) -> Sql {
+fn responded(period: &Period, kinds: &[Kind], params: &ComplaintParams, scope: &Scope) -> Sql {
     let sql = Sql::new(&format!(
         "SELECT category, sub_category, outcome, procedure, stage, working_days_taken, \
            COUNT(*) AS responded, {} AS within_target, {} AS outside_target, \
@@ -269,7 +319,7 @@ fn responded(period: &Period, kind: Kind, params: &ComplaintParams, scope: &Scop
         count_if("reopened"),
     ))
     .in_period("responded_on", period);
-    narrowed(sql, kind, params, scope)
+    narrowed(sql, kinds, params, scope)
         .push("GROUP BY category, sub_category, outcome, procedure, stage, working_days_taken")
 }
 
@@ -287,18 +337,18 @@ struct EscalatedTo {
 
 /// Of the records responded to in the period, how many have a record of
 /// each kind escalated from them.
-fn escalated(period: &Period, kind: Kind, params: &ComplaintParams, scope: &Scope) -> Sql {
+fn escalated(period: &Period, kinds: &[Kind], params: &ComplaintParams, scope: &Scope) -> Sql {
     let parents = Sql::new(
         "SELECT child.kind AS kind, COUNT(DISTINCT child.parent_id) AS records \
          FROM feedback child WHERE child.parent_id IN (SELECT id FROM feedback WHERE",
     )
     .in_period("responded_on", period);
-    narrowed(parents, kind, params, scope).push(") GROUP BY child.kind")
+    narrowed(parents, kinds, params, scope).push(") GROUP BY child.kind")
 }
 
 /// Records received in the period by procedure and stage, with young people
 /// and advocates.
-fn received(period: &Period, kind: Kind, params: &ComplaintParams, scope: &Scope) -> Sql {
+fn received(period: &Period, kinds: &[Kind], params: &ComplaintParams, scope: &Scope) -> Sql {
     let sql = Sql::new(&format!(
         "SELECT procedure, stage, COUNT(*) AS received, {} AS young_people, \
            {} AS advocate_assisted \
@@ -307,7 +357,7 @@ fn received(period: &Period, kind: Kind, params: &ComplaintParams, scope: &Scope
         count_if("is_young_person AND advocate_assisted"),
     ))
     .in_period("received_on", period);
-    narrowed(sql, kind, params, scope).push("GROUP BY procedure, stage")
+    narrowed(sql, kinds, params, scope).push("GROUP BY procedure, stage")
 }
 
 /// The median of a histogram of `(value, count)` pairs.
@@ -454,12 +504,24 @@ pub fn compute(
     directorate: Option<&str>,
     disclosure: Disclosure,
 ) -> Result<ComplaintStatistics, ApiError> {
-    let kind = params.kind.unwrap_or(Kind::Complaint);
-    let (responded, received, escalated_to) = in_snapshot(conn, |conn| {
+    let kinds = params.kinds()?;
+    let dimensions = groups::parse(params.group_by.as_deref())?;
+    let (responded, received, escalated_to, groups) = in_snapshot(conn, |conn| {
         Ok((
-            responded(period, kind, params, scope).load::<RespondedGroup>(conn)?,
-            received(period, kind, params, scope).load::<ReceivedByStage>(conn)?,
-            escalated(period, kind, params, scope).load::<EscalatedTo>(conn)?,
+            responded(period, &kinds, params, scope).load::<RespondedGroup>(conn)?,
+            received(period, &kinds, params, scope).load::<ReceivedByStage>(conn)?,
+            escalated(period, &kinds, params, scope).load::<EscalatedTo>(conn)?,
+            if dimensions.is_empty() {
+                Vec::new()
+            } else {
+                groups::compute(
+                    conn,
+                    period,
+                    &dimensions,
+                    |sql| narrowed(sql, &kinds, params, scope),
+                    disclosure,
+                )?
+            },
         ))
     })?;
     let mut escalated: BTreeMap<String, i64> = Kind::ALL
@@ -473,7 +535,8 @@ pub fn compute(
     Ok(ComplaintStatistics {
         period: period.clone(),
         directorate: directorate.map(str::to_string),
-        kind,
+        kind: kinds.first().copied().unwrap_or(Kind::Complaint),
+        kinds,
         procedure: params.procedure,
         stage: params.stage,
         received: received.iter().map(|g| g.received).sum(),
@@ -489,6 +552,7 @@ pub fn compute(
         ),
         reopened: responded.iter().map(|g| g.reopened).sum(),
         escalated,
+        groups,
     })
 }
 

@@ -6,6 +6,7 @@ pub mod api;
 pub mod complaints;
 pub mod csv;
 pub mod feedback;
+pub mod groups;
 pub mod ombudsman;
 pub mod overdue;
 pub mod sql;
