@@ -306,3 +306,34 @@ async fn complaint_statistics_group_by_one_or_two_dimensions() {
     // Without group_by, no groups.
     assert_eq!(statistics(&app, &admin, "").await["groups"], json!([]));
 }
+
+#[actix_web::test]
+async fn the_caseload_open_at_start_carried_over_open_at_end_and_worked_on() {
+    let app = TestApp::new().await;
+    let admin = app.as_admin().await;
+    let enquiry = |received: &str, responded: Option<&str>| {
+        let mut body = json!({"directorate": "adults", "kind": "enquiry", "received_on": received});
+        if let Some(r) = responded {
+            body["responded_on"] = json!(r);
+        }
+        body
+    };
+    for (received, responded) in [
+        ("2025-03-10", Some("2025-04-15")), // open at the start, carried over
+        ("2025-02-03", None),               // open throughout
+        ("2025-05-01", Some("2025-06-02")), // within the year
+        ("2026-02-02", None),               // open at the end
+        ("2025-03-03", Some("2025-03-20")), // closed before the year
+        ("2026-03-20", Some("2026-04-10")), // answered after it
+        ("2026-04-01", None),               // received after it
+    ] {
+        create(&app, &admin, enquiry(received, responded)).await;
+    }
+    let stats = statistics(&app, &admin, "kind=enquiry").await;
+    assert_eq!(stats["open_at_start"], 2);
+    assert_eq!(stats["carried_over"], 1);
+    assert_eq!(stats["open_at_end"], 3);
+    assert_eq!(stats["worked_on"], 5);
+    assert_eq!(stats["received"], 3);
+    assert_eq!(stats["responded"], 2);
+}

@@ -214,6 +214,11 @@ pub struct ComplaintStatistics {
     /// the theme / records" (a record with several themes is in several
     /// groups, so the groups may add up to more than the total).
     pub groups: Vec<GroupLine>,
+    /// The records open at some time in the period (`worked_on`), those open
+    /// at its start and end, and those received before it and answered in
+    /// it (`carried_over`). "Open" means not yet responded to.
+    #[serde(flatten)]
+    pub caseload: Caseload,
 }
 
 /// Records responded to in the period that share a reason, outcome,
@@ -344,6 +349,71 @@ fn escalated(period: &Period, kinds: &[Kind], params: &ComplaintParams, scope: &
     )
     .in_period("responded_on", period);
     narrowed(parents, kinds, params, scope).push(") GROUP BY child.kind")
+}
+
+/// The records open at some time in the period, and how they came and went.
+#[derive(Debug, Clone, Default, QueryableByName, Serialize, ToSchema)]
+pub struct Caseload {
+    /// Received before the period and not responded to by its start.
+    #[diesel(sql_type = BigInt)]
+    pub open_at_start: i64,
+    /// Responded to in the period but received before it.
+    #[diesel(sql_type = BigInt)]
+    pub carried_over: i64,
+    /// Received by the period's end and not responded to by then.
+    #[diesel(sql_type = BigInt)]
+    pub open_at_end: i64,
+    /// Open at any time in the period ("worked on"): received by its end and
+    /// not responded to before its start.
+    #[diesel(sql_type = BigInt)]
+    pub worked_on: i64,
+}
+
+/// `COALESCE(SUM(CASE WHEN <condition> THEN 1 ELSE 0 END), 0) AS name`,
+/// the condition built by `condition`.
+fn count_when(sql: Sql, condition: impl FnOnce(Sql) -> Sql, name: &str) -> Sql {
+    condition(sql.push("COALESCE(SUM(CASE WHEN")).push(&format!("THEN 1 ELSE 0 END), 0) AS {name}"))
+}
+
+/// The caseload of the period: every record open at some time in it.
+pub fn caseload(period: &Period, narrow: impl Fn(Sql) -> Sql) -> Sql {
+    let (from, to) = (period.from, period.to);
+    let mut sql = Sql::new("SELECT");
+    sql = count_when(
+        sql,
+        |s| {
+            s.push("received_on <")
+                .date(from)
+                .push("AND (responded_on IS NULL OR responded_on >=")
+                .date(from)
+                .push(")")
+        },
+        "open_at_start,",
+    );
+    sql = count_when(
+        sql,
+        |s| {
+            s.push("received_on <")
+                .date(from)
+                .push("AND responded_on >=")
+                .date(from)
+                .push("AND responded_on <=")
+                .date(to)
+        },
+        "carried_over,",
+    );
+    sql = count_when(
+        sql,
+        |s| s.push("responded_on IS NULL OR responded_on >").date(to),
+        "open_at_end,",
+    );
+    let sql = sql
+        .push("COUNT(*) AS worked_on FROM feedback WHERE received_on <=")
+        .date(to)
+        .push("AND (responded_on IS NULL OR responded_on >=")
+        .date(from)
+        .push(")");
+    narrow(sql)
 }
 
 /// Records received in the period by procedure and stage, with young people
@@ -506,7 +576,7 @@ pub fn compute(
 ) -> Result<ComplaintStatistics, ApiError> {
     let kinds = params.kinds()?;
     let dimensions = groups::parse(params.group_by.as_deref())?;
-    let (responded, received, escalated_to, groups) = in_snapshot(conn, |conn| {
+    let (responded, received, escalated_to, groups, caseload) = in_snapshot(conn, |conn| {
         Ok((
             responded(period, &kinds, params, scope).load::<RespondedGroup>(conn)?,
             received(period, &kinds, params, scope).load::<ReceivedByStage>(conn)?,
@@ -522,6 +592,8 @@ pub fn compute(
                     disclosure,
                 )?
             },
+            self::caseload(period, |sql| narrowed(sql, &kinds, params, scope))
+                .load_one::<Caseload>(conn)?,
         ))
     })?;
     let mut escalated: BTreeMap<String, i64> = Kind::ALL
@@ -553,6 +625,7 @@ pub fn compute(
         reopened: responded.iter().map(|g| g.reopened).sum(),
         escalated,
         groups,
+        caseload,
     })
 }
 
