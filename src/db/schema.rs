@@ -226,6 +226,7 @@ diesel::table! {
         version -> BigInt,
         updated_at -> Timestamp,
         overview_basis -> Text,
+        populations -> Text,
     }
 }
 

@@ -1337,12 +1337,26 @@ fn save_settings(conn: &mut DbConnection, actor: &Actor) -> Result<(), ApiError>
                 .iter()
                 .map(|(year, uphold, per100k, remedy, compliance)| Benchmark {
                     year: *year,
+                    directorate: None,
+                    category: None,
                     average_uphold_percent: *uphold,
-                    average_upheld_per_100k: *per100k,
-                    average_satisfactory_remedy_percent: *remedy,
-                    average_compliance_percent: *compliance,
+                    average_upheld_per_100k: Some(*per100k),
+                    average_satisfactory_remedy_percent: Some(*remedy),
+                    average_compliance_percent: Some(*compliance),
                 })
+                // The LGSCO's national uphold rate for adult social care in
+                // 2024-25, which the adults report compares with.
+                .chain([Benchmark {
+                    year: 2024,
+                    directorate: Some("adults".into()),
+                    category: Some("Adult care services".into()),
+                    average_uphold_percent: 79.0,
+                    average_upheld_per_100k: None,
+                    average_satisfactory_remedy_percent: None,
+                    average_compliance_percent: None,
+                }])
                 .collect(),
+            populations: Vec::new(),
             overview_basis: Default::default(),
         },
     )?;

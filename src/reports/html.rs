@@ -560,26 +560,34 @@ fn ombudsman_comparison(report: &AnnualReport) -> Markup {
         (
             "Upheld decisions per 100,000 residents",
             one_decimal(o.upheld_per_100k.value, ""),
-            one_decimal(benchmark.map(|b| b.average_upheld_per_100k), ""),
+            one_decimal(benchmark.and_then(|b| b.average_upheld_per_100k), ""),
         ),
         (
             "Satisfactory remedy provided by the council",
             rate(&o.satisfactory_remedy),
             one_decimal(
-                benchmark.map(|b| b.average_satisfactory_remedy_percent),
+                benchmark.and_then(|b| b.average_satisfactory_remedy_percent),
                 "%",
             ),
         ),
         (
             "Compliance with recommendations",
             percent(o.compliance.percent),
-            one_decimal(benchmark.map(|b| b.average_compliance_percent), "%"),
+            one_decimal(benchmark.and_then(|b| b.average_compliance_percent), "%"),
         ),
     ];
+    // A directorate's own benchmark is a national service average.
+    let compared_with = match benchmark {
+        Some(b) if b.directorate.is_some() => match &b.category {
+            Some(category) => format!("National average: {category}"),
+            None => "National average for the service".to_string(),
+        },
+        _ => "Similar authorities".to_string(),
+    };
     html! {
         table {
             thead {
-                tr { th { "Measure" } th.n { "This council" } th.n { "Similar authorities" } }
+                tr { th { "Measure" } th.n { "This council" } th.n { (compared_with) } }
             }
             tbody {
                 @for (measure, council, similar) in rows {

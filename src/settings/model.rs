@@ -80,18 +80,48 @@ pub struct Benchmark {
     /// The financial year's first calendar year (`2024` is 2024-25).
     #[schema(minimum = 2000, maximum = 2100, example = 2024)]
     pub year: i32,
+    /// The directorate (a code) whose statistics these averages are
+    /// compared with; null: the council as a whole. The adults report
+    /// compares adult social care figures with the national adult social
+    /// care averages (79% upheld in 2024-25), not the council-wide ones.
+    #[serde(default)]
+    #[schema(example = "adults")]
+    pub directorate: Option<String>,
+    /// The Ombudsman's category the averages are for, as the report names
+    /// them (e.g. `Adult care services`); null: all categories.
+    #[serde(default)]
+    #[schema(max_length = 200, example = "Adult care services")]
+    pub category: Option<String>,
     /// Average uphold rate, percent.
     #[schema(minimum = 0, maximum = 100, example = 89.0)]
     pub average_uphold_percent: f64,
-    /// Average upheld decisions per 100,000 residents.
+    /// Average upheld decisions per 100,000 residents; null where the
+    /// Ombudsman publishes none for the scope (a national service average
+    /// often gives the uphold rate alone).
+    #[serde(default)]
     #[schema(minimum = 0, example = 5.3)]
-    pub average_upheld_per_100k: f64,
-    /// Average satisfactory remedy rate, percent.
+    pub average_upheld_per_100k: Option<f64>,
+    /// Average satisfactory remedy rate, percent; null where none is
+    /// published.
+    #[serde(default)]
     #[schema(minimum = 0, maximum = 100, example = 10.0)]
-    pub average_satisfactory_remedy_percent: f64,
-    /// Average compliance rate, percent.
+    pub average_satisfactory_remedy_percent: Option<f64>,
+    /// Average compliance rate, percent; null where none is published.
+    #[serde(default)]
     #[schema(minimum = 0, maximum = 100, example = 100.0)]
-    pub average_compliance_percent: f64,
+    pub average_compliance_percent: Option<f64>,
+}
+
+/// The council's population in one financial year.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct YearPopulation {
+    /// The financial year's first calendar year (`2024` is 2024-25).
+    #[schema(minimum = 2000, maximum = 2100, example = 2024)]
+    pub year: i32,
+    /// Residents that year.
+    #[schema(minimum = 1, example = 702000)]
+    pub population: i64,
 }
 
 /// The settings.
@@ -111,9 +141,15 @@ pub struct Settings {
     /// Residents, for the upheld-per-100,000 figure.
     #[schema(minimum = 1, example = 693000)]
     pub population: Option<i64>,
-    /// The Ombudsman's averages for similar authorities, one per year.
+    /// The Ombudsman's averages, at most one per year and directorate: for
+    /// similar authorities (no directorate), or for a directorate's service
+    /// nationally.
     #[serde(default)]
     pub benchmarks: Vec<Benchmark>,
+    /// The population in particular financial years, where it differs from
+    /// `population` (the ONS mid-year estimates change every year).
+    #[serde(default)]
+    pub populations: Vec<YearPopulation>,
     /// How the annual report's feedback overview counts each kind in a year:
     /// `received` or `responded`. The published overview mixes the two (the
     /// adult social care reference report counts compliments and formal
@@ -142,15 +178,37 @@ impl Validate for Settings {
             errors.add("population", "must be at least 1");
         }
         let mut years = std::collections::HashSet::new();
+        for (i, p) in self.populations.iter().enumerate() {
+            let at = |field: &str| format!("populations[{i}].{field}");
+            if !(2000..=2100).contains(&p.year) {
+                errors.add(at("year"), "must be from 2000 to 2100");
+            } else if !years.insert(p.year) {
+                errors.add(at("year"), "appears twice");
+            }
+            if p.population < 1 {
+                errors.add(at("population"), "must be at least 1");
+            }
+        }
+        let mut years = std::collections::HashSet::new();
         for (i, b) in self.benchmarks.iter().enumerate() {
             let at = |field: &str| format!("benchmarks[{i}].{field}");
             if !(2000..=2100).contains(&b.year) {
                 errors.add(at("year"), "must be from 2000 to 2100");
-            } else if !years.insert(b.year) {
-                errors.add(at("year"), "appears twice");
+            } else if !years.insert((b.year, b.directorate.clone())) {
+                errors.add(at("year"), "appears twice for the same directorate");
+            }
+            if b.category
+                .as_deref()
+                .is_some_and(|c| c.trim().is_empty() || c.chars().count() > 200)
+            {
+                errors.add(at("category"), "must be 1 to 200 characters");
             }
             for (field, value, max) in [
-                ("average_uphold_percent", b.average_uphold_percent, 100.0),
+                (
+                    "average_uphold_percent",
+                    Some(b.average_uphold_percent),
+                    100.0,
+                ),
                 (
                     "average_upheld_per_100k",
                     b.average_upheld_per_100k,
@@ -167,6 +225,7 @@ impl Validate for Settings {
                     100.0,
                 ),
             ] {
+                let Some(value) = value else { continue };
                 if !value.is_finite() || value < 0.0 || value > max {
                     errors.add(
                         at(field),
@@ -203,9 +262,28 @@ impl Stored {
             .unwrap_or_else(|| OverviewBasis::shipped(kind))
     }
 
-    /// The benchmark for the financial year starting in `year`.
-    pub fn benchmark(&self, year: i32) -> Option<&Benchmark> {
-        self.settings.benchmarks.iter().find(|b| b.year == year)
+    /// The benchmark for the financial year starting in `year`: the
+    /// directorate's own where one is asked for and recorded, else the
+    /// council-wide one.
+    pub fn benchmark(&self, year: i32, directorate: Option<&str>) -> Option<&Benchmark> {
+        let of = |d: Option<&str>| {
+            self.settings
+                .benchmarks
+                .iter()
+                .find(|b| b.year == year && b.directorate.as_deref() == d)
+        };
+        directorate.and_then(|d| of(Some(d))).or_else(|| of(None))
+    }
+
+    /// The population in the financial year starting in `year`: that
+    /// year's, else `population`.
+    pub fn population(&self, year: i32) -> Option<i64> {
+        self.settings
+            .populations
+            .iter()
+            .find(|p| p.year == year)
+            .map(|p| p.population)
+            .or(self.settings.population)
     }
 }
 
@@ -215,25 +293,35 @@ type Row = (
     Option<i64>,
     String,
     String,
+    String,
     i64,
     NaiveDateTime,
 );
 
 /// The settings.
 pub fn load(conn: &mut DbConnection) -> Result<Stored, ApiError> {
-    let (council_name, authority_type, population, benchmarks, basis, version, updated_at): Row =
-        settings::table
-            .find(1)
-            .select((
-                settings::council_name,
-                settings::authority_type,
-                settings::population,
-                settings::benchmarks,
-                settings::overview_basis,
-                settings::version,
-                settings::updated_at,
-            ))
-            .get_result(conn)?;
+    let (
+        council_name,
+        authority_type,
+        population,
+        benchmarks,
+        basis,
+        populations,
+        version,
+        updated_at,
+    ): Row = settings::table
+        .find(1)
+        .select((
+            settings::council_name,
+            settings::authority_type,
+            settings::population,
+            settings::benchmarks,
+            settings::overview_basis,
+            settings::populations,
+            settings::version,
+            settings::updated_at,
+        ))
+        .get_result(conn)?;
     Ok(Stored {
         settings: Settings {
             council_name,
@@ -241,6 +329,7 @@ pub fn load(conn: &mut DbConnection) -> Result<Stored, ApiError> {
             population,
             benchmarks: serde_json::from_str(&benchmarks)?,
             overview_basis: with_shipped_basis(serde_json::from_str(&basis)?),
+            populations: serde_json::from_str(&populations)?,
         },
         version,
         updated_at,
@@ -263,16 +352,31 @@ pub fn save(
     new: &Settings,
 ) -> Result<Stored, ApiError> {
     crate::db::lock_row(conn, "settings", 1)?;
+    let mut errors = FieldErrors::new();
+    for (i, b) in new.benchmarks.iter().enumerate() {
+        if let Some(code) = &b.directorate {
+            if !crate::directorates::model::exists(conn, code)? {
+                errors.add(
+                    format!("benchmarks[{i}].directorate"),
+                    format!("unknown directorate `{code}`"),
+                );
+            }
+        }
+    }
+    errors.into_result()?;
     let current = load(conn)?;
     if_match.check(current.version)?;
     let mut benchmarks = new.benchmarks.clone();
-    benchmarks.sort_by_key(|b| b.year);
+    benchmarks.sort_by(|a, b| (a.year, &a.directorate).cmp(&(b.year, &b.directorate)));
+    let mut populations = new.populations.clone();
+    populations.sort_by_key(|p| p.year);
     let mut overview_basis = current.settings.overview_basis.clone();
     overview_basis.extend(new.overview_basis.iter().map(|(k, b)| (*k, *b)));
     let changes = audit::diff(
         &serde_json::to_value(&current.settings)?,
         &serde_json::to_value(Settings {
             benchmarks: benchmarks.clone(),
+            populations: populations.clone(),
             overview_basis: overview_basis.clone(),
             ..new.clone()
         })?,
@@ -287,6 +391,7 @@ pub fn save(
             settings::population.eq(new.population),
             settings::benchmarks.eq(serde_json::to_string(&benchmarks)?),
             settings::overview_basis.eq(serde_json::to_string(&overview_basis)?),
+            settings::populations.eq(serde_json::to_string(&populations)?),
             settings::version.eq(current.version + 1),
             settings::updated_at.eq(now()),
         ))

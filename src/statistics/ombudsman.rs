@@ -357,7 +357,7 @@ pub fn compute(
         upheld,
         not_upheld: decision(Decision::NotUpheld),
         uphold_rate: Rate::of(upheld, investigated),
-        upheld_per_100k: per_population(upheld, settings.settings.population),
+        upheld_per_100k: per_population(upheld, settings.population(period.start_year())),
         satisfactory_remedy: Rate::of(sum(&|g| g.remedied_before_ombudsman), upheld),
         compliance: compliance(&sections.compliance),
         information_requests: InformationRequests {
@@ -368,6 +368,8 @@ pub fn compute(
         financial_redress_pence: sections.redress.amount_pence,
         public_reports: sum(&|g| g.public_reports),
         by_category: by_category(decided),
-        comparison: settings.benchmark(period.start_year()).cloned(),
+        comparison: settings
+            .benchmark(period.start_year(), directorate)
+            .cloned(),
     })
 }

@@ -14,3 +14,6 @@ INSERT INTO feedback_themes (feedback_id, theme)
 ALTER TABLE feedback ADD COLUMN complainant_relationship TEXT;
 UPDATE feedback SET complainant_relationship = complainant::json ->> 'relationship'
     WHERE complainant IS NOT NULL;
+
+-- Benchmarks may name a directorate; the population may vary by year.
+ALTER TABLE settings ADD COLUMN populations TEXT NOT NULL DEFAULT '[]';

@@ -1,2 +1,3 @@
+ALTER TABLE settings DROP COLUMN populations;
 ALTER TABLE feedback DROP COLUMN complainant_relationship;
 DROP TABLE feedback_themes;

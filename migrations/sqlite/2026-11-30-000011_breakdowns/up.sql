@@ -13,3 +13,6 @@ INSERT OR IGNORE INTO feedback_themes (feedback_id, theme)
 ALTER TABLE feedback ADD COLUMN complainant_relationship TEXT;
 UPDATE feedback SET complainant_relationship = json_extract(complainant, '$.relationship')
     WHERE complainant IS NOT NULL;
+
+-- Benchmarks may name a directorate; the population may vary by year.
+ALTER TABLE settings ADD COLUMN populations TEXT NOT NULL DEFAULT '[]';
