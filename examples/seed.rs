@@ -248,6 +248,7 @@ fn case(
         decided_on: decision.map(|_| decided_on),
         decision,
         remedied_before_ombudsman: upheld && rng.gen_bool(0.2),
+        reopened_on: None,
         public_report: upheld && rng.gen_bool(0.05),
         public_report_title: None,
         recommendations: if upheld {

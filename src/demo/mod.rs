@@ -838,6 +838,7 @@ fn case(
         decision,
         decided_on: decision.and(decided_on),
         remedied_before_ombudsman: remedied,
+        reopened_on: None,
         public_report: false,
         public_report_title: None,
         recommendations: (0..recommendations)

@@ -87,16 +87,25 @@ pub struct CaseInput {
     /// Whether the Ombudsman had to issue a witness summons.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub witness_summons: bool,
-    /// The decision (managers).
+    /// The decision of the latest round (managers): a change corrects that
+    /// round; a re-opened case's earlier rounds stay as they were decided.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decision: Option<Decision>,
-    /// When it was decided: required with `decision` (managers).
+    /// When the latest round was decided: required with `decision`, not
+    /// before `received_on` nor `reopened_on` (managers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decided_on: Option<NaiveDate>,
     /// Upheld, but the council had already provided a satisfactory remedy
     /// (only with `upheld`; managers).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub remedied_before_ombudsman: bool,
+    /// The day the Ombudsman re-opened the case, opening its latest decision
+    /// round (see `decisions`); null for a case never re-opened. Set by
+    /// `POST /ombudsman-cases/{id}/reopen`, not on creation; a `PATCH` may
+    /// correct it (not before the previous round's `decided_on`, not after
+    /// this round's, not in the future) but not clear it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reopened_on: Option<NaiveDate>,
     /// Whether the Ombudsman published a report.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub public_report: bool,
@@ -104,12 +113,15 @@ pub struct CaseInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(max_length = 500)]
     pub public_report_title: Option<String>,
-    /// The recommendations (only with `upheld`). A `PATCH` replaces the
-    /// list; each keeps its `id` when sent back with it.
+    /// The recommendations (only with `upheld`, or on a re-opened case one
+    /// of whose rounds was upheld: they stay whatever the new round
+    /// decides). A `PATCH` replaces the list; each keeps its `id` when sent
+    /// back with it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub recommendations: Vec<RecommendationInput>,
     /// Set explicitly by a manager (e.g. `not_complied`); otherwise derived
-    /// from the recommendations.
+    /// from the recommendations. Only with `upheld` (or a re-opened case
+    /// with an upheld round).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compliance_outcome: Option<Compliance>,
     /// When the explicit compliance outcome was recorded (default: today).
@@ -189,6 +201,18 @@ impl CaseInput {
             (Some(_), Some(decided)) if decided > today => {
                 errors.add("decided_on", "must not be in the future")
             }
+            (Some(_), Some(decided)) if self.reopened_on.is_some_and(|r| decided < r) => {
+                errors.add("decided_on", "must not be before reopened_on")
+            }
+            _ => {}
+        }
+        match self.reopened_on {
+            Some(reopened) if reopened < self.received_on => {
+                errors.add("reopened_on", "must not be before received_on")
+            }
+            Some(reopened) if reopened > today => {
+                errors.add("reopened_on", "must not be in the future")
+            }
             _ => {}
         }
         let upheld = self.decision == Some(Decision::Upheld);
@@ -198,11 +222,21 @@ impl CaseInput {
                 "only applies to an upheld decision",
             );
         }
-        if !self.recommendations.is_empty() && !upheld {
-            errors.add("recommendations", "only apply to an upheld decision");
+        // A re-opened case keeps the recommendations (and compliance) of an
+        // earlier upheld round whatever its new round decides: whether one
+        // was upheld is checked against the stored rounds.
+        let reopened = self.reopened_on.is_some();
+        if !self.recommendations.is_empty() && !upheld && !reopened {
+            errors.add(
+                "recommendations",
+                "only apply to an upheld decision (or to a re-opened case, with its reopened_on, one of whose rounds was upheld)",
+            );
         }
-        if self.compliance_outcome.is_some() && !upheld {
-            errors.add("compliance_outcome", "only applies to an upheld decision");
+        if self.compliance_outcome.is_some() && !upheld && !reopened {
+            errors.add(
+                "compliance_outcome",
+                "only applies to an upheld decision (or to a re-opened case, with its reopened_on, one of whose rounds was upheld)",
+            );
         }
         if self.compliance_recorded_on.is_some() && self.compliance_outcome.is_none() {
             errors.add("compliance_recorded_on", "needs a compliance_outcome");

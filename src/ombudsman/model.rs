@@ -7,9 +7,11 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use crate::audit::redaction::{Field, Policy};
+use crate::audit::Action;
 use crate::auth::AuthUser;
 use crate::db::schema::{
-    ombudsman_cases, ombudsman_information_requests as requests, ombudsman_recommendations as recs,
+    ombudsman_cases, ombudsman_decisions as rounds, ombudsman_information_requests as requests,
+    ombudsman_recommendations as recs,
 };
 use crate::db::DbConnection;
 use crate::error::{ApiError, FieldErrors};
@@ -18,7 +20,7 @@ use crate::ombudsman::fields::{CaseInput, InformationRequest, RecommendationInpu
 use crate::ombudsman::types::{
     Compliance, Decision, DecisionBucket, Ombudsman, RecommendationKind,
 };
-use crate::records::{self, Link, Proposal, Record, Write};
+use crate::records::{self, store, Link, Proposal, Record, Write};
 use crate::users::Role;
 
 /// The audit log's name for Ombudsman cases.
@@ -65,6 +67,31 @@ crate::record_row!(
         pub compliance_explicit: bool,
 }
 );
+
+/// A row of `ombudsman_decisions`: one round of the Ombudsman's decision on
+/// a case. Round 1 is its first decision; each later round was opened by a
+/// re-opening and is undecided until the Ombudsman decides again.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = rounds)]
+pub struct DecisionRow {
+    /// Id.
+    pub id: i64,
+    /// The case.
+    pub case_id: i64,
+    /// 1 for the first decision, then 2, 3, … for each re-opening.
+    pub round: i32,
+    /// The decision; null while the round is open.
+    pub decision: Option<Decision>,
+    /// The decision's statistics group (derived from it).
+    pub decision_bucket: Option<DecisionBucket>,
+    /// When it was decided.
+    pub decided_on: Option<NaiveDate>,
+    /// Remedied by the council before the Ombudsman looked.
+    pub remedied_before_ombudsman: bool,
+    /// When the Ombudsman re-opened the case, opening this round (null for
+    /// round 1).
+    pub reopened_on: Option<NaiveDate>,
+}
 
 /// A row of `ombudsman_information_requests`.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -126,11 +153,13 @@ impl RecommendationRow {
     }
 }
 
-/// A case with its requests and recommendations.
+/// A case with its decision rounds, requests and recommendations.
 #[derive(Debug, Clone)]
 pub struct CaseRecord {
     /// The case.
     pub row: CaseRow,
+    /// Its decision rounds, in order: none until it is first decided.
+    pub decisions: Vec<DecisionRow>,
     /// Its information requests, in order.
     pub requests: Vec<RequestRow>,
     /// Its recommendations, in order.
@@ -156,6 +185,7 @@ impl CaseRecord {
             decision: row.decision,
             decided_on: row.decided_on,
             remedied_before_ombudsman: row.remedied_before_ombudsman,
+            reopened_on: self.decisions.last().and_then(|d| d.reopened_on),
             public_report: row.public_report,
             public_report_title: row.public_report_title.clone(),
             recommendations: self
@@ -203,13 +233,22 @@ pub fn directorate_of(conn: &mut DbConnection, id: i64) -> Result<Option<String>
         .optional()?)
 }
 
-/// The cases of `rows` with their requests and recommendations (two
-/// queries for any number of cases).
+/// The cases of `rows` with their decision rounds, requests and
+/// recommendations (three queries for any number of cases).
 pub fn with_children(
     conn: &mut DbConnection,
     rows: Vec<CaseRow>,
 ) -> Result<Vec<CaseRecord>, ApiError> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut round_rows: HashMap<i64, Vec<DecisionRow>> = HashMap::new();
+    for r in rounds::table
+        .filter(rounds::case_id.eq_any(&ids))
+        .order((rounds::case_id, rounds::round))
+        .select(DecisionRow::as_select())
+        .load(conn)?
+    {
+        round_rows.entry(r.case_id).or_default().push(r);
+    }
     let mut request_rows: HashMap<i64, Vec<RequestRow>> = HashMap::new();
     for r in requests::table
         .filter(requests::case_id.eq_any(&ids))
@@ -231,6 +270,7 @@ pub fn with_children(
     Ok(rows
         .into_iter()
         .map(|row| CaseRecord {
+            decisions: round_rows.remove(&row.id).unwrap_or_default(),
             requests: request_rows.remove(&row.id).unwrap_or_default(),
             recommendations: rec_rows.remove(&row.id).unwrap_or_default(),
             row,
@@ -344,6 +384,7 @@ fn write_children(
     input: &CaseInput,
     existing: &[RecommendationRow],
 ) -> Result<(), ApiError> {
+    write_latest_round(conn, case_id, input)?;
     diesel::delete(requests::table.filter(requests::case_id.eq(case_id))).execute(conn)?;
     for (position, request) in input.information_requests.iter().enumerate() {
         diesel::insert_into(requests::table)
@@ -395,6 +436,144 @@ fn write_children(
         };
     }
     Ok(())
+}
+
+/// The case's latest round, as it is in the database now.
+fn latest_round(conn: &mut DbConnection, case_id: i64) -> Result<Option<DecisionRow>, ApiError> {
+    Ok(rounds::table
+        .filter(rounds::case_id.eq(case_id))
+        .order(rounds::round.desc())
+        .select(DecisionRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Write the case's decision fields to its latest round: a first decision
+/// makes round 1; clearing the decision of a case never re-opened removes
+/// it; otherwise the latest round is corrected (earlier rounds stay as they
+/// were decided).
+fn write_latest_round(
+    conn: &mut DbConnection,
+    case_id: i64,
+    input: &CaseInput,
+) -> Result<(), ApiError> {
+    let values = (
+        rounds::decision.eq(input.decision),
+        rounds::decision_bucket.eq(input.decision.map(Decision::bucket)),
+        rounds::decided_on.eq(input.decided_on),
+        rounds::remedied_before_ombudsman.eq(input.remedied_before_ombudsman),
+    );
+    match latest_round(conn, case_id)? {
+        None if input.decision.is_none() => {}
+        None => {
+            diesel::insert_into(rounds::table)
+                .values((rounds::case_id.eq(case_id), rounds::round.eq(1), values))
+                .execute(conn)?;
+        }
+        Some(latest) if latest.round == 1 && input.decision.is_none() => {
+            diesel::delete(rounds::table.find(latest.id)).execute(conn)?;
+        }
+        Some(latest) => {
+            let reopened_on = if latest.round > 1 {
+                input.reopened_on
+            } else {
+                None
+            };
+            diesel::update(rounds::table.find(latest.id))
+                .set((values, rounds::reopened_on.eq(reopened_on)))
+                .execute(conn)?;
+        }
+    }
+    Ok(())
+}
+
+/// Check the decision fields against the case's rounds (422): only a
+/// re-opened case has a `reopened_on`, which cannot be cleared nor be
+/// before the previous round's decision; recommendations and a compliance
+/// outcome need an upheld round (the latest, or an earlier one of a
+/// re-opened case).
+fn check_rounds(input: &CaseInput, current: Option<&CaseRecord>, errors: &mut FieldErrors) {
+    let rounds = current.map_or(&[][..], |c| c.decisions.as_slice());
+    let (reopened, earlier) = match rounds.split_last() {
+        Some((latest, earlier)) => (latest.round > 1, earlier),
+        None => (false, &[][..]),
+    };
+    match (reopened, input.reopened_on) {
+        (false, Some(_)) => errors.add(
+            "reopened_on",
+            "only a re-opened case has one: POST /api/v1/ombudsman-cases/{id}/reopen re-opens a decided case",
+        ),
+        (true, None) => errors.add(
+            "reopened_on",
+            "cannot be cleared: the case was re-opened and its earlier decisions stay",
+        ),
+        (true, Some(on)) => {
+            if let Some(previous) = earlier.last().and_then(|p| p.decided_on) {
+                if on < previous {
+                    errors.add(
+                        "reopened_on",
+                        format!("must not be before the previous decision's decided_on ({previous})"),
+                    );
+                }
+            }
+        }
+        (false, None) => {}
+    }
+    let upheld = input.decision == Some(Decision::Upheld)
+        || earlier.iter().any(|r| r.decision == Some(Decision::Upheld));
+    if !upheld {
+        if !input.recommendations.is_empty() && !errors.has("recommendations") {
+            errors.add("recommendations", "only apply to an upheld decision");
+        }
+        if input.compliance_outcome.is_some() && !errors.has("compliance_outcome") {
+            errors.add("compliance_outcome", "only applies to an upheld decision");
+        }
+    }
+}
+
+/// Re-open the decided case `current` (locked) on `reopened_on`, on behalf
+/// of `user`: a new round opens, undecided, and the case's decision fields
+/// (its latest round's) are empty until the Ombudsman decides again. The
+/// earlier rounds stay, each counted in the year of its own decision. 409
+/// when the latest round is undecided; 422 when `reopened_on` is before its
+/// decision.
+pub fn reopen(
+    conn: &mut DbConnection,
+    user: &AuthUser,
+    current: &CaseRecord,
+    reopened_on: NaiveDate,
+    today: NaiveDate,
+) -> Result<CaseRecord, ApiError> {
+    let decided_on = match (current.row.decision, current.row.decided_on) {
+        (Some(_), Some(decided_on)) => decided_on,
+        _ => {
+            return Err(ApiError::Conflict(
+                "The case has no decision to re-open: it is still waiting for the Ombudsman's decision."
+                    .into(),
+            ))
+        }
+    };
+    if reopened_on < decided_on {
+        return Err(ApiError::field(
+            "reopened_on",
+            format!("must not be before the latest decision's decided_on ({decided_on})"),
+        ));
+    }
+    let round = current.decisions.last().map_or(1, |d| d.round) + 1;
+    diesel::insert_into(rounds::table)
+        .values((
+            rounds::case_id.eq(current.row.id),
+            rounds::round.eq(round),
+            rounds::remedied_before_ombudsman.eq(false),
+            rounds::reopened_on.eq(Some(reopened_on)),
+        ))
+        .execute(conn)?;
+    let mut after = current.input();
+    after.decision = None;
+    after.decided_on = None;
+    after.remedied_before_ombudsman = false;
+    after.reopened_on = Some(reopened_on);
+    store::transition(conn, user, current, &after, &today, Action::Reopen)
 }
 
 /// What redaction blanks in a case: its free text. The Ombudsman's
@@ -480,7 +659,8 @@ impl Record for CaseRecord {
     }
 
     /// The directorate exists; the feedback record exists, is visible and
-    /// is of the same directorate. (Whether the reference is free is a 409,
+    /// is of the same directorate; the decision fields fit the case's rounds
+    /// (see [`check_rounds`]). (Whether the reference is free is a 409,
     /// checked when writing, after permissions.)
     fn check_references(
         conn: &mut DbConnection,
@@ -501,6 +681,7 @@ impl Record for CaseRecord {
             &links,
             &mut errors,
         )?;
+        check_rounds(proposal.input, proposal.current, &mut errors);
         errors.into_result()
     }
 }

@@ -36,8 +36,10 @@ pub struct YearVolumes {
     pub total_received: i64,
     /// All records responded to in the year: the sum of `responded`.
     pub total_responded: i64,
-    /// Ombudsman cases decided in the year (by `decided_on`), which the
-    /// annual report counts beside feedback.
+    /// Ombudsman decisions made in the year (by `decided_on`), which the
+    /// annual report counts beside feedback: every decision round, so a
+    /// case re-opened and decided again counts in the year of each decision
+    /// (the same count as `dealt_with` in the Ombudsman statistics).
     pub ombudsman_decided: i64,
 }
 
@@ -136,13 +138,14 @@ fn volumes(years: &[Period], scope: &Scope) -> Sql {
     count_feedback(sql, "responded_on", scope).push("AS responded FROM years y CROSS JOIN kinds k")
 }
 
-/// Ombudsman cases decided in each requested year.
+/// Ombudsman decisions made in each requested year (every round).
 fn decided_by_year(years: &[Period], scope: &Scope) -> Sql {
     with_years(years)
         .push(
-            "SELECT y.year AS year, (SELECT COUNT(*) FROM ombudsman_cases c \
-             WHERE c.decided_on >= y.first_day AND c.decided_on <= y.last_day \
-             AND c.decision IS NOT NULL",
+            "SELECT y.year AS year, (SELECT COUNT(*) FROM ombudsman_decisions d \
+             JOIN ombudsman_cases c ON c.id = d.case_id \
+             WHERE d.decided_on >= y.first_day AND d.decided_on <= y.last_day \
+             AND d.decision IS NOT NULL",
         )
         .scoped("c.directorate", scope)
         .push(") AS decided FROM years y")

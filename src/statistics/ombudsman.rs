@@ -1,4 +1,11 @@
-//! The Ombudsman's annual view of the council: cases decided in the period.
+//! The Ombudsman's annual view of the council: decisions made in the period.
+//!
+//! The Ombudsman counts decisions, not cases: a case it re-opens and decides
+//! again counts again, in the year of its new decision (the LGSCO's annual
+//! letter: "these outcomes are recorded in this year's data also"). So the
+//! decision figures count the rounds of `ombudsman_decisions` by their own
+//! `decided_on`, and a figure once published for a year stays as it was
+//! when a case of that year is decided again later.
 
 use std::collections::BTreeMap;
 
@@ -55,22 +62,26 @@ pub struct InformationRequests {
     pub late: i64,
 }
 
-/// The cases of one of the Ombudsman's categories decided in the period.
+/// The decisions in the period on cases of one of the Ombudsman's
+/// categories.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OmbudsmanCategoryLine {
     /// The Ombudsman's category (e.g. `Adult care services`), as recorded on
     /// the case; null for the cases without one.
     pub category: Option<String>,
-    /// Cases decided in the period (every decision).
+    /// Decisions made in the period (every decision; a case decided twice
+    /// in the period counts twice).
     pub dealt_with: i64,
-    /// Of those, cases investigated (upheld or not upheld).
+    /// Of those, decisions after investigation (upheld or not upheld).
     pub investigated: i64,
-    /// Of those, cases upheld.
+    /// Of those, upheld.
     pub upheld: i64,
 }
 
 /// The Ombudsman's statistics for the council, as the Ombudsman publishes
-/// them: the Ombudsman cases decided in the period (by `decided_on`).
+/// them: the decisions made in the period (by `decided_on`), every round of
+/// a case re-opened and decided again counting in the year of its own
+/// decision, as the LGSCO's annual statistics count them.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OmbudsmanStatistics {
     /// The requested period.
@@ -79,7 +90,9 @@ pub struct OmbudsmanStatistics {
     /// directorate the caller may see.
     pub directorate: Option<String>,
     /// Complaints and enquiries decided in the period, every decision: the
-    /// sum of `not_for_us`, `assessed_and_closed` and `investigated`.
+    /// sum of `not_for_us`, `assessed_and_closed` and `investigated`. Each
+    /// decision round counts, by its own `decided_on`: a case re-opened and
+    /// decided again counts in the year of each decision.
     pub dealt_with: i64,
     /// Decided as not for the Ombudsman: advice given, referred back for
     /// local resolution, or incomplete or invalid.
@@ -107,21 +120,22 @@ pub struct OmbudsmanStatistics {
     /// Cases decided in the period in which the Ombudsman issued a witness
     /// summons.
     pub witness_summons: i64,
-    /// Financial redress recommended in the cases decided in the period, in
-    /// pence (`25000` is £250.00); 0 when none.
+    /// Financial redress recommended in the cases upheld in the period (in
+    /// a decision round decided in it; each case once), in pence (`25000`
+    /// is £250.00); 0 when none.
     pub financial_redress_pence: i64,
-    /// Cases decided in the period on which the Ombudsman published a public
-    /// report.
+    /// Cases decided in the period (in any round; each case once) on which
+    /// the Ombudsman published a public report.
     pub public_reports: i64,
-    /// Cases decided in the period by the Ombudsman's category, most cases
-    /// first (ties by category name).
+    /// Decisions in the period by the Ombudsman's category, most first
+    /// (ties by category name).
     pub by_category: Vec<OmbudsmanCategoryLine>,
     /// The Ombudsman's averages for similar authorities in the financial
     /// year the period starts in, from the settings; null when not recorded.
     pub comparison: Option<Benchmark>,
 }
 
-/// Cases decided in the period with one bucket, decision and category.
+/// Decisions in the period with one bucket, decision and category.
 #[derive(Debug, QueryableByName)]
 struct DecidedGroup {
     /// `not_for_us`, `assessed_and_closed` or `investigated`.
@@ -133,16 +147,21 @@ struct DecidedGroup {
     /// The Ombudsman's category.
     #[diesel(sql_type = Nullable<Text>)]
     category: Option<String>,
-    /// How many cases.
+    /// How many decisions.
     #[diesel(sql_type = BigInt)]
     decided: i64,
     /// Of those, remedied by the council before the Ombudsman looked.
     #[diesel(sql_type = BigInt)]
     remedied_before_ombudsman: i64,
-    /// Of those, with a public report.
+}
+
+/// The cases decided in the period (in any round), each once.
+#[derive(Debug, QueryableByName)]
+struct DecidedCases {
+    /// With a public report.
     #[diesel(sql_type = BigInt)]
     public_reports: i64,
-    /// Of those, with a witness summons.
+    /// With a witness summons.
     #[diesel(sql_type = BigInt)]
     witness_summonses: i64,
 }
@@ -190,26 +209,51 @@ struct Redress {
 /// The rows of every section, read in one snapshot.
 struct Sections {
     decided: Vec<DecidedGroup>,
+    cases: DecidedCases,
     compliance: Vec<ComplianceRecorded>,
     requests: RequestsDue,
     redress: Redress,
 }
 
-/// Cases decided in the period by bucket, decision and category, with
-/// remedies, public reports and witness summonses.
+/// Decisions in the period by bucket, decision and category, with
+/// remedies: every round, by its own `decided_on`.
 fn decided(period: &Period, scope: &Scope) -> Sql {
     Sql::new(&format!(
-        "SELECT decision_bucket, decision, category, COUNT(*) AS decided, \
-           {} AS remedied_before_ombudsman, {} AS public_reports, {} AS witness_summonses \
-         FROM ombudsman_cases WHERE",
-        count_if("remedied_before_ombudsman"),
-        count_if("public_report"),
-        count_if("witness_summons"),
+        "SELECT d.decision_bucket AS decision_bucket, d.decision AS decision, \
+           c.category AS category, COUNT(*) AS decided, \
+           {} AS remedied_before_ombudsman \
+         FROM ombudsman_decisions d JOIN ombudsman_cases c ON c.id = d.case_id WHERE",
+        count_if("d.remedied_before_ombudsman"),
     ))
-    .in_period("decided_on", period)
-    .push("AND decision IS NOT NULL")
-    .scoped("directorate", scope)
-    .push("GROUP BY decision_bucket, decision, category")
+    .in_period("d.decided_on", period)
+    .push("AND d.decision IS NOT NULL")
+    .scoped("c.directorate", scope)
+    .push("GROUP BY d.decision_bucket, d.decision, c.category")
+}
+
+/// `EXISTS (…)`: case `c` has a round decided in the period, with
+/// `decision` when one is named.
+fn has_round_in(sql: Sql, period: &Period, decision: Option<Decision>) -> Sql {
+    let sql = sql
+        .push("EXISTS (SELECT 1 FROM ombudsman_decisions d WHERE d.case_id = c.id AND")
+        .in_period("d.decided_on", period)
+        .push("AND d.decision IS NOT NULL");
+    match decision {
+        Some(decision) => sql.push("AND d.decision =").text(decision.as_str()),
+        None => sql,
+    }
+    .push(")")
+}
+
+/// The cases decided in the period (in any round), each once: those with a
+/// public report, and with a witness summons.
+fn decided_cases(period: &Period, scope: &Scope) -> Sql {
+    let sql = Sql::new(&format!(
+        "SELECT {} AS public_reports, {} AS witness_summonses FROM ombudsman_cases c WHERE",
+        count_if("c.public_report"),
+        count_if("c.witness_summons"),
+    ));
+    has_round_in(sql, period, None).scoped("c.directorate", scope)
 }
 
 /// Cases by the compliance outcome recorded in the period.
@@ -238,15 +282,14 @@ fn requests_due(period: &Period, scope: &Scope, today: NaiveDate) -> Sql {
     .scoped("c.directorate", scope)
 }
 
-/// Financial redress recommended in the cases decided in the period.
+/// Financial redress recommended in the cases upheld in the period (in a
+/// round decided in it), each case once.
 fn redress(period: &Period, scope: &Scope) -> Sql {
-    Sql::new(
+    let sql = Sql::new(
         "SELECT COALESCE(CAST(SUM(r.amount_pence) AS BIGINT), 0) AS amount_pence \
          FROM ombudsman_recommendations r JOIN ombudsman_cases c ON c.id = r.case_id WHERE",
-    )
-    .in_period("c.decided_on", period)
-    .push("AND c.decision IS NOT NULL")
-    .scoped("c.directorate", scope)
+    );
+    has_round_in(sql, period, Some(Decision::Upheld)).scoped("c.directorate", scope)
 }
 
 /// Read every section in one snapshot.
@@ -259,6 +302,7 @@ fn load(
     in_snapshot(conn, |conn| {
         Ok(Sections {
             decided: decided(period, scope).load(conn)?,
+            cases: decided_cases(period, scope).load_one(conn)?,
             compliance: compliance_recorded(period, scope).load(conn)?,
             requests: requests_due(period, scope, today).load_one(conn)?,
             redress: redress(period, scope).load_one(conn)?,
@@ -364,9 +408,9 @@ pub fn compute(
             total: sections.requests.due,
             late: sections.requests.late,
         },
-        witness_summons: sum(&|g| g.witness_summonses),
+        witness_summons: sections.cases.witness_summonses,
         financial_redress_pence: sections.redress.amount_pence,
-        public_reports: sum(&|g| g.public_reports),
+        public_reports: sections.cases.public_reports,
         by_category: by_category(decided),
         comparison: settings.benchmark(period.start_year()).cloned(),
     })

@@ -1,0 +1,498 @@
+//! Issue 11, items 6 to 9: cases the Ombudsman decides again, PHSO and
+//! joint cases in the statistics, the dates of witness summonses, and
+//! extensions to information requests.
+
+use serde_json::{json, Value};
+
+use crate::common::{TestApp, TestUser};
+
+fn case(reference: &str) -> Value {
+    json!({
+        "reference": reference,
+        "directorate": "adults",
+        "category": "Adult care services",
+        "sub_category": "Assessment and care plan",
+        "received_on": "2022-11-14",
+        "summary": "The care plan was reduced without a reassessment.",
+    })
+}
+
+fn decided(reference: &str, decision: &str, decided_on: &str) -> Value {
+    let mut body = case(reference);
+    body["decision"] = json!(decision);
+    body["decided_on"] = json!(decided_on);
+    body
+}
+
+async fn create(app: &TestApp, user: &TestUser, body: &Value) -> Value {
+    let res = app
+        .post("/api/v1/ombudsman-cases")
+        .auth(user)
+        .json(body)
+        .send()
+        .await;
+    res.assert_status(201);
+    res.json()
+}
+
+fn path(case: &Value) -> String {
+    format!("/api/v1/ombudsman-cases/{}", case["id"])
+}
+
+fn reopen_path(case: &Value) -> String {
+    format!("{}/reopen", path(case))
+}
+
+async fn reopen(app: &TestApp, user: &TestUser, case: &Value, on: &str) -> Value {
+    let res = app
+        .post(&reopen_path(case))
+        .auth(user)
+        .json(&json!({"reopened_on": on}))
+        .send()
+        .await;
+    res.assert_status(200);
+    res.json()
+}
+
+async fn patch(app: &TestApp, user: &TestUser, case: &Value, body: Value) -> Value {
+    let res = app.patch(&path(case)).auth(user).json(&body).send().await;
+    res.assert_status(200);
+    res.json()
+}
+
+async fn get(app: &TestApp, user: &TestUser, path: &str) -> Value {
+    let res = app.get(path).auth(user).send().await;
+    res.assert_status(200);
+    res.json()
+}
+
+/// Rows of `ombudsman_decisions` for the case `id`.
+async fn stored_rounds(app: &TestApp, id: i64) -> i64 {
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    app.state
+        .db
+        .run(move |conn| {
+            use diesel::RunQueryDsl;
+            Ok(diesel::sql_query(format!(
+                "SELECT COUNT(*) AS n FROM ombudsman_decisions WHERE case_id = {id}"
+            ))
+            .get_result::<Count>(conn)?
+            .n)
+        })
+        .await
+        .expect("count rounds")
+}
+
+// Item 6: cases decided again.
+
+#[actix_web::test]
+async fn a_case_decided_again_counts_in_the_year_of_each_decision() {
+    let app = TestApp::new().await;
+    let manager = app.as_manager("adults").await;
+    let worker = app.as_caseworker("adults").await;
+    let mut body = decided("22 081 517", "upheld", "2023-02-17");
+    body["remedied_before_ombudsman"] = json!(true);
+    body["recommendations"] =
+        json!([{"kind": "apology", "due_on": "2023-03-20", "completed_on": "2023-03-09"}]);
+    let created = create(&app, &manager, &body).await;
+    assert_eq!(
+        created["decisions"],
+        json!([{"round": 1, "decision": "upheld", "decision_bucket": "investigated",
+                "decided_on": "2023-02-17", "remedied_before_ombudsman": true, "reopened_on": null}])
+    );
+    assert_eq!(created["reopened_on"], Value::Null);
+    let year = |y: i32| format!("/api/v1/statistics/ombudsman?year={y}");
+    let first = get(&app, &manager, &year(2022)).await;
+    assert_eq!(
+        (first["dealt_with"].as_i64(), first["upheld"].as_i64()),
+        (Some(1), Some(1))
+    );
+
+    // A caseworker records the re-opening; the new round is open.
+    let res = app
+        .post(&reopen_path(&created))
+        .auth(&worker)
+        .header("if-match", "\"1\"")
+        .json(&json!({"reopened_on": "2023-06-05"}))
+        .send()
+        .await;
+    res.assert_status(200);
+    assert_eq!(res.header("etag"), Some("\"2\""));
+    let reopened = res.json();
+    assert_eq!(reopened["decision"], Value::Null);
+    assert_eq!(reopened["decided_on"], Value::Null);
+    assert_eq!(reopened["decision_bucket"], Value::Null);
+    assert_eq!(reopened["remedied_before_ombudsman"], false);
+    assert_eq!(reopened["reopened_on"], "2023-06-05");
+    assert_eq!(reopened["decisions"][0], created["decisions"][0]);
+    assert_eq!(
+        reopened["decisions"][1],
+        json!({"round": 2, "decision": null, "decision_bucket": null, "decided_on": null,
+               "remedied_before_ombudsman": false, "reopened_on": "2023-06-05"})
+    );
+    // The recommendations and compliance of the upheld round stay.
+    assert_eq!(reopened["recommendations"].as_array().unwrap().len(), 1);
+    assert_eq!(reopened["compliance_outcome"], "complied");
+    // Last year's figures do not change.
+    assert_eq!(get(&app, &manager, &year(2022)).await, first);
+
+    // Only a manager records the new decision.
+    app.patch(&path(&created))
+        .auth(&worker)
+        .json(&json!({"decision": "upheld", "decided_on": "2023-09-12"}))
+        .send()
+        .await
+        .problem(403);
+    let again = patch(
+        &app,
+        &manager,
+        &created,
+        json!({"decision": "upheld", "decided_on": "2023-09-12"}),
+    )
+    .await;
+    assert_eq!(again["decision"], "upheld");
+    assert_eq!(again["decided_on"], "2023-09-12");
+    assert_eq!(again["decisions"][0], created["decisions"][0]);
+    assert_eq!(again["decisions"][1]["decided_on"], "2023-09-12");
+    assert_eq!(again["decisions"][1]["reopened_on"], "2023-06-05");
+
+    // Counted in both years; the earlier year as it was published.
+    assert_eq!(get(&app, &manager, &year(2022)).await, first);
+    let second = get(&app, &manager, &year(2023)).await;
+    assert_eq!(
+        (second["dealt_with"].as_i64(), second["upheld"].as_i64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(
+        second["satisfactory_remedy"],
+        json!({"numerator": 0, "denominator": 1, "percent": 0.0})
+    );
+    let volumes = get(
+        &app,
+        &manager,
+        "/api/v1/statistics/feedback?year=2023&years=2",
+    )
+    .await;
+    assert_eq!(volumes["years"][0]["ombudsman_decided"], 1);
+    assert_eq!(volumes["years"][1]["ombudsman_decided"], 1);
+
+    // A PATCH corrects the latest round only.
+    let corrected = patch(
+        &app,
+        &manager,
+        &created,
+        json!({"decision": "not_upheld", "decided_on": "2023-09-13"}),
+    )
+    .await;
+    assert_eq!(corrected["decisions"][0], created["decisions"][0]);
+    assert_eq!(corrected["decisions"][1]["decision"], "not_upheld");
+    let second = get(&app, &manager, &year(2023)).await;
+    assert_eq!(
+        (second["upheld"].as_i64(), second["not_upheld"].as_i64()),
+        (Some(0), Some(1))
+    );
+    assert_eq!(get(&app, &manager, &year(2022)).await, first);
+    // The list filters by the latest decision.
+    let listed = get(
+        &app,
+        &manager,
+        "/api/v1/ombudsman-cases?decided_from=2023-04-01&decided_to=2024-03-31",
+    )
+    .await;
+    assert_eq!(listed["total"], 1);
+
+    // The re-opening and the corrections are in the history.
+    let history = get(&app, &manager, &format!("{}/history", path(&created))).await;
+    let items = history["items"].as_array().unwrap();
+    let actions: Vec<&str> = items
+        .iter()
+        .map(|i| i["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["create", "reopen", "update", "update"]);
+    let reopening = &items[1]["changes"];
+    assert_eq!(reopening["decision"], json!({"from": "upheld", "to": null}));
+    assert_eq!(
+        reopening["decided_on"],
+        json!({"from": "2023-02-17", "to": null})
+    );
+    assert_eq!(
+        reopening["reopened_on"],
+        json!({"from": null, "to": "2023-06-05"})
+    );
+    assert_eq!(items[1]["actor"], json!(worker.username));
+    assert_eq!(
+        items[3]["changes"]["decision"],
+        json!({"from": "upheld", "to": "not_upheld"})
+    );
+}
+
+#[actix_web::test]
+async fn reopening_refuses_what_does_not_fit() {
+    let app = TestApp::with_env(&[("REDRESS_TODAY", "2025-08-20")]).await;
+    let manager = app.as_manager("adults").await;
+    let worker = app.as_caseworker("adults").await;
+    let undecided = create(&app, &manager, &case("23 104 220")).await;
+    let body = json!({"reopened_on": "2025-07-01"});
+    // Nothing to re-open yet.
+    app.post(&reopen_path(&undecided))
+        .auth(&manager)
+        .json(&body)
+        .send()
+        .await
+        .problem(409);
+    let decided = create(
+        &app,
+        &manager,
+        &decided("23 104 221", "closed_after_initial_enquiries", "2025-06-30"),
+    )
+    .await;
+    // Before the decision, or in the future.
+    let res = app
+        .post(&reopen_path(&decided))
+        .auth(&manager)
+        .json(&json!({"reopened_on": "2025-06-29"}))
+        .send()
+        .await;
+    assert_eq!(res.invalid_fields(), ["reopened_on"]);
+    let res = app
+        .post(&reopen_path(&decided))
+        .auth(&manager)
+        .json(&json!({"reopened_on": "2025-08-21"}))
+        .send()
+        .await;
+    assert_eq!(res.invalid_fields(), ["reopened_on"]);
+    // A body that does not fit.
+    for bad in [
+        json!({}),
+        json!({"reopened_on": "2025-07-01", "decision": "upheld"}),
+        json!({"reopened_on": "soon"}),
+    ] {
+        app.post(&reopen_path(&decided))
+            .auth(&manager)
+            .json(&bad)
+            .send()
+            .await
+            .problem(422);
+    }
+    // A stale version.
+    app.post(&reopen_path(&decided))
+        .auth(&manager)
+        .header("if-match", "\"7\"")
+        .json(&body)
+        .send()
+        .await
+        .problem(412);
+    // Who may not: no token, analysts and the CRM, staff of another
+    // directorate (who cannot see it), and unknown cases.
+    app.post(&reopen_path(&decided))
+        .json(&body)
+        .send()
+        .await
+        .problem(401);
+    for user in [
+        app.as_analyst("adults").await,
+        app.as_integration("adults").await,
+    ] {
+        app.post(&reopen_path(&decided))
+            .auth(&user)
+            .json(&body)
+            .send()
+            .await
+            .problem(403);
+    }
+    for user in [
+        app.as_caseworker("children").await,
+        app.as_manager("children").await,
+    ] {
+        app.post(&reopen_path(&decided))
+            .auth(&user)
+            .json(&body)
+            .send()
+            .await
+            .problem(404);
+    }
+    app.post("/api/v1/ombudsman-cases/987654/reopen")
+        .auth(&manager)
+        .json(&body)
+        .send()
+        .await
+        .problem(404);
+    // None of that changed it.
+    assert_eq!(get(&app, &manager, &path(&decided)).await["version"], 1);
+    // The day of the decision itself will do; a second re-opening waits
+    // for the new decision.
+    let reopened = reopen(&app, &worker, &decided, "2025-06-30").await;
+    assert_eq!(reopened["decisions"].as_array().unwrap().len(), 2);
+    app.post(&reopen_path(&decided))
+        .auth(&worker)
+        .json(&body)
+        .send()
+        .await
+        .problem(409);
+    patch(
+        &app,
+        &manager,
+        &decided,
+        json!({"decision": "not_upheld", "decided_on": "2025-07-15"}),
+    )
+    .await;
+    let third = reopen(&app, &worker, &decided, "2025-08-20").await;
+    let rounds: Vec<i64> = third["decisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["round"].as_i64().unwrap())
+        .collect();
+    assert_eq!(rounds, [1, 2, 3]);
+    assert_eq!(third["decisions"][1]["decision"], "not_upheld");
+}
+
+#[actix_web::test]
+async fn the_latest_round_is_corrected_and_earlier_rounds_stay() {
+    let app = TestApp::with_env(&[("REDRESS_TODAY", "2025-08-20")]).await;
+    let manager = app.as_manager("adults").await;
+    let worker = app.as_caseworker("adults").await;
+    let mut body = decided("24 210 330", "upheld", "2024-10-08");
+    body["received_on"] = json!("2024-06-03");
+    body["recommendations"] = json!([{"kind": "financial_redress", "amount_pence": 35_000,
+        "due_on": "2024-11-08", "completed_on": "2024-11-01"}]);
+    // A new case is not re-opened.
+    let mut reopened_body = body.clone();
+    reopened_body["reference"] = json!("24 210 331");
+    reopened_body["reopened_on"] = json!("2024-10-01");
+    let res = app
+        .post("/api/v1/ombudsman-cases")
+        .auth(&manager)
+        .json(&reopened_body)
+        .send()
+        .await;
+    assert_eq!(res.invalid_fields(), ["reopened_on"]);
+    let created = create(&app, &manager, &body).await;
+    // Nor is a case decided once given a reopened_on by a PATCH.
+    let res = app
+        .patch(&path(&created))
+        .auth(&manager)
+        .json(&json!({"reopened_on": "2024-09-30"}))
+        .send()
+        .await;
+    assert_eq!(res.invalid_fields(), ["reopened_on"]);
+    reopen(&app, &worker, &created, "2025-01-13").await;
+
+    // The new decision cannot come before the re-opening.
+    let res = app
+        .patch(&path(&created))
+        .auth(&manager)
+        .json(&json!({"decision": "not_upheld", "decided_on": "2025-01-10"}))
+        .send()
+        .await;
+    assert_eq!(res.invalid_fields(), ["decided_on"]);
+    // Decided not upheld, the first round's recommendations stay.
+    let again = patch(
+        &app,
+        &manager,
+        &created,
+        json!({"decision": "not_upheld", "decided_on": "2025-04-22"}),
+    )
+    .await;
+    assert_eq!(again["recommendations"][0]["amount_pence"], 35_000);
+    assert_eq!(again["compliance_outcome"], "complied");
+
+    // The re-opening date can be corrected, not cleared (which would leave
+    // the recommendations without an upheld decision), and not moved before
+    // the first decision or after the second.
+    let res = app
+        .patch(&path(&created))
+        .auth(&worker)
+        .json(&json!({"reopened_on": null}))
+        .send()
+        .await;
+    assert_eq!(res.invalid_fields(), ["recommendations"]);
+    let res = app
+        .patch(&path(&created))
+        .auth(&worker)
+        .json(&json!({"reopened_on": "2024-10-07"}))
+        .send()
+        .await;
+    assert_eq!(res.invalid_fields(), ["reopened_on"]);
+    let res = app
+        .patch(&path(&created))
+        .auth(&worker)
+        .json(&json!({"reopened_on": "2025-04-23"}))
+        .send()
+        .await;
+    assert_eq!(res.invalid_fields(), ["decided_on"]);
+    let moved = patch(
+        &app,
+        &worker,
+        &created,
+        json!({"reopened_on": "2025-01-20"}),
+    )
+    .await;
+    assert_eq!(moved["reopened_on"], "2025-01-20");
+    assert_eq!(moved["decisions"][1]["reopened_on"], "2025-01-20");
+    assert_eq!(moved["decisions"][0]["decided_on"], "2024-10-08");
+    let history = get(&app, &manager, &format!("{}/history", path(&created))).await;
+    let last = history["items"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["action"], "update");
+    assert_eq!(
+        last["changes"]["reopened_on"],
+        json!({"from": "2025-01-13", "to": "2025-01-20"})
+    );
+
+    // Clearing the new decision opens the round again; the first stays.
+    let open = patch(
+        &app,
+        &manager,
+        &created,
+        json!({"decision": null, "decided_on": null}),
+    )
+    .await;
+    assert_eq!(open["decisions"][0]["decision"], "upheld");
+    assert_eq!(open["decisions"][1]["decision"], Value::Null);
+    assert_eq!(open["decision"], Value::Null);
+
+    // A case never upheld has no recommendations, re-opened or not.
+    let refused = create(
+        &app,
+        &manager,
+        &decided("24 210 332", "incomplete_or_invalid", "2024-07-01"),
+    )
+    .await;
+    reopen(&app, &worker, &refused, "2024-07-02").await;
+    let res = app
+        .patch(&path(&refused))
+        .auth(&worker)
+        .json(&json!({"reopened_on": null}))
+        .send()
+        .await;
+    assert_eq!(res.invalid_fields(), ["reopened_on"]);
+    let res = app
+        .patch(&path(&refused))
+        .auth(&manager)
+        .json(&json!({"recommendations": [{"kind": "apology"}]}))
+        .send()
+        .await;
+    assert_eq!(res.invalid_fields(), ["recommendations"]);
+
+    // Deleting and erasing a case take its rounds with it.
+    let id = created["id"].as_i64().unwrap();
+    assert_eq!(stored_rounds(&app, id).await, 2);
+    app.delete(&path(&created))
+        .auth(&manager)
+        .send()
+        .await
+        .assert_status(204);
+    assert_eq!(stored_rounds(&app, id).await, 0);
+    let id = refused["id"].as_i64().unwrap();
+    assert_eq!(stored_rounds(&app, id).await, 2);
+    app.post(&format!("{}/erase", path(&refused)))
+        .auth(&manager)
+        .send()
+        .await
+        .assert_status(204);
+    assert_eq!(stored_rounds(&app, id).await, 0);
+}
