@@ -496,3 +496,162 @@ async fn the_latest_round_is_corrected_and_earlier_rounds_stay() {
         .assert_status(204);
     assert_eq!(stored_rounds(&app, id).await, 0);
 }
+
+// Item 7: PHSO and joint cases.
+
+#[actix_web::test]
+async fn phso_cases_count_only_when_asked_for() {
+    let app = TestApp::new().await;
+    let admin = app.as_admin().await;
+    let mut lgsco = decided("23 301 101", "not_upheld", "2023-05-16");
+    lgsco["received_on"] = json!("2023-01-09");
+    let mut phso = decided("23 301 102", "upheld", "2023-07-04");
+    phso["ombudsman"] = json!("phso");
+    phso["received_on"] = json!("2023-01-09");
+    phso["recommendations"] = json!([{"kind": "financial_redress", "amount_pence": 10_000,
+        "due_on": "2023-08-01", "completed_on": "2023-07-25"}]);
+    phso["information_requests"] = json!([{"requested_on": "2023-05-02", "due_on": "2023-06-01",
+        "provided_on": "2023-06-20"}]);
+    let mut joint = decided("23 301 103", "upheld", "2023-10-30");
+    joint["ombudsman"] = json!("joint");
+    joint["received_on"] = json!("2023-01-09");
+    joint["public_report"] = json!(true);
+    joint["recommendations"] = json!([{"kind": "financial_redress", "amount_pence": 40_000,
+        "due_on": "2023-12-01", "completed_on": "2023-11-20"}]);
+    for body in [&lgsco, &phso, &joint] {
+        create(&app, &admin, body).await;
+    }
+    let analyst = app.as_analyst("adults").await;
+    let stats = |query: &'static str| {
+        let (app, analyst) = (&app, &analyst);
+        async move {
+            get(
+                app,
+                analyst,
+                &format!("/api/v1/statistics/ombudsman?year=2023&directorate=adults{query}"),
+            )
+            .await
+        }
+    };
+    // By default the LGSCO's own cases and joint ones, as the LGSCO counts.
+    let default = stats("").await;
+    assert_eq!(default["ombudsman"], json!(["lgsco", "joint"]));
+    assert_eq!(
+        (
+            default["dealt_with"].as_i64(),
+            default["upheld"].as_i64(),
+            default["not_upheld"].as_i64()
+        ),
+        (Some(2), Some(1), Some(1))
+    );
+    assert_eq!(default["financial_redress_pence"], 40_000);
+    assert_eq!(default["public_reports"], 1);
+    assert_eq!(
+        (
+            default["compliance"]["numerator"].as_i64(),
+            default["compliance"]["denominator"].as_i64()
+        ),
+        (Some(1), Some(1))
+    );
+    assert_eq!(default["information_requests"]["total"], 0);
+    assert_eq!(stats("&ombudsman=lgsco,joint").await, default);
+    // PHSO cases when asked for.
+    let phso = stats("&ombudsman=phso").await;
+    assert_eq!(phso["ombudsman"], json!(["phso"]));
+    assert_eq!(
+        (phso["dealt_with"].as_i64(), phso["upheld"].as_i64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(phso["financial_redress_pence"], 10_000);
+    assert_eq!(phso["information_requests"]["total"], 1);
+    assert_eq!(phso["information_requests"]["late"], 1);
+    let all = stats("&ombudsman=phso,joint,lgsco,phso").await;
+    assert_eq!(all["ombudsman"], json!(["lgsco", "phso", "joint"]));
+    assert_eq!(all["dealt_with"], 3);
+    assert_eq!(all["financial_redress_pence"], 50_000);
+    assert_eq!(stats("&ombudsman=joint").await["dealt_with"], 1);
+    // The feedback volumes and the annual report take the same filter.
+    let volumes = |query: &'static str| {
+        let (app, analyst) = (&app, &analyst);
+        async move {
+            get(
+                app,
+                analyst,
+                &format!("/api/v1/statistics/feedback?year=2023&years=1&directorate=adults{query}"),
+            )
+            .await["years"][0]["ombudsman_decided"]
+                .clone()
+        }
+    };
+    assert_eq!(volumes("").await, 2);
+    assert_eq!(volumes("&ombudsman=phso").await, 1);
+    assert_eq!(volumes("&ombudsman=lgsco,phso,joint").await, 3);
+    for (query, dealt_with, decided) in [
+        ("", 2, 2),
+        ("&ombudsman=phso", 1, 1),
+        ("&ombudsman=phso,lgsco", 2, 2),
+    ] {
+        let res = app
+            .get(&format!(
+                "/api/v1/reports/annual?year=2023&directorate=adults{query}"
+            ))
+            .auth(&analyst)
+            .header("accept", "application/json")
+            .send()
+            .await;
+        res.assert_status(200);
+        let report = res.json();
+        assert_eq!(report["ombudsman"]["dealt_with"], dealt_with, "{query}");
+        assert_eq!(
+            report["feedback"]["years"][0]["ombudsman_decided"], decided,
+            "{query}"
+        );
+    }
+    let html = app
+        .get("/api/v1/reports/annual?year=2023&directorate=adults&ombudsman=phso")
+        .auth(&analyst)
+        .send()
+        .await;
+    html.assert_status(200);
+    assert!(html
+        .text()
+        .contains("Parliamentary and Health Service Ombudsman"));
+    // A value that is not an Ombudsman cannot be parsed: 400.
+    for path in [
+        "/api/v1/statistics/ombudsman?year=2023&ombudsman=hso",
+        "/api/v1/statistics/ombudsman?year=2023&ombudsman=",
+        "/api/v1/statistics/ombudsman?year=2023&ombudsman=lgsco,",
+        "/api/v1/statistics/feedback?year=2023&ombudsman=LGSCO",
+        "/api/v1/reports/annual?year=2023&ombudsman=all",
+    ] {
+        app.get(path).auth(&analyst).send().await.problem(400);
+    }
+    // Who may ask is unchanged.
+    app.get("/api/v1/statistics/ombudsman?year=2023&ombudsman=phso")
+        .send()
+        .await
+        .problem(401);
+    for user in [
+        app.as_caseworker("adults").await,
+        app.as_integration("adults").await,
+    ] {
+        app.get("/api/v1/statistics/ombudsman?year=2023&ombudsman=phso")
+            .auth(&user)
+            .send()
+            .await
+            .problem(403);
+    }
+    let elsewhere = app.as_analyst("children").await;
+    app.get("/api/v1/statistics/ombudsman?year=2023&directorate=adults&ombudsman=phso")
+        .auth(&elsewhere)
+        .send()
+        .await
+        .problem(403);
+    let theirs = get(
+        &app,
+        &elsewhere,
+        "/api/v1/statistics/ombudsman?year=2023&ombudsman=lgsco,phso,joint",
+    )
+    .await;
+    assert_eq!(theirs["dealt_with"], 0);
+}

@@ -11,6 +11,7 @@ use maud::{html, Markup, PreEscaped, DOCTYPE};
 use crate::feedback::types::{Kind, Outcome};
 use crate::improvements::api::ServiceImprovement;
 use crate::improvements::fields::ImprovementStatus;
+use crate::ombudsman::types::Ombudsman;
 use crate::reports::svg;
 use crate::reports::AnnualReport;
 use crate::statistics::complaints::{CategoryLine, ComplaintStatistics};
@@ -477,6 +478,9 @@ fn ombudsman(report: &AnnualReport) -> Markup {
     html! {
         section {
             h2 { "Local Government and Social Care Ombudsman" }
+            p.note {
+                "Cases counted: " (ombudsmen(&o.ombudsman)) "."
+            }
             p {
                 "The Ombudsman decided " (o.dealt_with) " complaints: " (o.not_for_us)
                 " were not for the Ombudsman or not ready for it, " (o.assessed_and_closed)
@@ -503,6 +507,19 @@ fn ombudsman(report: &AnnualReport) -> Markup {
             }
         }
     }
+}
+
+/// Whose cases the Ombudsman figures count, in words.
+fn ombudsmen(which: &[Ombudsman]) -> String {
+    let names: Vec<&str> = which
+        .iter()
+        .map(|o| match o {
+            Ombudsman::Lgsco => "the LGSCO's own",
+            Ombudsman::Phso => "the Parliamentary and Health Service Ombudsman's",
+            Ombudsman::Joint => "joint LGSCO and PHSO cases",
+        })
+        .collect();
+    names.join(", ")
 }
 
 /// The council's Ombudsman measures beside the similar authorities' averages.

@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 use crate::db::DbConnection;
 use crate::error::ApiError;
 use crate::feedback::types::Kind;
+use crate::ombudsman::types::Ombudsman;
 use crate::statistics::sql::{in_snapshot, Sql};
 use crate::statistics::{percent, Period, Scope};
 
@@ -39,7 +40,9 @@ pub struct YearVolumes {
     /// Ombudsman decisions made in the year (by `decided_on`), which the
     /// annual report counts beside feedback: every decision round, so a
     /// case re-opened and decided again counts in the year of each decision
-    /// (the same count as `dealt_with` in the Ombudsman statistics).
+    /// (the same count as `dealt_with` in the Ombudsman statistics). The
+    /// cases of the Ombudsmen `ombudsman=` names: by default `lgsco` and
+    /// `joint`.
     pub ombudsman_decided: i64,
 }
 
@@ -138,8 +141,10 @@ fn volumes(years: &[Period], scope: &Scope) -> Sql {
     count_feedback(sql, "responded_on", scope).push("AS responded FROM years y CROSS JOIN kinds k")
 }
 
-/// Ombudsman decisions made in each requested year (every round).
-fn decided_by_year(years: &[Period], scope: &Scope) -> Sql {
+/// Ombudsman decisions made in each requested year (every round), on the
+/// cases of `ombudsmen`.
+fn decided_by_year(years: &[Period], scope: &Scope, ombudsmen: &[Ombudsman]) -> Sql {
+    let ombudsmen: Vec<&str> = ombudsmen.iter().map(|o| o.as_str()).collect();
     with_years(years)
         .push(
             "SELECT y.year AS year, (SELECT COUNT(*) FROM ombudsman_decisions d \
@@ -148,6 +153,7 @@ fn decided_by_year(years: &[Period], scope: &Scope) -> Sql {
              AND d.decision IS NOT NULL",
         )
         .scoped("c.directorate", scope)
+        .among("c.ombudsman", &ombudsmen)
         .push(") AS decided FROM years y")
 }
 
@@ -196,19 +202,21 @@ fn change_percent(volumes: &[YearVolumes]) -> BTreeMap<String, Option<f64>> {
         .collect()
 }
 
-/// Compute the volumes for `period` and the `count - 1` years before it.
+/// Compute the volumes for `period` and the `count - 1` years before it
+/// (the Ombudsman decisions of the cases of `ombudsmen`).
 pub fn compute(
     conn: &mut DbConnection,
     period: &Period,
     count: usize,
     scope: &Scope,
     directorate: Option<&str>,
+    ombudsmen: &[Ombudsman],
 ) -> Result<FeedbackStatistics, ApiError> {
     let years = years_back(period, count);
     let (counts, decided) = in_snapshot(conn, |conn| {
         Ok((
             volumes(&years, scope).load::<KindInYear>(conn)?,
-            decided_by_year(&years, scope).load::<DecidedInYear>(conn)?,
+            decided_by_year(&years, scope, ombudsmen).load::<DecidedInYear>(conn)?,
         ))
     })?;
     let volumes: Vec<YearVolumes> = years

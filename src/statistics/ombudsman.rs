@@ -12,15 +12,86 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use diesel::sql_types::{BigInt, Nullable, Text};
 use diesel::QueryableByName;
-use serde::Serialize;
-use utoipa::ToSchema;
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use crate::db::DbConnection;
 use crate::error::ApiError;
-use crate::ombudsman::types::{Compliance, Decision, DecisionBucket};
+use crate::ombudsman::types::{Compliance, Decision, DecisionBucket, Ombudsman};
 use crate::settings::model::{Benchmark, Stored};
 use crate::statistics::sql::{count_if, in_snapshot, Sql};
 use crate::statistics::{one_decimal, percent, Period, Rate, Scope};
+
+/// The Ombudsmen whose cases the Ombudsman figures count by default: the
+/// LGSCO's own, and those it considers jointly with the Parliamentary and
+/// Health Service Ombudsman. The LGSCO's annual statistics are of its own
+/// decisions: cases of the PHSO alone are not the LGSCO's.
+pub const DEFAULT_OMBUDSMEN: &[Ombudsman] = &[Ombudsman::Lgsco, Ombudsman::Joint];
+
+/// Which Ombudsmen's cases the Ombudsman figures count.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OmbudsmanParams {
+    /// Whose cases to count, comma-separated: `lgsco`, `phso`, `joint`
+    /// (e.g. `phso`, or `lgsco,joint,phso` for every case). Default
+    /// `lgsco,joint`, as the LGSCO counts: cases of the Parliamentary and
+    /// Health Service Ombudsman alone are counted only when asked for. An
+    /// unknown or empty value is 400.
+    #[param(value_type = Option<Vec<Ombudsman>>, style = Form, explode = false)]
+    #[serde(default, deserialize_with = "comma_separated")]
+    pub ombudsman: Option<Vec<Ombudsman>>,
+}
+
+impl OmbudsmanParams {
+    /// The Ombudsmen asked for (each once, in the enum's order), or the
+    /// default.
+    pub fn ombudsmen(&self) -> Vec<Ombudsman> {
+        let mut asked = self
+            .ombudsman
+            .clone()
+            .unwrap_or_else(|| DEFAULT_OMBUDSMEN.to_vec());
+        asked.sort();
+        asked.dedup();
+        asked
+    }
+}
+
+/// `lgsco,joint` → `[Lgsco, Joint]`; an unknown or empty value is an error
+/// (the query string cannot be parsed: 400).
+fn comma_separated<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Vec<Ombudsman>>, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    text.split(',')
+        .map(|part| {
+            Ombudsman::parse(part.trim()).ok_or_else(|| {
+                serde::de::Error::custom(format!(
+                    "ombudsman: unknown value `{part}`; expected lgsco, phso or joint, comma-separated"
+                ))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
+}
+
+/// The cases a figure counts: those in the directorates of `scope`, of the
+/// Ombudsmen named.
+#[derive(Debug, Clone)]
+pub struct Counted<'a> {
+    /// The directorates.
+    pub scope: &'a Scope,
+    /// The Ombudsmen.
+    pub ombudsmen: &'a [Ombudsman],
+}
+
+impl Counted<'_> {
+    /// `sql` narrowed to these cases, the case table being `c`.
+    pub fn narrow(&self, sql: Sql) -> Sql {
+        let ombudsmen: Vec<&str> = self.ombudsmen.iter().map(|o| o.as_str()).collect();
+        sql.scoped("c.directorate", self.scope)
+            .among("c.ombudsman", &ombudsmen)
+    }
+}
 
 /// Upheld decisions per 100,000 residents.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -89,6 +160,9 @@ pub struct OmbudsmanStatistics {
     /// The directorate's code when one was asked for; null for every
     /// directorate the caller may see.
     pub directorate: Option<String>,
+    /// The Ombudsmen whose cases are counted (`ombudsman=`; by default
+    /// `lgsco` and `joint`, as the LGSCO counts).
+    pub ombudsman: Vec<Ombudsman>,
     /// Complaints and enquiries decided in the period, every decision: the
     /// sum of `not_for_us`, `assessed_and_closed` and `investigated`. Each
     /// decision round counts, by its own `decided_on`: a case re-opened and
@@ -217,8 +291,8 @@ struct Sections {
 
 /// Decisions in the period by bucket, decision and category, with
 /// remedies: every round, by its own `decided_on`.
-fn decided(period: &Period, scope: &Scope) -> Sql {
-    Sql::new(&format!(
+fn decided(period: &Period, cases: &Counted) -> Sql {
+    let sql = Sql::new(&format!(
         "SELECT d.decision_bucket AS decision_bucket, d.decision AS decision, \
            c.category AS category, COUNT(*) AS decided, \
            {} AS remedied_before_ombudsman \
@@ -226,9 +300,10 @@ fn decided(period: &Period, scope: &Scope) -> Sql {
         count_if("d.remedied_before_ombudsman"),
     ))
     .in_period("d.decided_on", period)
-    .push("AND d.decision IS NOT NULL")
-    .scoped("c.directorate", scope)
-    .push("GROUP BY d.decision_bucket, d.decision, c.category")
+    .push("AND d.decision IS NOT NULL");
+    cases
+        .narrow(sql)
+        .push("GROUP BY d.decision_bucket, d.decision, c.category")
 }
 
 /// `EXISTS (…)`: case `c` has a round decided in the period, with
@@ -247,28 +322,30 @@ fn has_round_in(sql: Sql, period: &Period, decision: Option<Decision>) -> Sql {
 
 /// The cases decided in the period (in any round), each once: those with a
 /// public report, and with a witness summons.
-fn decided_cases(period: &Period, scope: &Scope) -> Sql {
+fn decided_cases(period: &Period, cases: &Counted) -> Sql {
     let sql = Sql::new(&format!(
         "SELECT {} AS public_reports, {} AS witness_summonses FROM ombudsman_cases c WHERE",
         count_if("c.public_report"),
         count_if("c.witness_summons"),
     ));
-    has_round_in(sql, period, None).scoped("c.directorate", scope)
+    cases.narrow(has_round_in(sql, period, None))
 }
 
 /// Cases by the compliance outcome recorded in the period.
-fn compliance_recorded(period: &Period, scope: &Scope) -> Sql {
-    Sql::new("SELECT compliance_outcome, COUNT(*) AS recorded FROM ombudsman_cases WHERE")
-        .in_period("compliance_recorded_on", period)
-        .push("AND compliance_outcome IS NOT NULL")
-        .scoped("directorate", scope)
-        .push("GROUP BY compliance_outcome")
+fn compliance_recorded(period: &Period, cases: &Counted) -> Sql {
+    let sql = Sql::new(
+        "SELECT c.compliance_outcome AS compliance_outcome, COUNT(*) AS recorded \
+         FROM ombudsman_cases c WHERE",
+    )
+    .in_period("c.compliance_recorded_on", period)
+    .push("AND c.compliance_outcome IS NOT NULL");
+    cases.narrow(sql).push("GROUP BY c.compliance_outcome")
 }
 
 /// Information requests due in the period: all, and those answered after
 /// their due date or still unanswered with it before `today`.
-fn requests_due(period: &Period, scope: &Scope, today: NaiveDate) -> Sql {
-    Sql::new(
+fn requests_due(period: &Period, cases: &Counted, today: NaiveDate) -> Sql {
+    let sql = Sql::new(
         "SELECT COUNT(*) AS due, COALESCE(SUM(CASE WHEN \
            (r.provided_on IS NOT NULL AND r.provided_on > r.due_on) \
            OR (r.provided_on IS NULL AND r.due_on <",
@@ -278,34 +355,34 @@ fn requests_due(period: &Period, scope: &Scope, today: NaiveDate) -> Sql {
         ") THEN 1 ELSE 0 END), 0) AS late \
          FROM ombudsman_information_requests r JOIN ombudsman_cases c ON c.id = r.case_id WHERE",
     )
-    .in_period("r.due_on", period)
-    .scoped("c.directorate", scope)
+    .in_period("r.due_on", period);
+    cases.narrow(sql)
 }
 
 /// Financial redress recommended in the cases upheld in the period (in a
 /// round decided in it), each case once.
-fn redress(period: &Period, scope: &Scope) -> Sql {
+fn redress(period: &Period, cases: &Counted) -> Sql {
     let sql = Sql::new(
         "SELECT COALESCE(CAST(SUM(r.amount_pence) AS BIGINT), 0) AS amount_pence \
          FROM ombudsman_recommendations r JOIN ombudsman_cases c ON c.id = r.case_id WHERE",
     );
-    has_round_in(sql, period, Some(Decision::Upheld)).scoped("c.directorate", scope)
+    cases.narrow(has_round_in(sql, period, Some(Decision::Upheld)))
 }
 
 /// Read every section in one snapshot.
 fn load(
     conn: &mut DbConnection,
     period: &Period,
-    scope: &Scope,
+    cases: &Counted,
     today: NaiveDate,
 ) -> Result<Sections, ApiError> {
     in_snapshot(conn, |conn| {
         Ok(Sections {
-            decided: decided(period, scope).load(conn)?,
-            cases: decided_cases(period, scope).load_one(conn)?,
-            compliance: compliance_recorded(period, scope).load(conn)?,
-            requests: requests_due(period, scope, today).load_one(conn)?,
-            redress: redress(period, scope).load_one(conn)?,
+            decided: decided(period, cases).load(conn)?,
+            cases: decided_cases(period, cases).load_one(conn)?,
+            compliance: compliance_recorded(period, cases).load(conn)?,
+            requests: requests_due(period, cases, today).load_one(conn)?,
+            redress: redress(period, cases).load_one(conn)?,
         })
     })
 }
@@ -372,17 +449,19 @@ fn per_population(upheld: i64, population: Option<i64>) -> PerPopulation {
     }
 }
 
-/// Compute the statistics; `today` decides which unanswered information
-/// requests are late.
+/// Compute the statistics of the cases of `ombudsmen`; `today` decides
+/// which unanswered information requests are late.
 pub fn compute(
     conn: &mut DbConnection,
     period: &Period,
     scope: &Scope,
     directorate: Option<&str>,
+    ombudsmen: &[Ombudsman],
     settings: &Stored,
     today: NaiveDate,
 ) -> Result<OmbudsmanStatistics, ApiError> {
-    let sections = load(conn, period, scope, today)?;
+    let cases = Counted { scope, ombudsmen };
+    let sections = load(conn, period, &cases, today)?;
     let decided = &sections.decided;
     let sum = |f: &dyn Fn(&DecidedGroup) -> i64| decided.iter().map(f).sum::<i64>();
     let bucket = |b: DecisionBucket| sum(&|g| if g.in_bucket(b) { g.decided } else { 0 });
@@ -394,6 +473,7 @@ pub fn compute(
     Ok(OmbudsmanStatistics {
         period: period.clone(),
         directorate: directorate.map(str::to_string),
+        ombudsman: ombudsmen.to_vec(),
         dealt_with: sum(&|g| g.decided),
         not_for_us: bucket(DecisionBucket::NotForUs),
         assessed_and_closed: bucket(DecisionBucket::AssessedAndClosed),
