@@ -655,3 +655,170 @@ async fn phso_cases_count_only_when_asked_for() {
     .await;
     assert_eq!(theirs["dealt_with"], 0);
 }
+
+// Item 8: witness summonses.
+
+#[actix_web::test]
+async fn witness_summonses_and_warnings_count_by_their_own_dates() {
+    let app = TestApp::with_env(&[("REDRESS_TODAY", "2025-02-10")]).await;
+    let manager = app.as_manager("adults").await;
+    let worker = app.as_caseworker("adults").await;
+    // Warned in 2023-24, summoned later that year, decided in 2024-25.
+    let mut body = decided("23 455 610", "upheld", "2024-06-03");
+    body["received_on"] = json!("2023-03-01");
+    body["witness_summons_warned_on"] = json!("2023-09-18");
+    body["witness_summons_on"] = json!("2024-02-12");
+    let warned_then_summoned = create(&app, &manager, &body).await;
+    assert_eq!(warned_then_summoned["witness_summons"], true);
+    assert_eq!(
+        warned_then_summoned["witness_summons_warned_on"],
+        "2023-09-18"
+    );
+    assert_eq!(warned_then_summoned["witness_summons_on"], "2024-02-12");
+    // Summoned before any warning was recorded, and still undecided.
+    let mut body = case("24 455 611");
+    body["received_on"] = json!("2024-04-22");
+    body["witness_summons_on"] = json!("2024-08-19");
+    body["witness_summons_warned_on"] = json!("2024-09-02");
+    create(&app, &worker, &body).await;
+    // Only warned.
+    let mut body = case("24 455 612");
+    body["received_on"] = json!("2024-04-22");
+    body["witness_summons_warned_on"] = json!("2024-10-01");
+    let warned = create(&app, &worker, &body).await;
+    assert_eq!(warned["witness_summons"], false);
+    assert_eq!(warned["witness_summons_on"], Value::Null);
+
+    let analyst = app.as_analyst("adults").await;
+    let year = |y: i32| format!("/api/v1/statistics/ombudsman?year={y}");
+    let earlier = get(&app, &analyst, &year(2023)).await;
+    assert_eq!(
+        (
+            earlier["witness_summons"].as_i64(),
+            earlier["witness_summons_warnings"].as_i64(),
+            earlier["dealt_with"].as_i64()
+        ),
+        (Some(1), Some(1), Some(0))
+    );
+    let later = get(&app, &analyst, &year(2024)).await;
+    assert_eq!(
+        (
+            later["witness_summons"].as_i64(),
+            later["witness_summons_warnings"].as_i64(),
+            later["dealt_with"].as_i64()
+        ),
+        (Some(1), Some(2), Some(1))
+    );
+    let csv = app
+        .get(&year(2024))
+        .auth(&analyst)
+        .header("accept", "text/csv")
+        .send()
+        .await
+        .text();
+    assert!(
+        csv.contains("\"witness_summons_warnings\",\"2\"\r\n"),
+        "{csv}"
+    );
+
+    // Issuing and withdrawing a summons is a caseworker's change, audited.
+    let summoned = patch(
+        &app,
+        &worker,
+        &warned,
+        json!({"witness_summons_on": "2024-11-04"}),
+    )
+    .await;
+    assert_eq!(summoned["witness_summons"], true);
+    assert_eq!(get(&app, &analyst, &year(2024)).await["witness_summons"], 2);
+    let history = get(&app, &worker, &format!("{}/history", path(&warned))).await;
+    let last = history["items"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        last["changes"]["witness_summons_on"],
+        json!({"from": null, "to": "2024-11-04"})
+    );
+    // The older flag is accepted where it agrees with the date, and changes
+    // nothing by itself.
+    let res = app
+        .patch(&path(&warned))
+        .auth(&worker)
+        .json(&json!({"witness_summons": true}))
+        .send()
+        .await;
+    res.assert_status(200);
+    assert_eq!(res.json()["version"], summoned["version"]);
+    let res = app
+        .patch(&path(&warned))
+        .auth(&worker)
+        .json(&json!({"witness_summons": false}))
+        .send()
+        .await;
+    assert_eq!(res.invalid_fields(), ["witness_summons"]);
+    let withdrawn = patch(&app, &worker, &warned, json!({"witness_summons_on": null})).await;
+    assert_eq!(withdrawn["witness_summons"], false);
+    assert_eq!(withdrawn["witness_summons_warned_on"], "2024-10-01");
+
+    // A lone `true` has no date to count by.
+    let mut body = case("24 455 613");
+    body["witness_summons"] = json!(true);
+    let res = app
+        .post("/api/v1/ombudsman-cases")
+        .auth(&worker)
+        .json(&body)
+        .send()
+        .await;
+    assert_eq!(res.invalid_fields(), ["witness_summons_on"]);
+    body["witness_summons_on"] = json!("2023-01-16");
+    assert_eq!(create(&app, &worker, &body).await["witness_summons"], true);
+    // Dates before the Ombudsman's first contact, or in the future.
+    let mut body = case("24 455 614");
+    body["witness_summons_warned_on"] = json!("2022-11-13");
+    body["witness_summons_on"] = json!("2025-02-11");
+    let res = app
+        .post("/api/v1/ombudsman-cases")
+        .auth(&worker)
+        .json(&body)
+        .send()
+        .await;
+    let mut fields = res.invalid_fields();
+    fields.sort();
+    assert_eq!(fields, ["witness_summons_on", "witness_summons_warned_on"]);
+    body["witness_summons_warned_on"] = json!("2025-02-11");
+    body["witness_summons_on"] = json!("2022-11-13");
+    let mut fields = app
+        .post("/api/v1/ombudsman-cases")
+        .auth(&worker)
+        .json(&body)
+        .send()
+        .await
+        .invalid_fields();
+    fields.sort();
+    assert_eq!(fields, ["witness_summons_on", "witness_summons_warned_on"]);
+    // Who may record them: staff of the case's directorate, with a fresh
+    // version.
+    let change = json!({"witness_summons_warned_on": "2024-12-02"});
+    app.patch(&path(&warned))
+        .auth(&worker)
+        .header("if-match", "\"1\"")
+        .json(&change)
+        .send()
+        .await
+        .problem(412);
+    app.patch(&path(&warned))
+        .auth(&app.as_caseworker("children").await)
+        .json(&change)
+        .send()
+        .await
+        .problem(404);
+    app.patch(&path(&warned))
+        .auth(&analyst)
+        .json(&change)
+        .send()
+        .await
+        .problem(403);
+    app.patch(&path(&warned))
+        .json(&change)
+        .send()
+        .await
+        .problem(401);
+}

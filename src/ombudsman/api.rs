@@ -137,8 +137,14 @@ pub struct OmbudsmanCase {
     pub information_requests: Vec<InformationRequestView>,
     /// How many information requests are late.
     pub information_requests_late: i64,
-    /// Whether the Ombudsman had to issue a witness summons.
+    /// Whether the Ombudsman had to issue a witness summons: true when
+    /// `witness_summons_on` is set.
     pub witness_summons: bool,
+    /// The day the Ombudsman reminded the council of its power to summon
+    /// witnesses; null if it never did.
+    pub witness_summons_warned_on: Option<NaiveDate>,
+    /// The day the Ombudsman issued a witness summons; null if it never did.
+    pub witness_summons_on: Option<NaiveDate>,
     /// The Ombudsman's decision (its latest round's); null while the case
     /// is open, or re-opened and not yet decided again.
     pub decision: Option<Decision>,
@@ -217,7 +223,9 @@ impl OmbudsmanCase {
             information_requests_late: information_requests.iter().filter(|r| r.late).count()
                 as i64,
             information_requests,
-            witness_summons: row.witness_summons,
+            witness_summons: row.witness_summons_on.is_some(),
+            witness_summons_warned_on: row.witness_summons_warned_on,
+            witness_summons_on: row.witness_summons_on,
             decision: row.decision,
             decision_bucket: row.decision_bucket,
             decided_on: row.decided_on,

@@ -84,9 +84,28 @@ pub struct CaseInput {
     /// The Ombudsman's enquiries to the council.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub information_requests: Vec<InformationRequest>,
-    /// Whether the Ombudsman had to issue a witness summons.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub witness_summons: bool,
+    /// Whether the Ombudsman issued a witness summons: derived from
+    /// `witness_summons_on` and never kept itself (the case answers it).
+    /// Still accepted from older clients, where it agrees with the date:
+    /// `true` only together with `witness_summons_on` (a lone `true` is 422:
+    /// the statistics count summonses by the day they were issued, so give
+    /// `witness_summons_on`), `false` only without it.
+    // Accepted on the way in, never written out: the patch base, the audit
+    // log and the stored case hold the dates only.
+    #[serde(default, skip_serializing_if = "never")]
+    pub witness_summons: Option<bool>,
+    /// The day the Ombudsman reminded the council of its power to summon
+    /// witnesses (a warning; no summons issued yet): not before
+    /// `received_on`, not in the future. The LGSCO's annual letter reports
+    /// such warnings beside the summonses issued.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub witness_summons_warned_on: Option<NaiveDate>,
+    /// The day the Ombudsman issued a witness summons to the council: not
+    /// before `received_on`, not in the future (before
+    /// `witness_summons_warned_on` is fine: a summons may come without a
+    /// warning recorded first). `witness_summons` is true when it is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub witness_summons_on: Option<NaiveDate>,
     /// The decision of the latest round (managers): a change corrects that
     /// round; a re-opened case's earlier rounds stay as they were decided.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -133,6 +152,11 @@ fn default_ombudsman() -> Ombudsman {
     Ombudsman::Lgsco
 }
 
+/// Never serialise the field (see `witness_summons`).
+fn never<T>(_: &T) -> bool {
+    true
+}
+
 /// Read-only fields of a case.
 pub const READ_ONLY: &[&str] = crate::read_only!(
     "decision_bucket",
@@ -167,6 +191,7 @@ impl Validate for CaseInput {
             errors.add("received_on", "must not be in the future");
         }
         self.check_decision(today, errors);
+        self.check_witness_summons(today, errors);
         check_length(errors, "category", self.category.as_deref(), MAX_SHORT_TEXT);
         check_length(
             errors,
@@ -183,6 +208,35 @@ impl Validate for CaseInput {
         );
         check_requests(&self.information_requests, today, errors);
         check_recommendations(&self.recommendations, today, errors);
+    }
+}
+
+impl CaseInput {
+    /// The witness summons dates, and the older flag against them.
+    fn check_witness_summons(&self, today: NaiveDate, errors: &mut FieldErrors) {
+        for (field, date) in [
+            ("witness_summons_warned_on", self.witness_summons_warned_on),
+            ("witness_summons_on", self.witness_summons_on),
+        ] {
+            match date {
+                Some(d) if d < self.received_on => {
+                    errors.add(field, "must not be before received_on")
+                }
+                Some(d) if d > today => errors.add(field, "must not be in the future"),
+                _ => {}
+            }
+        }
+        match (self.witness_summons, self.witness_summons_on) {
+            (Some(true), None) => errors.add(
+                "witness_summons_on",
+                "is required with witness_summons: true: give the day the summons was issued (the statistics count summonses by it)",
+            ),
+            (Some(false), Some(_)) => errors.add(
+                "witness_summons",
+                "contradicts witness_summons_on: to withdraw the summons, clear witness_summons_on",
+            ),
+            _ => {}
+        }
     }
 }
 

@@ -45,7 +45,8 @@ crate::record_row!(
         pub received_on: NaiveDate,
         /// What the case is about.
         pub summary: Option<String>,
-        /// Whether the Ombudsman issued a witness summons.
+        /// Whether the Ombudsman issued a witness summons (derived from
+        /// `witness_summons_on`).
         pub witness_summons: bool,
         /// The decision.
         pub decision: Option<Decision>,
@@ -65,6 +66,11 @@ crate::record_row!(
         pub compliance_recorded_on: Option<NaiveDate>,
         /// Whether a manager set it.
         pub compliance_explicit: bool,
+        /// When the Ombudsman reminded the council of its power to summon
+        /// witnesses.
+        pub witness_summons_warned_on: Option<NaiveDate>,
+        /// When the Ombudsman issued a witness summons.
+        pub witness_summons_on: Option<NaiveDate>,
 }
 );
 
@@ -181,7 +187,9 @@ impl CaseRecord {
             received_on: row.received_on,
             summary: row.summary.clone(),
             information_requests: self.requests.iter().map(InformationRequest::from).collect(),
-            witness_summons: row.witness_summons,
+            witness_summons: None,
+            witness_summons_warned_on: row.witness_summons_warned_on,
+            witness_summons_on: row.witness_summons_on,
             decision: row.decision,
             decided_on: row.decided_on,
             remedied_before_ombudsman: row.remedied_before_ombudsman,
@@ -309,6 +317,8 @@ struct Columns {
     received_on: NaiveDate,
     summary: Option<String>,
     witness_summons: bool,
+    witness_summons_warned_on: Option<NaiveDate>,
+    witness_summons_on: Option<NaiveDate>,
     decision: Option<Decision>,
     decision_bucket: Option<DecisionBucket>,
     decided_on: Option<NaiveDate>,
@@ -334,7 +344,9 @@ impl Columns {
             sub_category: input.sub_category,
             received_on: input.received_on,
             summary: input.summary,
-            witness_summons: input.witness_summons,
+            witness_summons: input.witness_summons_on.is_some(),
+            witness_summons_warned_on: input.witness_summons_warned_on,
+            witness_summons_on: input.witness_summons_on,
             decision: input.decision,
             decision_bucket: input.decision.map(Decision::bucket),
             decided_on: input.decided_on,

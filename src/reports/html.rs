@@ -501,7 +501,8 @@ fn ombudsman(report: &AnnualReport) -> Markup {
                 (o.information_requests.late) " of the Ombudsman's "
                 (o.information_requests.total)
                 " information requests due in the year were answered late. Witness summonses: "
-                (o.witness_summons) ". Public reports: " (o.public_reports)
+                (o.witness_summons) " (warnings of the power: " (o.witness_summons_warnings)
+                "). Public reports: " (o.public_reports)
                 ". Payments recommended: £"
                 (format!("{:.2}", o.financial_redress_pence as f64 / 100.0)) "."
             }

@@ -191,9 +191,16 @@ pub struct OmbudsmanStatistics {
     /// The Ombudsman's information requests due in the period, and how many
     /// were answered late.
     pub information_requests: InformationRequests,
-    /// Cases decided in the period in which the Ombudsman issued a witness
-    /// summons.
+    /// Witness summonses the Ombudsman issued to the council in the period
+    /// (by `witness_summons_on`, whatever the case's decision date). The
+    /// LGSCO's annual letter names the cases where it had to use its power
+    /// to summon witnesses, so the figure counts summonses when they
+    /// happen, not when the case is later decided.
     pub witness_summons: i64,
+    /// Times in the period the Ombudsman reminded the council of its power
+    /// to summon witnesses (by `witness_summons_warned_on`): the warnings
+    /// the LGSCO's annual letter reports beside the summonses.
+    pub witness_summons_warnings: i64,
     /// Financial redress recommended in the cases upheld in the period (in
     /// a decision round decided in it; each case once), in pence (`25000`
     /// is £250.00); 0 when none.
@@ -235,9 +242,17 @@ struct DecidedCases {
     /// With a public report.
     #[diesel(sql_type = BigInt)]
     public_reports: i64,
-    /// With a witness summons.
+}
+
+/// The Ombudsman's witness summons powers used in the period.
+#[derive(Debug, QueryableByName)]
+struct Summonses {
+    /// Summonses issued in the period.
     #[diesel(sql_type = BigInt)]
-    witness_summonses: i64,
+    issued: i64,
+    /// Reminders of the power in the period.
+    #[diesel(sql_type = BigInt)]
+    warned: i64,
 }
 
 impl DecidedGroup {
@@ -284,6 +299,7 @@ struct Redress {
 struct Sections {
     decided: Vec<DecidedGroup>,
     cases: DecidedCases,
+    summonses: Summonses,
     compliance: Vec<ComplianceRecorded>,
     requests: RequestsDue,
     redress: Redress,
@@ -321,14 +337,27 @@ fn has_round_in(sql: Sql, period: &Period, decision: Option<Decision>) -> Sql {
 }
 
 /// The cases decided in the period (in any round), each once: those with a
-/// public report, and with a witness summons.
+/// public report.
 fn decided_cases(period: &Period, cases: &Counted) -> Sql {
     let sql = Sql::new(&format!(
-        "SELECT {} AS public_reports, {} AS witness_summonses FROM ombudsman_cases c WHERE",
+        "SELECT {} AS public_reports FROM ombudsman_cases c WHERE",
         count_if("c.public_report"),
-        count_if("c.witness_summons"),
     ));
     cases.narrow(has_round_in(sql, period, None))
+}
+
+/// Witness summonses issued, and reminders of the power, each by its own
+/// date in the period.
+fn summonses(period: &Period, cases: &Counted) -> Sql {
+    let sql = Sql::new("SELECT COALESCE(SUM(CASE WHEN")
+        .in_period("c.witness_summons_on", period)
+        .push("THEN 1 ELSE 0 END), 0) AS issued, COALESCE(SUM(CASE WHEN")
+        .in_period("c.witness_summons_warned_on", period)
+        .push(
+            "THEN 1 ELSE 0 END), 0) AS warned FROM ombudsman_cases c \
+             WHERE (c.witness_summons_on IS NOT NULL OR c.witness_summons_warned_on IS NOT NULL)",
+        );
+    cases.narrow(sql)
 }
 
 /// Cases by the compliance outcome recorded in the period.
@@ -380,6 +409,7 @@ fn load(
         Ok(Sections {
             decided: decided(period, cases).load(conn)?,
             cases: decided_cases(period, cases).load_one(conn)?,
+            summonses: summonses(period, cases).load_one(conn)?,
             compliance: compliance_recorded(period, cases).load(conn)?,
             requests: requests_due(period, cases, today).load_one(conn)?,
             redress: redress(period, cases).load_one(conn)?,
@@ -488,7 +518,8 @@ pub fn compute(
             total: sections.requests.due,
             late: sections.requests.late,
         },
-        witness_summons: sections.cases.witness_summonses,
+        witness_summons: sections.summonses.issued,
+        witness_summons_warnings: sections.summonses.warned,
         financial_redress_pence: sections.redress.amount_pence,
         public_reports: sections.cases.public_reports,
         by_category: by_category(decided),
