@@ -822,3 +822,265 @@ async fn witness_summonses_and_warnings_count_by_their_own_dates() {
         .await
         .problem(401);
 }
+
+// Item 9: information requests.
+
+fn request(requested: &str, due: &str, provided: Option<&str>) -> Value {
+    let mut request = json!({"requested_on": requested, "due_on": due});
+    if let Some(provided) = provided {
+        request["provided_on"] = json!(provided);
+    }
+    request
+}
+
+fn extended(mut request: Value, asked: &str, extended: Option<&str>) -> Value {
+    request["extension_requested_on"] = json!(asked);
+    if let Some(extended) = extended {
+        request["extended_due_on"] = json!(extended);
+    }
+    request
+}
+
+#[actix_web::test]
+async fn extensions_move_due_dates_and_late_requests_count_per_case() {
+    let app = TestApp::with_env(&[("REDRESS_TODAY", "2025-03-05")]).await;
+    let worker = app.as_caseworker("adults").await;
+    let with_requests = |reference: &str, requests: Value| {
+        let mut body = case(reference);
+        body["received_on"] = json!("2024-04-15");
+        body["information_requests"] = requests;
+        body
+    };
+    // Answered within an extension asked for in time; then an extension
+    // asked for on the due date, and the answer later still.
+    let a = create(
+        &app,
+        &worker,
+        &with_requests(
+            "24 617 001",
+            json!([
+                extended(
+                    request("2024-05-06", "2024-06-03", Some("2024-06-14")),
+                    "2024-05-28",
+                    Some("2024-06-17")
+                ),
+                extended(
+                    request("2024-07-01", "2024-07-29", Some("2024-08-20")),
+                    "2024-07-29",
+                    Some("2024-08-12")
+                ),
+            ]),
+        ),
+    )
+    .await;
+    let requests = &a["information_requests"];
+    assert_eq!(
+        (
+            requests[0]["late"].as_bool(),
+            requests[0]["extension_requested_late"].as_bool()
+        ),
+        (Some(false), Some(false))
+    );
+    assert_eq!(
+        (
+            requests[1]["late"].as_bool(),
+            requests[1]["extension_requested_late"].as_bool()
+        ),
+        (Some(true), Some(true))
+    );
+    assert_eq!(requests[0]["extended_due_on"], "2024-06-17");
+    assert_eq!(requests[1]["extension_requested_on"], "2024-07-29");
+    assert_eq!(a["information_requests_late"], 1);
+    // Late, without an extension.
+    create(
+        &app,
+        &worker,
+        &with_requests(
+            "24 617 002",
+            json!([request("2024-09-02", "2024-09-30", Some("2024-10-04"))]),
+        ),
+    )
+    .await;
+    // An extension asked for after the due date and not granted: late.
+    create(
+        &app,
+        &worker,
+        &with_requests(
+            "24 617 003",
+            json!([extended(
+                request("2024-10-07", "2024-11-04", Some("2024-11-08")),
+                "2024-11-11",
+                None
+            )]),
+        ),
+    )
+    .await;
+    // Unanswered, past its due date but within the extension: not late.
+    let d = create(
+        &app,
+        &worker,
+        &with_requests(
+            "24 617 004",
+            json!([extended(
+                request("2025-01-06", "2025-02-03", None),
+                "2025-01-27",
+                Some("2025-03-10")
+            )]),
+        ),
+    )
+    .await;
+    assert_eq!(d["information_requests"][0]["late"], false);
+    assert_eq!(d["information_requests_late"], 0);
+    // Unanswered past its due date: late.
+    create(
+        &app,
+        &worker,
+        &with_requests(
+            "24 617 005",
+            json!([request("2024-11-18", "2024-12-16", None)]),
+        ),
+    )
+    .await;
+
+    let analyst = app.as_analyst("adults").await;
+    let stats = get(&app, &analyst, "/api/v1/statistics/ombudsman?year=2024").await;
+    assert_eq!(
+        stats["information_requests"],
+        json!({"total": 6, "late": 4, "extensions_requested": 4, "extensions_requested_late": 2,
+               "cases": 5, "cases_with_late": 4})
+    );
+    let csv = app
+        .get("/api/v1/statistics/ombudsman?year=2024")
+        .auth(&analyst)
+        .header("accept", "text/csv")
+        .send()
+        .await
+        .text();
+    assert!(
+        csv.contains("\"information_requests.cases_with_late\",\"4\"\r\n"),
+        "{csv}"
+    );
+    // The list's filter agrees.
+    let late = get(
+        &app,
+        &worker,
+        "/api/v1/ombudsman-cases?late_information_requests=true",
+    )
+    .await;
+    assert_eq!(late["total"], 4);
+    let on_time = get(
+        &app,
+        &worker,
+        "/api/v1/ombudsman-cases?late_information_requests=false",
+    )
+    .await;
+    assert_eq!(on_time["total"], 1);
+    assert_eq!(on_time["items"][0]["id"], d["id"]);
+    // Once the extension runs out unanswered, the request is late.
+    let later = app.sibling(&[("REDRESS_TODAY", "2025-03-11")]).await;
+    let seen = get(&later, &worker, &path(&d)).await;
+    assert_eq!(seen["information_requests"][0]["late"], true);
+    let stats = get(&later, &analyst, "/api/v1/statistics/ombudsman?year=2024").await;
+    assert_eq!(stats["information_requests"]["cases_with_late"], 5);
+
+    // An extension is recorded, and audited, like any change.
+    let granted = patch(
+        &app,
+        &worker,
+        &d,
+        json!({"information_requests": [extended(request("2025-01-06", "2025-02-03", Some("2025-03-04")), "2025-01-27", Some("2025-03-10"))]}),
+    )
+    .await;
+    assert_eq!(
+        granted["information_requests"][0]["provided_on"],
+        "2025-03-04"
+    );
+    let history = get(&app, &worker, &format!("{}/history", path(&d))).await;
+    let last = history["items"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        last["changes"]["information_requests"]["to"][0]["extended_due_on"],
+        "2025-03-10"
+    );
+}
+
+#[actix_web::test]
+async fn extension_dates_are_checked() {
+    let app = TestApp::with_env(&[("REDRESS_TODAY", "2025-03-05")]).await;
+    let worker = app.as_caseworker("adults").await;
+    let mut body = case("24 617 010");
+    body["information_requests"] = json!([
+        // An extended due date needs the day the extension was asked for.
+        {"requested_on": "2024-05-06", "due_on": "2024-06-03", "extended_due_on": "2024-06-17"},
+        // It must be after the original due date.
+        extended(request("2024-05-06", "2024-06-03", None), "2024-05-20", Some("2024-06-03")),
+        // Nor before it was asked for.
+        extended(request("2024-05-06", "2024-06-03", None), "2024-06-20", Some("2024-06-17")),
+        // Asked for before the request, or in the future.
+        extended(request("2024-05-06", "2024-06-03", None), "2024-05-05", None),
+        extended(request("2024-05-06", "2024-06-03", None), "2025-03-06", None),
+    ]);
+    let res = app
+        .post("/api/v1/ombudsman-cases")
+        .auth(&worker)
+        .json(&body)
+        .send()
+        .await;
+    let mut fields = res.invalid_fields();
+    fields.sort();
+    assert_eq!(
+        fields,
+        [
+            "information_requests[0].extended_due_on",
+            "information_requests[1].extended_due_on",
+            "information_requests[2].extended_due_on",
+            "information_requests[3].extension_requested_on",
+            "information_requests[4].extension_requested_on",
+        ]
+    );
+    // The same checks on a change, which changes nothing when refused.
+    body["information_requests"] = json!([request("2024-05-06", "2024-06-03", None)]);
+    let created = create(&app, &worker, &body).await;
+    let res = app
+        .patch(&path(&created))
+        .auth(&worker)
+        .json(&json!({"information_requests": [
+            {"requested_on": "2024-05-06", "due_on": "2024-06-03", "extended_due_on": "2024-05-31"}]}))
+        .send()
+        .await;
+    assert_eq!(
+        res.invalid_fields(),
+        ["information_requests[0].extended_due_on"]
+    );
+    app.patch(&path(&created))
+        .auth(&worker)
+        .json(&json!({"information_requests": [{"requested_on": "2024-05-06", "due_on": "2024-06-03", "extension_asked": "2024-05-20"}]}))
+        .send()
+        .await
+        .problem(422);
+    assert_eq!(get(&app, &worker, &path(&created)).await["version"], 1);
+    let change = json!({"information_requests": [
+        extended(request("2024-05-06", "2024-06-03", None), "2024-05-20", Some("2024-06-24"))]});
+    app.patch(&path(&created))
+        .auth(&app.as_manager("corporate").await)
+        .json(&change)
+        .send()
+        .await
+        .problem(404);
+    app.patch(&path(&created))
+        .auth(&app.as_analyst("adults").await)
+        .json(&change)
+        .send()
+        .await
+        .problem(403);
+    app.patch("/api/v1/ombudsman-cases/424242")
+        .auth(&worker)
+        .json(&change)
+        .send()
+        .await
+        .problem(404);
+    let saved = patch(&app, &worker, &created, change).await;
+    assert_eq!(
+        saved["information_requests"][0]["extended_due_on"],
+        "2024-06-24"
+    );
+}

@@ -81,12 +81,19 @@ impl From<&DecisionRow> for DecisionRound {
 pub struct InformationRequestView {
     /// When the Ombudsman asked.
     pub requested_on: NaiveDate,
-    /// When the answer is due.
+    /// When the answer is due (the Ombudsman's original deadline).
     pub due_on: NaiveDate,
     /// When the council answered.
     pub provided_on: Option<NaiveDate>,
-    /// Answered after `due_on`, or still unanswered after it.
+    /// When the council asked for more time; null if it did not.
+    pub extension_requested_on: Option<NaiveDate>,
+    /// The due date the Ombudsman agreed to instead; null if none.
+    pub extended_due_on: Option<NaiveDate>,
+    /// Answered after its due date (`extended_due_on` if agreed, else
+    /// `due_on`), or still unanswered after it.
     pub late: bool,
+    /// The extension was asked for on or after the original `due_on`.
+    pub extension_requested_late: bool,
 }
 
 /// One of the Ombudsman's recommendations.
@@ -135,7 +142,8 @@ pub struct OmbudsmanCase {
     pub summary: Option<String>,
     /// The Ombudsman's enquiries to the council.
     pub information_requests: Vec<InformationRequestView>,
-    /// How many information requests are late.
+    /// How many information requests are late (against their extended due
+    /// date, where one was agreed).
     pub information_requests_late: i64,
     /// Whether the Ombudsman had to issue a witness summons: true when
     /// `witness_summons_on` is set.
@@ -193,7 +201,10 @@ impl OmbudsmanCase {
                 requested_on: r.requested_on,
                 due_on: r.due_on,
                 provided_on: r.provided_on,
+                extension_requested_on: r.extension_requested_on,
+                extended_due_on: r.extended_due_on,
                 late: r.deadline().is_late(today),
+                extension_requested_late: r.extension_requested_late(),
             })
             .collect();
         let recommendations: Vec<Recommendation> = record

@@ -12,17 +12,30 @@ use crate::validation::{
     check_length, Validate, MAX_LONG_TEXT, MAX_MEDIUM_TEXT, MAX_PENCE, MAX_SHORT_TEXT,
 };
 
-/// One of the Ombudsman's enquiries to the council.
+/// One of the Ombudsman's enquiries to the council. It is late when
+/// answered after its due date (the extended one, if the Ombudsman agreed
+/// one), or still unanswered after it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InformationRequest {
     /// When the Ombudsman asked.
     pub requested_on: NaiveDate,
-    /// When the answer is due.
+    /// When the answer is due (the Ombudsman's original deadline).
     pub due_on: NaiveDate,
     /// When the council answered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provided_on: Option<NaiveDate>,
+    /// When the council asked the Ombudsman for more time: not before
+    /// `requested_on`, not in the future. Asked on or after `due_on`, the
+    /// extension was requested late.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extension_requested_on: Option<NaiveDate>,
+    /// The new due date the Ombudsman agreed to: only with
+    /// `extension_requested_on` (not before it), and after `due_on`. The
+    /// request is then late only when answered after this date, or still
+    /// unanswered after it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extended_due_on: Option<NaiveDate>,
 }
 
 /// One of the Ombudsman's recommendations, as sent: with its `id` to keep
@@ -321,6 +334,30 @@ fn check_requests(requests: &[InformationRequest], today: NaiveDate, errors: &mu
                 errors.add(at("provided_on"), "must not be before requested_on")
             }
             Some(p) if p > today => errors.add(at("provided_on"), "must not be in the future"),
+            _ => {}
+        }
+        match request.extension_requested_on {
+            Some(e) if e < request.requested_on => errors.add(
+                at("extension_requested_on"),
+                "must not be before requested_on",
+            ),
+            Some(e) if e > today => {
+                errors.add(at("extension_requested_on"), "must not be in the future")
+            }
+            _ => {}
+        }
+        match (request.extended_due_on, request.extension_requested_on) {
+            (Some(_), None) => errors.add(
+                at("extended_due_on"),
+                "needs extension_requested_on: the day the council asked for more time",
+            ),
+            (Some(extended), _) if extended <= request.due_on => {
+                errors.add(at("extended_due_on"), "must be after due_on")
+            }
+            (Some(extended), Some(asked)) if extended < asked => errors.add(
+                at("extended_due_on"),
+                "must not be before extension_requested_on",
+            ),
             _ => {}
         }
     }

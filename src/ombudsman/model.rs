@@ -115,15 +115,31 @@ pub struct RequestRow {
     pub due_on: NaiveDate,
     /// When the council answered.
     pub provided_on: Option<NaiveDate>,
+    /// When the council asked for more time.
+    pub extension_requested_on: Option<NaiveDate>,
+    /// The due date the Ombudsman agreed to instead.
+    pub extended_due_on: Option<NaiveDate>,
 }
 
 impl RequestRow {
-    /// Its deadline.
+    /// The due date in force: the extended one, if agreed.
+    pub fn due_by(&self) -> NaiveDate {
+        self.extended_due_on.unwrap_or(self.due_on)
+    }
+
+    /// Its deadline: the due date in force.
     pub fn deadline(&self) -> Deadline {
         Deadline {
-            due_on: Some(self.due_on),
+            due_on: Some(self.due_by()),
             completed_on: self.provided_on,
         }
+    }
+
+    /// Whether the council asked for more time on or after the original
+    /// due date.
+    pub fn extension_requested_late(&self) -> bool {
+        self.extension_requested_on
+            .is_some_and(|asked| asked >= self.due_on)
     }
 }
 
@@ -215,6 +231,8 @@ impl From<&RequestRow> for InformationRequest {
             requested_on: r.requested_on,
             due_on: r.due_on,
             provided_on: r.provided_on,
+            extension_requested_on: r.extension_requested_on,
+            extended_due_on: r.extended_due_on,
         }
     }
 }
@@ -406,6 +424,8 @@ fn write_children(
                 requests::requested_on.eq(request.requested_on),
                 requests::due_on.eq(request.due_on),
                 requests::provided_on.eq(request.provided_on),
+                requests::extension_requested_on.eq(request.extension_requested_on),
+                requests::extended_due_on.eq(request.extended_due_on),
             ))
             .execute(conn)?;
     }

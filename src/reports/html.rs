@@ -500,7 +500,12 @@ fn ombudsman(report: &AnnualReport) -> Markup {
             p {
                 (o.information_requests.late) " of the Ombudsman's "
                 (o.information_requests.total)
-                " information requests due in the year were answered late. Witness summonses: "
+                " information requests due in the year were answered late, in "
+                (o.information_requests.cases_with_late) " of "
+                (o.information_requests.cases) " cases; the council asked for more time on "
+                (o.information_requests.extensions_requested) " ("
+                (o.information_requests.extensions_requested_late)
+                " of them on or after the due date). Witness summonses: "
                 (o.witness_summons) " (warnings of the power: " (o.witness_summons_warnings)
                 "). Public reports: " (o.public_reports)
                 ". Payments recommended: £"

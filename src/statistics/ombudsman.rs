@@ -123,14 +123,28 @@ pub struct ComplianceRate {
     pub late: i64,
 }
 
-/// The Ombudsman's information requests due in the period.
+/// The Ombudsman's information requests due in the period (by their
+/// original `due_on`). The LGSCO's annual letters to this council complain
+/// of late responses "in a third of cases": `cases_with_late` of `cases`
+/// is that figure, counted per case.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct InformationRequests {
     /// Requests whose due date falls in the period.
     pub total: i64,
-    /// Of those, the requests answered after their due date, or still
-    /// unanswered with the due date before today.
+    /// Of those, the requests answered after their due date (the extended
+    /// one, where the Ombudsman agreed one), or still unanswered with that
+    /// date before today.
     pub late: i64,
+    /// Of `total`, the requests for which the council asked for more time.
+    pub extensions_requested: i64,
+    /// Of those, the extensions asked for late: on or after the original
+    /// due date.
+    pub extensions_requested_late: i64,
+    /// Cases with a request due in the period.
+    pub cases: i64,
+    /// Of those, the cases with a late request among those due in the
+    /// period.
+    pub cases_with_late: i64,
 }
 
 /// The decisions in the period on cases of one of the Ombudsman's
@@ -188,8 +202,9 @@ pub struct OmbudsmanStatistics {
     pub satisfactory_remedy: Rate,
     /// Compliance with the Ombudsman's recommendations recorded in the period.
     pub compliance: ComplianceRate,
-    /// The Ombudsman's information requests due in the period, and how many
-    /// were answered late.
+    /// The Ombudsman's information requests due in the period, how many
+    /// were answered late, the extensions asked for, and the cases with a
+    /// late answer.
     pub information_requests: InformationRequests,
     /// Witness summonses the Ombudsman issued to the council in the period
     /// (by `witness_summons_on`, whatever the case's decision date). The
@@ -285,6 +300,18 @@ struct RequestsDue {
     /// Of those, answered late or overdue today.
     #[diesel(sql_type = BigInt)]
     late: i64,
+    /// Of those, with an extension asked for.
+    #[diesel(sql_type = BigInt)]
+    extensions: i64,
+    /// Of those, asked for on or after the original due date.
+    #[diesel(sql_type = BigInt)]
+    extensions_late: i64,
+    /// The cases they belong to.
+    #[diesel(sql_type = BigInt)]
+    cases: i64,
+    /// Of those, the cases with a late one.
+    #[diesel(sql_type = BigInt)]
+    cases_with_late: i64,
 }
 
 /// Financial redress recommended in the cases decided in the period.
@@ -371,20 +398,38 @@ fn compliance_recorded(period: &Period, cases: &Counted) -> Sql {
     cases.narrow(sql).push("GROUP BY c.compliance_outcome")
 }
 
-/// Information requests due in the period: all, and those answered after
-/// their due date or still unanswered with it before `today`.
-fn requests_due(period: &Period, cases: &Counted, today: NaiveDate) -> Sql {
-    let sql = Sql::new(
-        "SELECT COUNT(*) AS due, COALESCE(SUM(CASE WHEN \
-           (r.provided_on IS NOT NULL AND r.provided_on > r.due_on) \
-           OR (r.provided_on IS NULL AND r.due_on <",
+/// Append the condition that the information request `r` is late on
+/// `today`: answered after the due date in force (the extended one, if
+/// agreed), or still unanswered with that date before `today`.
+fn request_late(sql: Sql, today: NaiveDate) -> Sql {
+    sql.push(
+        "((r.provided_on IS NOT NULL AND r.provided_on > COALESCE(r.extended_due_on, r.due_on)) \
+         OR (r.provided_on IS NULL AND COALESCE(r.extended_due_on, r.due_on) <",
     )
     .date(today)
-    .push(
-        ") THEN 1 ELSE 0 END), 0) AS late \
-         FROM ombudsman_information_requests r JOIN ombudsman_cases c ON c.id = r.case_id WHERE",
+    .push("))")
+}
+
+/// Information requests due in the period (by `due_on`): all, those late on
+/// `today`, the extensions asked for (and asked for late), and the cases
+/// they belong to, with and without a late one.
+fn requests_due(period: &Period, cases: &Counted, today: NaiveDate) -> Sql {
+    let sql = request_late(
+        Sql::new("SELECT COUNT(*) AS due, COALESCE(SUM(CASE WHEN"),
+        today,
     )
-    .in_period("r.due_on", period);
+    .push(&format!(
+        "THEN 1 ELSE 0 END), 0) AS late, {} AS extensions, {} AS extensions_late, \
+             COUNT(DISTINCT r.case_id) AS cases, COUNT(DISTINCT CASE WHEN",
+        count_if("r.extension_requested_on IS NOT NULL"),
+        count_if("r.extension_requested_on >= r.due_on"),
+    ));
+    let sql = request_late(sql, today)
+        .push(
+            "THEN r.case_id END) AS cases_with_late \
+             FROM ombudsman_information_requests r JOIN ombudsman_cases c ON c.id = r.case_id WHERE",
+        )
+        .in_period("r.due_on", period);
     cases.narrow(sql)
 }
 
@@ -517,6 +562,10 @@ pub fn compute(
         information_requests: InformationRequests {
             total: sections.requests.due,
             late: sections.requests.late,
+            extensions_requested: sections.requests.extensions,
+            extensions_requested_late: sections.requests.extensions_late,
+            cases: sections.requests.cases,
+            cases_with_late: sections.requests.cases_with_late,
         },
         witness_summons: sections.summonses.issued,
         witness_summons_warnings: sections.summonses.warned,
