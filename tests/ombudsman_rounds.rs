@@ -1084,3 +1084,83 @@ async fn extension_dates_are_checked() {
         "2024-06-24"
     );
 }
+
+// The demo data set shows all four.
+
+#[actix_web::test]
+async fn the_demo_data_has_rounds_phso_and_joint_cases_summonses_and_extensions() {
+    let app = TestApp::new().await;
+    let rules = redress::timescales::TimeRules::current(&app.state)
+        .await
+        .unwrap();
+    let db = app.state.db.clone();
+    actix_web::web::block(move || {
+        let mut conn = db.get().expect("connection");
+        redress::db::write_tx(&mut conn, |conn| {
+            crate::demo::load(conn, &rules, redress::calendar::uk_today())
+        })
+    })
+    .await
+    .expect("blocking")
+    .expect("demo data");
+    let admin = app.as_admin().await;
+    let cases = get(&app, &admin, "/api/v1/ombudsman-cases?limit=500").await;
+    assert!(cases["total"].as_i64().unwrap() < 500);
+    let cases = cases["items"].as_array().unwrap();
+    let year_of = |date: &Value| {
+        let date: chrono::NaiveDate = date.as_str().unwrap().parse().unwrap();
+        redress::statistics::Period::financial_year_of(date).label
+    };
+    let reopened: Vec<&Value> = cases
+        .iter()
+        .filter(|c| c["decisions"].as_array().unwrap().len() > 1)
+        .collect();
+    assert!(!reopened.is_empty());
+    for case in &reopened {
+        let rounds = case["decisions"].as_array().unwrap();
+        assert_ne!(
+            year_of(&rounds[0]["decided_on"]),
+            year_of(&rounds[1]["decided_on"])
+        );
+        assert!(rounds[1]["reopened_on"].is_string());
+    }
+    for ombudsman in ["phso", "joint"] {
+        assert!(
+            cases.iter().any(|c| c["ombudsman"] == ombudsman),
+            "{ombudsman}"
+        );
+    }
+    assert!(cases.iter().any(|c| {
+        c["witness_summons"] == true
+            && c["witness_summons_warned_on"].as_str() < c["witness_summons_on"].as_str()
+    }));
+    let requests: Vec<&Value> = cases
+        .iter()
+        .flat_map(|c| c["information_requests"].as_array().unwrap())
+        .collect();
+    assert!(requests
+        .iter()
+        .any(|r| r["extended_due_on"].is_string() && r["extension_requested_late"] == false));
+    assert!(requests
+        .iter()
+        .any(|r| r["extension_requested_late"] == true));
+    // The published 2024-25 figures stay as published; PHSO's are apart.
+    let lgsco = get(&app, &admin, "/api/v1/statistics/ombudsman?year=2024").await;
+    assert_eq!(lgsco["dealt_with"], 79);
+    let phso = get(
+        &app,
+        &admin,
+        "/api/v1/statistics/ombudsman?year=2024&ombudsman=phso",
+    )
+    .await;
+    assert_eq!(phso["dealt_with"], 1);
+    let summoned = get(&app, &admin, "/api/v1/statistics/ombudsman?year=2023").await;
+    assert!(summoned["witness_summons"].as_i64().unwrap() >= 1);
+    assert!(summoned["witness_summons_warnings"].as_i64().unwrap() >= 1);
+    assert!(
+        summoned["information_requests"]["extensions_requested_late"]
+            .as_i64()
+            .unwrap()
+            >= 1
+    );
+}

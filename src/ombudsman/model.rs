@@ -576,6 +576,30 @@ pub fn reopen(
     reopened_on: NaiveDate,
     today: NaiveDate,
 ) -> Result<CaseRecord, ApiError> {
+    let after = open_round(conn, current, reopened_on)?;
+    store::transition(conn, user, current, &after, &today, Action::Reopen)
+}
+
+/// Re-open `current` as [`reopen`] does, by `actor` outside a request (demo
+/// data, imports): no permission checks.
+pub fn import_reopening(
+    conn: &mut DbConnection,
+    actor: &crate::audit::Actor,
+    current: &CaseRecord,
+    reopened_on: NaiveDate,
+    today: NaiveDate,
+) -> Result<CaseRecord, ApiError> {
+    let after = open_round(conn, current, reopened_on)?;
+    store::transition_as(conn, actor, current, &after, &today, Action::Reopen)
+}
+
+/// Open the round after `current`'s latest, decided one, on `reopened_on`
+/// (409, 422 as [`reopen`] says), and return the case's fields with it.
+fn open_round(
+    conn: &mut DbConnection,
+    current: &CaseRecord,
+    reopened_on: NaiveDate,
+) -> Result<CaseInput, ApiError> {
     let decided_on = match (current.row.decision, current.row.decided_on) {
         (Some(_), Some(decided_on)) => decided_on,
         _ => {
@@ -605,7 +629,7 @@ pub fn reopen(
     after.decided_on = None;
     after.remedied_before_ombudsman = false;
     after.reopened_on = Some(reopened_on);
-    store::transition(conn, user, current, &after, &today, Action::Reopen)
+    Ok(after)
 }
 
 /// What redaction blanks in a case: its free text. The Ombudsman's
