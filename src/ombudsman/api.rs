@@ -326,7 +326,9 @@ impl Validate for Reopening {
 /// decision with a `PATCH` (which corrects the latest round only). The
 /// earlier rounds stay in `decisions` and in the statistics of their own
 /// years; recommendations and compliance stay with the case. Not a
-/// creation: the answer is the case, 200. Staff who may change the case may
+/// creation: the answer is the case, 200, and no `Idempotency-Key` is
+/// needed: a repeat finds the new round open and is 409 (send `If-Match` to
+/// re-open only the version last seen). Staff who may change the case may
 /// re-open it; the change is in its history as `reopen`.
 #[utoipa::path(
     tag = "ombudsman",
