@@ -244,10 +244,14 @@ fn case(
         received_on,
         summary: Some(format!("Synthetic case {serial}.")),
         information_requests: vec![information_request(requested, rng.gen_range(14..40), today)],
-        witness_summons: rng.gen_bool(0.01),
+        witness_summons: None,
+        witness_summons_warned_on: None,
+        witness_summons_on: Some(received_on + Duration::days(60))
+            .filter(|d| *d <= today && rng.gen_bool(0.01)),
         decided_on: decision.map(|_| decided_on),
         decision,
         remedied_before_ombudsman: upheld && rng.gen_bool(0.2),
+        reopened_on: None,
         public_report: upheld && rng.gen_bool(0.05),
         public_report_title: None,
         recommendations: if upheld {

@@ -79,8 +79,10 @@ async fn fixtures(app: &TestApp, admin: &TestUser) -> Fixtures {
         app,
         admin,
         "/api/v1/ombudsman-cases",
+        // Decided, so that it can be re-opened.
         json!({"reference": format!("30 {:03} {:03}", n / 1000, n % 1000),
-        "directorate": "adults", "received_on": "2025-01-06"}),
+        "directorate": "adults", "received_on": "2025-01-06",
+        "decision": "not_upheld", "decided_on": "2025-03-03"}),
     )
     .await;
     let improvement = post(
@@ -174,6 +176,7 @@ fn request(operation: &str, f: &Fixtures) -> (Method, String, Option<Value>, Acc
         "create_ombudsman_case" => (Method::POST, "/api/v1/ombudsman-cases".into(), Some(new_case), Access::Roles(STAFF_WRITERS, Scoped::Forbidden)),
         "get_ombudsman_case" => (Method::GET, format!("/api/v1/ombudsman-cases/{}", f.case), None, Access::Roles(STAFF_READERS, Scoped::NotFound)),
         "update_ombudsman_case" => (Method::PATCH, format!("/api/v1/ombudsman-cases/{}", f.case), Some(json!({"summary": "S"})), Access::Roles(STAFF_WRITERS, Scoped::NotFound)),
+        "reopen_ombudsman_case" => (Method::POST, format!("/api/v1/ombudsman-cases/{}/reopen", f.case), Some(json!({"reopened_on": "2025-04-07"})), Access::Roles(STAFF_WRITERS, Scoped::NotFound)),
         "delete_ombudsman_case" => (Method::DELETE, format!("/api/v1/ombudsman-cases/{}", f.case), None, Access::Roles(MANAGERS, Scoped::NotFound)),
         "get_ombudsman_case_history" => (Method::GET, format!("/api/v1/ombudsman-cases/{}/history", f.case), None, Access::Roles(STAFF_READERS, Scoped::NotFound)),
         "list_service_improvements" => (Method::GET, "/api/v1/service-improvements".into(), None, Access::Roles(STAFF_READERS, Scoped::No)),
@@ -221,6 +224,8 @@ fn success_status(method: &Method, operation: &str) -> u16 {
         ("PUT", "put_timescale_version") => 201,
         ("POST", op) if op.starts_with("redact_") => 200,
         ("POST", op) if op.starts_with("erase_") => 204,
+        // Re-opening changes the case (a new decision round); it creates no resource.
+        ("POST", "reopen_ombudsman_case") => 200,
         ("POST", _) => 201,
         _ => 200,
     }

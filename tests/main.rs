@@ -24,6 +24,7 @@ mod improvements;
 mod limits;
 mod login;
 mod ombudsman;
+mod ombudsman_rounds;
 mod ops;
 mod records;
 mod reports;

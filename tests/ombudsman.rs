@@ -547,6 +547,7 @@ async fn late_information_requests_and_witness_summons_are_visible() {
     let worker = app.as_caseworker("adults").await;
     let mut body = case("24 050 001");
     body["witness_summons"] = json!(true);
+    body["witness_summons_on"] = json!("2024-07-15");
     body["information_requests"] = json!([
         {"requested_on": "2024-05-02", "due_on": "2024-05-30", "provided_on": "2024-06-05"},
         {"requested_on": "2024-06-10", "due_on": "2024-07-10", "provided_on": "2024-07-01"},

@@ -58,6 +58,8 @@ text_enum! {
         Redact => "redact",
         /// Entities were imported in bulk.
         Import => "import",
+        /// An Ombudsman case was re-opened: a new decision round began.
+        Reopen => "reopen",
     }
 }
 

@@ -164,6 +164,21 @@ diesel::table! {
         compliance_recorded_on -> Nullable<Date>,
         compliance_explicit -> Bool,
         redacted_at -> Nullable<Timestamp>,
+        witness_summons_warned_on -> Nullable<Date>,
+        witness_summons_on -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    ombudsman_decisions (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        round -> Integer,
+        decision -> Nullable<Text>,
+        decision_bucket -> Nullable<Text>,
+        decided_on -> Nullable<Date>,
+        remedied_before_ombudsman -> Bool,
+        reopened_on -> Nullable<Date>,
     }
 }
 
@@ -175,6 +190,8 @@ diesel::table! {
         requested_on -> Date,
         due_on -> Date,
         provided_on -> Nullable<Date>,
+        extension_requested_on -> Nullable<Date>,
+        extended_due_on -> Nullable<Date>,
     }
 }
 
@@ -249,6 +266,7 @@ diesel::table! {
 
 diesel::joinable!(feedback -> directorates (directorate));
 diesel::joinable!(feedback_themes -> feedback (feedback_id));
+diesel::joinable!(ombudsman_decisions -> ombudsman_cases (case_id));
 diesel::joinable!(ombudsman_information_requests -> ombudsman_cases (case_id));
 diesel::joinable!(ombudsman_recommendations -> ombudsman_cases (case_id));
 
@@ -264,6 +282,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     feedback,
     feedback_themes,
     ombudsman_cases,
+    ombudsman_decisions,
     ombudsman_information_requests,
     ombudsman_recommendations,
     service_improvements,

@@ -47,5 +47,7 @@ pub fn information_request(
         requested_on: requested,
         due_on: requested + Duration::days(28),
         provided_on: Some(requested + Duration::days(answered_after)).filter(|d| *d <= today),
+        extension_requested_on: None,
+        extended_due_on: None,
     }
 }

@@ -7,7 +7,10 @@
 //! The adult social care figures of 2024-25 equal the published annual
 //! report's (DOMAIN.md), and the council's Ombudsman figures for 2024-25
 //! equal the LGSCO's published page. People are plainly fake
-//! ("Test Person 123", `@example.invalid`).
+//! ("Test Person 123", `@example.invalid`). Outside those published figures,
+//! the Ombudsman's cases also show a case re-opened and decided again in a
+//! later year, a PHSO case and a joint case, a warned-then-summoned case, and
+//! information requests with extensions, some asked for late.
 //!
 //! A module of the binary, not of the library: it builds records only
 //! through the library's public API. The integration tests include it too.
@@ -26,7 +29,7 @@ use redress::feedback::fields::{Complainant, FeedbackInput, Remedy};
 use redress::feedback::types::{Channel, Kind, Outcome, Procedure, Relationship, RemedyKind};
 use redress::improvements::fields::{ImprovementInput, ImprovementKind, ImprovementStatus};
 use redress::improvements::model::ImprovementRow;
-use redress::ombudsman::fields::{CaseInput, RecommendationInput};
+use redress::ombudsman::fields::{CaseInput, InformationRequest, RecommendationInput};
 use redress::ombudsman::model::CaseRecord;
 use redress::ombudsman::types::{Decision, Ombudsman, RecommendationKind};
 use redress::settings::model::{AuthorityType, Benchmark, Settings};
@@ -474,7 +477,7 @@ fn review_panel(g: &mut Gen, record: &mut FeedbackInput) {
 }
 
 /// `YYYY-MM-DD` as a date (the examples' dates are literals).
-fn date(text: &str) -> NaiveDate {
+fn on(text: &str) -> NaiveDate {
     text.parse().unwrap_or_default()
 }
 
@@ -509,13 +512,13 @@ fn statutory_examples(
         Kind::Complaint,
         Some(Procedure::StatutoryAdults),
         Some(1),
-        date("2025-05-12"),
-        Some(date("2025-12-15")),
+        on("2025-05-12"),
+        Some(on("2025-12-15")),
         Some(("Care Assessment", Some("Need for more support"))),
         Some(Outcome::PartiallyUpheld),
     );
-    agreed.extended_due_on = Some(date("2025-12-19"));
-    agreed.extension_agreed_on = Some(date("2025-10-20"));
+    agreed.extended_due_on = Some(on("2025-12-19"));
+    agreed.extension_agreed_on = Some(on("2025-10-20"));
     agreed.extension_reason =
         Some("The family asked for a joint meeting with the care provider.".into());
     singles.push(agreed);
@@ -525,13 +528,13 @@ fn statutory_examples(
         Kind::Complaint,
         Some(Procedure::StatutoryChildren),
         Some(3),
-        date("2025-09-01"),
-        Some(date("2025-10-24")),
+        on("2025-09-01"),
+        Some(on("2025-10-24")),
         Some(("Social work", None)),
         Some(Outcome::PartiallyUpheld),
     );
-    panel.panel_held_on = Some(date("2025-10-06"));
-    panel.panel_report_on = Some(date("2025-10-10"));
+    panel.panel_held_on = Some(on("2025-10-06"));
+    panel.panel_report_on = Some(on("2025-10-10"));
     singles.push(panel);
     // Corporate complaints: a stage 3 before the Code, a stage 2 after it.
     for (stage, received, responded) in [
@@ -543,8 +546,8 @@ fn statutory_examples(
             Kind::Complaint,
             Some(Procedure::Corporate),
             Some(stage),
-            date(received),
-            Some(date(responded)),
+            on(received),
+            Some(on(responded)),
             Some(("Waste and recycling", None)),
             Some(Outcome::NotUpheld),
         ));
@@ -558,8 +561,8 @@ fn statutory_examples(
         Kind::Dissatisfaction,
         Some(Procedure::StatutoryAdults),
         None,
-        date("2025-07-07"),
-        Some(date("2025-08-01")),
+        on("2025-07-07"),
+        Some(on("2025-08-01")),
         Some(("Charging", None)),
         Some(Outcome::Escalated),
     );
@@ -569,8 +572,8 @@ fn statutory_examples(
         Kind::SeniorManagerReview,
         Some(Procedure::StatutoryAdults),
         None,
-        date("2025-08-05"),
-        Some(date("2025-10-30")),
+        on("2025-08-05"),
+        Some(on("2025-10-30")),
         Some(("Charging", None)),
         Some(Outcome::PartiallyUpheld),
     );
@@ -579,8 +582,8 @@ fn statutory_examples(
         Kind::MpEnquiry,
         None,
         None,
-        date("2025-06-02"),
-        Some(date("2025-06-13")),
+        on("2025-06-02"),
+        Some(on("2025-06-13")),
         Some(("Highways", None)),
         None,
     );
@@ -589,8 +592,8 @@ fn statutory_examples(
         Kind::Complaint,
         Some(Procedure::Corporate),
         Some(1),
-        date("2025-06-20"),
-        Some(date("2025-07-18")),
+        on("2025-06-20"),
+        Some(on("2025-07-18")),
         Some(("Highways", None)),
         Some(Outcome::Upheld),
     );
@@ -1009,10 +1012,13 @@ fn case(
             if late { 35 } else { 21 },
             g.today,
         )],
-        witness_summons: false,
+        witness_summons: None,
+        witness_summons_warned_on: None,
+        witness_summons_on: None,
         decision,
         decided_on: decision.and(decided_on),
         remedied_before_ombudsman: remedied,
+        reopened_on: None,
         public_report: false,
         public_report_title: None,
         recommendations: (0..recommendations)
@@ -1215,6 +1221,128 @@ fn cases_other_years(g: &mut Gen, reference: &mut impl FnMut(i32) -> String) -> 
     cases
 }
 
+/// Extensions to some of the Ombudsman's information requests: asked for
+/// in time and granted on every sixth case, asked for after the due date
+/// (late) and granted on every sixth case from the fourth. Deterministic,
+/// so the rest of the data set draws the same random numbers as before.
+fn add_extensions(cases: &mut [CaseInput], today: NaiveDate) {
+    for (i, case) in cases.iter_mut().enumerate() {
+        for request in case.information_requests.iter_mut() {
+            let (asked, extended) = match i % 6 {
+                0 => (request.requested_on + Duration::days(20), 14),
+                3 => (request.due_on + Duration::days(3), 21),
+                _ => continue,
+            };
+            if asked <= today {
+                request.extension_requested_on = Some(asked);
+                request.extended_due_on = Some(request.due_on + Duration::days(extended));
+            }
+        }
+    }
+}
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
+}
+
+/// The cases that show issue 11's records, outside the years and
+/// directorates whose figures are published (and PHSO's, which the LGSCO's
+/// figures leave out): a children's case upheld in 2022-23, re-opened and
+/// upheld again in 2023-24; a children's case the Ombudsman warned, then
+/// summoned witnesses for, with an extension asked for late; a PHSO case
+/// decided in 2024-25; and a joint LGSCO and PHSO case decided in 2025-26.
+/// Each with the day it was decided again (for the re-opened one).
+fn issue_11_cases(
+    g: &mut Gen,
+    reference: &mut impl FnMut(i32) -> String,
+) -> Vec<(CaseInput, Option<(NaiveDate, NaiveDate)>)> {
+    let mut cases = Vec::new();
+    let mut reopened = case(
+        g,
+        reference(2022),
+        "children",
+        ("Education", "Special educational needs"),
+        Some(date(2022, 11, 21)),
+        Some(Decision::Upheld),
+        false,
+        1,
+    );
+    reopened.received_on = date(2022, 6, 13);
+    reopened.information_requests = vec![InformationRequest {
+        requested_on: date(2022, 6, 20),
+        due_on: date(2022, 7, 18),
+        provided_on: Some(date(2022, 7, 29)),
+        extension_requested_on: Some(date(2022, 7, 11)),
+        extended_due_on: Some(date(2022, 8, 1)),
+    }];
+    for rec in reopened.recommendations.iter_mut() {
+        rec.due_on = Some(date(2022, 12, 19));
+        rec.completed_on = Some(date(2022, 12, 12));
+    }
+    cases.push((reopened, Some((date(2023, 5, 8), date(2023, 9, 25)))));
+
+    let mut summoned = case(
+        g,
+        reference(2023),
+        "children",
+        ("Children's care services", "Child protection"),
+        Some(date(2024, 1, 22)),
+        Some(Decision::Upheld),
+        false,
+        1,
+    );
+    summoned.received_on = date(2023, 6, 5);
+    summoned.information_requests = vec![InformationRequest {
+        requested_on: date(2023, 6, 12),
+        due_on: date(2023, 7, 10),
+        provided_on: Some(date(2023, 9, 4)),
+        extension_requested_on: Some(date(2023, 7, 12)),
+        extended_due_on: None,
+    }];
+    summoned.witness_summons_warned_on = Some(date(2023, 8, 14));
+    summoned.witness_summons_on = Some(date(2023, 10, 2));
+    for rec in summoned.recommendations.iter_mut() {
+        rec.due_on = Some(date(2024, 2, 19));
+        rec.completed_on = Some(date(2024, 2, 12));
+    }
+    cases.push((summoned, None));
+
+    let mut phso = case(
+        g,
+        reference(2024),
+        "adults",
+        ("Health", "NHS continuing healthcare"),
+        Some(date(2024, 10, 14)),
+        Some(Decision::NotUpheld),
+        false,
+        0,
+    );
+    phso.ombudsman = Ombudsman::Phso;
+    phso.received_on = date(2024, 5, 20);
+    cases.push((phso, None));
+
+    if date(2025, 11, 24) <= g.today {
+        let mut joint = case(
+            g,
+            reference(2025),
+            "adults",
+            ("Adult care services", "Hospital discharge"),
+            Some(date(2025, 11, 3)),
+            Some(Decision::Upheld),
+            false,
+            2,
+        );
+        joint.ombudsman = Ombudsman::Joint;
+        joint.received_on = date(2025, 5, 12);
+        for rec in joint.recommendations.iter_mut() {
+            rec.due_on = Some(date(2025, 12, 1));
+            rec.completed_on = Some(date(2025, 11, 24));
+        }
+        cases.push((joint, None));
+    }
+    cases
+}
+
 /// The Ombudsman's cases of every year; their ids, directorates and references.
 fn ombudsman_cases(
     g: &mut Gen,
@@ -1228,9 +1356,39 @@ fn ombudsman_cases(
     };
     let mut cases = cases_2024(g, &mut reference);
     cases.extend(cases_other_years(g, &mut reference));
+    add_extensions(&mut cases, g.today);
     let mut saved = Vec::new();
     for input in &cases {
         let record = redress::records::store::import::<CaseRecord>(conn, actor, input, &g.today)?;
+        saved.push((
+            record.row.id,
+            record.row.directorate.clone(),
+            record.row.reference.clone(),
+        ));
+    }
+    for (input, decided_again) in issue_11_cases(g, &mut reference) {
+        let mut record =
+            redress::records::store::import::<CaseRecord>(conn, actor, &input, &g.today)?;
+        if let Some((reopened_on, decided_on)) = decided_again {
+            let reopened = redress::ombudsman::model::import_reopening(
+                conn,
+                actor,
+                &record,
+                reopened_on,
+                g.today,
+            )?;
+            let mut again = reopened.fields();
+            again.decision = Some(Decision::Upheld);
+            again.decided_on = Some(decided_on);
+            record = redress::records::store::transition_as(
+                conn,
+                actor,
+                &reopened,
+                &again,
+                &g.today,
+                redress::audit::Action::Update,
+            )?;
+        }
         saved.push((
             record.row.id,
             record.row.directorate.clone(),

@@ -12,17 +12,30 @@ use crate::validation::{
     check_length, Validate, MAX_LONG_TEXT, MAX_MEDIUM_TEXT, MAX_PENCE, MAX_SHORT_TEXT,
 };
 
-/// One of the Ombudsman's enquiries to the council.
+/// One of the Ombudsman's enquiries to the council. It is late when
+/// answered after its due date (the extended one, if the Ombudsman agreed
+/// one), or still unanswered after it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InformationRequest {
     /// When the Ombudsman asked.
     pub requested_on: NaiveDate,
-    /// When the answer is due.
+    /// When the answer is due (the Ombudsman's original deadline).
     pub due_on: NaiveDate,
     /// When the council answered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provided_on: Option<NaiveDate>,
+    /// When the council asked the Ombudsman for more time: not before
+    /// `requested_on`, not in the future. Asked on or after `due_on`, the
+    /// extension was requested late.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extension_requested_on: Option<NaiveDate>,
+    /// The new due date the Ombudsman agreed to: only with
+    /// `extension_requested_on` (not before it), and after `due_on`. The
+    /// request is then late only when answered after this date, or still
+    /// unanswered after it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extended_due_on: Option<NaiveDate>,
 }
 
 /// One of the Ombudsman's recommendations, as sent: with its `id` to keep
@@ -84,19 +97,47 @@ pub struct CaseInput {
     /// The Ombudsman's enquiries to the council.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub information_requests: Vec<InformationRequest>,
-    /// Whether the Ombudsman had to issue a witness summons.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub witness_summons: bool,
-    /// The decision (managers).
+    /// Whether the Ombudsman issued a witness summons: derived from
+    /// `witness_summons_on` and never kept itself (the case answers it).
+    /// Still accepted from older clients, where it agrees with the date:
+    /// `true` only together with `witness_summons_on` (a lone `true` is 422:
+    /// the statistics count summonses by the day they were issued, so give
+    /// `witness_summons_on`), `false` only without it.
+    // Accepted on the way in, never written out: the patch base, the audit
+    // log and the stored case hold the dates only.
+    #[serde(default, skip_serializing_if = "never")]
+    pub witness_summons: Option<bool>,
+    /// The day the Ombudsman reminded the council of its power to summon
+    /// witnesses (a warning; no summons issued yet): not before
+    /// `received_on`, not in the future. The LGSCO's annual letter reports
+    /// such warnings beside the summonses issued.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub witness_summons_warned_on: Option<NaiveDate>,
+    /// The day the Ombudsman issued a witness summons to the council: not
+    /// before `received_on`, not in the future (before
+    /// `witness_summons_warned_on` is fine: a summons may come without a
+    /// warning recorded first). `witness_summons` is true when it is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub witness_summons_on: Option<NaiveDate>,
+    /// The decision of the latest round (managers): a change corrects that
+    /// round; a re-opened case's earlier rounds stay as they were decided.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decision: Option<Decision>,
-    /// When it was decided: required with `decision` (managers).
+    /// When the latest round was decided: required with `decision`, not
+    /// before `received_on` nor `reopened_on` (managers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decided_on: Option<NaiveDate>,
     /// Upheld, but the council had already provided a satisfactory remedy
     /// (only with `upheld`; managers).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub remedied_before_ombudsman: bool,
+    /// The day the Ombudsman re-opened the case, opening its latest decision
+    /// round (see `decisions`); null for a case never re-opened. Set by
+    /// `POST /ombudsman-cases/{id}/reopen`, not on creation; a `PATCH` may
+    /// correct it (not before the previous round's `decided_on`, not after
+    /// this round's, not in the future) but not clear it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reopened_on: Option<NaiveDate>,
     /// Whether the Ombudsman published a report.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub public_report: bool,
@@ -104,12 +145,15 @@ pub struct CaseInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(max_length = 500)]
     pub public_report_title: Option<String>,
-    /// The recommendations (only with `upheld`). A `PATCH` replaces the
-    /// list; each keeps its `id` when sent back with it.
+    /// The recommendations (only with `upheld`, or on a re-opened case one
+    /// of whose rounds was upheld: they stay whatever the new round
+    /// decides). A `PATCH` replaces the list; each keeps its `id` when sent
+    /// back with it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub recommendations: Vec<RecommendationInput>,
     /// Set explicitly by a manager (e.g. `not_complied`); otherwise derived
-    /// from the recommendations.
+    /// from the recommendations. Only with `upheld` (or a re-opened case
+    /// with an upheld round).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compliance_outcome: Option<Compliance>,
     /// When the explicit compliance outcome was recorded (default: today).
@@ -119,6 +163,11 @@ pub struct CaseInput {
 
 fn default_ombudsman() -> Ombudsman {
     Ombudsman::Lgsco
+}
+
+/// Never serialise the field (see `witness_summons`).
+fn never<T>(_: &T) -> bool {
+    true
 }
 
 /// Read-only fields of a case.
@@ -155,6 +204,7 @@ impl Validate for CaseInput {
             errors.add("received_on", "must not be in the future");
         }
         self.check_decision(today, errors);
+        self.check_witness_summons(today, errors);
         check_length(errors, "category", self.category.as_deref(), MAX_SHORT_TEXT);
         check_length(
             errors,
@@ -174,6 +224,35 @@ impl Validate for CaseInput {
     }
 }
 
+impl CaseInput {
+    /// The witness summons dates, and the older flag against them.
+    fn check_witness_summons(&self, today: NaiveDate, errors: &mut FieldErrors) {
+        for (field, date) in [
+            ("witness_summons_warned_on", self.witness_summons_warned_on),
+            ("witness_summons_on", self.witness_summons_on),
+        ] {
+            match date {
+                Some(d) if d < self.received_on => {
+                    errors.add(field, "must not be before received_on")
+                }
+                Some(d) if d > today => errors.add(field, "must not be in the future"),
+                _ => {}
+            }
+        }
+        match (self.witness_summons, self.witness_summons_on) {
+            (Some(true), None) => errors.add(
+                "witness_summons_on",
+                "is required with witness_summons: true: give the day the summons was issued (the statistics count summonses by it)",
+            ),
+            (Some(false), Some(_)) => errors.add(
+                "witness_summons",
+                "contradicts witness_summons_on: to withdraw the summons, clear witness_summons_on",
+            ),
+            _ => {}
+        }
+    }
+}
+
 /// The longest public report title, in characters.
 pub const MAX_TITLE: usize = 500;
 
@@ -189,6 +268,18 @@ impl CaseInput {
             (Some(_), Some(decided)) if decided > today => {
                 errors.add("decided_on", "must not be in the future")
             }
+            (Some(_), Some(decided)) if self.reopened_on.is_some_and(|r| decided < r) => {
+                errors.add("decided_on", "must not be before reopened_on")
+            }
+            _ => {}
+        }
+        match self.reopened_on {
+            Some(reopened) if reopened < self.received_on => {
+                errors.add("reopened_on", "must not be before received_on")
+            }
+            Some(reopened) if reopened > today => {
+                errors.add("reopened_on", "must not be in the future")
+            }
             _ => {}
         }
         let upheld = self.decision == Some(Decision::Upheld);
@@ -198,11 +289,21 @@ impl CaseInput {
                 "only applies to an upheld decision",
             );
         }
-        if !self.recommendations.is_empty() && !upheld {
-            errors.add("recommendations", "only apply to an upheld decision");
+        // A re-opened case keeps the recommendations (and compliance) of an
+        // earlier upheld round whatever its new round decides: whether one
+        // was upheld is checked against the stored rounds.
+        let reopened = self.reopened_on.is_some();
+        if !self.recommendations.is_empty() && !upheld && !reopened {
+            errors.add(
+                "recommendations",
+                "only apply to an upheld decision (or to a re-opened case, with its reopened_on, one of whose rounds was upheld)",
+            );
         }
-        if self.compliance_outcome.is_some() && !upheld {
-            errors.add("compliance_outcome", "only applies to an upheld decision");
+        if self.compliance_outcome.is_some() && !upheld && !reopened {
+            errors.add(
+                "compliance_outcome",
+                "only applies to an upheld decision (or to a re-opened case, with its reopened_on, one of whose rounds was upheld)",
+            );
         }
         if self.compliance_recorded_on.is_some() && self.compliance_outcome.is_none() {
             errors.add("compliance_recorded_on", "needs a compliance_outcome");
@@ -233,6 +334,30 @@ fn check_requests(requests: &[InformationRequest], today: NaiveDate, errors: &mu
                 errors.add(at("provided_on"), "must not be before requested_on")
             }
             Some(p) if p > today => errors.add(at("provided_on"), "must not be in the future"),
+            _ => {}
+        }
+        match request.extension_requested_on {
+            Some(e) if e < request.requested_on => errors.add(
+                at("extension_requested_on"),
+                "must not be before requested_on",
+            ),
+            Some(e) if e > today => {
+                errors.add(at("extension_requested_on"), "must not be in the future")
+            }
+            _ => {}
+        }
+        match (request.extended_due_on, request.extension_requested_on) {
+            (Some(_), None) => errors.add(
+                at("extended_due_on"),
+                "needs extension_requested_on: the day the council asked for more time",
+            ),
+            (Some(extended), _) if extended <= request.due_on => {
+                errors.add(at("extended_due_on"), "must be after due_on")
+            }
+            (Some(extended), Some(asked)) if extended < asked => errors.add(
+                at("extended_due_on"),
+                "must not be before extension_requested_on",
+            ),
             _ => {}
         }
     }

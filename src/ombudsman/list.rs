@@ -45,8 +45,9 @@ pub struct CaseFilter {
     /// `true`: only cases with a recommendation past its due date and not
     /// done; `false`: only the others.
     pub overdue_recommendations: Option<bool>,
-    /// `true`: only cases with a late information request; `false`: only
-    /// the others.
+    /// `true`: only cases with a late information request (answered after
+    /// its due date, the extended one if agreed, or unanswered after it);
+    /// `false`: only the others.
     pub late_information_requests: Option<bool>,
     /// Text to find in the reference or summary (case-insensitive).
     pub q: Option<String>,
@@ -98,15 +99,27 @@ fn filtered(
         };
     }
     if let Some(late) = filter.late_information_requests {
+        // Against the due date in force: `extended_due_on` when agreed (it
+        // is always after `due_on`), else `due_on`.
         let any_late = diesel::dsl::exists(
             requests::table
                 .filter(requests::case_id.eq(ombudsman_cases::id))
                 .filter(
                     requests::provided_on
                         .gt(requests::due_on.nullable())
+                        .and(
+                            requests::extended_due_on
+                                .is_null()
+                                .or(requests::provided_on.gt(requests::extended_due_on)),
+                        )
                         .or(requests::provided_on
                             .is_null()
-                            .and(requests::due_on.lt(today))),
+                            .and(requests::due_on.lt(today))
+                            .and(
+                                requests::extended_due_on
+                                    .is_null()
+                                    .or(requests::extended_due_on.lt(today)),
+                            )),
                 ),
         );
         query = if late {

@@ -7,9 +7,11 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use crate::audit::redaction::{Field, Policy};
+use crate::audit::Action;
 use crate::auth::AuthUser;
 use crate::db::schema::{
-    ombudsman_cases, ombudsman_information_requests as requests, ombudsman_recommendations as recs,
+    ombudsman_cases, ombudsman_decisions as rounds, ombudsman_information_requests as requests,
+    ombudsman_recommendations as recs,
 };
 use crate::db::DbConnection;
 use crate::error::{ApiError, FieldErrors};
@@ -18,7 +20,7 @@ use crate::ombudsman::fields::{CaseInput, InformationRequest, RecommendationInpu
 use crate::ombudsman::types::{
     Compliance, Decision, DecisionBucket, Ombudsman, RecommendationKind,
 };
-use crate::records::{self, Link, Proposal, Record, Write};
+use crate::records::{self, store, Link, Proposal, Record, Write};
 use crate::users::Role;
 
 /// The audit log's name for Ombudsman cases.
@@ -43,7 +45,8 @@ crate::record_row!(
         pub received_on: NaiveDate,
         /// What the case is about.
         pub summary: Option<String>,
-        /// Whether the Ombudsman issued a witness summons.
+        /// Whether the Ombudsman issued a witness summons (derived from
+        /// `witness_summons_on`).
         pub witness_summons: bool,
         /// The decision.
         pub decision: Option<Decision>,
@@ -63,8 +66,38 @@ crate::record_row!(
         pub compliance_recorded_on: Option<NaiveDate>,
         /// Whether a manager set it.
         pub compliance_explicit: bool,
+        /// When the Ombudsman reminded the council of its power to summon
+        /// witnesses.
+        pub witness_summons_warned_on: Option<NaiveDate>,
+        /// When the Ombudsman issued a witness summons.
+        pub witness_summons_on: Option<NaiveDate>,
 }
 );
+
+/// A row of `ombudsman_decisions`: one round of the Ombudsman's decision on
+/// a case. Round 1 is its first decision; each later round was opened by a
+/// re-opening and is undecided until the Ombudsman decides again.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = rounds)]
+pub struct DecisionRow {
+    /// Id.
+    pub id: i64,
+    /// The case.
+    pub case_id: i64,
+    /// 1 for the first decision, then 2, 3, … for each re-opening.
+    pub round: i32,
+    /// The decision; null while the round is open.
+    pub decision: Option<Decision>,
+    /// The decision's statistics group (derived from it).
+    pub decision_bucket: Option<DecisionBucket>,
+    /// When it was decided.
+    pub decided_on: Option<NaiveDate>,
+    /// Remedied by the council before the Ombudsman looked.
+    pub remedied_before_ombudsman: bool,
+    /// When the Ombudsman re-opened the case, opening this round (null for
+    /// round 1).
+    pub reopened_on: Option<NaiveDate>,
+}
 
 /// A row of `ombudsman_information_requests`.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -82,15 +115,31 @@ pub struct RequestRow {
     pub due_on: NaiveDate,
     /// When the council answered.
     pub provided_on: Option<NaiveDate>,
+    /// When the council asked for more time.
+    pub extension_requested_on: Option<NaiveDate>,
+    /// The due date the Ombudsman agreed to instead.
+    pub extended_due_on: Option<NaiveDate>,
 }
 
 impl RequestRow {
-    /// Its deadline.
+    /// The due date in force: the extended one, if agreed.
+    pub fn due_by(&self) -> NaiveDate {
+        self.extended_due_on.unwrap_or(self.due_on)
+    }
+
+    /// Its deadline: the due date in force.
     pub fn deadline(&self) -> Deadline {
         Deadline {
-            due_on: Some(self.due_on),
+            due_on: Some(self.due_by()),
             completed_on: self.provided_on,
         }
+    }
+
+    /// Whether the council asked for more time on or after the original
+    /// due date.
+    pub fn extension_requested_late(&self) -> bool {
+        self.extension_requested_on
+            .is_some_and(|asked| asked >= self.due_on)
     }
 }
 
@@ -126,11 +175,13 @@ impl RecommendationRow {
     }
 }
 
-/// A case with its requests and recommendations.
+/// A case with its decision rounds, requests and recommendations.
 #[derive(Debug, Clone)]
 pub struct CaseRecord {
     /// The case.
     pub row: CaseRow,
+    /// Its decision rounds, in order: none until it is first decided.
+    pub decisions: Vec<DecisionRow>,
     /// Its information requests, in order.
     pub requests: Vec<RequestRow>,
     /// Its recommendations, in order.
@@ -152,10 +203,13 @@ impl CaseRecord {
             received_on: row.received_on,
             summary: row.summary.clone(),
             information_requests: self.requests.iter().map(InformationRequest::from).collect(),
-            witness_summons: row.witness_summons,
+            witness_summons: None,
+            witness_summons_warned_on: row.witness_summons_warned_on,
+            witness_summons_on: row.witness_summons_on,
             decision: row.decision,
             decided_on: row.decided_on,
             remedied_before_ombudsman: row.remedied_before_ombudsman,
+            reopened_on: self.decisions.last().and_then(|d| d.reopened_on),
             public_report: row.public_report,
             public_report_title: row.public_report_title.clone(),
             recommendations: self
@@ -177,6 +231,8 @@ impl From<&RequestRow> for InformationRequest {
             requested_on: r.requested_on,
             due_on: r.due_on,
             provided_on: r.provided_on,
+            extension_requested_on: r.extension_requested_on,
+            extended_due_on: r.extended_due_on,
         }
     }
 }
@@ -203,13 +259,22 @@ pub fn directorate_of(conn: &mut DbConnection, id: i64) -> Result<Option<String>
         .optional()?)
 }
 
-/// The cases of `rows` with their requests and recommendations (two
-/// queries for any number of cases).
+/// The cases of `rows` with their decision rounds, requests and
+/// recommendations (three queries for any number of cases).
 pub fn with_children(
     conn: &mut DbConnection,
     rows: Vec<CaseRow>,
 ) -> Result<Vec<CaseRecord>, ApiError> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut round_rows: HashMap<i64, Vec<DecisionRow>> = HashMap::new();
+    for r in rounds::table
+        .filter(rounds::case_id.eq_any(&ids))
+        .order((rounds::case_id, rounds::round))
+        .select(DecisionRow::as_select())
+        .load(conn)?
+    {
+        round_rows.entry(r.case_id).or_default().push(r);
+    }
     let mut request_rows: HashMap<i64, Vec<RequestRow>> = HashMap::new();
     for r in requests::table
         .filter(requests::case_id.eq_any(&ids))
@@ -231,6 +296,7 @@ pub fn with_children(
     Ok(rows
         .into_iter()
         .map(|row| CaseRecord {
+            decisions: round_rows.remove(&row.id).unwrap_or_default(),
             requests: request_rows.remove(&row.id).unwrap_or_default(),
             recommendations: rec_rows.remove(&row.id).unwrap_or_default(),
             row,
@@ -269,6 +335,8 @@ struct Columns {
     received_on: NaiveDate,
     summary: Option<String>,
     witness_summons: bool,
+    witness_summons_warned_on: Option<NaiveDate>,
+    witness_summons_on: Option<NaiveDate>,
     decision: Option<Decision>,
     decision_bucket: Option<DecisionBucket>,
     decided_on: Option<NaiveDate>,
@@ -294,7 +362,9 @@ impl Columns {
             sub_category: input.sub_category,
             received_on: input.received_on,
             summary: input.summary,
-            witness_summons: input.witness_summons,
+            witness_summons: input.witness_summons_on.is_some(),
+            witness_summons_warned_on: input.witness_summons_warned_on,
+            witness_summons_on: input.witness_summons_on,
             decision: input.decision,
             decision_bucket: input.decision.map(Decision::bucket),
             decided_on: input.decided_on,
@@ -344,6 +414,7 @@ fn write_children(
     input: &CaseInput,
     existing: &[RecommendationRow],
 ) -> Result<(), ApiError> {
+    write_latest_round(conn, case_id, input)?;
     diesel::delete(requests::table.filter(requests::case_id.eq(case_id))).execute(conn)?;
     for (position, request) in input.information_requests.iter().enumerate() {
         diesel::insert_into(requests::table)
@@ -353,6 +424,8 @@ fn write_children(
                 requests::requested_on.eq(request.requested_on),
                 requests::due_on.eq(request.due_on),
                 requests::provided_on.eq(request.provided_on),
+                requests::extension_requested_on.eq(request.extension_requested_on),
+                requests::extended_due_on.eq(request.extended_due_on),
             ))
             .execute(conn)?;
     }
@@ -395,6 +468,168 @@ fn write_children(
         };
     }
     Ok(())
+}
+
+/// The case's latest round, as it is in the database now.
+fn latest_round(conn: &mut DbConnection, case_id: i64) -> Result<Option<DecisionRow>, ApiError> {
+    Ok(rounds::table
+        .filter(rounds::case_id.eq(case_id))
+        .order(rounds::round.desc())
+        .select(DecisionRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Write the case's decision fields to its latest round: a first decision
+/// makes round 1; clearing the decision of a case never re-opened removes
+/// it; otherwise the latest round is corrected (earlier rounds stay as they
+/// were decided).
+fn write_latest_round(
+    conn: &mut DbConnection,
+    case_id: i64,
+    input: &CaseInput,
+) -> Result<(), ApiError> {
+    let values = (
+        rounds::decision.eq(input.decision),
+        rounds::decision_bucket.eq(input.decision.map(Decision::bucket)),
+        rounds::decided_on.eq(input.decided_on),
+        rounds::remedied_before_ombudsman.eq(input.remedied_before_ombudsman),
+    );
+    match latest_round(conn, case_id)? {
+        None if input.decision.is_none() => {}
+        None => {
+            diesel::insert_into(rounds::table)
+                .values((rounds::case_id.eq(case_id), rounds::round.eq(1), values))
+                .execute(conn)?;
+        }
+        Some(latest) if latest.round == 1 && input.decision.is_none() => {
+            diesel::delete(rounds::table.find(latest.id)).execute(conn)?;
+        }
+        Some(latest) => {
+            let reopened_on = if latest.round > 1 {
+                input.reopened_on
+            } else {
+                None
+            };
+            diesel::update(rounds::table.find(latest.id))
+                .set((values, rounds::reopened_on.eq(reopened_on)))
+                .execute(conn)?;
+        }
+    }
+    Ok(())
+}
+
+/// Check the decision fields against the case's rounds (422): only a
+/// re-opened case has a `reopened_on`, which cannot be cleared nor be
+/// before the previous round's decision; recommendations and a compliance
+/// outcome need an upheld round (the latest, or an earlier one of a
+/// re-opened case).
+fn check_rounds(input: &CaseInput, current: Option<&CaseRecord>, errors: &mut FieldErrors) {
+    let rounds = current.map_or(&[][..], |c| c.decisions.as_slice());
+    let (reopened, earlier) = match rounds.split_last() {
+        Some((latest, earlier)) => (latest.round > 1, earlier),
+        None => (false, &[][..]),
+    };
+    match (reopened, input.reopened_on) {
+        (false, Some(_)) => errors.add(
+            "reopened_on",
+            "only a re-opened case has one: POST /api/v1/ombudsman-cases/{id}/reopen re-opens a decided case",
+        ),
+        (true, None) => errors.add(
+            "reopened_on",
+            "cannot be cleared: the case was re-opened and its earlier decisions stay",
+        ),
+        (true, Some(on)) => {
+            if let Some(previous) = earlier.last().and_then(|p| p.decided_on) {
+                if on < previous {
+                    errors.add(
+                        "reopened_on",
+                        format!("must not be before the previous decision's decided_on ({previous})"),
+                    );
+                }
+            }
+        }
+        (false, None) => {}
+    }
+    let upheld = input.decision == Some(Decision::Upheld)
+        || earlier.iter().any(|r| r.decision == Some(Decision::Upheld));
+    if !upheld {
+        if !input.recommendations.is_empty() && !errors.has("recommendations") {
+            errors.add("recommendations", "only apply to an upheld decision");
+        }
+        if input.compliance_outcome.is_some() && !errors.has("compliance_outcome") {
+            errors.add("compliance_outcome", "only applies to an upheld decision");
+        }
+    }
+}
+
+/// Re-open the decided case `current` (locked) on `reopened_on`, on behalf
+/// of `user`: a new round opens, undecided, and the case's decision fields
+/// (its latest round's) are empty until the Ombudsman decides again. The
+/// earlier rounds stay, each counted in the year of its own decision. 409
+/// when the latest round is undecided; 422 when `reopened_on` is before its
+/// decision.
+pub fn reopen(
+    conn: &mut DbConnection,
+    user: &AuthUser,
+    current: &CaseRecord,
+    reopened_on: NaiveDate,
+    today: NaiveDate,
+) -> Result<CaseRecord, ApiError> {
+    let after = open_round(conn, current, reopened_on)?;
+    store::transition(conn, user, current, &after, &today, Action::Reopen)
+}
+
+/// Re-open `current` as [`reopen`] does, by `actor` outside a request (demo
+/// data, imports): no permission checks.
+pub fn import_reopening(
+    conn: &mut DbConnection,
+    actor: &crate::audit::Actor,
+    current: &CaseRecord,
+    reopened_on: NaiveDate,
+    today: NaiveDate,
+) -> Result<CaseRecord, ApiError> {
+    let after = open_round(conn, current, reopened_on)?;
+    store::transition_as(conn, actor, current, &after, &today, Action::Reopen)
+}
+
+/// Open the round after `current`'s latest, decided one, on `reopened_on`
+/// (409, 422 as [`reopen`] says), and return the case's fields with it.
+fn open_round(
+    conn: &mut DbConnection,
+    current: &CaseRecord,
+    reopened_on: NaiveDate,
+) -> Result<CaseInput, ApiError> {
+    let decided_on = match (current.row.decision, current.row.decided_on) {
+        (Some(_), Some(decided_on)) => decided_on,
+        _ => {
+            return Err(ApiError::Conflict(
+                "The case has no decision to re-open: it is still waiting for the Ombudsman's decision."
+                    .into(),
+            ))
+        }
+    };
+    if reopened_on < decided_on {
+        return Err(ApiError::field(
+            "reopened_on",
+            format!("must not be before the latest decision's decided_on ({decided_on})"),
+        ));
+    }
+    let round = current.decisions.last().map_or(1, |d| d.round) + 1;
+    diesel::insert_into(rounds::table)
+        .values((
+            rounds::case_id.eq(current.row.id),
+            rounds::round.eq(round),
+            rounds::remedied_before_ombudsman.eq(false),
+            rounds::reopened_on.eq(Some(reopened_on)),
+        ))
+        .execute(conn)?;
+    let mut after = current.input();
+    after.decision = None;
+    after.decided_on = None;
+    after.remedied_before_ombudsman = false;
+    after.reopened_on = Some(reopened_on);
+    Ok(after)
 }
 
 /// What redaction blanks in a case: its free text. The Ombudsman's
@@ -480,7 +715,8 @@ impl Record for CaseRecord {
     }
 
     /// The directorate exists; the feedback record exists, is visible and
-    /// is of the same directorate. (Whether the reference is free is a 409,
+    /// is of the same directorate; the decision fields fit the case's rounds
+    /// (see [`check_rounds`]). (Whether the reference is free is a 409,
     /// checked when writing, after permissions.)
     fn check_references(
         conn: &mut DbConnection,
@@ -501,6 +737,7 @@ impl Record for CaseRecord {
             &links,
             &mut errors,
         )?;
+        check_rounds(proposal.input, proposal.current, &mut errors);
         errors.into_result()
     }
 }

@@ -178,6 +178,60 @@ pub fn update<R: Record>(
     R::find(conn, current.id())?.ok_or_else(ApiError::not_found)
 }
 
+/// Write `after` over `current` (locked with [`lock`]) as the transition
+/// `action` (such as re-opening an Ombudsman case) on behalf of `user`, with
+/// an audit entry naming it and the fields it changed. The transition's own
+/// handler has checked it and who may make it: the field-by-field role rules
+/// of [`Record::authorize`] do not apply; the directorate rule does.
+pub fn transition<R: Record>(
+    conn: &mut DbConnection,
+    user: &AuthUser,
+    current: &R,
+    after: &R::Input,
+    context: &R::Context,
+    action: Action,
+) -> Result<R, ApiError> {
+    user.may_write_in(R::directorate_of(after))?;
+    transition_as(conn, &user.actor(), current, after, context, action)
+}
+
+/// Write `after` over `current` as `action` by `actor` outside a request
+/// (demo data, imports): no permission checks, with its audit entry.
+pub fn transition_as<R: Record>(
+    conn: &mut DbConnection,
+    actor: &audit::Actor,
+    current: &R,
+    after: &R::Input,
+    context: &R::Context,
+    action: Action,
+) -> Result<R, ApiError> {
+    let changes = audit::diff(
+        &audit_view::<R>(&current.input())?,
+        &audit_view::<R>(after)?,
+    );
+    let stamp = Stamp {
+        version: current.version() + 1,
+        at: now(),
+        by: actor.username.clone(),
+        redacts: false,
+    };
+    let change = Write {
+        input: after,
+        context,
+        stamp: &stamp,
+    };
+    current.write(conn, change)?;
+    audit::record(
+        conn,
+        actor,
+        R::ENTITY,
+        &current.id().to_string(),
+        action,
+        &changes,
+    )?;
+    R::find(conn, current.id())?.ok_or_else(ApiError::not_found)
+}
+
 /// Delete `current` (locked) on behalf of `user`. Its history stays in the
 /// audit log; the idempotency keys that created it forget its request.
 pub fn delete<R: Record>(

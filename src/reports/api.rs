@@ -9,6 +9,7 @@ use crate::calendar::Today;
 use crate::error::ApiError;
 use crate::reports::{assemble, html, AnnualReport};
 use crate::state::AppState;
+use crate::statistics::ombudsman::OmbudsmanParams;
 use crate::statistics::{scope, Disclosure, PeriodParams};
 
 /// Routes of this module.
@@ -30,10 +31,12 @@ fn wants_json(req: &HttpRequest) -> bool {
 /// senior manager reviews, MP enquiries, the Ombudsman against similar
 /// authorities, and the service improvements agreed, with bar charts. A
 /// printable HTML page with nothing loaded from elsewhere, or with
-/// `Accept: application/json` the same content as JSON.
+/// `Accept: application/json` the same content as JSON. The Ombudsman
+/// figures count the cases of the LGSCO and joint cases by default;
+/// `ombudsman=` names others (`phso`).
 #[utoipa::path(
     tag = "reports",
-    params(PeriodParams),
+    params(PeriodParams, OmbudsmanParams),
     responses((status = 200, description = "The report.", content(
         (String = "text/html"),
         (AnnualReport = "application/json"))))
@@ -44,11 +47,13 @@ pub async fn get_annual_report(
     user: Authorized<StatisticsReaders>,
     req: HttpRequest,
     params: web::Query<PeriodParams>,
+    which: web::Query<OmbudsmanParams>,
     today: Today,
 ) -> Result<HttpResponse, ApiError> {
     let today = today.0;
     let period = params.period_for(&user, today)?;
     let disclosure = Disclosure::for_user(&user);
+    let ombudsmen = which.ombudsmen();
     let user = user.0;
     let report = state
         .db
@@ -59,6 +64,7 @@ pub async fn get_annual_report(
                 &period,
                 &scope,
                 params.directorate.as_deref(),
+                &ombudsmen,
                 disclosure,
                 today,
             )

@@ -11,6 +11,7 @@ use maud::{html, Markup, PreEscaped, DOCTYPE};
 use crate::feedback::types::{Kind, Outcome};
 use crate::improvements::api::ServiceImprovement;
 use crate::improvements::fields::ImprovementStatus;
+use crate::ombudsman::types::Ombudsman;
 use crate::reports::svg;
 use crate::reports::AnnualReport;
 use crate::settings::model::OverviewBasis;
@@ -519,6 +520,9 @@ fn ombudsman(report: &AnnualReport) -> Markup {
     html! {
         section {
             h2 { "Local Government and Social Care Ombudsman" }
+            p.note {
+                "Cases counted: " (ombudsmen(&o.ombudsman)) "."
+            }
             p {
                 "The Ombudsman decided " (o.dealt_with) " complaints: " (o.not_for_us)
                 " were not for the Ombudsman or not ready for it, " (o.assessed_and_closed)
@@ -538,13 +542,32 @@ fn ombudsman(report: &AnnualReport) -> Markup {
             p {
                 (o.information_requests.late) " of the Ombudsman's "
                 (o.information_requests.total)
-                " information requests due in the year were answered late. Witness summonses: "
-                (o.witness_summons) ". Public reports: " (o.public_reports)
+                " information requests due in the year were answered late, in "
+                (o.information_requests.cases_with_late) " of "
+                (o.information_requests.cases) " cases; the council asked for more time on "
+                (o.information_requests.extensions_requested) " ("
+                (o.information_requests.extensions_requested_late)
+                " of them on or after the due date). Witness summonses: "
+                (o.witness_summons) " (warnings of the power: " (o.witness_summons_warnings)
+                "). Public reports: " (o.public_reports)
                 ". Payments recommended: £"
                 (format!("{:.2}", o.financial_redress_pence as f64 / 100.0)) "."
             }
         }
     }
+}
+
+/// Whose cases the Ombudsman figures count, in words.
+fn ombudsmen(which: &[Ombudsman]) -> String {
+    let names: Vec<&str> = which
+        .iter()
+        .map(|o| match o {
+            Ombudsman::Lgsco => "the LGSCO's own",
+            Ombudsman::Phso => "the Parliamentary and Health Service Ombudsman's",
+            Ombudsman::Joint => "joint LGSCO and PHSO cases",
+        })
+        .collect();
+    names.join(", ")
 }
 
 /// The council's Ombudsman measures beside the similar authorities' averages.

@@ -15,6 +15,7 @@ use crate::error::ApiError;
 use crate::feedback::types::Kind;
 use crate::improvements::api::ServiceImprovement;
 use crate::improvements::model::{self as improvements, ImprovementFilter};
+use crate::ombudsman::types::Ombudsman;
 use crate::statistics::complaints::{self, ComplaintParams, ComplaintStatistics};
 use crate::statistics::feedback::{self, FeedbackStatistics};
 use crate::statistics::ombudsman::{self, OmbudsmanStatistics};
@@ -50,25 +51,36 @@ pub struct AnnualReport {
     pub councillor_enquiries: ComplaintStatistics,
     /// Informal complaints: the same analysis.
     pub informal_complaints: ComplaintStatistics,
-    /// The Ombudsman's statistics, against similar authorities.
+    /// The Ombudsman's statistics, against similar authorities (the cases
+    /// of the Ombudsmen its `ombudsman` lists).
     pub ombudsman: OmbudsmanStatistics,
     /// Service improvements agreed in the year.
     pub service_improvements: Vec<ServiceImprovement>,
 }
 
-/// Assemble the report for `period` over `scope`, its counts about people
-/// shown as `disclosure` allows, as it stands on `today`. Every figure is
-/// read from one snapshot of the database.
+/// Assemble the report for `period` over `scope` (the Ombudsman figures of
+/// the cases of `ombudsmen`), its counts about people shown as
+/// `disclosure` allows, as it stands on `today`. Every figure is read from
+/// one snapshot of the database.
 pub fn assemble(
     conn: &mut DbConnection,
     period: &Period,
     scope: &Scope,
     directorate: Option<&str>,
+    ombudsmen: &[Ombudsman],
     disclosure: Disclosure,
     today: NaiveDate,
 ) -> Result<AnnualReport, ApiError> {
     in_snapshot(conn, |conn| {
-        assemble_in_snapshot(conn, period, scope, directorate, disclosure, today)
+        assemble_in_snapshot(
+            conn,
+            period,
+            scope,
+            directorate,
+            ombudsmen,
+            disclosure,
+            today,
+        )
     })
 }
 
@@ -77,6 +89,7 @@ fn assemble_in_snapshot(
     period: &Period,
     scope: &Scope,
     directorate: Option<&str>,
+    ombudsmen: &[Ombudsman],
     disclosure: Disclosure,
     today: NaiveDate,
 ) -> Result<AnnualReport, ApiError> {
@@ -111,7 +124,7 @@ fn assemble_in_snapshot(
         },
         period: period.clone(),
         generated_at: Utc::now(),
-        feedback: feedback::compute(conn, period, 4, scope, directorate, |kind| {
+        feedback: feedback::compute(conn, period, 4, scope, directorate, ombudsmen, |kind| {
             settings.overview_basis(kind)
         })?,
         dissatisfaction_rate: Rate::of(dissatisfactions.responded, complaints.responded),
@@ -121,7 +134,15 @@ fn assemble_in_snapshot(
         mp_enquiries: analysis(conn, Kind::MpEnquiry)?,
         councillor_enquiries: analysis(conn, Kind::CouncillorEnquiry)?,
         informal_complaints: analysis(conn, Kind::InformalComplaint)?,
-        ombudsman: ombudsman::compute(conn, period, scope, directorate, &settings, today)?,
+        ombudsman: ombudsman::compute(
+            conn,
+            period,
+            scope,
+            directorate,
+            ombudsmen,
+            &settings,
+            today,
+        )?,
         service_improvements: rows
             .iter()
             .map(|row| ServiceImprovement::of(row, crate::calendar::Today(today)))

@@ -13,7 +13,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use crate::statistics::complaints::{self, ComplaintParams, ComplaintStatistics};
 use crate::statistics::feedback::{self, FeedbackStatistics};
-use crate::statistics::ombudsman::{self, OmbudsmanStatistics};
+use crate::statistics::ombudsman::{self, OmbudsmanParams, OmbudsmanStatistics};
 use crate::statistics::overdue::{self, OverdueParams, OverdueReport};
 use crate::statistics::{csv, scope, Disclosure, PeriodParams};
 
@@ -56,13 +56,14 @@ fn respond<T: Serialize>(
     }
 }
 
-/// The Ombudsman's annual view: cases decided in the period, by outcome,
-/// with the uphold rate, upheld per 100,000 residents, satisfactory
-/// remedies, compliance, late information requests, and the averages of
-/// similar authorities.
+/// The Ombudsman's annual view: decisions made in the period (every round
+/// of a case decided again), by outcome, with the uphold rate, upheld per
+/// 100,000 residents, satisfactory remedies, compliance, late information
+/// requests, and the averages of similar authorities. The cases of the LGSCO
+/// and joint cases by default; `ombudsman=` names others (`phso`).
 #[utoipa::path(
     tag = "statistics",
-    params(PeriodParams),
+    params(PeriodParams, OmbudsmanParams),
     responses((status = 200, description = "The statistics.", content(
         (OmbudsmanStatistics = "application/json"),
         (String = "text/csv", example = "\"figure\",\"value\"\r\n\"dealt_with\",\"79\"\r\n"))))
@@ -73,10 +74,12 @@ pub async fn get_ombudsman_statistics(
     user: Authorized<StatisticsReaders>,
     req: HttpRequest,
     params: web::Query<PeriodParams>,
+    which: web::Query<OmbudsmanParams>,
     today: Today,
 ) -> Result<HttpResponse, ApiError> {
     let today = today.0;
     let period = params.period_for(&user, today)?;
+    let ombudsmen = which.ombudsmen();
     let user = user.0;
     let stats = state
         .db
@@ -88,6 +91,7 @@ pub async fn get_ombudsman_statistics(
                 &period,
                 &scope,
                 params.directorate.as_deref(),
+                &ombudsmen,
                 &settings,
                 today,
             )
@@ -107,10 +111,11 @@ pub struct YearsParam {
 }
 
 /// Feedback volumes by kind: received and responded to in the period and
-/// the years before it, with the change on the year before.
+/// the years before it, with the change on the year before, and the
+/// Ombudsman decisions of each year (`ombudsman=` names whose).
 #[utoipa::path(
     tag = "statistics",
-    params(PeriodParams, YearsParam),
+    params(PeriodParams, YearsParam, OmbudsmanParams),
     responses((status = 200, description = "The volumes.", content(
         (FeedbackStatistics = "application/json"),
         (String = "text/csv"))))
@@ -122,6 +127,7 @@ pub async fn get_feedback_statistics(
     req: HttpRequest,
     params: web::Query<PeriodParams>,
     years: web::Query<YearsParam>,
+    which: web::Query<OmbudsmanParams>,
     today: Today,
 ) -> Result<HttpResponse, ApiError> {
     let today = today.0;
@@ -130,6 +136,7 @@ pub async fn get_feedback_statistics(
     if !(1..=10).contains(&count) {
         return Err(ApiError::field("years", "must be from 1 to 10"));
     }
+    let ombudsmen = which.ombudsmen();
     let user = user.0;
     let stats = state
         .db
@@ -142,6 +149,7 @@ pub async fn get_feedback_statistics(
                 count,
                 &scope,
                 params.directorate.as_deref(),
+                &ombudsmen,
                 |kind| settings.overview_basis(kind),
             )
         })

@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 use crate::db::DbConnection;
 use crate::error::ApiError;
 use crate::feedback::types::Kind;
+use crate::ombudsman::types::Ombudsman;
 use crate::settings::model::OverviewBasis;
 use crate::statistics::sql::{in_snapshot, Sql};
 use crate::statistics::{percent, Period, Scope};
@@ -37,8 +38,12 @@ pub struct YearVolumes {
     pub total_received: i64,
     /// All records responded to in the year: the sum of `responded`.
     pub total_responded: i64,
-    /// Ombudsman cases decided in the year (by `decided_on`), which the
-    /// annual report counts beside feedback.
+    /// Ombudsman decisions made in the year (by `decided_on`), which the
+    /// annual report counts beside feedback: every decision round, so a
+    /// case re-opened and decided again counts in the year of each decision
+    /// (the same count as `dealt_with` in the Ombudsman statistics). The
+    /// cases of the Ombudsmen `ombudsman=` names: by default `lgsco` and
+    /// `joint`.
     pub ombudsman_decided: i64,
     /// The annual report's feedback overview for the year, keyed by kind:
     /// each kind counted as received or as responded to, as the settings'
@@ -155,15 +160,19 @@ fn volumes(years: &[Period], scope: &Scope) -> Sql {
     count_feedback(sql, "responded_on", scope).push("AS responded FROM years y CROSS JOIN kinds k")
 }
 
-/// Ombudsman cases decided in each requested year.
-fn decided_by_year(years: &[Period], scope: &Scope) -> Sql {
+/// Ombudsman decisions made in each requested year (every round), on the
+/// cases of `ombudsmen`.
+fn decided_by_year(years: &[Period], scope: &Scope, ombudsmen: &[Ombudsman]) -> Sql {
+    let ombudsmen: Vec<&str> = ombudsmen.iter().map(|o| o.as_str()).collect();
     with_years(years)
         .push(
-            "SELECT y.year AS year, (SELECT COUNT(*) FROM ombudsman_cases c \
-             WHERE c.decided_on >= y.first_day AND c.decided_on <= y.last_day \
-             AND c.decision IS NOT NULL",
+            "SELECT y.year AS year, (SELECT COUNT(*) FROM ombudsman_decisions d \
+             JOIN ombudsman_cases c ON c.id = d.case_id \
+             WHERE d.decided_on >= y.first_day AND d.decided_on <= y.last_day \
+             AND d.decision IS NOT NULL",
         )
         .scoped("c.directorate", scope)
+        .among("c.ombudsman", &ombudsmen)
         .push(") AS decided FROM years y")
 }
 
@@ -235,14 +244,16 @@ fn overview(
         .collect()
 }
 
-/// Compute the volumes for `period` and the `count - 1` years before it,
-/// with the annual report's overview counted on `basis` (the settings').
+/// Compute the volumes for `period` and the `count - 1` years before it
+/// (the Ombudsman decisions of the cases of `ombudsmen`), with the annual
+/// report's overview counted on `basis` (the settings').
 pub fn compute(
     conn: &mut DbConnection,
     period: &Period,
     count: usize,
     scope: &Scope,
     directorate: Option<&str>,
+    ombudsmen: &[Ombudsman],
     basis: impl Fn(Kind) -> OverviewBasis,
 ) -> Result<FeedbackStatistics, ApiError> {
     let basis: BTreeMap<String, OverviewBasis> = Kind::ALL
@@ -253,7 +264,7 @@ pub fn compute(
     let (counts, decided) = in_snapshot(conn, |conn| {
         Ok((
             volumes(&years, scope).load::<KindInYear>(conn)?,
-            decided_by_year(&years, scope).load::<DecidedInYear>(conn)?,
+            decided_by_year(&years, scope, ombudsmen).load::<DecidedInYear>(conn)?,
         ))
     })?;
     let volumes: Vec<YearVolumes> = years

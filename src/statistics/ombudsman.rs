@@ -1,19 +1,97 @@
-//! The Ombudsman's annual view of the council: cases decided in the period.
+//! The Ombudsman's annual view of the council: decisions made in the period.
+//!
+//! The Ombudsman counts decisions, not cases: a case it re-opens and decides
+//! again counts again, in the year of its new decision (the LGSCO's annual
+//! letter: "these outcomes are recorded in this year's data also"). So the
+//! decision figures count the rounds of `ombudsman_decisions` by their own
+//! `decided_on`, and a figure once published for a year stays as it was
+//! when a case of that year is decided again later.
 
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use diesel::sql_types::{BigInt, Nullable, Text};
 use diesel::QueryableByName;
-use serde::Serialize;
-use utoipa::ToSchema;
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use crate::db::DbConnection;
 use crate::error::ApiError;
-use crate::ombudsman::types::{Compliance, Decision, DecisionBucket};
+use crate::ombudsman::types::{Compliance, Decision, DecisionBucket, Ombudsman};
 use crate::settings::model::{Benchmark, Stored};
 use crate::statistics::sql::{count_if, in_snapshot, Sql};
 use crate::statistics::{one_decimal, percent, Period, Rate, Scope};
+
+/// The Ombudsmen whose cases the Ombudsman figures count by default: the
+/// LGSCO's own, and those it considers jointly with the Parliamentary and
+/// Health Service Ombudsman. The LGSCO's annual statistics are of its own
+/// decisions: cases of the PHSO alone are not the LGSCO's.
+pub const DEFAULT_OMBUDSMEN: &[Ombudsman] = &[Ombudsman::Lgsco, Ombudsman::Joint];
+
+/// Which Ombudsmen's cases the Ombudsman figures count.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OmbudsmanParams {
+    /// Whose cases to count, comma-separated: `lgsco`, `phso`, `joint`
+    /// (e.g. `phso`, or `lgsco,joint,phso` for every case). Default
+    /// `lgsco,joint`, as the LGSCO counts: cases of the Parliamentary and
+    /// Health Service Ombudsman alone are counted only when asked for. An
+    /// unknown or empty value is 400.
+    #[param(value_type = Option<Vec<Ombudsman>>, style = Form, explode = false)]
+    #[serde(default, deserialize_with = "comma_separated")]
+    pub ombudsman: Option<Vec<Ombudsman>>,
+}
+
+impl OmbudsmanParams {
+    /// The Ombudsmen asked for (each once, in the enum's order), or the
+    /// default.
+    pub fn ombudsmen(&self) -> Vec<Ombudsman> {
+        let mut asked = self
+            .ombudsman
+            .clone()
+            .unwrap_or_else(|| DEFAULT_OMBUDSMEN.to_vec());
+        asked.sort();
+        asked.dedup();
+        asked
+    }
+}
+
+/// `lgsco,joint` → `[Lgsco, Joint]`; an unknown or empty value is an error
+/// (the query string cannot be parsed: 400).
+fn comma_separated<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Vec<Ombudsman>>, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    text.split(',')
+        .map(|part| {
+            Ombudsman::parse(part.trim()).ok_or_else(|| {
+                serde::de::Error::custom(format!(
+                    "ombudsman: unknown value `{part}`; expected lgsco, phso or joint, comma-separated"
+                ))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
+}
+
+/// The cases a figure counts: those in the directorates of `scope`, of the
+/// Ombudsmen named.
+#[derive(Debug, Clone)]
+pub struct Counted<'a> {
+    /// The directorates.
+    pub scope: &'a Scope,
+    /// The Ombudsmen.
+    pub ombudsmen: &'a [Ombudsman],
+}
+
+impl Counted<'_> {
+    /// `sql` narrowed to these cases, the case table being `c`.
+    pub fn narrow(&self, sql: Sql) -> Sql {
+        let ombudsmen: Vec<&str> = self.ombudsmen.iter().map(|o| o.as_str()).collect();
+        sql.scoped("c.directorate", self.scope)
+            .among("c.ombudsman", &ombudsmen)
+    }
+}
 
 /// Upheld decisions per 100,000 residents.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -45,32 +123,50 @@ pub struct ComplianceRate {
     pub late: i64,
 }
 
-/// The Ombudsman's information requests due in the period.
+/// The Ombudsman's information requests due in the period (by their
+/// original `due_on`). The LGSCO's annual letters to this council complain
+/// of late responses "in a third of cases": `cases_with_late` of `cases`
+/// is that figure, counted per case.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct InformationRequests {
     /// Requests whose due date falls in the period.
     pub total: i64,
-    /// Of those, the requests answered after their due date, or still
-    /// unanswered with the due date before today.
+    /// Of those, the requests answered after their due date (the extended
+    /// one, where the Ombudsman agreed one), or still unanswered with that
+    /// date before today.
     pub late: i64,
+    /// Of `total`, the requests for which the council asked for more time.
+    pub extensions_requested: i64,
+    /// Of those, the extensions asked for late: on or after the original
+    /// due date.
+    pub extensions_requested_late: i64,
+    /// Cases with a request due in the period.
+    pub cases: i64,
+    /// Of those, the cases with a late request among those due in the
+    /// period.
+    pub cases_with_late: i64,
 }
 
-/// The cases of one of the Ombudsman's categories decided in the period.
+/// The decisions in the period on cases of one of the Ombudsman's
+/// categories.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OmbudsmanCategoryLine {
     /// The Ombudsman's category (e.g. `Adult care services`), as recorded on
     /// the case; null for the cases without one.
     pub category: Option<String>,
-    /// Cases decided in the period (every decision).
+    /// Decisions made in the period (every decision; a case decided twice
+    /// in the period counts twice).
     pub dealt_with: i64,
-    /// Of those, cases investigated (upheld or not upheld).
+    /// Of those, decisions after investigation (upheld or not upheld).
     pub investigated: i64,
-    /// Of those, cases upheld.
+    /// Of those, upheld.
     pub upheld: i64,
 }
 
 /// The Ombudsman's statistics for the council, as the Ombudsman publishes
-/// them: the Ombudsman cases decided in the period (by `decided_on`).
+/// them: the decisions made in the period (by `decided_on`), every round of
+/// a case re-opened and decided again counting in the year of its own
+/// decision, as the LGSCO's annual statistics count them.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OmbudsmanStatistics {
     /// The requested period.
@@ -78,8 +174,13 @@ pub struct OmbudsmanStatistics {
     /// The directorate's code when one was asked for; null for every
     /// directorate the caller may see.
     pub directorate: Option<String>,
+    /// The Ombudsmen whose cases are counted (`ombudsman=`; by default
+    /// `lgsco` and `joint`, as the LGSCO counts).
+    pub ombudsman: Vec<Ombudsman>,
     /// Complaints and enquiries decided in the period, every decision: the
-    /// sum of `not_for_us`, `assessed_and_closed` and `investigated`.
+    /// sum of `not_for_us`, `assessed_and_closed` and `investigated`. Each
+    /// decision round counts, by its own `decided_on`: a case re-opened and
+    /// decided again counts in the year of each decision.
     pub dealt_with: i64,
     /// Decided as not for the Ombudsman: advice given, referred back for
     /// local resolution, or incomplete or invalid.
@@ -101,27 +202,36 @@ pub struct OmbudsmanStatistics {
     pub satisfactory_remedy: Rate,
     /// Compliance with the Ombudsman's recommendations recorded in the period.
     pub compliance: ComplianceRate,
-    /// The Ombudsman's information requests due in the period, and how many
-    /// were answered late.
+    /// The Ombudsman's information requests due in the period, how many
+    /// were answered late, the extensions asked for, and the cases with a
+    /// late answer.
     pub information_requests: InformationRequests,
-    /// Cases decided in the period in which the Ombudsman issued a witness
-    /// summons.
+    /// Witness summonses the Ombudsman issued to the council in the period
+    /// (by `witness_summons_on`, whatever the case's decision date). The
+    /// LGSCO's annual letter names the cases where it had to use its power
+    /// to summon witnesses, so the figure counts summonses when they
+    /// happen, not when the case is later decided.
     pub witness_summons: i64,
-    /// Financial redress recommended in the cases decided in the period, in
-    /// pence (`25000` is £250.00); 0 when none.
+    /// Times in the period the Ombudsman reminded the council of its power
+    /// to summon witnesses (by `witness_summons_warned_on`): the warnings
+    /// the LGSCO's annual letter reports beside the summonses.
+    pub witness_summons_warnings: i64,
+    /// Financial redress recommended in the cases upheld in the period (in
+    /// a decision round decided in it; each case once), in pence (`25000`
+    /// is £250.00); 0 when none.
     pub financial_redress_pence: i64,
-    /// Cases decided in the period on which the Ombudsman published a public
-    /// report.
+    /// Cases decided in the period (in any round; each case once) on which
+    /// the Ombudsman published a public report.
     pub public_reports: i64,
-    /// Cases decided in the period by the Ombudsman's category, most cases
-    /// first (ties by category name).
+    /// Decisions in the period by the Ombudsman's category, most first
+    /// (ties by category name).
     pub by_category: Vec<OmbudsmanCategoryLine>,
     /// The Ombudsman's averages for similar authorities in the financial
     /// year the period starts in, from the settings; null when not recorded.
     pub comparison: Option<Benchmark>,
 }
 
-/// Cases decided in the period with one bucket, decision and category.
+/// Decisions in the period with one bucket, decision and category.
 #[derive(Debug, QueryableByName)]
 struct DecidedGroup {
     /// `not_for_us`, `assessed_and_closed` or `investigated`.
@@ -133,18 +243,31 @@ struct DecidedGroup {
     /// The Ombudsman's category.
     #[diesel(sql_type = Nullable<Text>)]
     category: Option<String>,
-    /// How many cases.
+    /// How many decisions.
     #[diesel(sql_type = BigInt)]
     decided: i64,
     /// Of those, remedied by the council before the Ombudsman looked.
     #[diesel(sql_type = BigInt)]
     remedied_before_ombudsman: i64,
-    /// Of those, with a public report.
+}
+
+/// The cases decided in the period (in any round), each once.
+#[derive(Debug, QueryableByName)]
+struct DecidedCases {
+    /// With a public report.
     #[diesel(sql_type = BigInt)]
     public_reports: i64,
-    /// Of those, with a witness summons.
+}
+
+/// The Ombudsman's witness summons powers used in the period.
+#[derive(Debug, QueryableByName)]
+struct Summonses {
+    /// Summonses issued in the period.
     #[diesel(sql_type = BigInt)]
-    witness_summonses: i64,
+    issued: i64,
+    /// Reminders of the power in the period.
+    #[diesel(sql_type = BigInt)]
+    warned: i64,
 }
 
 impl DecidedGroup {
@@ -177,6 +300,18 @@ struct RequestsDue {
     /// Of those, answered late or overdue today.
     #[diesel(sql_type = BigInt)]
     late: i64,
+    /// Of those, with an extension asked for.
+    #[diesel(sql_type = BigInt)]
+    extensions: i64,
+    /// Of those, asked for on or after the original due date.
+    #[diesel(sql_type = BigInt)]
+    extensions_late: i64,
+    /// The cases they belong to.
+    #[diesel(sql_type = BigInt)]
+    cases: i64,
+    /// Of those, the cases with a late one.
+    #[diesel(sql_type = BigInt)]
+    cases_with_late: i64,
 }
 
 /// Financial redress recommended in the cases decided in the period.
@@ -190,78 +325,139 @@ struct Redress {
 /// The rows of every section, read in one snapshot.
 struct Sections {
     decided: Vec<DecidedGroup>,
+    cases: DecidedCases,
+    summonses: Summonses,
     compliance: Vec<ComplianceRecorded>,
     requests: RequestsDue,
     redress: Redress,
 }
 
-/// Cases decided in the period by bucket, decision and category, with
-/// remedies, public reports and witness summonses.
-fn decided(period: &Period, scope: &Scope) -> Sql {
-    Sql::new(&format!(
-        "SELECT decision_bucket, decision, category, COUNT(*) AS decided, \
-           {} AS remedied_before_ombudsman, {} AS public_reports, {} AS witness_summonses \
-         FROM ombudsman_cases WHERE",
-        count_if("remedied_before_ombudsman"),
-        count_if("public_report"),
-        count_if("witness_summons"),
+/// Decisions in the period by bucket, decision and category, with
+/// remedies: every round, by its own `decided_on`.
+fn decided(period: &Period, cases: &Counted) -> Sql {
+    let sql = Sql::new(&format!(
+        "SELECT d.decision_bucket AS decision_bucket, d.decision AS decision, \
+           c.category AS category, COUNT(*) AS decided, \
+           {} AS remedied_before_ombudsman \
+         FROM ombudsman_decisions d JOIN ombudsman_cases c ON c.id = d.case_id WHERE",
+        count_if("d.remedied_before_ombudsman"),
     ))
-    .in_period("decided_on", period)
-    .push("AND decision IS NOT NULL")
-    .scoped("directorate", scope)
-    .push("GROUP BY decision_bucket, decision, category")
+    .in_period("d.decided_on", period)
+    .push("AND d.decision IS NOT NULL");
+    cases
+        .narrow(sql)
+        .push("GROUP BY d.decision_bucket, d.decision, c.category")
+}
+
+/// `EXISTS (…)`: case `c` has a round decided in the period, with
+/// `decision` when one is named.
+fn has_round_in(sql: Sql, period: &Period, decision: Option<Decision>) -> Sql {
+    let sql = sql
+        .push("EXISTS (SELECT 1 FROM ombudsman_decisions d WHERE d.case_id = c.id AND")
+        .in_period("d.decided_on", period)
+        .push("AND d.decision IS NOT NULL");
+    match decision {
+        Some(decision) => sql.push("AND d.decision =").text(decision.as_str()),
+        None => sql,
+    }
+    .push(")")
+}
+
+/// The cases decided in the period (in any round), each once: those with a
+/// public report.
+fn decided_cases(period: &Period, cases: &Counted) -> Sql {
+    let sql = Sql::new(&format!(
+        "SELECT {} AS public_reports FROM ombudsman_cases c WHERE",
+        count_if("c.public_report"),
+    ));
+    cases.narrow(has_round_in(sql, period, None))
+}
+
+/// Witness summonses issued, and reminders of the power, each by its own
+/// date in the period.
+fn summonses(period: &Period, cases: &Counted) -> Sql {
+    let sql = Sql::new("SELECT COALESCE(SUM(CASE WHEN")
+        .in_period("c.witness_summons_on", period)
+        .push("THEN 1 ELSE 0 END), 0) AS issued, COALESCE(SUM(CASE WHEN")
+        .in_period("c.witness_summons_warned_on", period)
+        .push(
+            "THEN 1 ELSE 0 END), 0) AS warned FROM ombudsman_cases c \
+             WHERE (c.witness_summons_on IS NOT NULL OR c.witness_summons_warned_on IS NOT NULL)",
+        );
+    cases.narrow(sql)
 }
 
 /// Cases by the compliance outcome recorded in the period.
-fn compliance_recorded(period: &Period, scope: &Scope) -> Sql {
-    Sql::new("SELECT compliance_outcome, COUNT(*) AS recorded FROM ombudsman_cases WHERE")
-        .in_period("compliance_recorded_on", period)
-        .push("AND compliance_outcome IS NOT NULL")
-        .scoped("directorate", scope)
-        .push("GROUP BY compliance_outcome")
+fn compliance_recorded(period: &Period, cases: &Counted) -> Sql {
+    let sql = Sql::new(
+        "SELECT c.compliance_outcome AS compliance_outcome, COUNT(*) AS recorded \
+         FROM ombudsman_cases c WHERE",
+    )
+    .in_period("c.compliance_recorded_on", period)
+    .push("AND c.compliance_outcome IS NOT NULL");
+    cases.narrow(sql).push("GROUP BY c.compliance_outcome")
 }
 
-/// Information requests due in the period: all, and those answered after
-/// their due date or still unanswered with it before `today`.
-fn requests_due(period: &Period, scope: &Scope, today: NaiveDate) -> Sql {
-    Sql::new(
-        "SELECT COUNT(*) AS due, COALESCE(SUM(CASE WHEN \
-           (r.provided_on IS NOT NULL AND r.provided_on > r.due_on) \
-           OR (r.provided_on IS NULL AND r.due_on <",
+/// Append the condition that the information request `r` is late on
+/// `today`: answered after the due date in force (the extended one, if
+/// agreed), or still unanswered with that date before `today`.
+fn request_late(sql: Sql, today: NaiveDate) -> Sql {
+    sql.push(
+        "((r.provided_on IS NOT NULL AND r.provided_on > COALESCE(r.extended_due_on, r.due_on)) \
+         OR (r.provided_on IS NULL AND COALESCE(r.extended_due_on, r.due_on) <",
     )
     .date(today)
-    .push(
-        ") THEN 1 ELSE 0 END), 0) AS late \
-         FROM ombudsman_information_requests r JOIN ombudsman_cases c ON c.id = r.case_id WHERE",
-    )
-    .in_period("r.due_on", period)
-    .scoped("c.directorate", scope)
+    .push("))")
 }
 
-/// Financial redress recommended in the cases decided in the period.
-fn redress(period: &Period, scope: &Scope) -> Sql {
-    Sql::new(
+/// Information requests due in the period (by `due_on`): all, those late on
+/// `today`, the extensions asked for (and asked for late), and the cases
+/// they belong to, with and without a late one.
+fn requests_due(period: &Period, cases: &Counted, today: NaiveDate) -> Sql {
+    let sql = request_late(
+        Sql::new("SELECT COUNT(*) AS due, COALESCE(SUM(CASE WHEN"),
+        today,
+    )
+    .push(&format!(
+        "THEN 1 ELSE 0 END), 0) AS late, {} AS extensions, {} AS extensions_late, \
+             COUNT(DISTINCT r.case_id) AS cases, COUNT(DISTINCT CASE WHEN",
+        count_if("r.extension_requested_on IS NOT NULL"),
+        count_if("r.extension_requested_on >= r.due_on"),
+    ));
+    let sql = request_late(sql, today)
+        .push(
+            "THEN r.case_id END) AS cases_with_late \
+             FROM ombudsman_information_requests r JOIN ombudsman_cases c ON c.id = r.case_id WHERE",
+        )
+        .in_period("r.due_on", period);
+    cases.narrow(sql)
+}
+
+/// Financial redress recommended in the cases upheld in the period (in a
+/// round decided in it), each case once.
+fn redress(period: &Period, cases: &Counted) -> Sql {
+    let sql = Sql::new(
         "SELECT COALESCE(CAST(SUM(r.amount_pence) AS BIGINT), 0) AS amount_pence \
          FROM ombudsman_recommendations r JOIN ombudsman_cases c ON c.id = r.case_id WHERE",
-    )
-    .in_period("c.decided_on", period)
-    .push("AND c.decision IS NOT NULL")
-    .scoped("c.directorate", scope)
+    );
+    cases.narrow(has_round_in(sql, period, Some(Decision::Upheld)))
 }
 
 /// Read every section in one snapshot.
 fn load(
     conn: &mut DbConnection,
     period: &Period,
-    scope: &Scope,
+    cases: &Counted,
     today: NaiveDate,
 ) -> Result<Sections, ApiError> {
     in_snapshot(conn, |conn| {
         Ok(Sections {
-            decided: decided(period, scope).load(conn)?,
-            compliance: compliance_recorded(period, scope).load(conn)?,
-            requests: requests_due(period, scope, today).load_one(conn)?,
-            redress: redress(period, scope).load_one(conn)?,
+            decided: decided(period, cases).load(conn)?,
+            cases: decided_cases(period, cases).load_one(conn)?,
+            summonses: summonses(period, cases).load_one(conn)?,
+            compliance: compliance_recorded(period, cases).load(conn)?,
+            requests: requests_due(period, cases, today).load_one(conn)?,
+            redress: redress(period, cases).load_one(conn)?,
         })
     })
 }
@@ -328,17 +524,19 @@ fn per_population(upheld: i64, population: Option<i64>) -> PerPopulation {
     }
 }
 
-/// Compute the statistics; `today` decides which unanswered information
-/// requests are late.
+/// Compute the statistics of the cases of `ombudsmen`; `today` decides
+/// which unanswered information requests are late.
 pub fn compute(
     conn: &mut DbConnection,
     period: &Period,
     scope: &Scope,
     directorate: Option<&str>,
+    ombudsmen: &[Ombudsman],
     settings: &Stored,
     today: NaiveDate,
 ) -> Result<OmbudsmanStatistics, ApiError> {
-    let sections = load(conn, period, scope, today)?;
+    let cases = Counted { scope, ombudsmen };
+    let sections = load(conn, period, &cases, today)?;
     let decided = &sections.decided;
     let sum = |f: &dyn Fn(&DecidedGroup) -> i64| decided.iter().map(f).sum::<i64>();
     let bucket = |b: DecisionBucket| sum(&|g| if g.in_bucket(b) { g.decided } else { 0 });
@@ -350,6 +548,7 @@ pub fn compute(
     Ok(OmbudsmanStatistics {
         period: period.clone(),
         directorate: directorate.map(str::to_string),
+        ombudsman: ombudsmen.to_vec(),
         dealt_with: sum(&|g| g.decided),
         not_for_us: bucket(DecisionBucket::NotForUs),
         assessed_and_closed: bucket(DecisionBucket::AssessedAndClosed),
@@ -363,10 +562,15 @@ pub fn compute(
         information_requests: InformationRequests {
             total: sections.requests.due,
             late: sections.requests.late,
+            extensions_requested: sections.requests.extensions,
+            extensions_requested_late: sections.requests.extensions_late,
+            cases: sections.requests.cases,
+            cases_with_late: sections.requests.cases_with_late,
         },
-        witness_summons: sum(&|g| g.witness_summonses),
+        witness_summons: sections.summonses.issued,
+        witness_summons_warnings: sections.summonses.warned,
         financial_redress_pence: sections.redress.amount_pence,
-        public_reports: sum(&|g| g.public_reports),
+        public_reports: sections.cases.public_reports,
         by_category: by_category(decided),
         comparison: settings
             .benchmark(period.start_year(), directorate)

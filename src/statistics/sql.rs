@@ -85,6 +85,16 @@ impl Sql {
         }
     }
 
+    /// Append `AND column IN ($a, $b, …)`: `column` is one of `values` (no
+    /// rows when there are none).
+    pub fn among(self, column: &str, values: &[impl AsRef<str>]) -> Sql {
+        if values.is_empty() {
+            self.push("AND 1 = 0")
+        } else {
+            self.push(&format!("AND {column} IN (")).list(values)
+        }
+    }
+
     /// Append `$a, $b, …)`: a placeholder for each of `values`, closing a
     /// list the caller opened.
     fn list(mut self, values: &[impl AsRef<str>]) -> Sql {
