@@ -337,3 +337,83 @@ async fn the_caseload_open_at_start_carried_over_open_at_end_and_worked_on() {
     assert_eq!(stats["received"], 3);
     assert_eq!(stats["responded"], 2);
 }
+
+#[actix_web::test]
+async fn ombudsman_statistics_give_the_caseload_recommendations_and_public_reports() {
+    let app = TestApp::new().await;
+    let admin = app.as_admin().await;
+    let case = |n: u32, received: &str, extra: Value| {
+        let mut body = json!({"reference": format!("24 {n:03} 777"), "directorate": "adults",
+                              "received_on": received});
+        for (k, v) in extra.as_object().expect("object") {
+            body[k] = v.clone();
+        }
+        body
+    };
+    let upheld = |decided: &str| json!({"decision": "upheld", "decided_on": decided});
+    let bodies = [
+        // Carried in: received in 2024-25, upheld in 2025-26 with two
+        // recommendations and a public report.
+        case(1, "2025-02-10", {
+            let mut b = upheld("2025-06-16");
+            b["recommendations"] = json!([
+                {"kind": "apology", "due_on": "2025-07-16"},
+                {"kind": "financial_redress", "amount_pence": 30000, "due_on": "2025-07-16"}]);
+            b["public_report"] = json!(true);
+            b["public_report_title"] = json!("Delay in a care assessment");
+            b
+        }),
+        // Received and upheld in the year, without recommendations.
+        case(2, "2025-05-06", upheld("2025-09-01")),
+        // Received in the year, still open at its end.
+        case(3, "2026-01-12", json!({})),
+        // Open at the start and the end.
+        case(4, "2025-03-03", json!({})),
+        // Decided before the year: not in its caseload.
+        case(
+            5,
+            "2024-09-02",
+            json!({"decision": "not_upheld", "decided_on": "2025-01-20"}),
+        ),
+        // A PHSO case: not counted by default.
+        case(6, "2025-05-06", json!({"ombudsman": "phso"})),
+    ];
+    for body in bodies {
+        let res = app
+            .post("/api/v1/ombudsman-cases")
+            .auth(&admin)
+            .json(&body)
+            .send()
+            .await;
+        res.assert_status(201);
+    }
+    let res = app
+        .get("/api/v1/statistics/ombudsman?year=2025")
+        .auth(&admin)
+        .send()
+        .await;
+    res.assert_status(200);
+    let stats = res.json();
+    assert_eq!(stats["received"], 2);
+    assert_eq!(stats["open_at_start"], 2);
+    assert_eq!(stats["carried_over"], 1);
+    assert_eq!(stats["open_at_end"], 2);
+    assert_eq!(stats["worked_on"], 4);
+    assert_eq!(stats["dealt_with"], 2);
+    assert_eq!(stats["recommendations_by_kind"]["apology"], 1);
+    assert_eq!(stats["recommendations_by_kind"]["financial_redress"], 1);
+    assert_eq!(stats["recommendations_by_kind"]["staff_training"], 0);
+    assert_eq!(stats["cases_with_recommendations"], 1);
+    assert_eq!(stats["public_reports"], 1);
+    assert_eq!(
+        stats["public_report_list"],
+        json!([{"reference": "24 001 777", "title": "Delay in a care assessment", "decided_on": "2025-06-16"}])
+    );
+    // With the PHSO's cases too.
+    let res = app
+        .get("/api/v1/statistics/ombudsman?year=2025&ombudsman=lgsco,joint,phso")
+        .auth(&admin)
+        .send()
+        .await;
+    assert_eq!(res.json()["received"], 3);
+}

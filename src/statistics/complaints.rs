@@ -369,45 +369,35 @@ pub struct Caseload {
     pub worked_on: i64,
 }
 
-/// `COALESCE(SUM(CASE WHEN <condition> THEN 1 ELSE 0 END), 0) AS name`,
-/// the condition built by `condition`.
-fn count_when(sql: Sql, condition: impl FnOnce(Sql) -> Sql, name: &str) -> Sql {
-    condition(sql.push("COALESCE(SUM(CASE WHEN")).push(&format!("THEN 1 ELSE 0 END), 0) AS {name}"))
-}
-
 /// The caseload of the period: every record open at some time in it.
 pub fn caseload(period: &Period, narrow: impl Fn(Sql) -> Sql) -> Sql {
     let (from, to) = (period.from, period.to);
-    let mut sql = Sql::new("SELECT");
-    sql = count_when(
-        sql,
-        |s| {
-            s.push("received_on <")
-                .date(from)
-                .push("AND (responded_on IS NULL OR responded_on >=")
-                .date(from)
-                .push(")")
-        },
-        "open_at_start,",
-    );
-    sql = count_when(
-        sql,
-        |s| {
-            s.push("received_on <")
-                .date(from)
-                .push("AND responded_on >=")
-                .date(from)
-                .push("AND responded_on <=")
-                .date(to)
-        },
-        "carried_over,",
-    );
-    sql = count_when(
-        sql,
-        |s| s.push("responded_on IS NULL OR responded_on >").date(to),
-        "open_at_end,",
-    );
-    let sql = sql
+    let sql = Sql::new("SELECT")
+        .count_when(
+            |s| {
+                s.push("received_on <")
+                    .date(from)
+                    .push("AND (responded_on IS NULL OR responded_on >=")
+                    .date(from)
+                    .push(")")
+            },
+            "open_at_start,",
+        )
+        .count_when(
+            |s| {
+                s.push("received_on <")
+                    .date(from)
+                    .push("AND responded_on >=")
+                    .date(from)
+                    .push("AND responded_on <=")
+                    .date(to)
+            },
+            "carried_over,",
+        )
+        .count_when(
+            |s| s.push("responded_on IS NULL OR responded_on >").date(to),
+            "open_at_end,",
+        )
         .push("COUNT(*) AS worked_on FROM feedback WHERE received_on <=")
         .date(to)
         .push("AND (responded_on IS NULL OR responded_on >=")

@@ -17,7 +17,9 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::db::DbConnection;
 use crate::error::ApiError;
-use crate::ombudsman::types::{Compliance, Decision, DecisionBucket, Ombudsman};
+use crate::ombudsman::types::{
+    Compliance, Decision, DecisionBucket, Ombudsman, RecommendationKind,
+};
 use crate::settings::model::{Benchmark, Stored};
 use crate::statistics::sql::{count_if, in_snapshot, Sql};
 use crate::statistics::{one_decimal, percent, Period, Rate, Scope};
@@ -163,6 +165,43 @@ pub struct OmbudsmanCategoryLine {
     pub upheld: i64,
 }
 
+/// The cases open at some time in the period, and how they came and went.
+/// A case is open from `received_on` until its first decision: a case
+/// re-opened later does not re-open last year's figures.
+#[derive(Debug, Clone, Default, QueryableByName, Serialize, ToSchema)]
+pub struct CaseCaseload {
+    /// Cases first received in the period (by `received_on`).
+    #[diesel(sql_type = BigInt)]
+    pub received: i64,
+    /// Received before the period and not decided by its start.
+    #[diesel(sql_type = BigInt)]
+    pub open_at_start: i64,
+    /// First decided in the period but received before it (carried in).
+    #[diesel(sql_type = BigInt)]
+    pub carried_over: i64,
+    /// Received by the period's end and not decided by then: ongoing at
+    /// the end.
+    #[diesel(sql_type = BigInt)]
+    pub open_at_end: i64,
+    /// Open at any time in the period.
+    #[diesel(sql_type = BigInt)]
+    pub worked_on: i64,
+}
+
+/// A public report the Ombudsman published on a case decided in the period.
+#[derive(Debug, Clone, QueryableByName, Serialize, ToSchema)]
+pub struct PublicReport {
+    /// The Ombudsman's case reference.
+    #[diesel(sql_type = Text)]
+    pub reference: String,
+    /// The report's title; null when not recorded.
+    #[diesel(sql_type = Nullable<Text>)]
+    pub title: Option<String>,
+    /// The day the case was (last) decided.
+    #[diesel(sql_type = Nullable<diesel::sql_types::Date>)]
+    pub decided_on: Option<NaiveDate>,
+}
+
 /// The Ombudsman's statistics for the council, as the Ombudsman publishes
 /// them: the decisions made in the period (by `decided_on`), every round of
 /// a case re-opened and decided again counting in the year of its own
@@ -226,6 +265,22 @@ pub struct OmbudsmanStatistics {
     /// Decisions in the period by the Ombudsman's category, most first
     /// (ties by category name).
     pub by_category: Vec<OmbudsmanCategoryLine>,
+    /// The cases received in the period (`received`: cases first received,
+    /// beside `dealt_with`), and those open at its start, carried in,
+    /// ongoing at its end and open at any time in it.
+    #[serde(flatten)]
+    pub caseload: CaseCaseload,
+    /// The Ombudsman's recommendations on the cases upheld in the period (in
+    /// a round decided in it), by kind (`apology`, `financial_redress`, …);
+    /// every kind present. The reference report: "offering apologies,
+    /// providing training and/or guidance, carrying out a new assessment and
+    /// in two instances offering financial redress".
+    pub recommendations_by_kind: BTreeMap<String, i64>,
+    /// Of the cases upheld in the period, those with any recommendation
+    /// ("the LGSCO set recommendations for 4 of the 5 upheld cases").
+    pub cases_with_recommendations: i64,
+    /// The public reports counted in `public_reports`, by decision date.
+    pub public_report_list: Vec<PublicReport>,
     /// The Ombudsman's averages for similar authorities in the financial
     /// year the period starts in, from the settings; null when not recorded.
     pub comparison: Option<Benchmark>,
@@ -322,8 +377,31 @@ struct Redress {
     amount_pence: i64,
 }
 
+/// Recommendations of one kind on the cases upheld in the period.
+#[derive(Debug, QueryableByName)]
+struct RecommendationsOfKind {
+    /// The kind, as stored.
+    #[diesel(sql_type = Text)]
+    kind: String,
+    /// How many.
+    #[diesel(sql_type = BigInt)]
+    recommendations: i64,
+}
+
+/// Cases upheld in the period with a recommendation.
+#[derive(Debug, QueryableByName)]
+struct CasesWithRecommendations {
+    /// How many.
+    #[diesel(sql_type = BigInt)]
+    cases: i64,
+}
+
 /// The rows of every section, read in one snapshot.
 struct Sections {
+    caseload: CaseCaseload,
+    recommendations: Vec<RecommendationsOfKind>,
+    with_recommendations: CasesWithRecommendations,
+    public_reports: Vec<PublicReport>,
     decided: Vec<DecidedGroup>,
     cases: DecidedCases,
     summonses: Summonses,
@@ -443,6 +521,76 @@ fn redress(period: &Period, cases: &Counted) -> Sql {
     cases.narrow(has_round_in(sql, period, Some(Decision::Upheld)))
 }
 
+/// The caseload of the period: every case open at some time in it, open
+/// until its first decision.
+fn caseload(period: &Period, cases: &Counted) -> Sql {
+    let (from, to) = (period.from, period.to);
+    let sql = Sql::new("SELECT")
+        .count_when(|s| s.push("k.received_on >=").date(from), "received,")
+        .count_when(
+            |s| {
+                s.push("k.received_on <")
+                    .date(from)
+                    .push("AND (k.first_decided_on IS NULL OR k.first_decided_on >=")
+                    .date(from)
+                    .push(")")
+            },
+            "open_at_start,",
+        )
+        .count_when(
+            |s| {
+                s.push("k.received_on <")
+                    .date(from)
+                    .push("AND k.first_decided_on <=")
+                    .date(to)
+            },
+            "carried_over,",
+        )
+        .count_when(
+            |s| {
+                s.push("k.first_decided_on IS NULL OR k.first_decided_on >")
+                    .date(to)
+            },
+            "open_at_end,",
+        )
+        .push(
+            "COUNT(*) AS worked_on FROM (SELECT c.received_on AS received_on,              (SELECT MIN(d.decided_on) FROM ombudsman_decisions d               WHERE d.case_id = c.id AND d.decision IS NOT NULL) AS first_decided_on              FROM ombudsman_cases c WHERE c.received_on <=",
+        )
+        .date(to);
+    cases
+        .narrow(sql)
+        .push(") k WHERE k.first_decided_on IS NULL OR k.first_decided_on >=")
+        .date(from)
+}
+
+/// The recommendations on the cases upheld in the period, by kind.
+fn recommendations(period: &Period, cases: &Counted) -> Sql {
+    let sql = Sql::new(
+        "SELECT r.kind AS kind, COUNT(*) AS recommendations          FROM ombudsman_recommendations r JOIN ombudsman_cases c ON c.id = r.case_id WHERE",
+    );
+    cases
+        .narrow(has_round_in(sql, period, Some(Decision::Upheld)))
+        .push("GROUP BY r.kind")
+}
+
+/// The cases upheld in the period with any recommendation.
+fn with_recommendations(period: &Period, cases: &Counted) -> Sql {
+    let sql = Sql::new(
+        "SELECT COUNT(*) AS cases FROM ombudsman_cases c WHERE          EXISTS (SELECT 1 FROM ombudsman_recommendations r WHERE r.case_id = c.id) AND",
+    );
+    cases.narrow(has_round_in(sql, period, Some(Decision::Upheld)))
+}
+
+/// The public reports on the cases decided in the period.
+fn public_reports(period: &Period, cases: &Counted) -> Sql {
+    let sql = Sql::new(
+        "SELECT c.reference AS reference, c.public_report_title AS title,          c.decided_on AS decided_on FROM ombudsman_cases c WHERE c.public_report AND",
+    );
+    cases
+        .narrow(has_round_in(sql, period, None))
+        .push("ORDER BY c.decided_on, c.reference")
+}
+
 /// Read every section in one snapshot.
 fn load(
     conn: &mut DbConnection,
@@ -452,6 +600,10 @@ fn load(
 ) -> Result<Sections, ApiError> {
     in_snapshot(conn, |conn| {
         Ok(Sections {
+            caseload: caseload(period, cases).load_one(conn)?,
+            recommendations: recommendations(period, cases).load(conn)?,
+            with_recommendations: with_recommendations(period, cases).load_one(conn)?,
+            public_reports: public_reports(period, cases).load(conn)?,
             decided: decided(period, cases).load(conn)?,
             cases: decided_cases(period, cases).load_one(conn)?,
             summonses: summonses(period, cases).load_one(conn)?,
@@ -572,6 +724,19 @@ pub fn compute(
         financial_redress_pence: sections.redress.amount_pence,
         public_reports: sections.cases.public_reports,
         by_category: by_category(decided),
+        recommendations_by_kind: {
+            let mut kinds: BTreeMap<String, i64> = RecommendationKind::ALL
+                .iter()
+                .map(|k| (k.as_str().to_string(), 0))
+                .collect();
+            for line in &sections.recommendations {
+                kinds.insert(line.kind.clone(), line.recommendations);
+            }
+            kinds
+        },
+        cases_with_recommendations: sections.with_recommendations.cases,
+        public_report_list: sections.public_reports.clone(),
+        caseload: sections.caseload.clone(),
         comparison: settings
             .benchmark(period.start_year(), directorate)
             .cloned(),

@@ -66,6 +66,15 @@ impl Sql {
         self.param(Param::Int(value))
     }
 
+    /// Append `COALESCE(SUM(CASE WHEN <condition> THEN 1 ELSE 0 END), 0)
+    /// AS <name>` (`name` may end in `,`), the condition appended by
+    /// `condition`: a count of the rows that meet a condition with
+    /// parameters.
+    pub fn count_when(self, condition: impl FnOnce(Sql) -> Sql, name: &str) -> Sql {
+        condition(self.push("COALESCE(SUM(CASE WHEN"))
+            .push(&format!("THEN 1 ELSE 0 END), 0) AS {name}"))
+    }
+
     /// Append `column >= $a AND column <= $b`: `column` in `period`, both
     /// ends included.
     pub fn in_period(self, column: &str, period: &Period) -> Sql {
