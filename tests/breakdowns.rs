@@ -336,6 +336,31 @@ async fn the_caseload_open_at_start_carried_over_open_at_end_and_worked_on() {
     assert_eq!(stats["worked_on"], 5);
     assert_eq!(stats["received"], 3);
     assert_eq!(stats["responded"], 2);
+
+    // The feedback statistics give the same, per kind.
+    let res = app
+        .get("/api/v1/statistics/feedback?year=2025&years=2")
+        .auth(&admin)
+        .send()
+        .await;
+    res.assert_status(200);
+    let volumes = res.json();
+    assert_eq!(
+        volumes["caseload"]["enquiry"],
+        json!({"open_at_start": 2, "carried_over": 1, "open_at_end": 3, "worked_on": 5})
+    );
+    assert_eq!(volumes["caseload"]["compliment"]["worked_on"], 0);
+    // 2024-25: received 3 February, 3 March and 10 March, none open at its
+    // start; the 3 March one closed in it.
+    let res = app
+        .get("/api/v1/statistics/feedback?year=2024")
+        .auth(&admin)
+        .send()
+        .await;
+    assert_eq!(
+        res.json()["caseload"]["enquiry"],
+        json!({"open_at_start": 0, "carried_over": 0, "open_at_end": 2, "worked_on": 3})
+    );
 }
 
 #[actix_web::test]

@@ -369,10 +369,11 @@ pub struct Caseload {
     pub worked_on: i64,
 }
 
-/// The caseload of the period: every record open at some time in it.
-pub fn caseload(period: &Period, narrow: impl Fn(Sql) -> Sql) -> Sql {
+/// The caseload of the period: every record open at some time in it,
+/// after `columns` (`""`, or e.g. `"kind AS kind,"` to group by).
+pub fn caseload(period: &Period, columns: &str, narrow: impl Fn(Sql) -> Sql) -> Sql {
     let (from, to) = (period.from, period.to);
-    let sql = Sql::new("SELECT")
+    let sql = Sql::new(&format!("SELECT {columns}"))
         .count_when(
             |s| {
                 s.push("received_on <")
@@ -582,7 +583,7 @@ pub fn compute(
                     disclosure,
                 )?
             },
-            self::caseload(period, |sql| narrowed(sql, &kinds, params, scope))
+            self::caseload(period, "", |sql| narrowed(sql, &kinds, params, scope))
                 .load_one::<Caseload>(conn)?,
         ))
     })?;

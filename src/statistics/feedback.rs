@@ -13,6 +13,7 @@ use crate::error::ApiError;
 use crate::feedback::types::Kind;
 use crate::ombudsman::types::Ombudsman;
 use crate::settings::model::OverviewBasis;
+use crate::statistics::complaints::{caseload, Caseload};
 use crate::statistics::sql::{in_snapshot, Sql};
 use crate::statistics::{percent, Period, Scope};
 
@@ -81,6 +82,11 @@ pub struct FeedbackStatistics {
     /// How the overview counts each kind: `received` or `responded` (the
     /// settings' `overview_basis`). Every kind is present.
     pub overview_basis: BTreeMap<String, OverviewBasis>,
+    /// Per kind, in the requested period: the records open at some time in
+    /// it (`worked_on`), those open at its start and its end, and those
+    /// received before it and answered in it (`carried_over`); "open" means
+    /// not yet responded to. Every kind is present.
+    pub caseload: BTreeMap<String, Caseload>,
 }
 
 /// Records of one kind received, and responded to, in one of the requested
@@ -176,6 +182,38 @@ fn decided_by_year(years: &[Period], scope: &Scope, ombudsmen: &[Ombudsman]) -> 
         .push(") AS decided FROM years y")
 }
 
+/// The caseload of one kind in one year.
+#[derive(Debug, QueryableByName)]
+struct KindCaseload {
+    /// The kind, as stored.
+    #[diesel(sql_type = Text)]
+    kind: String,
+    /// Its caseload.
+    #[diesel(embed)]
+    caseload: Caseload,
+}
+
+/// The caseload of every kind in `year`.
+fn caseload_by_kind(
+    conn: &mut DbConnection,
+    year: &Period,
+    scope: &Scope,
+) -> Result<BTreeMap<String, Caseload>, ApiError> {
+    let mut by_kind: BTreeMap<String, Caseload> = Kind::ALL
+        .iter()
+        .map(|k| (k.as_str().to_string(), Caseload::default()))
+        .collect();
+    let rows: Vec<KindCaseload> = caseload(year, "kind AS kind,", |sql| {
+        sql.scoped("directorate", scope)
+    })
+    .push("GROUP BY kind")
+    .load(conn)?;
+    for row in rows {
+        by_kind.insert(row.kind, row.caseload);
+    }
+    Ok(by_kind)
+}
+
 /// `period` and the `count - 1` years before it, newest first.
 fn years_back(period: &Period, count: usize) -> Vec<Period> {
     let mut years = vec![period.clone()];
@@ -261,10 +299,11 @@ pub fn compute(
         .map(|&kind| (kind.as_str().to_string(), basis(kind)))
         .collect();
     let years = years_back(period, count);
-    let (counts, decided) = in_snapshot(conn, |conn| {
+    let (counts, decided, caseload) = in_snapshot(conn, |conn| {
         Ok((
             volumes(&years, scope).load::<KindInYear>(conn)?,
             decided_by_year(&years, scope, ombudsmen).load::<DecidedInYear>(conn)?,
+            caseload_by_kind(conn, period, scope)?,
         ))
     })?;
     let volumes: Vec<YearVolumes> = years
@@ -299,6 +338,7 @@ pub fn compute(
         change_percent: change_percent(&volumes, |y| &y.received),
         change_percent_responded: change_percent(&volumes, |y| &y.responded),
         overview_basis: basis,
+        caseload,
         years: volumes,
     })
 }
