@@ -189,6 +189,7 @@ fn request(operation: &str, f: &Fixtures) -> (Method, String, Option<Value>, Acc
         "get_feedback_statistics" => (Method::GET, "/api/v1/statistics/feedback?year=2024&directorate=adults".into(), None, Access::Roles(STATISTICS, Scoped::Forbidden)),
         "get_complaint_statistics" => (Method::GET, "/api/v1/statistics/complaints?year=2024&directorate=adults".into(), None, Access::Roles(STATISTICS, Scoped::Forbidden)),
         "get_overdue_report" => (Method::GET, "/api/v1/statistics/overdue?directorate=adults".into(), None, Access::Roles(STATISTICS, Scoped::Forbidden)),
+        "create_report_link" => (Method::POST, "/api/v1/reports/annual/links".into(), Some(json!({"year": 2024, "directorate": "adults"})), Access::Roles(STATISTICS, Scoped::Forbidden)),
         "get_annual_report" => (Method::GET, "/api/v1/reports/annual?year=2024&directorate=adults".into(), None, Access::Roles(STATISTICS, Scoped::Forbidden)),
         other => panic!("the operation {other} is not in the authorisation matrix: classify it in tests/authz.rs"),
     };

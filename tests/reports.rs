@@ -1,6 +1,6 @@
 //! The annual report, and the demo data set it is usually shown with.
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::common::{TestApp, TestUser};
 use crate::demo;
@@ -273,4 +273,108 @@ async fn text_in_records_cannot_inject_markup_into_the_report() {
         .text();
     assert!(!html.contains("<script>alert"), "unescaped");
     assert!(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"));
+}
+
+#[actix_web::test]
+async fn a_signed_link_opens_the_report_in_a_browser_for_ten_minutes() {
+    let app = TestApp::new().await;
+    let manager = app.as_manager("adults").await;
+    let res = app
+        .post("/api/v1/reports/annual/links")
+        .auth(&manager)
+        .json(&json!({"year": 2024, "directorate": "adults", "ombudsman": ["lgsco", "phso"]}))
+        .send()
+        .await;
+    res.assert_status(201);
+    let link = res.json();
+    let url = link["url"].as_str().unwrap().to_string();
+    assert!(
+        url.starts_with(
+            "/api/v1/reports/annual?year=2024&directorate=adults&ombudsman=lgsco,phso&link="
+        ),
+        "{url}"
+    );
+    let expires: chrono::DateTime<chrono::Utc> =
+        link["expires_at"].as_str().unwrap().parse().unwrap();
+    let minutes = (expires - chrono::Utc::now()).num_seconds();
+    assert!((590..=600).contains(&minutes), "{minutes}");
+
+    // A browser opens it with no Authorization header.
+    let res = app.get(&url).send().await;
+    res.assert_status(200);
+    assert_eq!(res.header("content-type"), Some("text/html; charset=utf-8"));
+    assert!(res
+        .text()
+        .contains("Complaints and Feedback Annual Report 2024-25"));
+
+    // Another page, or the same page with other choices: refused.
+    let token = url.rsplit_once("link=").unwrap().1.to_string();
+    for other in [
+        format!("/api/v1/reports/annual?year=2023&directorate=adults&ombudsman=lgsco,phso&link={token}"),
+        format!("/api/v1/reports/annual?year=2024&directorate=children&ombudsman=lgsco,phso&link={token}"),
+        format!("/api/v1/statistics/complaints?year=2024&directorate=adults&ombudsman=lgsco,phso&link={token}"),
+        format!("/api/v1/reports/annual?link={token}"),
+    ] {
+        app.get(&other).send().await.problem(401);
+    }
+    // A link is no bearer token, and a bearer token is no link.
+    app.get("/api/v1/reports/annual?year=2024")
+        .bearer(&token)
+        .send()
+        .await
+        .problem(401);
+    app.get(&format!(
+        "/api/v1/reports/annual?year=2024&link={}",
+        manager.token
+    ))
+    .send()
+    .await
+    .problem(401);
+    // A tampered link.
+    app.get(&format!("{url}x")).send().await.problem(401);
+
+    // Another directorate's report: refused when the link is asked for.
+    app.post("/api/v1/reports/annual/links")
+        .auth(&manager)
+        .json(&json!({"year": 2024, "directorate": "children"}))
+        .send()
+        .await
+        .problem(403);
+    // Bad choices: 422.
+    for body in [
+        json!({"year": 2024, "from": "2024-04-01", "to": "2025-03-31"}),
+        json!({"year": 2024, "colour": "blue"}),
+        json!({"ombudsman": []}),
+    ] {
+        app.post("/api/v1/reports/annual/links")
+            .auth(&manager)
+            .json(&body)
+            .send()
+            .await
+            .problem(422);
+    }
+    // Caseworkers do not get the statistics, nor links to them.
+    let worker = app.as_caseworker("adults").await;
+    app.post("/api/v1/reports/annual/links")
+        .auth(&worker)
+        .json(&json!({"year": 2024}))
+        .send()
+        .await
+        .problem(403);
+    // Without a token at all: 401.
+    app.post("/api/v1/reports/annual/links")
+        .json(&json!({"year": 2024}))
+        .send()
+        .await
+        .problem(401);
+
+    // A change to the manager's role ends the link.
+    let admin = app.as_admin().await;
+    app.patch(&format!("/api/v1/users/{}", manager.id))
+        .auth(&admin)
+        .json(&json!({"role": "analyst"}))
+        .send()
+        .await
+        .assert_status(200);
+    app.get(&url).send().await.problem(401);
 }

@@ -119,6 +119,20 @@ fn bearer_token(req: &HttpRequest) -> Result<String, ApiError> {
     Ok(token.trim().to_string())
 }
 
+/// A signed link's token (the `link` query parameter, last in the query
+/// string) and the query string before it, when the request has one.
+fn signed_link(req: &HttpRequest) -> Option<(String, String)> {
+    if req.method() != actix_web::http::Method::GET {
+        return None;
+    }
+    let query = req.query_string();
+    let (rest, token) = match query.rsplit_once("&link=") {
+        Some(split) => split,
+        None => ("", query.strip_prefix("link=")?),
+    };
+    (!token.is_empty() && !token.contains('&')).then(|| (token.to_string(), rest.to_string()))
+}
+
 impl FromRequest for AuthUser {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
@@ -129,14 +143,31 @@ impl FromRequest for AuthUser {
             return Box::pin(async move { Ok(user) });
         }
         let token = bearer_token(req);
+        let link = match &token {
+            Err(_) if req.headers().get(header::AUTHORIZATION).is_none() => signed_link(req),
+            _ => None,
+        };
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
         let req = req.clone();
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::internal("application state missing"))?;
-            let claims = state.tokens.verify(&token?)?;
-            let user_id: i64 = claims
-                .sub
+            let (subject, token_version) = match link {
+                Some((link, rest)) => {
+                    let claims = state.tokens.verify_link(&link)?;
+                    if claims.path != req.path() || claims.query != rest {
+                        return Err(ApiError::Unauthorized(
+                            "The link is for another page.".into(),
+                        ));
+                    }
+                    (claims.sub, claims.token_version)
+                }
+                None => {
+                    let claims = state.tokens.verify(&token?)?;
+                    (claims.sub, claims.token_version)
+                }
+            };
+            let user_id: i64 = subject
                 .parse()
                 .map_err(|_| ApiError::Unauthorized("The token's subject is not a user.".into()))?;
             let row = state
@@ -148,7 +179,7 @@ impl FromRequest for AuthUser {
                     "The token's user no longer exists or is deactivated.".into(),
                 )
             })?;
-            if row.token_version != claims.token_version {
+            if row.token_version != token_version {
                 return Err(ApiError::Unauthorized(
                     "The token was issued before the user's password, role or directorates changed; log in again."
                         .into(),

@@ -44,6 +44,32 @@ pub struct Claims {
     pub token_version: i64,
 }
 
+/// The claims of a signed link: one GET of one URL, as one user, for a few
+/// minutes. Its audience is the access tokens' with `:link` added, so a link
+/// is never accepted as a bearer token, nor a bearer token as a link.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LinkClaims {
+    /// The user's id.
+    pub sub: String,
+    /// Issued at (seconds since the epoch).
+    pub iat: i64,
+    /// Expires at (seconds since the epoch).
+    pub exp: i64,
+    /// Issuer.
+    pub iss: String,
+    /// Audience.
+    pub aud: String,
+    /// The user's token version when the link was made.
+    pub token_version: i64,
+    /// The path the link opens.
+    pub path: String,
+    /// The query string it opens, exactly (without the `link` parameter).
+    pub query: String,
+}
+
+/// How long a signed link may be used: 10 minutes.
+pub const LINK_TTL_SECONDS: i64 = 600;
+
 /// How many verified tokens are remembered, so that a client's repeated use
 /// of one token skips the signature check (its expiry is still checked).
 const VERIFIED_CACHE_SIZE: usize = 4096;
@@ -54,6 +80,7 @@ pub struct TokenService {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
+    link_validation: Validation,
     issuer: String,
     audience: String,
     ttl_seconds: i64,
@@ -68,7 +95,10 @@ impl TokenService {
         // jsonwebtoken checks iss/aud only when present unless they are required.
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         validation.leeway = 5;
+        let mut link_validation = validation.clone();
+        link_validation.set_audience(&[link_audience(&config.jwt_audience)]);
         TokenService {
+            link_validation,
             verified: Mutex::new(HashMap::new()),
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
@@ -103,6 +133,53 @@ impl TokenService {
             aud: self.audience.clone(),
             token_version,
         })
+    }
+
+    /// A link for the user `user_id` (whose token version is
+    /// `token_version`) to GET `path?query` for [`LINK_TTL_SECONDS`]: the
+    /// link's token, and when it expires (seconds since the epoch).
+    pub fn issue_link(
+        &self,
+        user_id: i64,
+        token_version: i64,
+        path: &str,
+        query: &str,
+    ) -> Result<(String, i64), ApiError> {
+        let now = chrono::Utc::now().timestamp();
+        let claims = LinkClaims {
+            sub: user_id.to_string(),
+            iat: now,
+            exp: now + LINK_TTL_SECONDS,
+            iss: self.issuer.clone(),
+            aud: link_audience(&self.audience),
+            token_version,
+            path: path.to_string(),
+            query: query.to_string(),
+        };
+        let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(|e| ApiError::internal(format!("link signing: {e}")))?;
+        Ok((token, claims.exp))
+    }
+
+    /// Verify a link's token: signature, expiry (at most
+    /// [`LINK_TTL_SECONDS`] after it was made), issuer and audience.
+    pub fn verify_link(&self, token: &str) -> Result<LinkClaims, ApiError> {
+        let claims = decode::<LinkClaims>(token, &self.decoding, &self.link_validation)
+            .map(|data| data.claims)
+            .map_err(|error| {
+                use jsonwebtoken::errors::ErrorKind;
+                ApiError::Unauthorized(
+                    match error.kind() {
+                        ErrorKind::ExpiredSignature => "The link has expired: make a new one.",
+                        _ => "The link is invalid.",
+                    }
+                    .into(),
+                )
+            })?;
+        if claims.exp - claims.iat > LINK_TTL_SECONDS {
+            return Err(ApiError::Unauthorized("The link is invalid.".into()));
+        }
+        Ok(claims)
     }
 
     /// Sign arbitrary claims (the tests use this to forge expired tokens).
@@ -161,6 +238,11 @@ impl TokenService {
         }
         Ok(claims)
     }
+}
+
+/// The audience of signed links.
+fn link_audience(audience: &str) -> String {
+    format!("{audience}:link")
 }
 
 /// The name under which the generated key is kept.

@@ -1,20 +1,161 @@
 //! `/reports/annual`: the statutory annual report.
 
 use actix_web::http::header;
-use actix_web::{get, web, HttpRequest, HttpResponse};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::{Authorized, StatisticsReaders};
 use crate::calendar::Today;
-use crate::error::ApiError;
+use crate::error::{ApiError, FieldErrors, Problem};
+use crate::http::json::{RequestBody, ValidJson};
+use crate::ombudsman::types::Ombudsman;
 use crate::reports::{assemble, html, AnnualReport};
 use crate::state::AppState;
 use crate::statistics::ombudsman::OmbudsmanParams;
 use crate::statistics::{scope, Disclosure, PeriodParams};
+use crate::validation::Validate;
 
 /// Routes of this module.
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(get_annual_report);
+    cfg.service(get_annual_report).service(create_report_link);
+}
+
+/// The report a link opens: the same choices as `GET /reports/annual`.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportLinkRequest {
+    /// Financial year by its first calendar year (`2024` is 2024-25).
+    #[schema(minimum = 2000, maximum = 2100, example = 2024)]
+    pub year: Option<i32>,
+    /// First day of a custom period (with `to`, instead of `year`).
+    pub from: Option<NaiveDate>,
+    /// Last day of a custom period, included.
+    pub to: Option<NaiveDate>,
+    /// One directorate; default: every directorate the caller may see.
+    #[schema(example = "adults")]
+    pub directorate: Option<String>,
+    /// Whose Ombudsman cases to count; default `lgsco` and `joint`.
+    pub ombudsman: Option<Vec<Ombudsman>>,
+}
+
+impl RequestBody for ReportLinkRequest {}
+
+impl Validate for ReportLinkRequest {
+    fn validate(&self, _today: NaiveDate, errors: &mut FieldErrors) {
+        if self.ombudsman.as_ref().is_some_and(Vec::is_empty) {
+            errors.add("ombudsman", "must name at least one Ombudsman");
+        }
+    }
+}
+
+impl ReportLinkRequest {
+    /// The report's query string, in a fixed order.
+    fn query(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(year) = self.year {
+            parts.push(format!("year={year}"));
+        }
+        if let Some(from) = self.from {
+            parts.push(format!("from={from}"));
+        }
+        if let Some(to) = self.to {
+            parts.push(format!("to={to}"));
+        }
+        if let Some(code) = &self.directorate {
+            parts.push(format!("directorate={}", percent_encode(code)));
+        }
+        if let Some(which) = &self.ombudsman {
+            let names: Vec<&str> = which.iter().map(|o| o.as_str()).collect();
+            parts.push(format!("ombudsman={}", names.join(",")));
+        }
+        parts.join("&")
+    }
+
+    fn period_params(&self) -> PeriodParams {
+        PeriodParams {
+            year: self.year,
+            from: self.from,
+            to: self.to,
+            directorate: self.directorate.clone(),
+        }
+    }
+}
+
+/// `text` with everything but letters, digits and `-_.~` percent-encoded.
+fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A signed link to the report.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReportLink {
+    /// The report's address, signed: open it in a browser, with no
+    /// `Authorization` header, within 10 minutes. It shows the report as
+    /// the caller would see it now, and stops working if the caller's
+    /// password, role or directorates change.
+    #[schema(example = "/api/v1/reports/annual?year=2024&directorate=adults&link=eyJ…")]
+    pub url: String,
+    /// When the link stops working.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// The path of the annual report.
+const REPORT_PATH: &str = "/api/v1/reports/annual";
+
+/// A link that opens the annual report in a browser for 10 minutes, without
+/// a bearer header, as the caller: a report cannot otherwise be opened from
+/// a link, since it needs the header. The choices are checked now (422, 403
+/// for another directorate's report).
+#[utoipa::path(
+    tag = "reports",
+    request_body = ReportLinkRequest,
+    responses(
+        (status = 201, description = "The link.", body = ReportLink),
+        (status = 403, description = "Not the caller's directorate, or a role without the statistics.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/reports/annual/links")]
+pub async fn create_report_link(
+    state: web::Data<AppState>,
+    user: Authorized<StatisticsReaders>,
+    body: ValidJson<ReportLinkRequest>,
+    today: Today,
+) -> Result<HttpResponse, ApiError> {
+    let request = body.value;
+    request.period_params().period_for(&user, today.0)?;
+    let user = user.0;
+    let (directorate, user_id) = (request.directorate.clone(), user.id);
+    let checked = user.clone();
+    let token_version = state
+        .db
+        .run(move |conn| {
+            scope(conn, &checked, directorate.as_deref())?;
+            Ok(crate::users::model::find(conn, user_id)?.token_version)
+        })
+        .await?;
+    let query = request.query();
+    let (token, expires) = state
+        .tokens
+        .issue_link(user_id, token_version, REPORT_PATH, &query)?;
+    let url = if query.is_empty() {
+        format!("{REPORT_PATH}?link={token}")
+    } else {
+        format!("{REPORT_PATH}?{query}&link={token}")
+    };
+    Ok(HttpResponse::Created().json(ReportLink {
+        url,
+        expires_at: DateTime::from_timestamp(expires, 0).unwrap_or_default(),
+    }))
 }
 
 fn wants_json(req: &HttpRequest) -> bool {
