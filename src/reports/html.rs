@@ -79,10 +79,15 @@ body { font-family: Arial, Helvetica, sans-serif; color: #0b0c0c; line-height: 1
 header.cover { border-bottom: 6px solid #1d70b8; padding: 24px 0 16px; margin-bottom: 20px; }
 header.cover p { margin: 2px 0; color: #505a5f; }
 h1 { font-size: 24pt; margin: 8px 0; }
-h2 { font-size: 15pt; margin: 28px 0 8px; padding-bottom: 4px; border-bottom: 2px solid #1d70b8; page-break-after: avoid; }
-h3 { font-size: 12pt; margin: 16px 0 6px; }
-section { page-break-inside: auto; }
-table { border-collapse: collapse; width: 100%; margin: 8px 0 14px; page-break-inside: avoid; }
+h2 { font-size: 15pt; margin: 28px 0 8px; padding-bottom: 4px; border-bottom: 2px solid #1d70b8; break-after: avoid; page-break-after: avoid; }
+h3 { font-size: 12pt; margin: 16px 0 6px; break-after: avoid; page-break-after: avoid; }
+h2 + p, h3 + p { break-after: avoid; page-break-after: avoid; }
+section { break-inside: auto; page-break-inside: auto; }
+/* A long table may break across pages, between rows, repeating its header:
+   kept whole, the overview's table left page 1 blank below its heading. */
+table { border-collapse: collapse; width: 100%; margin: 8px 0 14px; break-inside: auto; page-break-inside: auto; }
+thead { display: table-header-group; }
+tr { break-inside: avoid; page-break-inside: avoid; }
 th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid #b1b4b6; vertical-align: top; }
 th { background: #f3f2f1; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
@@ -90,7 +95,8 @@ tr.total td { font-weight: bold; border-top: 2px solid #0b0c0c; }
 .figures { display: flex; flex-wrap: wrap; gap: 10px; margin: 10px 0 16px; }
 .figure { flex: 1 1 150px; border-left: 5px solid #1d70b8; background: #f3f2f1; padding: 8px 12px; }
 .figure strong { display: block; font-size: 20pt; }
-.chart { display: block; margin: 6px 0 14px; max-width: 100%; height: auto; }
+.chart { display: block; margin: 6px 0 14px; max-width: 100%; height: auto; break-inside: avoid; page-break-inside: avoid; }
+.chart-axis { font: 10px Arial, sans-serif; fill: #505a5f; }
 .chart-title { font: bold 13px Arial, sans-serif; fill: #0b0c0c; }
 .chart-label { font: 11px Arial, sans-serif; fill: #0b0c0c; }
 .chart-value { font: bold 11px Arial, sans-serif; fill: #0b0c0c; }
@@ -266,13 +272,18 @@ fn overview_footnote(report: &AnnualReport) -> String {
 
 /// The overview's chart: one group per kind, one bar per year, oldest first.
 fn feedback_chart(years: &[YearVolumes]) -> String {
-    let series: Vec<String> = years.iter().rev().map(|y| y.label.clone()).collect();
+    // The years in the table's order; a year with no feedback at all has no
+    // bars, so it has no key either.
+    let shown: Vec<&YearVolumes> = years
+        .iter()
+        .filter(|y| y.overview.values().any(Option::is_some))
+        .collect();
+    let series: Vec<String> = shown.iter().map(|y| y.label.clone()).collect();
     let groups: Vec<(String, Vec<i64>)> = Kind::ALL
         .iter()
         .map(|k| {
-            let values = years
+            let values = shown
                 .iter()
-                .rev()
                 .map(|y| y.overview.get(k.as_str()).copied().flatten().unwrap_or(0))
                 .collect();
             (kind_name(*k).to_string(), values)

@@ -56,17 +56,36 @@ pub fn horizontal_bars(title: &str, bars: &[(String, i64)]) -> String {
     svg
 }
 
+/// The top of a value axis for values up to `max`: 1, 2, 2.5 or 5 times a
+/// power of ten, at least `max`, so that four ticks fall on round numbers.
+fn axis_top(max: i64) -> i64 {
+    let max = max.max(1);
+    let mut scale = 1;
+    loop {
+        for step in [1, 2, 5] {
+            let top = step * scale * 4;
+            if top >= max {
+                return top;
+            }
+        }
+        scale *= 10;
+    }
+}
+
 /// Grouped vertical bars: one group per category, one bar per series (e.g.
-/// one per year).
+/// one per year, in the order of the table beside it), with a value axis and
+/// each bar's value above it.
 pub fn grouped_columns(title: &str, series: &[String], groups: &[(String, Vec<i64>)]) -> String {
     let (width, height, left, bottom, top) = (660.0, 340.0, 90.0, 110.0, 50.0);
     let plot_height = height - bottom - top;
-    let max = groups
-        .iter()
-        .flat_map(|(_, v)| v.iter().copied())
-        .max()
-        .unwrap_or(0)
-        .max(1) as f64;
+    let top_value = axis_top(
+        groups
+            .iter()
+            .flat_map(|(_, v)| v.iter().copied())
+            .max()
+            .unwrap_or(0),
+    );
+    let max = top_value as f64;
     let group_width = (width - left) / groups.len().max(1) as f64;
     let bar_width = (group_width - 10.0) / series.len().max(1) as f64;
     let mut svg = format!(
@@ -83,21 +102,36 @@ pub fn grouped_columns(title: &str, series: &[String], groups: &[(String, Vec<i6
             n = escape(name)
         ));
     }
+    // The value axis: a gridline and a label at each quarter.
+    for tick in 0..=4 {
+        let value = top_value * tick / 4;
+        let y = height - bottom - plot_height * tick as f64 / 4.0;
+        svg.push_str(&format!(
+            "<line x1=\"{left}\" y1=\"{y:.1}\" x2=\"{width}\" y2=\"{y:.1}\" stroke=\"{c}\"></line>\
+             <text x=\"{lx}\" y=\"{ty:.1}\" text-anchor=\"end\" class=\"chart-axis\">{value}</text>",
+            c = if tick == 0 { "#505a5f" } else { "#e5e5e5" },
+            lx = left - 6.0,
+            ty = y + 4.0,
+        ));
+    }
     svg.push_str(&format!(
-        "<line x1=\"{left}\" y1=\"{y}\" x2=\"{width}\" y2=\"{y}\" stroke=\"#505a5f\"></line>",
+        "<line x1=\"{left}\" y1=\"{top}\" x2=\"{left}\" y2=\"{y}\" stroke=\"#505a5f\"></line>",
         y = height - bottom
     ));
     for (g, (label, values)) in groups.iter().enumerate() {
         let gx = left + g as f64 * group_width + 5.0;
         for (s, value) in values.iter().enumerate() {
             let h = *value as f64 / max * plot_height;
+            let x = gx + s as f64 * bar_width;
+            let w = (bar_width - 2.0).max(1.0);
             svg.push_str(&format!(
-                "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{h:.1}\" fill=\"{c}\"><title>{v}</title></rect>",
-                x = gx + s as f64 * bar_width,
+                "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{h:.1}\" fill=\"{c}\"><title>{v}</title></rect>\
+                 <text x=\"{vx:.1}\" y=\"{vy:.1}\" text-anchor=\"middle\" class=\"chart-axis\">{v}</text>",
                 y = height - bottom - h,
-                w = (bar_width - 2.0).max(1.0),
                 c = COLOURS[s % COLOURS.len()],
-                v = value
+                v = value,
+                vx = x + w / 2.0,
+                vy = height - bottom - h - 3.0,
             ));
         }
         svg.push_str(&format!(
@@ -114,6 +148,32 @@ pub fn grouped_columns(title: &str, series: &[String], groups: &[(String, Vec<i6
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn value_axes_end_on_round_numbers() {
+        assert_eq!(axis_top(0), 4);
+        assert_eq!(axis_top(7), 8);
+        assert_eq!(axis_top(367), 400);
+        assert_eq!(axis_top(923), 2000);
+        assert_eq!(axis_top(40), 40);
+    }
+
+    #[test]
+    fn grouped_columns_label_their_axis_and_values() {
+        let svg = grouped_columns(
+            "Feedback",
+            &["2024-25".into(), "2023-24".into()],
+            &[("Compliments".into(), vec![231, 367])],
+        );
+        assert!(svg.contains(">400</text>"), "{svg}");
+        assert!(svg.contains(">200</text>"));
+        assert!(svg.contains(">231</text>"));
+        assert!(svg.contains(">367</text>"));
+        assert!(
+            svg.find("2024-25") < svg.find("2023-24"),
+            "the table's order"
+        );
+    }
 
     #[test]
     fn text_is_escaped() {
