@@ -16,7 +16,7 @@ backend=${1:-sqlite}
 max_time=${2:-600}
 max_examples=${3:-100}
 seed=${SEED:-42}
-SERVER=${SERVER:-$BENCH_ROOT/target/debug/redress}
+SERVER=${SERVER:-${CARGO_TARGET_DIR:-$BENCH_ROOT/target}/debug/redress}
 
 [ -n "${SKIP_BUILD:-}" ] || (cd "$BENCH_ROOT" && cargo build --quiet)
 st=$(ensure_schemathesis)
