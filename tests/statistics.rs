@@ -613,6 +613,35 @@ async fn every_statistic_answers_csv() {
         assert!(text.starts_with("\"figure\",\"value\"\r\n"), "{text}");
         assert!(text.contains(expect), "{path}: {expect} not in {text}");
     }
+    // The file is named for what, when and for whom.
+    for (path, file) in [
+        (
+            "complaints?year=2024&directorate=adults",
+            "complaints-2024-25-adults.csv",
+        ),
+        ("feedback?year=2024", "feedback-2024-25.csv"),
+        (
+            "ombudsman?from=2024-01-01&to=2024-06-30",
+            "ombudsman-2024-01-01-to-2024-06-30.csv",
+        ),
+        (
+            "overdue?as_of=2025-06-20&directorate=adults",
+            "overdue-2025-06-20-adults.csv",
+        ),
+    ] {
+        let res = app
+            .get(&format!("/api/v1/statistics/{path}"))
+            .auth(&admin)
+            .header("accept", "text/csv")
+            .send()
+            .await;
+        res.assert_status(200);
+        assert_eq!(
+            res.header("content-disposition"),
+            Some(format!("attachment; filename=\"{file}\"").as_str()),
+            "{path}"
+        );
+    }
 }
 
 #[actix_web::test]

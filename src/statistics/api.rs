@@ -33,6 +33,25 @@ pub fn wants_csv(req: &HttpRequest) -> bool {
         .is_some_and(|accept| accept.split(',').any(|t| t.trim().starts_with("text/csv")))
 }
 
+/// A download's file name (without `.csv`): what, when and for whom, e.g.
+/// `complaints-2024-25-adults`, `complaints-2024-01-01-to-2024-06-30`.
+fn file_name(what: &str, period: &str, directorate: Option<&str>) -> String {
+    let mut name = format!("{what}-{period}");
+    if let Some(code) = directorate {
+        name.push('-');
+        name.push_str(code);
+    }
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
 fn respond<T: Serialize>(
     req: &HttpRequest,
     value: &T,
@@ -97,7 +116,12 @@ pub async fn get_ombudsman_statistics(
             )
         })
         .await?;
-    respond(&req, &stats, "ombudsman-statistics")
+    let file = file_name(
+        "ombudsman",
+        &stats.period.label,
+        stats.directorate.as_deref(),
+    );
+    respond(&req, &stats, &file)
 }
 
 /// How many feedback years to show.
@@ -154,7 +178,12 @@ pub async fn get_feedback_statistics(
             )
         })
         .await?;
-    respond(&req, &stats, "feedback-statistics")
+    let file = file_name(
+        "feedback",
+        &stats.period.label,
+        stats.directorate.as_deref(),
+    );
+    respond(&req, &stats, &file)
 }
 
 /// The complaint analysis of the statutory annual report: received in the
@@ -198,7 +227,12 @@ pub async fn get_complaint_statistics(
             )
         })
         .await?;
-    respond(&req, &stats, "complaint-statistics")
+    let file = file_name(
+        "complaints",
+        &stats.period.label,
+        stats.directorate.as_deref(),
+    );
+    respond(&req, &stats, &file)
 }
 
 /// The weekly breach report: records open on `as_of` whose due date has
@@ -221,6 +255,7 @@ pub async fn get_overdue_report(
     let today = today.0;
     let calendar = state.calendar.current(&state.db).await?;
     let user = user.0;
+    let directorate = params.directorate.clone();
     let report = state
         .db
         .run(move |conn| {
@@ -228,5 +263,6 @@ pub async fn get_overdue_report(
             overdue::compute(conn, &params, &scope, &calendar, today)
         })
         .await?;
-    respond(&req, &report, "overdue")
+    let file = file_name("overdue", &report.as_of.to_string(), directorate.as_deref());
+    respond(&req, &report, &file)
 }
