@@ -254,6 +254,8 @@ fn case(
         reopened_on: None,
         public_report: upheld && rng.gen_bool(0.05),
         public_report_title: None,
+        public_report_on: None,
+        service_area: None,
         recommendations: if upheld {
             vec![RecommendationInput {
                 id: None,

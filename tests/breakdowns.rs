@@ -386,6 +386,8 @@ async fn ombudsman_statistics_give_the_caseload_recommendations_and_public_repor
                 {"kind": "financial_redress", "amount_pence": 30000, "due_on": "2025-07-16"}]);
             b["public_report"] = json!(true);
             b["public_report_title"] = json!("Delay in a care assessment");
+            b["public_report_on"] = json!("2025-08-04");
+            b["service_area"] = json!("Care Assessment");
             b
         }),
         // Received and upheld in the year, without recommendations.
@@ -432,7 +434,8 @@ async fn ombudsman_statistics_give_the_caseload_recommendations_and_public_repor
     assert_eq!(stats["public_reports"], 1);
     assert_eq!(
         stats["public_report_list"],
-        json!([{"reference": "24 001 777", "title": "Delay in a care assessment", "decided_on": "2025-06-16"}])
+        json!([{"reference": "24 001 777", "title": "Delay in a care assessment", "decided_on": "2025-06-16",
+                "published_on": "2025-08-04"}])
     );
     // With the PHSO's cases too.
     let res = app
@@ -441,4 +444,139 @@ async fn ombudsman_statistics_give_the_caseload_recommendations_and_public_repor
         .send()
         .await;
     assert_eq!(res.json()["received"], 3);
+}
+
+#[actix_web::test]
+async fn ombudsman_cases_by_service_and_public_report() {
+    let app = TestApp::new().await;
+    let admin = app.as_admin().await;
+    let complaint = create(
+        &app,
+        &admin,
+        json!({"directorate": "children", "kind": "complaint", "procedure": "statutory_children",
+               "stage": 2, "received_on": "2025-03-03", "service_area": "SEND"}),
+    )
+    .await;
+    let case = |n: u32, extra: Value| {
+        let mut body = json!({"reference": format!("25 {n:03} 888"), "directorate": "children",
+                              "received_on": "2025-06-02"});
+        for (k, v) in extra.as_object().expect("object") {
+            body[k] = v.clone();
+        }
+        body
+    };
+    let mut ids = Vec::new();
+    for body in [
+        // The service comes from the complaint the case follows.
+        case(
+            1,
+            json!({"feedback_id": complaint, "decision": "upheld", "decided_on": "2025-10-06",
+                       "public_report": true, "public_report_on": "2025-11-03"}),
+        ),
+        case(
+            2,
+            json!({"service_area": "SEND", "decision": "not_upheld", "decided_on": "2025-10-06"}),
+        ),
+        case(3, json!({"service_area": "School Transport"})),
+        case(4, json!({})),
+    ] {
+        let res = app
+            .post("/api/v1/ombudsman-cases")
+            .auth(&admin)
+            .json(&body)
+            .send()
+            .await;
+        res.assert_status(201);
+        ids.push(res.json());
+    }
+    assert_eq!(ids[0]["service_area"], "SEND", "from the complaint");
+    assert_eq!(ids[0]["public_report_on"], "2025-11-03");
+
+    let list = |query: &'static str| {
+        let (app, admin) = (&app, &admin);
+        async move {
+            let res = app
+                .get(&format!("/api/v1/ombudsman-cases?{query}&sort=id"))
+                .auth(admin)
+                .send()
+                .await;
+            res.assert_status(200);
+            res.json()["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["reference"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        list("service_area=SEND").await,
+        ["25 001 888", "25 002 888"]
+    );
+    assert_eq!(
+        list("service_area=SEND,School%20Transport").await,
+        ["25 001 888", "25 002 888", "25 003 888"]
+    );
+    assert_eq!(list("public_report=true").await, ["25 001 888"]);
+    assert_eq!(list("public_report=false").await.len(), 3);
+
+    let res = app
+        .get("/api/v1/statistics/ombudsman?year=2025&group_by=service_area")
+        .auth(&admin)
+        .send()
+        .await;
+    res.assert_status(200);
+    let stats = res.json();
+    assert_eq!(
+        stats["groups"],
+        json!([
+            {"key": {"service_area": null}, "received": 1, "dealt_with": 0, "investigated": 0, "upheld": 0},
+            {"key": {"service_area": "SEND"}, "received": 2, "dealt_with": 2, "investigated": 2, "upheld": 1},
+            {"key": {"service_area": "School Transport"}, "received": 1, "dealt_with": 0, "investigated": 0, "upheld": 0},
+        ])
+    );
+    let res = app
+        .get("/api/v1/statistics/ombudsman?year=2025&group_by=directorate,service_area")
+        .auth(&admin)
+        .send()
+        .await;
+    assert_eq!(
+        res.json()["groups"][1]["key"],
+        json!({"directorate": "children", "service_area": "SEND"})
+    );
+    for query in [
+        "group_by=theme",
+        "group_by=category,category",
+        "group_by=category,sub_category,directorate",
+    ] {
+        let res = app
+            .get(&format!("/api/v1/statistics/ombudsman?year=2025&{query}"))
+            .auth(&admin)
+            .send()
+            .await;
+        assert_eq!(
+            res.problem(422)["errors"][0]["field"],
+            "group_by",
+            "{query}"
+        );
+    }
+    // A publication date needs a report, and cannot precede the case.
+    for (extra, field) in [
+        (
+            json!({"public_report_on": "2025-11-03"}),
+            "public_report_on",
+        ),
+        (
+            json!({"public_report": true, "public_report_on": "2025-05-01"}),
+            "public_report_on",
+        ),
+    ] {
+        let res = app
+            .post("/api/v1/ombudsman-cases")
+            .auth(&admin)
+            .json(&case(9, extra))
+            .send()
+            .await;
+        assert_eq!(res.problem(422)["errors"][0]["field"], field);
+    }
 }

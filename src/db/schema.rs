@@ -166,6 +166,8 @@ diesel::table! {
         redacted_at -> Nullable<Timestamp>,
         witness_summons_warned_on -> Nullable<Date>,
         witness_summons_on -> Nullable<Date>,
+        service_area -> Nullable<Text>,
+        public_report_on -> Nullable<Date>,
     }
 }
 

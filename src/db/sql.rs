@@ -68,6 +68,18 @@ macro_rules! page {
     }};
 }
 
+/// The values of a list filter that takes one or several, comma-separated.
+pub fn several(value: &Option<String>) -> Option<Vec<String>> {
+    value.as_deref().map(|value| {
+        value
+            .split(',')
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+            .collect()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -998,6 +998,7 @@ fn case(
         .unwrap_or_else(|| g.today - Duration::days(30));
     let requested = received + Duration::days(7);
     let late = g.rng.gen_bool(0.3);
+    let service = case_service(directorate, &reference).to_string();
     CaseInput {
         ombudsman: Ombudsman::Lgsco,
         reference,
@@ -1021,6 +1022,8 @@ fn case(
         reopened_on: None,
         public_report: false,
         public_report_title: None,
+        public_report_on: None,
+        service_area: Some(service),
         recommendations: (0..recommendations)
             .map(|i| {
                 let due = decided_on.unwrap_or(g.today) + Duration::days(30 + 30 * i as i64);
@@ -1616,6 +1619,17 @@ fn feedback(g: &mut Gen, conn: &mut DbConnection, actor: &Actor) -> Result<usize
     }
     loaded += statutory_examples(g, conn, actor)?;
     Ok(loaded)
+}
+
+/// A service for a demo case in `directorate`, chosen by its reference.
+fn case_service(directorate: &str, reference: &str) -> &'static str {
+    let services: &[&str] = match directorate {
+        "adults" => &["Financial Assessments", "Care Assessment", "Home Care"],
+        "children" => &["SEND", "Children's Social Care", "School Transport"],
+        _ => &["Highways", "Waste and Recycling", "Council Tax"],
+    };
+    let n: usize = reference.bytes().map(usize::from).sum();
+    services[n % services.len()]
 }
 
 /// Load the demo data (run inside a write transaction).

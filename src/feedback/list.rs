@@ -7,7 +7,7 @@ use utoipa::IntoParams;
 
 use crate::db::page::{Paging, SortField};
 use crate::db::schema::{feedback, feedback_themes};
-use crate::db::sql::{contains_pattern, lower};
+use crate::db::sql::{contains_pattern, lower, several};
 use crate::db::{DbConnection, MultiBackend};
 use crate::error::ApiError;
 use crate::feedback::model::FeedbackRow;
@@ -92,18 +92,6 @@ const SORTABLE_OVERDUE: &[SortField] = &[
     SortField::new("kind", "feedback.kind"),
     SortField::new("directorate", "feedback.directorate"),
 ];
-
-/// The values of a filter that takes one or several, comma-separated.
-fn several(value: &Option<String>) -> Option<Vec<String>> {
-    value.as_deref().map(|value| {
-        value
-            .split(',')
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .map(str::to_string)
-            .collect()
-    })
-}
 
 /// [`several`] for a filter of enum values: 422 naming `field` for a value
 /// that is not one.

@@ -175,6 +175,10 @@ pub struct OmbudsmanCase {
     pub public_report: bool,
     /// The report's title.
     pub public_report_title: Option<String>,
+    /// The day the report was published.
+    pub public_report_on: Option<NaiveDate>,
+    /// The service the case is about.
+    pub service_area: Option<String>,
     /// What the Ombudsman recommended, in order, each with its deadline.
     pub recommendations: Vec<Recommendation>,
     /// How many recommendations are past their due date and not done.
@@ -245,6 +249,8 @@ impl OmbudsmanCase {
             decisions: record.decisions.iter().map(DecisionRound::from).collect(),
             public_report: row.public_report,
             public_report_title: row.public_report_title.clone(),
+            public_report_on: row.public_report_on,
+            service_area: row.service_area.clone(),
             overdue_recommendations: recommendations.iter().filter(|r| r.overdue).count() as i64,
             recommendations,
             compliance_derived: row.compliance_outcome.map(|_| !row.compliance_explicit),

@@ -88,6 +88,11 @@ pub struct CaseInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(max_length = 200, example = "Special educational needs")]
     pub sub_category: Option<String>,
+    /// The service the case is about (e.g. `SEND`); on creation, the
+    /// linked complaint's when not given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 200, example = "Financial Assessments")]
+    pub service_area: Option<String>,
     /// The Ombudsman's first contact.
     pub received_on: NaiveDate,
     /// What the complaint is about.
@@ -145,6 +150,10 @@ pub struct CaseInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(max_length = 500)]
     pub public_report_title: Option<String>,
+    /// The day the report was published (only with `public_report`; not
+    /// before `received_on`, not in the future).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_report_on: Option<NaiveDate>,
     /// The recommendations (only with `upheld`, or on a re-opened case one
     /// of whose rounds was upheld: they stay whatever the new round
     /// decides). A `PATCH` replaces the list; each keeps its `id` when sent
@@ -310,6 +319,21 @@ impl CaseInput {
         }
         if self.compliance_recorded_on.is_some_and(|d| d > today) {
             errors.add("compliance_recorded_on", "must not be in the future");
+        }
+        check_length(
+            errors,
+            "service_area",
+            self.service_area.as_deref(),
+            MAX_SHORT_TEXT,
+        );
+        if let Some(on) = self.public_report_on {
+            if !self.public_report {
+                errors.add("public_report_on", "only applies with public_report");
+            } else if on < self.received_on {
+                errors.add("public_report_on", "must not be before received_on");
+            } else if on > today {
+                errors.add("public_report_on", "must not be in the future");
+            }
         }
         if self.public_report_title.is_some() && !self.public_report {
             errors.add("public_report_title", "only applies with public_report");

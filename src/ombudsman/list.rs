@@ -30,6 +30,10 @@ pub struct CaseFilter {
     pub decision_bucket: Option<DecisionBucket>,
     /// Only this Ombudsman category (exact).
     pub category: Option<String>,
+    /// Only this service, or these (exact, comma-separated).
+    pub service_area: Option<String>,
+    /// `true`: only cases with a public report; `false`: only others.
+    pub public_report: Option<bool>,
     /// First contact on or after this day.
     pub received_from: Option<NaiveDate>,
     /// First contact on or before this day.
@@ -77,6 +81,8 @@ fn filtered(
         ombudsman_cases::decision == filter.decision,
         ombudsman_cases::decision_bucket == filter.decision_bucket,
         ombudsman_cases::category == filter.category.clone(),
+        ombudsman_cases::service_area in crate::db::sql::several(&filter.service_area),
+        ombudsman_cases::public_report == filter.public_report,
         ombudsman_cases::received_on >= filter.received_from,
         ombudsman_cases::received_on <= filter.received_to,
         ombudsman_cases::decided_on >= filter.decided_from,

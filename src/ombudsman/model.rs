@@ -71,6 +71,10 @@ crate::record_row!(
         pub witness_summons_warned_on: Option<NaiveDate>,
         /// When the Ombudsman issued a witness summons.
         pub witness_summons_on: Option<NaiveDate>,
+        /// The service the case is about.
+        pub service_area: Option<String>,
+        /// When the public report was published.
+        pub public_report_on: Option<NaiveDate>,
 }
 );
 
@@ -212,6 +216,8 @@ impl CaseRecord {
             reopened_on: self.decisions.last().and_then(|d| d.reopened_on),
             public_report: row.public_report,
             public_report_title: row.public_report_title.clone(),
+            public_report_on: row.public_report_on,
+            service_area: row.service_area.clone(),
             recommendations: self
                 .recommendations
                 .iter()
@@ -343,6 +349,8 @@ struct Columns {
     remedied_before_ombudsman: bool,
     public_report: bool,
     public_report_title: Option<String>,
+    public_report_on: Option<NaiveDate>,
+    service_area: Option<String>,
     compliance_outcome: Option<Compliance>,
     compliance_recorded_on: Option<NaiveDate>,
     compliance_explicit: bool,
@@ -371,6 +379,8 @@ impl Columns {
             remedied_before_ombudsman: input.remedied_before_ombudsman,
             public_report: input.public_report,
             public_report_title: input.public_report_title,
+            public_report_on: input.public_report_on,
+            service_area: input.service_area,
             compliance_outcome,
             compliance_recorded_on,
             compliance_explicit,
@@ -677,7 +687,18 @@ impl Record for CaseRecord {
             ));
         }
         check_reference_free(conn, &input.reference, None)?;
-        let columns = Columns::of(input, *new.context);
+        let mut columns = Columns::of(input, *new.context);
+        if columns.service_area.is_none() {
+            // The service of the complaint the case follows.
+            if let Some(complaint) = input.feedback_id {
+                columns.service_area = crate::db::schema::feedback::table
+                    .find(complaint)
+                    .select(crate::db::schema::feedback::service_area)
+                    .get_result::<Option<String>>(conn)
+                    .optional()?
+                    .flatten();
+            }
+        }
         let id = crate::record_sql!(insert ombudsman_cases, conn, columns, new.stamp)?;
         write_children(conn, id, input, &[])?;
         Ok(id)

@@ -13,7 +13,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use crate::statistics::complaints::{self, ComplaintParams, ComplaintStatistics};
 use crate::statistics::feedback::{self, FeedbackStatistics};
-use crate::statistics::ombudsman::{self, OmbudsmanParams, OmbudsmanStatistics};
+use crate::statistics::ombudsman::{self, CaseGroupParams, OmbudsmanParams, OmbudsmanStatistics};
 use crate::statistics::overdue::{self, OverdueParams, OverdueReport};
 use crate::statistics::{csv, scope, Disclosure, PeriodParams};
 
@@ -82,7 +82,7 @@ fn respond<T: Serialize>(
 /// and joint cases by default; `ombudsman=` names others (`phso`).
 #[utoipa::path(
     tag = "statistics",
-    params(PeriodParams, OmbudsmanParams),
+    params(PeriodParams, OmbudsmanParams, CaseGroupParams),
     responses((status = 200, description = "The statistics.", content(
         (OmbudsmanStatistics = "application/json"),
         (String = "text/csv", example = "\"figure\",\"value\"\r\n\"dealt_with\",\"79\"\r\n"))))
@@ -94,26 +94,33 @@ pub async fn get_ombudsman_statistics(
     req: HttpRequest,
     params: web::Query<PeriodParams>,
     which: web::Query<OmbudsmanParams>,
+    grouping: web::Query<CaseGroupParams>,
     today: Today,
 ) -> Result<HttpResponse, ApiError> {
     let today = today.0;
     let period = params.period_for(&user, today)?;
     let ombudsmen = which.ombudsmen();
+    let dimensions = grouping.dimensions()?;
     let user = user.0;
     let stats = state
         .db
         .run(move |conn| {
             let scope = scope(conn, &user, params.directorate.as_deref())?;
             let settings = crate::settings::model::load(conn)?;
-            ombudsman::compute(
-                conn,
-                &period,
-                &scope,
-                params.directorate.as_deref(),
-                &ombudsmen,
-                &settings,
-                today,
-            )
+            // One snapshot for the figures and their breakdown.
+            crate::statistics::sql::in_snapshot(conn, |conn| {
+                let mut stats = ombudsman::compute(
+                    conn,
+                    &period,
+                    &scope,
+                    params.directorate.as_deref(),
+                    &ombudsmen,
+                    &settings,
+                    today,
+                )?;
+                stats.groups = ombudsman::groups(conn, &period, &scope, &ombudsmen, &dimensions)?;
+                Ok(stats)
+            })
         })
         .await?;
     let file = file_name(

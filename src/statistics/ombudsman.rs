@@ -23,6 +23,7 @@ use crate::ombudsman::types::{
 use crate::settings::model::{Benchmark, Stored};
 use crate::statistics::sql::{count_if, in_snapshot, Sql};
 use crate::statistics::{one_decimal, percent, Period, Rate, Scope};
+use crate::text_enum;
 
 /// The Ombudsmen whose cases the Ombudsman figures count by default: the
 /// LGSCO's own, and those it considers jointly with the Parliamentary and
@@ -200,6 +201,180 @@ pub struct PublicReport {
     /// The day the case was (last) decided.
     #[diesel(sql_type = Nullable<diesel::sql_types::Date>)]
     pub decided_on: Option<NaiveDate>,
+    /// The day the report was published; null when not recorded.
+    #[diesel(sql_type = Nullable<diesel::sql_types::Date>)]
+    pub published_on: Option<NaiveDate>,
+}
+
+text_enum! {
+    /// What the Ombudsman statistics' breakdown groups cases by.
+    pub enum CaseDimension {
+        /// The service (`service_area`).
+        ServiceArea => "service_area",
+        /// The Ombudsman's category.
+        Category => "category",
+        /// The Ombudsman's sub-category.
+        SubCategory => "sub_category",
+        /// The directorate's code.
+        Directorate => "directorate",
+    }
+}
+
+impl CaseDimension {
+    fn column(self) -> &'static str {
+        match self {
+            CaseDimension::ServiceArea => "c.service_area",
+            CaseDimension::Category => "c.category",
+            CaseDimension::SubCategory => "c.sub_category",
+            CaseDimension::Directorate => "c.directorate",
+        }
+    }
+}
+
+/// The breakdown of the Ombudsman statistics.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CaseGroupParams {
+    /// Break the figures down (`groups`) by one dimension or two,
+    /// comma-separated: `service_area`, `category`, `sub_category` or
+    /// `directorate` (`group_by=service_area`).
+    #[param(example = "service_area")]
+    pub group_by: Option<String>,
+}
+
+impl CaseGroupParams {
+    /// The dimensions asked for; 422 for an unknown one, a repeat or more
+    /// than two.
+    pub fn dimensions(&self) -> Result<Vec<CaseDimension>, ApiError> {
+        let Some(text) = self.group_by.as_deref().filter(|t| !t.trim().is_empty()) else {
+            return Ok(Vec::new());
+        };
+        let mut dimensions = Vec::new();
+        for name in text.split(',').map(str::trim) {
+            let dimension = CaseDimension::parse(name).ok_or_else(|| {
+                ApiError::field(
+                    "group_by",
+                    format!(
+                        "has an unknown dimension: {name} (one of service_area, category, sub_category, directorate)"
+                    ),
+                )
+            })?;
+            if dimensions.contains(&dimension) {
+                return Err(ApiError::field("group_by", format!("names {name} twice")));
+            }
+            dimensions.push(dimension);
+        }
+        if dimensions.len() > 2 {
+            return Err(ApiError::field(
+                "group_by",
+                "must name one or two dimensions",
+            ));
+        }
+        Ok(dimensions)
+    }
+}
+
+/// One group of the Ombudsman statistics' breakdown.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CaseGroup {
+    /// The group's value of each dimension of `group_by`, e.g.
+    /// `{"service_area": "SEND"}`; null where the cases have none recorded.
+    #[schema(value_type = Object, example = json!({"service_area": "SEND"}))]
+    pub key: BTreeMap<String, Option<String>>,
+    /// Cases first received in the period.
+    pub received: i64,
+    /// Decisions made in the period (every round).
+    pub dealt_with: i64,
+    /// Of those, after investigation.
+    pub investigated: i64,
+    /// Of those, upheld.
+    pub upheld: i64,
+}
+
+/// Cases received, or decisions made, with one key.
+#[derive(Debug, QueryableByName)]
+struct CaseGroupRow {
+    #[diesel(sql_type = Nullable<Text>)]
+    k1: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    k2: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    received: i64,
+    #[diesel(sql_type = BigInt)]
+    dealt_with: i64,
+    #[diesel(sql_type = BigInt)]
+    investigated: i64,
+    #[diesel(sql_type = BigInt)]
+    upheld: i64,
+}
+
+/// The breakdown by `dimensions`: cases received, and decisions made, in
+/// the period, per key.
+pub fn groups(
+    conn: &mut DbConnection,
+    period: &Period,
+    scope: &Scope,
+    ombudsmen: &[Ombudsman],
+    dimensions: &[CaseDimension],
+) -> Result<Vec<CaseGroup>, ApiError> {
+    if dimensions.is_empty() {
+        return Ok(Vec::new());
+    }
+    let cases = Counted { scope, ombudsmen };
+    let keys: Vec<&str> = dimensions.iter().map(|d| d.column()).collect();
+    let select = format!(
+        "SELECT {} AS k1, {} AS k2,",
+        keys[0],
+        keys.get(1).copied().unwrap_or("NULL")
+    );
+    let group_by = format!("GROUP BY {}", keys.join(", "));
+    let received = cases
+        .narrow(
+            Sql::new(&format!(
+                "{select} COUNT(*) AS received, CAST(0 AS BIGINT) AS dealt_with,                  CAST(0 AS BIGINT) AS investigated, CAST(0 AS BIGINT) AS upheld                  FROM ombudsman_cases c WHERE"
+            ))
+            .in_period("c.received_on", period),
+        )
+        .push(&group_by);
+    let decided = cases
+        .narrow(
+            Sql::new(&format!(
+                "{select} CAST(0 AS BIGINT) AS received, COUNT(*) AS dealt_with, {} AS investigated,                  {} AS upheld FROM ombudsman_decisions d JOIN ombudsman_cases c ON c.id = d.case_id WHERE",
+                count_if("d.decision_bucket = 'investigated'"),
+                count_if("d.decision = 'upheld'"),
+            ))
+            .in_period("d.decided_on", period)
+            .push("AND d.decision IS NOT NULL"),
+        )
+        .push(&group_by);
+    let rows: Vec<CaseGroupRow> = in_snapshot(conn, |conn| {
+        let mut rows = received.load::<CaseGroupRow>(conn)?;
+        rows.extend(decided.load::<CaseGroupRow>(conn)?);
+        Ok(rows)
+    })?;
+    let mut groups: BTreeMap<Vec<Option<String>>, CaseGroup> = BTreeMap::new();
+    for row in rows {
+        let key: Vec<Option<String>> = [row.k1, row.k2]
+            .into_iter()
+            .take(dimensions.len())
+            .collect();
+        let group = groups.entry(key.clone()).or_insert_with(|| CaseGroup {
+            key: dimensions
+                .iter()
+                .map(|d| d.as_str().to_string())
+                .zip(key)
+                .collect(),
+            received: 0,
+            dealt_with: 0,
+            investigated: 0,
+            upheld: 0,
+        });
+        group.received += row.received;
+        group.dealt_with += row.dealt_with;
+        group.investigated += row.investigated;
+        group.upheld += row.upheld;
+    }
+    Ok(groups.into_values().collect())
 }
 
 /// The Ombudsman's statistics for the council, as the Ombudsman publishes
@@ -281,6 +456,9 @@ pub struct OmbudsmanStatistics {
     pub cases_with_recommendations: i64,
     /// The public reports counted in `public_reports`, by decision date.
     pub public_report_list: Vec<PublicReport>,
+    /// The breakdown `group_by` asked for, ordered by key (cases with none
+    /// recorded first); empty without `group_by`.
+    pub groups: Vec<CaseGroup>,
     /// The Ombudsman's averages for similar authorities in the financial
     /// year the period starts in, from the settings; null when not recorded.
     pub comparison: Option<Benchmark>,
@@ -584,7 +762,8 @@ fn with_recommendations(period: &Period, cases: &Counted) -> Sql {
 /// The public reports on the cases decided in the period.
 fn public_reports(period: &Period, cases: &Counted) -> Sql {
     let sql = Sql::new(
-        "SELECT c.reference AS reference, c.public_report_title AS title,          c.decided_on AS decided_on FROM ombudsman_cases c WHERE c.public_report AND",
+        "SELECT c.reference AS reference, c.public_report_title AS title,          c.decided_on AS decided_on, c.public_report_on AS published_on \
+         FROM ombudsman_cases c WHERE c.public_report AND",
     );
     cases
         .narrow(has_round_in(sql, period, None))
@@ -736,6 +915,7 @@ pub fn compute(
         },
         cases_with_recommendations: sections.with_recommendations.cases,
         public_report_list: sections.public_reports.clone(),
+        groups: Vec::new(),
         caseload: sections.caseload.clone(),
         comparison: settings
             .benchmark(period.start_year(), directorate)

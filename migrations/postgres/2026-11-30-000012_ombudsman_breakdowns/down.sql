@@ -1,0 +1,2 @@
+ALTER TABLE ombudsman_cases DROP COLUMN public_report_on;
+ALTER TABLE ombudsman_cases DROP COLUMN service_area;
