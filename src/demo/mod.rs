@@ -671,7 +671,38 @@ fn ordinary_record(
     if procedure == Some(Procedure::StatutoryChildren) && stage == Some(3) {
         review_panel(g, &mut record);
     }
+    if directorate == "children" {
+        children_service_and_themes(&mut record);
+    }
     record
+}
+
+/// A children's record's service and themes, as a children's annual report
+/// breaks them down, chosen from what it is about (no random draw, so the
+/// rest of the data set stays as it was).
+fn children_service_and_themes(record: &mut FeedbackInput) {
+    let service = match record.category.as_deref() {
+        Some("Special educational needs") => "SEND / Statutory Assessment Team",
+        Some("School transport") => "School Transport",
+        Some("Child protection") | Some("Children in care") => "Children's Social Care",
+        Some(_) => "Early Help",
+        None => return,
+    };
+    record.service_area = Some(service.to_string());
+    const THEMES: [&str; 5] = [
+        "communication",
+        "delay",
+        "quality of service",
+        "staff conduct",
+        "policy or decision",
+    ];
+    let n = record.received_on.num_days_from_ce() as usize;
+    let mut themes = vec![THEMES[n % THEMES.len()].to_string()];
+    if n % 3 == 0 {
+        themes.push(THEMES[(n / 3) % THEMES.len()].to_string());
+        themes.dedup();
+    }
+    record.themes = themes;
 }
 
 /// Adult social care in 2024-25, to the published figures.
