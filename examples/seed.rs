@@ -256,6 +256,7 @@ fn case(
         public_report_title: None,
         public_report_on: None,
         service_area: None,
+        themes: Vec::new(),
         recommendations: if upheld {
             vec![RecommendationInput {
                 id: None,

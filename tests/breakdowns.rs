@@ -454,7 +454,7 @@ async fn ombudsman_cases_by_service_and_public_report() {
         &app,
         &admin,
         json!({"directorate": "children", "kind": "complaint", "procedure": "statutory_children",
-               "stage": 2, "received_on": "2025-03-03", "service_area": "SEND"}),
+               "stage": 2, "received_on": "2025-03-03", "service_area": "SEND", "themes": ["delay"]}),
     )
     .await;
     let case = |n: u32, extra: Value| {
@@ -475,7 +475,8 @@ async fn ombudsman_cases_by_service_and_public_report() {
         ),
         case(
             2,
-            json!({"service_area": "SEND", "decision": "not_upheld", "decided_on": "2025-10-06"}),
+            json!({"service_area": "SEND", "decision": "not_upheld", "decided_on": "2025-10-06",
+                   "themes": ["delay", "communication", "delay"]}),
         ),
         case(3, json!({"service_area": "School Transport"})),
         case(4, json!({})),
@@ -491,6 +492,12 @@ async fn ombudsman_cases_by_service_and_public_report() {
     }
     assert_eq!(ids[0]["service_area"], "SEND", "from the complaint");
     assert_eq!(ids[0]["public_report_on"], "2025-11-03");
+    assert_eq!(ids[0]["themes"], json!(["delay"]), "from the complaint");
+    assert_eq!(
+        ids[1]["themes"],
+        json!(["communication", "delay"]),
+        "each once, in order"
+    );
 
     let list = |query: &'static str| {
         let (app, admin) = (&app, &admin);
@@ -518,6 +525,8 @@ async fn ombudsman_cases_by_service_and_public_report() {
         ["25 001 888", "25 002 888", "25 003 888"]
     );
     assert_eq!(list("public_report=true").await, ["25 001 888"]);
+    assert_eq!(list("theme=delay").await, ["25 001 888", "25 002 888"]);
+    assert_eq!(list("theme=communication,nothing").await, ["25 002 888"]);
     assert_eq!(list("public_report=false").await.len(), 3);
 
     let res = app
@@ -544,8 +553,27 @@ async fn ombudsman_cases_by_service_and_public_report() {
         res.json()["groups"][1]["key"],
         json!({"directorate": "children", "service_area": "SEND"})
     );
+    let res = app
+        .get("/api/v1/statistics/ombudsman?year=2025&group_by=theme")
+        .auth(&admin)
+        .send()
+        .await;
+    let stats = res.json();
+    let theme = |name: Value| {
+        stats["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["key"]["theme"] == name)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(theme(json!("delay"))["dealt_with"], 2);
+    assert_eq!(theme(json!("delay"))["upheld"], 1);
+    assert_eq!(theme(json!("communication"))["received"], 1);
+    assert_eq!(theme(Value::Null)["received"], 2);
     for query in [
-        "group_by=theme",
+        "group_by=colour",
         "group_by=category,category",
         "group_by=category,sub_category,directorate",
     ] {

@@ -172,6 +172,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    ombudsman_case_themes (case_id, theme) {
+        case_id -> BigInt,
+        theme -> Text,
+    }
+}
+
+diesel::table! {
     ombudsman_decisions (id) {
         id -> BigInt,
         case_id -> BigInt,
@@ -269,6 +276,7 @@ diesel::table! {
 diesel::joinable!(feedback -> directorates (directorate));
 diesel::joinable!(feedback_themes -> feedback (feedback_id));
 diesel::joinable!(ombudsman_decisions -> ombudsman_cases (case_id));
+diesel::joinable!(ombudsman_case_themes -> ombudsman_cases (case_id));
 diesel::joinable!(ombudsman_information_requests -> ombudsman_cases (case_id));
 diesel::joinable!(ombudsman_recommendations -> ombudsman_cases (case_id));
 
@@ -284,6 +292,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     feedback,
     feedback_themes,
     ombudsman_cases,
+    ombudsman_case_themes,
     ombudsman_decisions,
     ombudsman_information_requests,
     ombudsman_recommendations,

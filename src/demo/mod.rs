@@ -1055,6 +1055,7 @@ fn case(
         public_report_title: None,
         public_report_on: None,
         service_area: Some(service),
+        themes: Vec::new(),
         recommendations: (0..recommendations)
             .map(|i| {
                 let due = decided_on.unwrap_or(g.today) + Duration::days(30 + 30 * i as i64);

@@ -179,6 +179,8 @@ pub struct OmbudsmanCase {
     pub public_report_on: Option<NaiveDate>,
     /// The service the case is about.
     pub service_area: Option<String>,
+    /// The case's themes, in alphabetical order.
+    pub themes: Vec<String>,
     /// What the Ombudsman recommended, in order, each with its deadline.
     pub recommendations: Vec<Recommendation>,
     /// How many recommendations are past their due date and not done.
@@ -251,6 +253,7 @@ impl OmbudsmanCase {
             public_report_title: row.public_report_title.clone(),
             public_report_on: row.public_report_on,
             service_area: row.service_area.clone(),
+            themes: record.themes.clone(),
             overdue_recommendations: recommendations.iter().filter(|r| r.overdue).count() as i64,
             recommendations,
             compliance_derived: row.compliance_outcome.map(|_| !row.compliance_explicit),

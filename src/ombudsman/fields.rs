@@ -93,6 +93,11 @@ pub struct CaseInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(max_length = 200, example = "Financial Assessments")]
     pub service_area: Option<String>,
+    /// Themes (e.g. `communication`), at most 50 of at most 100 characters,
+    /// kept once each and answered in alphabetical order; on creation, the
+    /// linked complaint's when none are given.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub themes: Vec<String>,
     /// The Ombudsman's first contact.
     pub received_on: NaiveDate,
     /// What the complaint is about.

@@ -34,6 +34,9 @@ pub struct CaseFilter {
     pub service_area: Option<String>,
     /// `true`: only cases with a public report; `false`: only others.
     pub public_report: Option<bool>,
+    /// Only cases with this theme, or with any of these (exact,
+    /// comma-separated).
+    pub theme: Option<String>,
     /// First contact on or after this day.
     pub received_from: Option<NaiveDate>,
     /// First contact on or before this day.
@@ -91,6 +94,16 @@ fn filtered(
         ombudsman_cases::compliance_outcome == filter.compliance_outcome,
         ombudsman_cases::updated_at >= paging.updated_since,
     );
+    if let Some(themes) = crate::db::sql::several(&filter.theme) {
+        use crate::db::schema::ombudsman_case_themes as case_themes;
+        query = query.filter(
+            ombudsman_cases::id.eq_any(
+                case_themes::table
+                    .filter(case_themes::theme.eq_any(themes))
+                    .select(case_themes::case_id),
+            ),
+        );
+    }
     if let Some(overdue) = filter.overdue_recommendations {
         let any_overdue = diesel::dsl::exists(
             recs::table

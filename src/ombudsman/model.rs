@@ -10,8 +10,8 @@ use crate::audit::redaction::{Field, Policy};
 use crate::audit::Action;
 use crate::auth::AuthUser;
 use crate::db::schema::{
-    ombudsman_cases, ombudsman_decisions as rounds, ombudsman_information_requests as requests,
-    ombudsman_recommendations as recs,
+    ombudsman_case_themes as case_themes, ombudsman_cases, ombudsman_decisions as rounds,
+    ombudsman_information_requests as requests, ombudsman_recommendations as recs,
 };
 use crate::db::DbConnection;
 use crate::error::{ApiError, FieldErrors};
@@ -190,6 +190,8 @@ pub struct CaseRecord {
     pub requests: Vec<RequestRow>,
     /// Its recommendations, in order.
     pub recommendations: Vec<RecommendationRow>,
+    /// Its themes, in alphabetical order.
+    pub themes: Vec<String>,
 }
 
 impl CaseRecord {
@@ -218,6 +220,7 @@ impl CaseRecord {
             public_report_title: row.public_report_title.clone(),
             public_report_on: row.public_report_on,
             service_area: row.service_area.clone(),
+            themes: self.themes.clone(),
             recommendations: self
                 .recommendations
                 .iter()
@@ -290,6 +293,15 @@ pub fn with_children(
     {
         request_rows.entry(r.case_id).or_default().push(r);
     }
+    let mut theme_rows: HashMap<i64, Vec<String>> = HashMap::new();
+    for (case_id, theme) in case_themes::table
+        .filter(case_themes::case_id.eq_any(&ids))
+        .order((case_themes::case_id, case_themes::theme))
+        .select((case_themes::case_id, case_themes::theme))
+        .load::<(i64, String)>(conn)?
+    {
+        theme_rows.entry(case_id).or_default().push(theme);
+    }
     let mut rec_rows: HashMap<i64, Vec<RecommendationRow>> = HashMap::new();
     for r in recs::table
         .filter(recs::case_id.eq_any(&ids))
@@ -305,6 +317,7 @@ pub fn with_children(
             decisions: round_rows.remove(&row.id).unwrap_or_default(),
             requests: request_rows.remove(&row.id).unwrap_or_default(),
             recommendations: rec_rows.remove(&row.id).unwrap_or_default(),
+            themes: theme_rows.remove(&row.id).unwrap_or_default(),
             row,
         })
         .collect())
@@ -425,6 +438,16 @@ fn write_children(
     existing: &[RecommendationRow],
 ) -> Result<(), ApiError> {
     write_latest_round(conn, case_id, input)?;
+    diesel::delete(case_themes::table.filter(case_themes::case_id.eq(case_id))).execute(conn)?;
+    let themes: std::collections::BTreeSet<&String> = input.themes.iter().collect();
+    for theme in themes {
+        diesel::insert_into(case_themes::table)
+            .values((
+                case_themes::case_id.eq(case_id),
+                case_themes::theme.eq(theme),
+            ))
+            .execute(conn)?;
+    }
     diesel::delete(requests::table.filter(requests::case_id.eq(case_id))).execute(conn)?;
     for (position, request) in input.information_requests.iter().enumerate() {
         diesel::insert_into(requests::table)
@@ -701,6 +724,18 @@ impl Record for CaseRecord {
         }
         let id = crate::record_sql!(insert ombudsman_cases, conn, columns, new.stamp)?;
         write_children(conn, id, input, &[])?;
+        if input.themes.is_empty() {
+            if let Some(complaint) = input.feedback_id {
+                // The themes of the complaint the case follows.
+                diesel::sql_query(
+                    "INSERT INTO ombudsman_case_themes (case_id, theme) \
+                     SELECT $1, theme FROM feedback_themes WHERE feedback_id = $2",
+                )
+                .bind::<diesel::sql_types::BigInt, _>(id)
+                .bind::<diesel::sql_types::BigInt, _>(complaint)
+                .execute(conn)?;
+            }
+        }
         Ok(id)
     }
     fn write(&self, conn: &mut DbConnection, change: Write<'_, Self>) -> Result<(), ApiError> {

@@ -217,12 +217,16 @@ text_enum! {
         SubCategory => "sub_category",
         /// The directorate's code.
         Directorate => "directorate",
+        /// Each theme of the case: a case with two themes counts in both
+        /// groups, one without in the null group.
+        Theme => "theme",
     }
 }
 
 impl CaseDimension {
     fn column(self) -> &'static str {
         match self {
+            CaseDimension::Theme => "ct.theme",
             CaseDimension::ServiceArea => "c.service_area",
             CaseDimension::Category => "c.category",
             CaseDimension::SubCategory => "c.sub_category",
@@ -236,8 +240,8 @@ impl CaseDimension {
 #[into_params(parameter_in = Query)]
 pub struct CaseGroupParams {
     /// Break the figures down (`groups`) by one dimension or two,
-    /// comma-separated: `service_area`, `category`, `sub_category` or
-    /// `directorate` (`group_by=service_area`).
+    /// comma-separated: `service_area`, `category`, `sub_category`,
+    /// `directorate` or `theme` (`group_by=service_area`).
     #[param(example = "service_area")]
     pub group_by: Option<String>,
 }
@@ -255,7 +259,7 @@ impl CaseGroupParams {
                 ApiError::field(
                     "group_by",
                     format!(
-                        "has an unknown dimension: {name} (one of service_area, category, sub_category, directorate)"
+                        "has an unknown dimension: {name} (one of service_area, category, sub_category, directorate, theme)"
                     ),
                 )
             })?;
@@ -328,10 +332,15 @@ pub fn groups(
         keys.get(1).copied().unwrap_or("NULL")
     );
     let group_by = format!("GROUP BY {}", keys.join(", "));
+    let join = if dimensions.contains(&CaseDimension::Theme) {
+        " LEFT JOIN ombudsman_case_themes ct ON ct.case_id = c.id"
+    } else {
+        ""
+    };
     let received = cases
         .narrow(
             Sql::new(&format!(
-                "{select} COUNT(*) AS received, CAST(0 AS BIGINT) AS dealt_with,                  CAST(0 AS BIGINT) AS investigated, CAST(0 AS BIGINT) AS upheld                  FROM ombudsman_cases c WHERE"
+                "{select} COUNT(*) AS received, CAST(0 AS BIGINT) AS dealt_with,                  CAST(0 AS BIGINT) AS investigated, CAST(0 AS BIGINT) AS upheld                  FROM ombudsman_cases c{join} WHERE"
             ))
             .in_period("c.received_on", period),
         )
@@ -339,7 +348,7 @@ pub fn groups(
     let decided = cases
         .narrow(
             Sql::new(&format!(
-                "{select} CAST(0 AS BIGINT) AS received, COUNT(*) AS dealt_with, {} AS investigated,                  {} AS upheld FROM ombudsman_decisions d JOIN ombudsman_cases c ON c.id = d.case_id WHERE",
+                "{select} CAST(0 AS BIGINT) AS received, COUNT(*) AS dealt_with, {} AS investigated,                  {} AS upheld FROM ombudsman_decisions d JOIN ombudsman_cases c ON c.id = d.case_id{join} WHERE",
                 count_if("d.decision_bucket = 'investigated'"),
                 count_if("d.decision = 'upheld'"),
             ))
