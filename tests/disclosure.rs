@@ -46,7 +46,7 @@ async fn analysts_see_small_counts_about_people_suppressed_and_managers_exact() 
         .await
         .text();
     assert!(
-        csv.contains("\"young_people.advocate_assisted\",\"<5\"\r\n"),
+        csv.contains("\"Young people: advocate assisted\",\"<5\"\r\n"),
         "{csv}"
     );
     let report = app

@@ -717,7 +717,7 @@ async fn witness_summonses_and_warnings_count_by_their_own_dates() {
         .await
         .text();
     assert!(
-        csv.contains("\"witness_summons_warnings\",\"2\"\r\n"),
+        csv.contains("\"Witness summons warnings\",\"2\"\r\n"),
         "{csv}"
     );
 
@@ -957,7 +957,7 @@ async fn extensions_move_due_dates_and_late_requests_count_per_case() {
         .await
         .text();
     assert!(
-        csv.contains("\"information_requests.cases_with_late\",\"4\"\r\n"),
+        csv.contains("\"Information requests: cases with late\",\"4\"\r\n"),
         "{csv}"
     );
     // The list's filter agrees.

@@ -585,20 +585,20 @@ async fn every_statistic_answers_csv() {
     for (path, expect) in [
         (
             "complaints?year=2024",
-            "\"by_category[Charging, fees].count\",\"1\"\r\n",
+            "\"By category\"\r\n\"Category\",\"Count\",\"Percent\"\r\n\"Charging, fees\",\"1\",\"100.0\"\r\n",
         ),
         (
             "complaints?year=2024",
-            "\"timeliness.outside_target_percent.percent\",\"0.0\"\r\n",
+            "\"Timeliness: outside target percent: percent\",\"0.0\"\r\n",
         ),
-        ("ombudsman?year=2024", "\"dealt_with\",\"0\"\r\n"),
+        ("ombudsman?year=2024", "\"Dealt with\",\"0\"\r\n"),
         (
             "ombudsman?year=2024",
-            "\"comparison.average_upheld_per_100k\",\"5.3\"\r\n",
+            "\"Comparison: average upheld per 100k\",\"5.3\"\r\n",
         ),
         (
             "feedback?year=2024",
-            "\"years[2024-25].received.complaint\",\"1\"\r\n",
+            "\"Years\"\r\n",
         ),
     ] {
         let res = app
@@ -610,9 +610,19 @@ async fn every_statistic_answers_csv() {
         res.assert_status(200);
         assert_eq!(res.header("content-type"), Some("text/csv; charset=utf-8"));
         let text = res.text();
-        assert!(text.starts_with("\"figure\",\"value\"\r\n"), "{text}");
+        assert!(text.starts_with("\"Figure\",\"Value\"\r\n"), "{text}");
         assert!(text.contains(expect), "{path}: {expect} not in {text}");
     }
+    // The headline figures come first.
+    let res = app
+        .get("/api/v1/statistics/complaints?year=2024")
+        .auth(&admin)
+        .header("accept", "text/csv")
+        .send()
+        .await;
+    let text = res.text();
+    let received = text.lines().position(|l| l == "\"Received\",\"1\"");
+    assert!(received.is_some_and(|row| row < 8), "{text}");
     // The file is named for what, when and for whom.
     for (path, file) in [
         (

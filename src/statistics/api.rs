@@ -33,6 +33,30 @@ pub fn wants_csv(req: &HttpRequest) -> bool {
         .is_some_and(|accept| accept.split(',').any(|t| t.trim().starts_with("text/csv")))
 }
 
+/// The headline figures of each answer's CSV, first and in this order (the
+/// published documents' own order).
+const COMPLAINTS_HEADLINE: [&str; 7] = [
+    "period",
+    "directorate",
+    "kinds",
+    "received",
+    "responded",
+    "timeliness",
+    "outcomes",
+];
+const FEEDBACK_HEADLINE: [&str; 3] = ["period", "directorate", "change_percent"];
+const OMBUDSMAN_HEADLINE: [&str; 9] = [
+    "period",
+    "directorate",
+    "dealt_with",
+    "not_for_us",
+    "assessed_and_closed",
+    "investigated",
+    "upheld",
+    "not_upheld",
+    "uphold_rate",
+];
+
 /// A download's file name (without `.csv`): what, when and for whom, e.g.
 /// `complaints-2024-25-adults`, `complaints-2024-01-01-to-2024-06-30`.
 fn file_name(what: &str, period: &str, directorate: Option<&str>) -> String {
@@ -56,12 +80,13 @@ fn respond<T: Serialize>(
     req: &HttpRequest,
     value: &T,
     file: &str,
+    headline: &[&str],
 ) -> Result<HttpResponse, ApiError> {
     if wants_csv(req) {
         let json = serde_json::to_value(value)?;
         let body = match json.get("items").and_then(|i| i.as_array()) {
             Some(items) => csv::table(items),
-            None => csv::figures(&json),
+            None => csv::figures(&json, headline),
         };
         Ok(HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
@@ -85,7 +110,7 @@ fn respond<T: Serialize>(
     params(PeriodParams, OmbudsmanParams, CaseGroupParams),
     responses((status = 200, description = "The statistics.", content(
         (OmbudsmanStatistics = "application/json"),
-        (String = "text/csv", example = "\"figure\",\"value\"\r\n\"dealt_with\",\"79\"\r\n"))))
+        (String = "text/csv", example = "\"Figure\",\"Value\"\r\n\"Dealt with\",\"79\"\r\n"))))
 )]
 #[get("/statistics/ombudsman")]
 pub async fn get_ombudsman_statistics(
@@ -128,7 +153,7 @@ pub async fn get_ombudsman_statistics(
         &stats.period.label,
         stats.directorate.as_deref(),
     );
-    respond(&req, &stats, &file)
+    respond(&req, &stats, &file, &OMBUDSMAN_HEADLINE)
 }
 
 /// How many feedback years to show.
@@ -190,7 +215,7 @@ pub async fn get_feedback_statistics(
         &stats.period.label,
         stats.directorate.as_deref(),
     );
-    respond(&req, &stats, &file)
+    respond(&req, &stats, &file, &FEEDBACK_HEADLINE)
 }
 
 /// The complaint analysis of the statutory annual report: received in the
@@ -239,7 +264,7 @@ pub async fn get_complaint_statistics(
         &stats.period.label,
         stats.directorate.as_deref(),
     );
-    respond(&req, &stats, &file)
+    respond(&req, &stats, &file, &COMPLAINTS_HEADLINE)
 }
 
 /// The weekly breach report: records open on `as_of` whose due date has
@@ -271,5 +296,5 @@ pub async fn get_overdue_report(
         })
         .await?;
     let file = file_name("overdue", &report.as_of.to_string(), directorate.as_deref());
-    respond(&req, &report, &file)
+    respond(&req, &report, &file, &[])
 }

@@ -1,8 +1,10 @@
 //! Statistics as CSV: a flat table that opens cleanly in a spreadsheet.
 //!
-//! Figures become rows of `figure,value`, named by their path
-//! (`timeliness.within_target`, `by_category[Charging].count`); lists of
-//! records (the breach report) become a table with a column per field.
+//! Figures become a `Figure,Value` table, the headline figures first and
+//! each named as a person reads it (`Timeliness: within target`); each
+//! breakdown (`By category`, `Groups`, `Years`) becomes its own titled
+//! table after an empty row. Lists of records (the breach report) become a
+//! table with a column per field.
 
 use serde_json::Value;
 
@@ -64,39 +66,193 @@ fn label(item: &Value, index: usize) -> String {
     index.to_string()
 }
 
-fn flatten(prefix: &str, value: &Value, rows: &mut Vec<(String, String)>) {
-    match value {
-        Value::Object(map) => {
-            let suppressed = map.get("suppressed") == Some(&Value::Bool(true));
-            for (key, v) in map {
-                let name = if prefix.is_empty() {
-                    key.clone()
-                } else {
-                    format!("{prefix}.{key}")
-                };
-                if suppressed && v.is_null() {
-                    rows.push((name, SUPPRESSED.to_string()));
-                } else {
-                    flatten(&name, v, rows);
-                }
-            }
-        }
-        Value::Array(items) => {
-            for (i, item) in items.iter().enumerate() {
-                flatten(&format!("{prefix}[{}]", label(item, i)), item, rows);
-            }
-        }
-        other => rows.push((prefix.to_string(), scalar(other))),
+/// A field name or key as a person reads it: `outside_target_percent` →
+/// `Outside target percent`.
+fn human(key: &str) -> String {
+    let text = key.replace('_', " ");
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => text,
     }
 }
 
-/// Figures as `figure,value` rows.
-pub fn figures(value: &Value) -> String {
+/// A value's cell text: `<5` for a count withheld in a suppressed object,
+/// a list of plain values joined with commas.
+fn shown(value: &Value, suppressed: bool) -> String {
+    match value {
+        Value::Null if suppressed => SUPPRESSED.to_string(),
+        Value::Array(items) if items.iter().all(|i| !i.is_object() && !i.is_array()) => {
+            items.iter().map(scalar).collect::<Vec<_>>().join(", ")
+        }
+        Value::Array(_) | Value::Object(_) => value.to_string(),
+        other => scalar(other),
+    }
+}
+
+/// Whether a value is a list of objects: a breakdown, shown as a table.
+fn is_table(value: &Value) -> bool {
+    matches!(value, Value::Array(items) if items.iter().any(Value::is_object))
+}
+
+/// The rows of the figure `key` of an object (`suppressed` when the object
+/// withholds small counts), named `Label: label`, objects within it
+/// flattened; lists of objects are left to the tables.
+fn figure_rows(name: &str, value: &Value, suppressed: bool, rows: &mut Vec<(String, String)>) {
+    match value {
+        Value::Object(map) => {
+            let suppressed = map.get("suppressed") == Some(&Value::Bool(true));
+            for (key, inner) in map {
+                figure_rows(
+                    &format!("{name}: {}", key.replace('_', " ")),
+                    inner,
+                    suppressed,
+                    rows,
+                );
+            }
+        }
+        Value::Array(items) if items.is_empty() => {}
+        v if is_table(v) => {}
+        v => rows.push((name.to_string(), shown(v, suppressed))),
+    }
+}
+
+/// A breakdown's columns: every field of its items, in the order first
+/// seen, an object field as one column per key (`Outcomes: upheld`).
+fn columns(items: &[Value]) -> Vec<(String, Option<String>)> {
+    let objects: Vec<&serde_json::Map<String, Value>> =
+        items.iter().filter_map(Value::as_object).collect();
+    // A field that is an object in any item is spread (null elsewhere).
+    let spread = |key: &str| {
+        objects
+            .iter()
+            .any(|o| o.get(key).is_some_and(Value::is_object))
+    };
+    let mut columns: Vec<(String, Option<String>)> = Vec::new();
+    // The parent of a nested breakdown's row leads it.
+    if objects.iter().any(|o| o.contains_key("of")) {
+        columns.push(("of".into(), None));
+    }
+    for item in &objects {
+        for (key, value) in item.iter() {
+            let found: Vec<(String, Option<String>)> = match value {
+                Value::Object(inner) => inner
+                    .keys()
+                    .map(|k| (key.clone(), Some(k.clone())))
+                    .collect(),
+                v if is_table(v) => Vec::new(),
+                _ if spread(key) => Vec::new(),
+                _ => vec![(key.clone(), None)],
+            };
+            for column in found {
+                if !columns.contains(&column) {
+                    columns.push(column);
+                }
+            }
+        }
+    }
+    columns
+}
+
+/// Append a titled table of `items` after an empty row, then a table for
+/// each list of objects within them, each row led by its parent (`Of`).
+fn table_section(out: &mut String, title: &str, items: &[Value]) {
+    let columns = columns(items);
+    out.push_str(&format!("{}\r\n{}\r\n", cell(""), cell(title)));
+    let header: Vec<String> = columns
+        .iter()
+        .map(|(key, sub)| match sub {
+            Some(sub) => cell(&format!("{}: {}", human(key), sub.replace('_', " "))),
+            None => cell(&human(key)),
+        })
+        .collect();
+    out.push_str(&header.join(","));
+    out.push_str("\r\n");
+    for item in items {
+        let suppressed = item.get("suppressed") == Some(&Value::Bool(true));
+        let line: Vec<String> = columns
+            .iter()
+            .map(|(key, sub)| {
+                let value = match sub {
+                    Some(sub) => item.get(key).and_then(|v| v.get(sub)),
+                    None => item.get(key),
+                };
+                // A group's key is no count: never shown as withheld.
+                cell(&shown(
+                    value.unwrap_or(&Value::Null),
+                    suppressed && key != "key",
+                ))
+            })
+            .collect();
+        out.push_str(&line.join(","));
+        out.push_str("\r\n");
+    }
+    let mut nested: Vec<String> = Vec::new();
+    for item in items.iter().filter_map(Value::as_object) {
+        for (key, value) in item {
+            if is_table(value) && !nested.contains(key) {
+                nested.push(key.clone());
+            }
+        }
+    }
+    for key in nested {
+        let mut children = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let parent = label(item, i);
+            for child in item
+                .get(&key)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let mut led = serde_json::Map::new();
+                led.insert("of".into(), Value::String(parent.clone()));
+                if let Value::Object(map) = child {
+                    led.extend(map.clone());
+                }
+                children.push(Value::Object(led));
+            }
+        }
+        table_section(
+            out,
+            &format!("{title}: {}", key.replace('_', " ")),
+            &children,
+        );
+    }
+}
+
+/// Figures as sectioned tables that open cleanly in a spreadsheet: a
+/// `Figure,Value` table of the headline figures (`headline`, in that order),
+/// then the other figures (those grouped under a heading last), then one
+/// titled table per breakdown, each after an empty row.
+pub fn figures(value: &Value, headline: &[&str]) -> String {
+    let mut out = format!("{},{}\r\n", cell("Figure"), cell("Value"));
+    let Some(map) = value.as_object() else {
+        return out;
+    };
+    let mut keys: Vec<&String> = Vec::new();
+    for first in headline {
+        if let Some((key, _)) = map.get_key_value(*first) {
+            keys.push(key);
+        }
+    }
+    let rest = map.keys().filter(|k| !headline.contains(&k.as_str()));
+    let (plain, grouped): (Vec<&String>, Vec<&String>) = rest.partition(|k| !map[*k].is_object());
+    keys.extend(plain);
+    keys.extend(grouped);
     let mut rows = Vec::new();
-    flatten("", value, &mut rows);
-    let mut out = format!("{},{}\r\n", cell("figure"), cell("value"));
+    for key in keys {
+        figure_rows(&human(key), &map[key], false, &mut rows);
+    }
     for (figure, value) in rows {
         out.push_str(&format!("{},{}\r\n", cell(&figure), cell(&value)));
+    }
+    for (key, value) in map {
+        if let Value::Array(items) = value {
+            if is_table(value) {
+                table_section(&mut out, &human(key), items);
+            }
+        }
     }
     out
 }
@@ -128,18 +284,59 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn figures_are_named_by_path_and_breakdown() {
-        let csv = figures(&json!({
-            "received": 222,
-            "timeliness": {"within_target": 137, "outside_target_percent": {"numerator": 80, "denominator": 217, "percent": 36.9}},
-            "by_category": [{"category": "Charging", "count": 66}],
-            "by_stage": [{"procedure": "corporate", "stage": 2, "received": 3}],
-        }));
-        assert!(csv.starts_with("\"figure\",\"value\"\r\n"));
-        assert!(csv.contains("\"received\",\"222\"\r\n"));
-        assert!(csv.contains("\"timeliness.outside_target_percent.percent\",\"36.9\"\r\n"));
-        assert!(csv.contains("\"by_category[Charging].count\",\"66\"\r\n"));
-        assert!(csv.contains("\"by_stage[corporate stage 2].received\",\"3\"\r\n"));
+    fn headline_figures_come_first_then_a_table_per_breakdown() {
+        let csv = figures(
+            &json!({
+                "period": {"label": "2024-25"},
+                "kinds": ["complaint", "enquiry"],
+                "received": 222,
+                "timeliness": {"within_target": 137, "outside_target_percent": {"numerator": 80, "denominator": 217, "percent": 36.9}},
+                "responded": 217,
+                "by_category": [{"category": "Charging", "count": 66,
+                                 "sub_categories": [{"sub_category": "Debt recovery", "count": 8}]}],
+                "groups": [],
+            }),
+            &["received", "responded"],
+        );
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(
+            &lines[..4],
+            [
+                "\"Figure\",\"Value\"",
+                "\"Received\",\"222\"",
+                "\"Responded\",\"217\"",
+                "\"Kinds\",\"complaint, enquiry\"",
+            ],
+            "{csv}"
+        );
+        assert!(csv.contains("\"Period: label\",\"2024-25\"\r\n"), "{csv}");
+        assert!(csv.contains("\"Timeliness: outside target percent: percent\",\"36.9\"\r\n"));
+        assert!(
+            csv.contains(
+                "\"\"\r\n\"By category\"\r\n\"Category\",\"Count\"\r\n\"Charging\",\"66\"\r\n"
+            ),
+            "{csv}"
+        );
+        assert!(
+            csv.contains("\"By category: sub categories\"\r\n\"Of\",\"Count\",\"Sub category\"\r\n\"Charging\",\"8\",\"Debt recovery\"\r\n"),
+            "{csv}"
+        );
+        assert!(!csv.contains("Groups"), "an empty breakdown has no table");
+    }
+
+    #[test]
+    fn breakdown_columns_spread_their_objects() {
+        let csv = figures(
+            &json!({"groups": [
+                {"key": {"service_area": "SEND"}, "outcomes": {"upheld": 1}, "received": 2, "suppressed": false},
+                {"key": {"service_area": null}, "outcomes": null, "received": null, "suppressed": true},
+            ]}),
+            &[],
+        );
+        assert!(
+            csv.contains("\"Key: service area\",\"Outcomes: upheld\",\"Received\",\"Suppressed\"\r\n\"SEND\",\"1\",\"2\",\"false\"\r\n\"\",\"<5\",\"<5\",\"true\"\r\n"),
+            "{csv}"
+        );
     }
 
     #[test]
@@ -171,13 +368,14 @@ mod tests {
     fn suppressed_counts_read_less_than_five() {
         let csv = figures(
             &json!({"young_people": {"received": null, "advocate_assisted": 6, "suppressed": true}}),
+            &[],
         );
         assert!(
-            csv.contains("\"young_people.received\",\"<5\"\r\n"),
+            csv.contains("\"Young people: received\",\"<5\"\r\n"),
             "{csv}"
         );
         assert!(
-            csv.contains("\"young_people.advocate_assisted\",\"6\"\r\n"),
+            csv.contains("\"Young people: advocate assisted\",\"6\"\r\n"),
             "{csv}"
         );
     }
