@@ -613,6 +613,34 @@ async fn every_statistic_answers_csv() {
         assert!(text.starts_with("\"Figure\",\"Value\"\r\n"), "{text}");
         assert!(text.contains(expect), "{path}: {expect} not in {text}");
     }
+    // The same tables as an .xlsx workbook, one sheet each.
+    for (path, file) in [
+        (
+            "complaints?year=2024&directorate=adults",
+            "complaints-2024-25-adults.xlsx",
+        ),
+        ("overdue?as_of=2025-06-20", "overdue-2025-06-20.xlsx"),
+    ] {
+        let res = app
+            .get(&format!("/api/v1/statistics/{path}"))
+            .auth(&admin)
+            .header(
+                "accept",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+            .send()
+            .await;
+        res.assert_status(200);
+        assert_eq!(
+            res.header("content-type"),
+            Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        );
+        assert_eq!(
+            res.header("content-disposition"),
+            Some(format!("attachment; filename=\"{file}\"").as_str())
+        );
+        assert!(res.body.starts_with(b"PK"), "a zip file");
+    }
     // The headline figures come first.
     let res = app
         .get("/api/v1/statistics/complaints?year=2024")

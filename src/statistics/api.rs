@@ -33,6 +33,18 @@ pub fn wants_csv(req: &HttpRequest) -> bool {
         .is_some_and(|accept| accept.split(',').any(|t| t.trim().starts_with("text/csv")))
 }
 
+/// Whether the request asks for an `.xlsx` workbook (`Accept`).
+fn wants_xlsx(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| {
+            accept
+                .split(',')
+                .any(|t| t.trim().starts_with(crate::statistics::xlsx::MEDIA_TYPE))
+        })
+}
+
 /// The headline figures of each answer's CSV, first and in this order (the
 /// published documents' own order).
 const COMPLAINTS_HEADLINE: [&str; 7] = [
@@ -95,6 +107,16 @@ fn respond<T: Serialize>(
                 format!("attachment; filename=\"{file}.csv\""),
             ))
             .body(body))
+    } else if wants_xlsx(req) {
+        let json = serde_json::to_value(value)?;
+        let tables = csv::tables(&json, headline);
+        Ok(HttpResponse::Ok()
+            .content_type(crate::statistics::xlsx::MEDIA_TYPE)
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file}.xlsx\""),
+            ))
+            .body(crate::statistics::xlsx::workbook(&tables)?))
     } else {
         Ok(HttpResponse::Ok().json(value))
     }
@@ -110,7 +132,8 @@ fn respond<T: Serialize>(
     params(PeriodParams, OmbudsmanParams, CaseGroupParams),
     responses((status = 200, description = "The statistics.", content(
         (OmbudsmanStatistics = "application/json"),
-        (String = "text/csv", example = "\"Figure\",\"Value\"\r\n\"Dealt with\",\"79\"\r\n"))))
+        (String = "text/csv", example = "\"Figure\",\"Value\"\r\n\"Dealt with\",\"79\"\r\n"),
+        (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))))
 )]
 #[get("/statistics/ombudsman")]
 pub async fn get_ombudsman_statistics(
@@ -174,7 +197,8 @@ pub struct YearsParam {
     params(PeriodParams, YearsParam, OmbudsmanParams),
     responses((status = 200, description = "The volumes.", content(
         (FeedbackStatistics = "application/json"),
-        (String = "text/csv"))))
+        (String = "text/csv"),
+        (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))))
 )]
 #[get("/statistics/feedback")]
 pub async fn get_feedback_statistics(
@@ -227,7 +251,8 @@ pub async fn get_feedback_statistics(
     params(PeriodParams, ComplaintParams),
     responses((status = 200, description = "The analysis.", content(
         (ComplaintStatistics = "application/json"),
-        (String = "text/csv"))))
+        (String = "text/csv"),
+        (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))))
 )]
 #[get("/statistics/complaints")]
 pub async fn get_complaint_statistics(
@@ -274,7 +299,8 @@ pub async fn get_complaint_statistics(
     params(OverdueParams),
     responses((status = 200, description = "The report.", content(
         (OverdueReport = "application/json"),
-        (String = "text/csv"))))
+        (String = "text/csv"),
+        (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))))
 )]
 #[get("/statistics/overdue")]
 pub async fn get_overdue_report(

@@ -154,39 +154,50 @@ fn columns(items: &[Value]) -> Vec<(String, Option<String>)> {
     columns
 }
 
-/// Append a titled table of `items` after an empty row, then a table for
-/// each list of objects within them, each row led by its parent (`Of`).
-fn table_section(out: &mut String, title: &str, items: &[Value]) {
+/// One table of a statistics download: the figures, or a breakdown.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    /// What it shows (`Figures`, `By category`, …).
+    pub title: String,
+    /// The column names.
+    pub header: Vec<String>,
+    /// The cells, as text.
+    pub rows: Vec<Vec<String>>,
+}
+
+/// The table of `items` titled `title`, then a table for each list of
+/// objects within them, each row led by its parent (`Of`).
+fn breakdown_tables(tables: &mut Vec<Table>, title: &str, items: &[Value]) {
     let columns = columns(items);
-    out.push_str(&format!("{}\r\n{}\r\n", cell(""), cell(title)));
-    let header: Vec<String> = columns
+    let header = columns
         .iter()
         .map(|(key, sub)| match sub {
-            Some(sub) => cell(&format!("{}: {}", human(key), sub.replace('_', " "))),
-            None => cell(&human(key)),
+            Some(sub) => format!("{}: {}", human(key), sub.replace('_', " ")),
+            None => human(key),
         })
         .collect();
-    out.push_str(&header.join(","));
-    out.push_str("\r\n");
-    for item in items {
-        let suppressed = item.get("suppressed") == Some(&Value::Bool(true));
-        let line: Vec<String> = columns
-            .iter()
-            .map(|(key, sub)| {
-                let value = match sub {
-                    Some(sub) => item.get(key).and_then(|v| v.get(sub)),
-                    None => item.get(key),
-                };
-                // A group's key is no count: never shown as withheld.
-                cell(&shown(
-                    value.unwrap_or(&Value::Null),
-                    suppressed && key != "key",
-                ))
-            })
-            .collect();
-        out.push_str(&line.join(","));
-        out.push_str("\r\n");
-    }
+    let rows = items
+        .iter()
+        .map(|item| {
+            let suppressed = item.get("suppressed") == Some(&Value::Bool(true));
+            columns
+                .iter()
+                .map(|(key, sub)| {
+                    let value = match sub {
+                        Some(sub) => item.get(key).and_then(|v| v.get(sub)),
+                        None => item.get(key),
+                    };
+                    // A group's key is no count: never shown as withheld.
+                    shown(value.unwrap_or(&Value::Null), suppressed && key != "key")
+                })
+                .collect()
+        })
+        .collect();
+    tables.push(Table {
+        title: title.to_string(),
+        header,
+        rows,
+    });
     let mut nested: Vec<String> = Vec::new();
     for item in items.iter().filter_map(Value::as_object) {
         for (key, value) in item {
@@ -213,22 +224,26 @@ fn table_section(out: &mut String, title: &str, items: &[Value]) {
                 children.push(Value::Object(led));
             }
         }
-        table_section(
-            out,
+        breakdown_tables(
+            tables,
             &format!("{title}: {}", key.replace('_', " ")),
             &children,
         );
     }
 }
 
-/// Figures as sectioned tables that open cleanly in a spreadsheet: a
-/// `Figure,Value` table of the headline figures (`headline`, in that order),
-/// then the other figures (those grouped under a heading last), then one
-/// titled table per breakdown, each after an empty row.
-pub fn figures(value: &Value, headline: &[&str]) -> String {
-    let mut out = format!("{},{}\r\n", cell("Figure"), cell("Value"));
+/// A statistics answer as tables: `Figures` (`Figure`, `Value`) with the
+/// headline figures first (`headline`, in that order), then the other
+/// figures (those grouped under a heading last), then one table per
+/// breakdown.
+pub fn tables(value: &Value, headline: &[&str]) -> Vec<Table> {
+    let mut figures = Table {
+        title: "Figures".into(),
+        header: vec!["Figure".into(), "Value".into()],
+        rows: Vec::new(),
+    };
     let Some(map) = value.as_object() else {
-        return out;
+        return vec![figures];
     };
     let mut keys: Vec<&String> = Vec::new();
     for first in headline {
@@ -244,14 +259,38 @@ pub fn figures(value: &Value, headline: &[&str]) -> String {
     for key in keys {
         figure_rows(&human(key), &map[key], false, &mut rows);
     }
-    for (figure, value) in rows {
-        out.push_str(&format!("{},{}\r\n", cell(&figure), cell(&value)));
-    }
+    figures.rows = rows.into_iter().map(|(f, v)| vec![f, v]).collect();
+    let mut tables = vec![figures];
     for (key, value) in map {
         if let Value::Array(items) = value {
             if is_table(value) {
-                table_section(&mut out, &human(key), items);
+                breakdown_tables(&mut tables, &human(key), items);
             }
+        }
+    }
+    tables
+}
+
+/// `cells` as one CSV line.
+fn line(cells: &[String]) -> String {
+    let mut line = cells.iter().map(|c| cell(c)).collect::<Vec<_>>().join(",");
+    line.push_str("\r\n");
+    line
+}
+
+/// Figures as sectioned tables that open cleanly in a spreadsheet: the
+/// figures table (headline figures first), then each breakdown after an
+/// empty row and its title.
+pub fn figures(value: &Value, headline: &[&str]) -> String {
+    let mut out = String::new();
+    for (i, table) in tables(value, headline).iter().enumerate() {
+        if i > 0 {
+            out.push_str(&line(&[String::new()]));
+            out.push_str(&line(std::slice::from_ref(&table.title)));
+        }
+        out.push_str(&line(&table.header));
+        for row in &table.rows {
+            out.push_str(&line(row));
         }
     }
     out

@@ -10,6 +10,7 @@ pub mod groups;
 pub mod ombudsman;
 pub mod overdue;
 pub mod sql;
+pub mod xlsx;
 
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
