@@ -23,6 +23,18 @@ pub trait Validate {
     fn validate(&self, _today: NaiveDate, _errors: &mut FieldErrors) {}
 }
 
+/// A record's themes: at most 50, each 1 to 100 characters.
+pub fn check_themes(errors: &mut FieldErrors, themes: &[String]) {
+    if themes.len() > 50 {
+        errors.add("themes", "must list at most 50 themes");
+    }
+    for (i, theme) in themes.iter().enumerate() {
+        if theme.trim().is_empty() || theme.chars().count() > 100 {
+            errors.add(format!("themes[{i}]"), "must be 1 to 100 characters");
+        }
+    }
+}
+
 /// A problem when `text` is longer than `max` characters.
 pub fn check_length(errors: &mut FieldErrors, field: &str, text: Option<&str>, max: usize) {
     if text.is_some_and(|t| t.chars().count() > max) {

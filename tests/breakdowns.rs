@@ -588,7 +588,8 @@ async fn ombudsman_cases_by_service_and_public_report() {
             "{query}"
         );
     }
-    // A publication date needs a report, and cannot precede the case.
+    // A publication date needs a report, and cannot precede the case; a
+    // blank theme is refused.
     for (extra, field) in [
         (
             json!({"public_report_on": "2025-11-03"}),
@@ -598,6 +599,8 @@ async fn ombudsman_cases_by_service_and_public_report() {
             json!({"public_report": true, "public_report_on": "2025-05-01"}),
             "public_report_on",
         ),
+        // Themes are checked as a record's are.
+        (json!({"themes": ["delay", " "]}), "themes[1]"),
     ] {
         let res = app
             .post("/api/v1/ombudsman-cases")

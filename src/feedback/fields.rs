@@ -363,14 +363,7 @@ fn check_texts(input: &FeedbackInput, errors: &mut FieldErrors) {
     {
         errors.add("external_ref", "must not be blank");
     }
-    if input.themes.len() > 50 {
-        errors.add("themes", "must list at most 50 themes");
-    }
-    for (i, theme) in input.themes.iter().enumerate() {
-        if theme.trim().is_empty() || theme.chars().count() > 100 {
-            errors.add(format!("themes[{i}]"), "must be 1 to 100 characters");
-        }
-    }
+    crate::validation::check_themes(errors, &input.themes);
 }
 
 fn check_complainant(complainant: Option<&Complainant>, errors: &mut FieldErrors) {

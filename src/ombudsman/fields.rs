@@ -331,6 +331,7 @@ impl CaseInput {
             self.service_area.as_deref(),
             MAX_SHORT_TEXT,
         );
+        crate::validation::check_themes(errors, &self.themes);
         if let Some(on) = self.public_report_on {
             if !self.public_report {
                 errors.add("public_report_on", "only applies with public_report");
