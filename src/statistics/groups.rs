@@ -89,21 +89,35 @@ impl Dimension {
 /// The dimensions of `group_by` (one or two, comma-separated); 422 for an
 /// unknown one, a repeat or more than two.
 pub fn parse(group_by: Option<&str>) -> Result<Vec<Dimension>, ApiError> {
+    dimensions(
+        group_by,
+        Dimension::parse,
+        Dimension::ALL,
+        Dimension::as_str,
+    )
+}
+
+/// The dimensions a `group_by` names (one or two, comma-separated, each of
+/// `all`); 422 for an unknown one, a repeat or more than two. Every
+/// breakdown's `group_by` is read here.
+pub fn dimensions<T: Copy + PartialEq>(
+    group_by: Option<&str>,
+    parse: fn(&str) -> Option<T>,
+    all: &[T],
+    name_of: fn(T) -> &'static str,
+) -> Result<Vec<T>, ApiError> {
     let Some(text) = group_by.filter(|t| !t.trim().is_empty()) else {
         return Ok(Vec::new());
     };
     let mut dimensions = Vec::new();
     for name in text.split(',').map(str::trim) {
-        let dimension = Dimension::parse(name).ok_or_else(|| {
+        let dimension = parse(name).ok_or_else(|| {
+            let names: Vec<&str> = all.iter().map(|d| name_of(*d)).collect();
             ApiError::field(
                 "group_by",
                 format!(
                     "has an unknown dimension: {name} (one of {})",
-                    Dimension::ALL
-                        .iter()
-                        .map(|d| d.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    names.join(", ")
                 ),
             )
         })?;

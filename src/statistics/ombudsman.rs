@@ -250,31 +250,12 @@ impl CaseGroupParams {
     /// The dimensions asked for; 422 for an unknown one, a repeat or more
     /// than two.
     pub fn dimensions(&self) -> Result<Vec<CaseDimension>, ApiError> {
-        let Some(text) = self.group_by.as_deref().filter(|t| !t.trim().is_empty()) else {
-            return Ok(Vec::new());
-        };
-        let mut dimensions = Vec::new();
-        for name in text.split(',').map(str::trim) {
-            let dimension = CaseDimension::parse(name).ok_or_else(|| {
-                ApiError::field(
-                    "group_by",
-                    format!(
-                        "has an unknown dimension: {name} (one of service_area, category, sub_category, directorate, theme)"
-                    ),
-                )
-            })?;
-            if dimensions.contains(&dimension) {
-                return Err(ApiError::field("group_by", format!("names {name} twice")));
-            }
-            dimensions.push(dimension);
-        }
-        if dimensions.len() > 2 {
-            return Err(ApiError::field(
-                "group_by",
-                "must name one or two dimensions",
-            ));
-        }
-        Ok(dimensions)
+        crate::statistics::groups::dimensions(
+            self.group_by.as_deref(),
+            CaseDimension::parse,
+            CaseDimension::ALL,
+            CaseDimension::as_str,
+        )
     }
 }
 
