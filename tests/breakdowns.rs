@@ -539,9 +539,12 @@ async fn ombudsman_cases_by_service_and_public_report() {
     assert_eq!(
         stats["groups"],
         json!([
-            {"key": {"service_area": null}, "received": 1, "dealt_with": 0, "investigated": 0, "upheld": 0},
-            {"key": {"service_area": "SEND"}, "received": 2, "dealt_with": 2, "investigated": 2, "upheld": 1},
-            {"key": {"service_area": "School Transport"}, "received": 1, "dealt_with": 0, "investigated": 0, "upheld": 0},
+            {"key": {"service_area": null}, "received": 1, "open_at_start": 0, "carried_over": 0,
+             "open_at_end": 1, "dealt_with": 0, "investigated": 0, "upheld": 0},
+            {"key": {"service_area": "SEND"}, "received": 2, "open_at_start": 0, "carried_over": 0,
+             "open_at_end": 0, "dealt_with": 2, "investigated": 2, "upheld": 1},
+            {"key": {"service_area": "School Transport"}, "received": 1, "open_at_start": 0,
+             "carried_over": 0, "open_at_end": 1, "dealt_with": 0, "investigated": 0, "upheld": 0},
         ])
     );
     let res = app

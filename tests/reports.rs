@@ -378,3 +378,195 @@ async fn a_signed_link_opens_the_report_in_a_browser_for_ten_minutes() {
         .assert_status(200);
     app.get(&url).send().await.problem(401);
 }
+
+/// The sum of `field` over the JSON array `lines`.
+fn sum(lines: &Value, field: &str) -> i64 {
+    lines
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l[field].as_i64().unwrap_or(0))
+        .sum()
+}
+
+#[actix_web::test]
+async fn a_childrens_directorate_gets_the_childrens_layout_from_its_records() {
+    let app = TestApp::new().await;
+    load_demo(&app).await;
+    let manager = app.as_manager("children").await;
+    let json = |path: &str| {
+        app.get(path)
+            .auth(&manager)
+            .header("accept", "application/json")
+    };
+    let report = json("/api/v1/reports/annual?year=2024&directorate=children")
+        .send()
+        .await
+        .json();
+    assert_eq!(report["layout"], "children");
+    let sections = &report["procedures"];
+    assert_eq!(
+        sections["procedures"],
+        json!(["statutory_children", "corporate"])
+    );
+    // Three stages on each procedure, each as the statistics count it, this
+    // year and the year before.
+    let stages = sections["stages"].as_array().unwrap();
+    for procedure in ["statutory_children", "corporate"] {
+        for stage in 1..=3 {
+            let line = stages
+                .iter()
+                .find(|s| s["procedure"] == procedure && s["stage"] == stage)
+                .unwrap_or_else(|| panic!("no {procedure} stage {stage}"));
+            for (year, figures) in [(2024, &line["this_year"]), (2023, &line["previous_year"])] {
+                let stats = get(
+                    &app,
+                    &manager,
+                    &format!(
+                        "/api/v1/statistics/complaints?year={year}&directorate=children\
+                         &procedure={procedure}&stage={stage}"
+                    ),
+                )
+                .await;
+                assert_eq!(
+                    figures["received"], stats["received"],
+                    "{procedure} {stage}"
+                );
+                assert_eq!(figures["responded"], stats["responded"]);
+                assert_eq!(figures["upheld"], stats["outcomes"]["upheld"]);
+                assert_eq!(
+                    figures["outside_original_target"],
+                    stats["timeliness"]["outside_original_target"]
+                );
+                assert_eq!(figures["extended"], stats["timeliness"]["extended"]);
+            }
+            assert!(line["this_year"]["received"].as_i64().unwrap() > 0);
+        }
+    }
+    // Four quarters, adding up to the year's feedback received.
+    let quarters = sections["quarterly"].as_array().unwrap();
+    assert_eq!(quarters.len(), 4);
+    assert_eq!(quarters[0]["quarter"], "2024-25 Q1");
+    let feedback = get(
+        &app,
+        &manager,
+        "/api/v1/statistics/feedback?year=2024&directorate=children",
+    )
+    .await;
+    let year = &feedback["years"][0]["received"];
+    for (kind, received) in year.as_object().unwrap() {
+        let quarterly: i64 = quarters
+            .iter()
+            .map(|q| q["received"][kind].as_i64().unwrap())
+            .sum();
+        assert_eq!(Some(quarterly), received.as_i64(), "{kind}");
+    }
+    // Every complaint has one service area, so the areas add up.
+    let complaints = &report["complaints"];
+    assert_eq!(
+        sum(&sections["by_service_area"], "received"),
+        complaints["received"].as_i64().unwrap()
+    );
+    assert!(sections["themes"].as_array().unwrap().len() > 1);
+    assert!(
+        complaints["young_people"]["advocate_assisted"]
+            .as_i64()
+            .unwrap()
+            > 0
+    );
+    // The stages across four years, oldest first, end with this year's.
+    let years = sections["stages_by_year"].as_array().unwrap();
+    assert_eq!(years.len(), 4);
+    assert_eq!(years[3]["label"], "2024-25");
+    assert_eq!(years[0]["label"], "2021-22");
+    // The Ombudsman's cases by service area carry cases in and out, and
+    // add up to the caseload.
+    let by_area = &sections["ombudsman_by_service_area"];
+    let caseload = &report["ombudsman"];
+    for field in ["received", "open_at_start", "open_at_end"] {
+        assert_eq!(
+            sum(by_area, field),
+            caseload[field].as_i64().unwrap(),
+            "{field}"
+        );
+    }
+    assert!(caseload["open_at_start"].as_i64().unwrap() > 0);
+    assert!(caseload["open_at_end"].as_i64().unwrap() > 0);
+    assert_eq!(
+        sum(by_area, "dealt_with"),
+        report["ombudsman"]["dealt_with"].as_i64().unwrap()
+    );
+
+    let html = app
+        .get("/api/v1/reports/annual?year=2024&directorate=children")
+        .auth(&manager)
+        .send()
+        .await
+        .text();
+    for expected in [
+        "Complaints at each stage",
+        "with 2023-24 in brackets",
+        "Children&#39;s social care statutory procedure",
+        "Feedback received each quarter",
+        "Complaints by service area",
+        "Themes",
+        "Young people and advocacy",
+        "Reopened complaints and extensions",
+        "Complaints by stage across the years",
+        "Ombudsman cases by service area",
+        "Carried in",
+    ] {
+        assert!(
+            html.contains(expected) || html.contains(&expected.replace("&#39;", "'")),
+            "the children's report lacks {expected}"
+        );
+    }
+    assert!(!html.contains("Senior manager reviews"));
+
+    // `layout=` overrides: the corporate layout has no young people.
+    let corporate = app
+        .get("/api/v1/reports/annual?year=2024&directorate=children&layout=corporate")
+        .auth(&manager)
+        .send()
+        .await
+        .text();
+    assert!(!corporate.contains("Young people and advocacy"));
+    assert!(corporate.contains("Corporate procedure"));
+    app.get("/api/v1/reports/annual?year=2024&directorate=children&layout=glossy")
+        .auth(&manager)
+        .send()
+        .await
+        .problem(400);
+}
+
+#[actix_web::test]
+async fn each_directorate_gets_the_layout_of_its_procedures() {
+    let app = TestApp::new().await;
+    load_demo(&app).await;
+    let admin = app.as_admin().await;
+    for (directorate, layout) in [
+        ("adults", "adults"),
+        ("children", "children"),
+        ("corporate", "corporate"),
+    ] {
+        let report = app
+            .get(&format!(
+                "/api/v1/reports/annual?year=2024&directorate={directorate}"
+            ))
+            .auth(&admin)
+            .header("accept", "application/json")
+            .send()
+            .await
+            .json();
+        assert_eq!(report["layout"], layout, "{directorate}");
+        assert_eq!(report["procedures"].is_null(), layout == "adults");
+    }
+    let corporate = app
+        .get("/api/v1/reports/annual?year=2024&directorate=corporate")
+        .auth(&admin)
+        .header("accept", "application/json")
+        .send()
+        .await
+        .json();
+    assert_eq!(corporate["procedures"]["procedures"], json!(["corporate"]));
+}

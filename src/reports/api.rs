@@ -12,7 +12,8 @@ use crate::calendar::Today;
 use crate::error::{ApiError, FieldErrors, Problem};
 use crate::http::json::{RequestBody, ValidJson};
 use crate::ombudsman::types::Ombudsman;
-use crate::reports::{assemble, html, AnnualReport};
+use crate::reports::layout::{Layout, LayoutParams};
+use crate::reports::{assemble, html, AnnualReport, ReportChoice};
 use crate::state::AppState;
 use crate::statistics::ombudsman::OmbudsmanParams;
 use crate::statistics::{scope, Disclosure, PeriodParams};
@@ -39,6 +40,8 @@ pub struct ReportLinkRequest {
     pub directorate: Option<String>,
     /// Whose Ombudsman cases to count; default `lgsco` and `joint`.
     pub ombudsman: Option<Vec<Ombudsman>>,
+    /// The layout; default: the one the directorate's procedures call for.
+    pub layout: Option<Layout>,
 }
 
 impl RequestBody for ReportLinkRequest {}
@@ -70,6 +73,9 @@ impl ReportLinkRequest {
         if let Some(which) = &self.ombudsman {
             let names: Vec<&str> = which.iter().map(|o| o.as_str()).collect();
             parts.push(format!("ombudsman={}", names.join(",")));
+        }
+        if let Some(layout) = self.layout {
+            parts.push(format!("layout={}", layout.as_str()));
         }
         parts.join("&")
     }
@@ -177,7 +183,7 @@ fn wants_json(req: &HttpRequest) -> bool {
 /// `ombudsman=` names others (`phso`).
 #[utoipa::path(
     tag = "reports",
-    params(PeriodParams, OmbudsmanParams),
+    params(PeriodParams, OmbudsmanParams, LayoutParams),
     responses((status = 200, description = "The report.", content(
         (String = "text/html"),
         (AnnualReport = "application/json"))))
@@ -189,6 +195,7 @@ pub async fn get_annual_report(
     req: HttpRequest,
     params: web::Query<PeriodParams>,
     which: web::Query<OmbudsmanParams>,
+    layout: web::Query<LayoutParams>,
     today: Today,
 ) -> Result<HttpResponse, ApiError> {
     let today = today.0;
@@ -200,15 +207,14 @@ pub async fn get_annual_report(
         .db
         .run(move |conn| {
             let scope = scope(conn, &user, params.directorate.as_deref())?;
-            assemble(
-                conn,
-                &period,
-                &scope,
-                params.directorate.as_deref(),
-                &ombudsmen,
-                disclosure,
-                today,
-            )
+            let choice = ReportChoice {
+                period: &period,
+                scope: &scope,
+                directorate: params.directorate.as_deref(),
+                ombudsmen: &ombudsmen,
+                layout: layout.layout,
+            };
+            assemble(conn, &choice, disclosure, today)
         })
         .await?;
     if wants_json(&req) {

@@ -12,8 +12,8 @@ use crate::feedback::types::{Kind, Outcome};
 use crate::improvements::api::ServiceImprovement;
 use crate::improvements::fields::ImprovementStatus;
 use crate::ombudsman::types::Ombudsman;
-use crate::reports::svg;
 use crate::reports::AnnualReport;
+use crate::reports::{procedures_html, svg};
 use crate::settings::model::OverviewBasis;
 use crate::statistics::complaints::{CategoryLine, ComplaintStatistics};
 use crate::statistics::feedback::YearVolumes;
@@ -52,11 +52,11 @@ pub fn outcome_name(outcome: &str) -> String {
     }
 }
 
-fn rate(rate: &Rate) -> String {
+pub(super) fn rate(rate: &Rate) -> String {
     percent(rate.percent)
 }
 
-fn percent(value: Option<f64>) -> String {
+pub(super) fn percent(value: Option<f64>) -> String {
     one_decimal(value, "%")
 }
 
@@ -123,13 +123,17 @@ pub fn render(report: &AnnualReport) -> String {
             body {
                 (cover(report))
                 (executive_summary(report))
-                (feedback_overview(report))
-                (enquiries(report))
-                (formal_complaints(report))
-                (dissatisfactions(report))
-                (senior_manager_reviews(report))
-                (informal_complaints(report))
-                (ombudsman(report))
+                @if let Some(sections) = &report.procedures {
+                    (procedures_html::sections(report, sections))
+                } @else {
+                    (feedback_overview(report))
+                    (enquiries(report))
+                    (formal_complaints(report))
+                    (dissatisfactions(report))
+                    (senior_manager_reviews(report))
+                    (informal_complaints(report))
+                    (ombudsman(report))
+                }
                 (service_improvements(report))
                 (footer(report))
             }
@@ -159,7 +163,7 @@ fn cover(report: &AnnualReport) -> Markup {
 }
 
 /// One headline figure.
-fn figure(value: i64, label: &str) -> Markup {
+pub(super) fn figure(value: i64, label: &str) -> Markup {
     html! {
         div.figure { strong { (value) } (label) }
     }
@@ -293,7 +297,7 @@ fn feedback_chart(years: &[YearVolumes]) -> String {
 }
 
 /// Enquiries from councillors and MPs, and how many were late.
-fn enquiries(report: &AnnualReport) -> Markup {
+pub(super) fn enquiries(report: &AnnualReport) -> Markup {
     let row = |name: &str, stats: &ComplaintStatistics| {
         let t = &stats.timeliness;
         html! {
@@ -419,7 +423,7 @@ fn total_row(total: i64) -> Markup {
 }
 
 /// Outcomes, most frequent first, with their shares of those responded to.
-fn outcomes_table(stats: &ComplaintStatistics) -> Markup {
+pub(super) fn outcomes_table(stats: &ComplaintStatistics) -> Markup {
     let mut rows: Vec<(&String, &i64)> = stats.outcomes.iter().filter(|(_, n)| **n > 0).collect();
     rows.sort_by(|a, b| b.1.cmp(a.1));
     html! {
@@ -526,7 +530,7 @@ fn informal_complaints(report: &AnnualReport) -> Markup {
 }
 
 /// The Ombudsman's decisions, against similar authorities.
-fn ombudsman(report: &AnnualReport) -> Markup {
+pub(super) fn ombudsman(report: &AnnualReport) -> Markup {
     let o = &report.ombudsman;
     html! {
         section {

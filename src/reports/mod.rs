@@ -4,6 +4,8 @@
 
 pub mod api;
 pub mod html;
+pub mod layout;
+mod procedures_html;
 pub mod svg;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -16,6 +18,7 @@ use crate::feedback::types::Kind;
 use crate::improvements::api::ServiceImprovement;
 use crate::improvements::model::{self as improvements, ImprovementFilter};
 use crate::ombudsman::types::Ombudsman;
+use crate::reports::layout::{Layout, ProcedureReport};
 use crate::statistics::complaints::{self, ComplaintParams, ComplaintStatistics};
 use crate::statistics::feedback::{self, FeedbackStatistics};
 use crate::statistics::ombudsman::{self, OmbudsmanStatistics};
@@ -31,6 +34,9 @@ pub struct AnnualReport {
     pub directorate: Option<String>,
     /// The directorate's name.
     pub directorate_name: Option<String>,
+    /// The layout the report follows: `layout=` if given, or the one the
+    /// directorate's procedures call for.
+    pub layout: Layout,
     /// The period the report covers (a financial year, usually).
     pub period: Period,
     /// When the report was produced.
@@ -56,43 +62,58 @@ pub struct AnnualReport {
     pub ombudsman: OmbudsmanStatistics,
     /// Service improvements agreed in the year.
     pub service_improvements: Vec<ServiceImprovement>,
+    /// The sections of the children's and corporate layouts: each
+    /// procedure's stages against the previous year, quarterly volumes,
+    /// service areas, themes, stages across the years and the Ombudsman's
+    /// cases by service area. Null in the adults layout.
+    pub procedures: Option<ProcedureReport>,
 }
 
-/// Assemble the report for `period` over `scope` (the Ombudsman figures of
-/// the cases of `ombudsmen`), its counts about people shown as
-/// `disclosure` allows, as it stands on `today`. Every figure is read from
-/// one snapshot of the database.
+/// What a report covers and how it is laid out.
+pub struct ReportChoice<'a> {
+    /// The period.
+    pub period: &'a Period,
+    /// The directorates counted.
+    pub scope: &'a Scope,
+    /// One directorate, or the whole council.
+    pub directorate: Option<&'a str>,
+    /// Whose Ombudsman cases to count.
+    pub ombudsmen: &'a [Ombudsman],
+    /// The layout asked for; `None` for the directorate's own.
+    pub layout: Option<Layout>,
+}
+
+/// Assemble the report `choice` describes, its counts about people shown
+/// as `disclosure` allows, as it stands on `today`. Every figure is read
+/// from one snapshot of the database.
 pub fn assemble(
     conn: &mut DbConnection,
-    period: &Period,
-    scope: &Scope,
-    directorate: Option<&str>,
-    ombudsmen: &[Ombudsman],
+    choice: &ReportChoice,
     disclosure: Disclosure,
     today: NaiveDate,
 ) -> Result<AnnualReport, ApiError> {
     in_snapshot(conn, |conn| {
-        assemble_in_snapshot(
-            conn,
-            period,
-            scope,
-            directorate,
-            ombudsmen,
-            disclosure,
-            today,
-        )
+        assemble_in_snapshot(conn, choice, disclosure, today)
     })
 }
 
 fn assemble_in_snapshot(
     conn: &mut DbConnection,
-    period: &Period,
-    scope: &Scope,
-    directorate: Option<&str>,
-    ombudsmen: &[Ombudsman],
+    choice: &ReportChoice,
     disclosure: Disclosure,
     today: NaiveDate,
 ) -> Result<AnnualReport, ApiError> {
+    let ReportChoice {
+        period,
+        scope,
+        directorate,
+        ombudsmen,
+        ..
+    } = *choice;
+    let layout = match choice.layout {
+        Some(layout) => layout,
+        None => Layout::of_directorate(conn, directorate)?,
+    };
     let settings = crate::settings::model::load(conn)?;
     let analysis = |conn: &mut DbConnection, kind: Kind| {
         let params = ComplaintParams::of_kind(kind);
@@ -118,6 +139,7 @@ fn assemble_in_snapshot(
     Ok(AnnualReport {
         council_name: settings.settings.council_name.clone(),
         directorate: directorate.map(str::to_string),
+        layout,
         directorate_name: match directorate {
             Some(code) => Some(crate::directorates::model::find(conn, code)?.name),
             None => None,
@@ -147,5 +169,14 @@ fn assemble_in_snapshot(
             .iter()
             .map(|row| ServiceImprovement::of(row, crate::calendar::Today(today)))
             .collect(),
+        procedures: layout::assemble(
+            conn,
+            layout,
+            period,
+            scope,
+            directorate,
+            ombudsmen,
+            disclosure,
+        )?,
     })
 }

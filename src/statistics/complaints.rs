@@ -33,8 +33,9 @@ pub struct ComplaintParams {
     pub stage: Option<i32>,
     /// Break the analysis down (`groups`) by one dimension or two,
     /// comma-separated: `category`, `sub_category`, `service_area`, `team`,
-    /// `theme`, `stage`, `quarter`, `month`, `directorate`, `channel` or
-    /// `relationship` (`group_by=service_area,category`).
+    /// `theme`, `stage`, `quarter`, `month`, `directorate`, `kind`,
+    /// `channel` or `relationship` (`group_by=service_area,category`,
+    /// `kind=compliment,complaint&group_by=quarter,kind`).
     #[param(example = "service_area,category")]
     pub group_by: Option<String>,
 }

@@ -42,6 +42,9 @@ text_enum! {
         Month => "month",
         /// The directorate's code.
         Directorate => "directorate",
+        /// The kind of record (with several `kind=`, e.g. the quarterly
+        /// volumes of each kind: `group_by=quarter,kind`).
+        Kind => "kind",
         /// How the feedback arrived (`channel`).
         Channel => "channel",
         /// The complainant's relationship to the person the feedback is
@@ -63,6 +66,7 @@ impl Dimension {
             Dimension::Stage => "CAST(stage AS TEXT)".into(),
             Dimension::Quarter | Dimension::Month => format!("CAST({date_column} AS TEXT)"),
             Dimension::Directorate => "directorate".into(),
+            Dimension::Kind => "kind".into(),
             Dimension::Channel => "channel".into(),
             Dimension::Relationship => "complainant_relationship".into(),
         }
@@ -75,15 +79,18 @@ impl Dimension {
                 .and_then(|d| d.get(..10)?.parse::<NaiveDate>().ok())
         };
         match self {
-            Dimension::Quarter => date().map(|d| {
-                let year = Period::financial_year_of(d);
-                let quarter = (d.month0() + 9) % 12 / 3 + 1;
-                format!("{} Q{quarter}", year.label)
-            }),
+            Dimension::Quarter => date().map(quarter_of),
             Dimension::Month => date().map(|d| format!("{}-{:02}", d.year(), d.month())),
             _ => raw,
         }
     }
+}
+
+/// The financial quarter of a day: `2024-25 Q1` is April to June 2024.
+pub fn quarter_of(day: NaiveDate) -> String {
+    let year = Period::financial_year_of(day);
+    let quarter = (day.month0() + 9) % 12 / 3 + 1;
+    format!("{} Q{quarter}", year.label)
 }
 
 /// The dimensions of `group_by` (one or two, comma-separated); 422 for an
@@ -153,6 +160,9 @@ pub struct GroupLine {
     /// Of those responded to, outside the original target; null when
     /// withheld.
     pub outside_original_target: Option<i64>,
+    /// Of those responded to, with an agreed extension of their target
+    /// date; null when withheld.
+    pub extended: Option<i64>,
     /// Of those responded to, by outcome; every outcome present. Null when
     /// withheld.
     pub outcomes: Option<BTreeMap<String, i64>>,
@@ -188,6 +198,8 @@ struct RespondedRow {
     outside_target: i64,
     #[diesel(sql_type = BigInt)]
     outside_original_target: i64,
+    #[diesel(sql_type = BigInt)]
+    extended: i64,
 }
 
 /// `SELECT k1, k2 … FROM feedback [themes] WHERE` for records counted by
@@ -239,9 +251,11 @@ pub fn compute(
     .push(&group_by(dimensions, "received_on", ""))
     .load::<ReceivedRow>(conn)?;
     let select = format!(
-        "outcome, COUNT(*) AS responded, {} AS outside_target, {} AS outside_original_target",
+        "outcome, COUNT(*) AS responded, {} AS outside_target, \
+         {} AS outside_original_target, {} AS extended",
         count_if("NOT within_target"),
         count_if("NOT within_original_target"),
+        count_if("extended_due_on IS NOT NULL"),
     );
     let responded = narrow(
         Sql::new(&head(dimensions, "responded_on", &select)).in_period("responded_on", period),
@@ -255,6 +269,7 @@ pub fn compute(
         responded: i64,
         outside_target: i64,
         outside_original_target: i64,
+        extended: i64,
         outcomes: BTreeMap<String, i64>,
     }
     let key_of = |k1: Option<String>, k2: Option<String>| -> Vec<Option<String>> {
@@ -273,6 +288,7 @@ pub fn compute(
         totals.responded += row.responded;
         totals.outside_target += row.outside_target;
         totals.outside_original_target += row.outside_original_target;
+        totals.extended += row.extended;
         if let Some(outcome) = row.outcome {
             *totals.outcomes.entry(outcome).or_default() += row.responded;
         }
@@ -286,6 +302,7 @@ pub fn compute(
                 t.responded,
                 t.outside_target,
                 t.outside_original_target,
+                t.extended,
             ]
             .into_iter()
             .chain(t.outcomes.values().copied());
@@ -306,6 +323,7 @@ pub fn compute(
                 responded: shown(t.responded),
                 outside_target: shown(t.outside_target),
                 outside_original_target: shown(t.outside_original_target),
+                extended: shown(t.extended),
                 outcomes: (!suppressed).then_some(outcomes),
                 suppressed,
             }

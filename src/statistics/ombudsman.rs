@@ -268,6 +268,12 @@ pub struct CaseGroup {
     pub key: BTreeMap<String, Option<String>>,
     /// Cases first received in the period.
     pub received: i64,
+    /// Received before the period and not decided by its start: carried in.
+    pub open_at_start: i64,
+    /// Of those carried in, first decided in the period.
+    pub carried_over: i64,
+    /// Received by the period's end and not yet decided then (ongoing).
+    pub open_at_end: i64,
     /// Decisions made in the period (every round).
     pub dealt_with: i64,
     /// Of those, after investigation.
@@ -276,15 +282,13 @@ pub struct CaseGroup {
     pub upheld: i64,
 }
 
-/// Cases received, or decisions made, with one key.
+/// Decisions made in the period with one key.
 #[derive(Debug, QueryableByName)]
 struct CaseGroupRow {
     #[diesel(sql_type = Nullable<Text>)]
     k1: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
     k2: Option<String>,
-    #[diesel(sql_type = BigInt)]
-    received: i64,
     #[diesel(sql_type = BigInt)]
     dealt_with: i64,
     #[diesel(sql_type = BigInt)]
@@ -293,8 +297,43 @@ struct CaseGroupRow {
     upheld: i64,
 }
 
-/// The breakdown by `dimensions`: cases received, and decisions made, in
-/// the period, per key.
+/// The caseload of the cases with one key.
+#[derive(Debug, QueryableByName)]
+struct CaseloadGroupRow {
+    #[diesel(sql_type = Nullable<Text>)]
+    k1: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    k2: Option<String>,
+    #[diesel(embed)]
+    caseload: CaseCaseload,
+}
+
+/// The group of `groups` with the keys `k1`, `k2`, added empty if new.
+fn case_group<'a>(
+    groups: &'a mut BTreeMap<Vec<Option<String>>, CaseGroup>,
+    dimensions: &[CaseDimension],
+    k1: Option<String>,
+    k2: Option<String>,
+) -> &'a mut CaseGroup {
+    let key: Vec<Option<String>> = [k1, k2].into_iter().take(dimensions.len()).collect();
+    groups.entry(key.clone()).or_insert_with(|| CaseGroup {
+        key: dimensions
+            .iter()
+            .map(|d| d.as_str().to_string())
+            .zip(key)
+            .collect(),
+        received: 0,
+        open_at_start: 0,
+        carried_over: 0,
+        open_at_end: 0,
+        dealt_with: 0,
+        investigated: 0,
+        upheld: 0,
+    })
+}
+
+/// The breakdown by `dimensions`: cases received, carried in and ongoing,
+/// and decisions made, in the period, per key.
 pub fn groups(
     conn: &mut DbConnection,
     period: &Period,
@@ -308,58 +347,53 @@ pub fn groups(
     let cases = Counted { scope, ombudsmen };
     let keys: Vec<&str> = dimensions.iter().map(|d| d.column()).collect();
     let select = format!(
-        "SELECT {} AS k1, {} AS k2,",
+        "{} AS k1, {} AS k2,",
         keys[0],
         keys.get(1).copied().unwrap_or("NULL")
     );
-    let group_by = format!("GROUP BY {}", keys.join(", "));
     let join = if dimensions.contains(&CaseDimension::Theme) {
         " LEFT JOIN ombudsman_case_themes ct ON ct.case_id = c.id"
     } else {
         ""
     };
-    let received = cases
-        .narrow(
-            Sql::new(&format!(
-                "{select} COUNT(*) AS received, CAST(0 AS BIGINT) AS dealt_with,                  CAST(0 AS BIGINT) AS investigated, CAST(0 AS BIGINT) AS upheld                  FROM ombudsman_cases c{join} WHERE"
-            ))
-            .in_period("c.received_on", period),
-        )
-        .push(&group_by);
+    let open = caseload(
+        period,
+        &cases,
+        &CaseKeys {
+            inner: select.clone(),
+            outer: "k.k1 AS k1, k.k2 AS k2,",
+            join,
+            group_by: "GROUP BY k.k1, k.k2",
+        },
+    );
     let decided = cases
         .narrow(
             Sql::new(&format!(
-                "{select} CAST(0 AS BIGINT) AS received, COUNT(*) AS dealt_with, {} AS investigated,                  {} AS upheld FROM ombudsman_decisions d JOIN ombudsman_cases c ON c.id = d.case_id{join} WHERE",
+                "SELECT {select} COUNT(*) AS dealt_with, {} AS investigated, {} AS upheld \
+                 FROM ombudsman_decisions d JOIN ombudsman_cases c ON c.id = d.case_id{join} WHERE",
                 count_if("d.decision_bucket = 'investigated'"),
                 count_if("d.decision = 'upheld'"),
             ))
             .in_period("d.decided_on", period)
             .push("AND d.decision IS NOT NULL"),
         )
-        .push(&group_by);
-    let rows: Vec<CaseGroupRow> = in_snapshot(conn, |conn| {
-        let mut rows = received.load::<CaseGroupRow>(conn)?;
-        rows.extend(decided.load::<CaseGroupRow>(conn)?);
-        Ok(rows)
+        .push(&format!("GROUP BY {}", keys.join(", ")));
+    let (open, decided) = in_snapshot(conn, |conn| {
+        Ok((
+            open.load::<CaseloadGroupRow>(conn)?,
+            decided.load::<CaseGroupRow>(conn)?,
+        ))
     })?;
     let mut groups: BTreeMap<Vec<Option<String>>, CaseGroup> = BTreeMap::new();
-    for row in rows {
-        let key: Vec<Option<String>> = [row.k1, row.k2]
-            .into_iter()
-            .take(dimensions.len())
-            .collect();
-        let group = groups.entry(key.clone()).or_insert_with(|| CaseGroup {
-            key: dimensions
-                .iter()
-                .map(|d| d.as_str().to_string())
-                .zip(key)
-                .collect(),
-            received: 0,
-            dealt_with: 0,
-            investigated: 0,
-            upheld: 0,
-        });
-        group.received += row.received;
+    for row in open {
+        let group = case_group(&mut groups, dimensions, row.k1, row.k2);
+        group.received += row.caseload.received;
+        group.open_at_start += row.caseload.open_at_start;
+        group.carried_over += row.caseload.carried_over;
+        group.open_at_end += row.caseload.open_at_end;
+    }
+    for row in decided {
+        let group = case_group(&mut groups, dimensions, row.k1, row.k2);
         group.dealt_with += row.dealt_with;
         group.investigated += row.investigated;
         group.upheld += row.upheld;
@@ -689,11 +723,24 @@ fn redress(period: &Period, cases: &Counted) -> Sql {
     cases.narrow(has_round_in(sql, period, Some(Decision::Upheld)))
 }
 
+/// The grouping of a caseload query: nothing, or the keys of a breakdown.
+#[derive(Default)]
+struct CaseKeys {
+    /// `k1`, `k2` selected from the case (`"c.service_area AS k1, NULL AS k2,"`).
+    inner: String,
+    /// The same keys selected again outside (`"k.k1 AS k1, k.k2 AS k2,"`).
+    outer: &'static str,
+    /// A join the keys need (the themes).
+    join: &'static str,
+    /// `GROUP BY` the keys.
+    group_by: &'static str,
+}
+
 /// The caseload of the period: every case open at some time in it, open
-/// until its first decision.
-fn caseload(period: &Period, cases: &Counted) -> Sql {
+/// until its first decision, per key of `keys`.
+fn caseload(period: &Period, cases: &Counted, keys: &CaseKeys) -> Sql {
     let (from, to) = (period.from, period.to);
-    let sql = Sql::new("SELECT")
+    let sql = Sql::new(&format!("SELECT {}", keys.outer))
         .count_when(|s| s.push("k.received_on >=").date(from), "received,")
         .count_when(
             |s| {
@@ -721,14 +768,19 @@ fn caseload(period: &Period, cases: &Counted) -> Sql {
             },
             "open_at_end,",
         )
-        .push(
-            "COUNT(*) AS worked_on FROM (SELECT c.received_on AS received_on,              (SELECT MIN(d.decided_on) FROM ombudsman_decisions d               WHERE d.case_id = c.id AND d.decision IS NOT NULL) AS first_decided_on              FROM ombudsman_cases c WHERE c.received_on <=",
-        )
+        .push(&format!(
+            "COUNT(*) AS worked_on FROM (SELECT {} c.received_on AS received_on, \
+             (SELECT MIN(d.decided_on) FROM ombudsman_decisions d \
+              WHERE d.case_id = c.id AND d.decision IS NOT NULL) AS first_decided_on \
+             FROM ombudsman_cases c{} WHERE c.received_on <=",
+            keys.inner, keys.join
+        ))
         .date(to);
     cases
         .narrow(sql)
         .push(") k WHERE k.first_decided_on IS NULL OR k.first_decided_on >=")
         .date(from)
+        .push(keys.group_by)
 }
 
 /// The recommendations on the cases upheld in the period, by kind.
@@ -769,7 +821,7 @@ fn load(
 ) -> Result<Sections, ApiError> {
     in_snapshot(conn, |conn| {
         Ok(Sections {
-            caseload: caseload(period, cases).load_one(conn)?,
+            caseload: caseload(period, cases, &CaseKeys::default()).load_one(conn)?,
             recommendations: recommendations(period, cases).load(conn)?,
             with_recommendations: with_recommendations(period, cases).load_one(conn)?,
             public_reports: public_reports(period, cases).load(conn)?,
