@@ -26,6 +26,7 @@ mod login;
 mod ombudsman;
 mod ombudsman_rounds;
 mod ops;
+mod published;
 mod records;
 mod reports;
 mod settings;
