@@ -104,6 +104,19 @@ for name, path, sql in rows:
     median, slowest = time_endpoint(path)
     hand = time_sql(sql_text(sql, horizon.isoformat()))
     print(f"{name:<24}{median * 1000:>8.1f}ms{slowest * 1000:>8.1f}ms{hand * 1000:>8.1f}ms{median / hand:>7.2f}x")
+# group_by: the analysis and its breakdown, against the analysis's hand SQL
+# plus a hand-written statement for the breakdown (issue 12: within 1.5x).
+ALL_KINDS = ",".join(KINDS)
+grouped = [
+    ("group_by=service_area", "group_by=service_area", "group_service_area"),
+    ("group_by=theme", "group_by=theme", "group_theme"),
+    ("group_by=quarter,kind", f"kind={ALL_KINDS}&group_by=quarter,kind", "group_quarter_kind"),
+]
+complaints_hand = time_sql(sql_text("complaints", horizon.isoformat()))
+for name, query, sql in grouped:
+    median, slowest = time_endpoint(f"/api/v1/statistics/complaints?year=2024&directorate=adults&{query}")
+    hand = complaints_hand + time_sql(sql_text(sql, horizon.isoformat()))
+    print(f"{name:<24}{median * 1000:>8.1f}ms{slowest * 1000:>8.1f}ms{hand * 1000:>8.1f}ms{median / hand:>7.2f}x")
 median, slowest = time_endpoint("/api/v1/statistics/complaints?year=2024&directorate=adults", "text/csv")
 print(f"{'complaints (CSV)':<24}{median * 1000:>8.1f}ms{slowest * 1000:>8.1f}ms")
 median, slowest = time_endpoint("/api/v1/reports/annual?year=2024&directorate=adults", "text/html")

@@ -63,6 +63,67 @@ const CATEGORIES: &[(&str, &[&str])] = &[
     ),
 ];
 
+/// The service areas and teams of each directorate.
+const SERVICES: &[(&str, &[&str], &[&str])] = &[
+    (
+        "adults",
+        &[
+            "Older People",
+            "Learning Disability",
+            "Mental Health",
+            "Finance",
+        ],
+        &[
+            "Adult and Autism Team",
+            "Reablement Team",
+            "Financial Assessments",
+        ],
+    ),
+    (
+        "children",
+        &["SEND", "Children's Social Care", "School Transport"],
+        &[
+            "Statutory Assessment Team",
+            "Family Safeguarding",
+            "Transport Team",
+        ],
+    ),
+    (
+        "corporate",
+        &["Highways", "Waste", "Libraries", "Revenues"],
+        &["Customer Services", "Operations"],
+    ),
+];
+
+/// The themes a record may have (none, one or two).
+const THEMES: [&str; 6] = [
+    "communication",
+    "delay",
+    "staff conduct",
+    "quality of service",
+    "policy",
+    "cost",
+];
+
+/// A record's service area, team and themes.
+fn service(rng: &mut StdRng, directorate: &str) -> (String, String, Vec<String>) {
+    let (_, areas, teams) = SERVICES
+        .iter()
+        .find(|(d, _, _)| *d == directorate)
+        .copied()
+        .unwrap_or(("", &["Other"], &["Other"]));
+    let mut themes: Vec<String> = (0..rng.gen_range(0..=2))
+        .map(|_| pick(rng, &THEMES).to_string())
+        .collect();
+    themes.sort();
+    themes.dedup();
+    (
+        pick(rng, areas).to_string(),
+        pick(rng, teams).to_string(),
+        themes,
+    )
+}
+
 /// Directorates weighted by their share of the records.
 const WEIGHTED_DIRECTORATES: [&str; 7] = [
     "adults",
@@ -167,16 +228,17 @@ fn generate(
         .filter(|_| kind.is_complaint_like())
         .map(|_| *pick(rng, &OUTCOMES));
     let category = category(rng, directorate, kind);
+    let (service_area, team, themes) = service(rng, directorate);
     FeedbackInput {
         directorate: directorate.to_string(),
         kind,
         procedure,
         stage,
-        service_area: None,
-        team: None,
+        service_area: Some(service_area),
+        team: Some(team),
         category,
         sub_category: None,
-        themes: Vec::new(),
+        themes,
         summary: Some(format!("Synthetic record {serial} for benchmarking.")),
         channel: None,
         complainant: Some(Complainant {

@@ -64,7 +64,10 @@ impl Dimension {
             Dimension::Team => "team".into(),
             Dimension::Theme => "ft.theme".into(),
             Dimension::Stage => "CAST(stage AS TEXT)".into(),
-            Dimension::Quarter | Dimension::Month => format!("CAST({date_column} AS TEXT)"),
+            // The month (`YYYY-MM`): a quarter is three of them.
+            Dimension::Quarter | Dimension::Month => {
+                format!("SUBSTR(CAST({date_column} AS TEXT), 1, 7)")
+            }
             Dimension::Directorate => "directorate".into(),
             Dimension::Kind => "kind".into(),
             Dimension::Channel => "channel".into(),
@@ -76,7 +79,7 @@ impl Dimension {
     fn key(self, raw: Option<String>) -> Option<String> {
         let date = || {
             raw.as_deref()
-                .and_then(|d| d.get(..10)?.parse::<NaiveDate>().ok())
+                .and_then(|d| format!("{}-01", d.get(..7)?).parse::<NaiveDate>().ok())
         };
         match self {
             Dimension::Quarter => date().map(quarter_of),
@@ -338,12 +341,12 @@ mod tests {
     #[test]
     fn quarters_and_months_of_dates() {
         let q = |d: &str| Dimension::Quarter.key(Some(d.into()));
-        assert_eq!(q("2024-04-01").as_deref(), Some("2024-25 Q1"));
-        assert_eq!(q("2024-09-30").as_deref(), Some("2024-25 Q2"));
-        assert_eq!(q("2024-12-31").as_deref(), Some("2024-25 Q3"));
-        assert_eq!(q("2025-03-31").as_deref(), Some("2024-25 Q4"));
+        assert_eq!(q("2024-04").as_deref(), Some("2024-25 Q1"));
+        assert_eq!(q("2024-09").as_deref(), Some("2024-25 Q2"));
+        assert_eq!(q("2024-12").as_deref(), Some("2024-25 Q3"));
+        assert_eq!(q("2025-03").as_deref(), Some("2024-25 Q4"));
         assert_eq!(
-            Dimension::Month.key(Some("2025-03-31".into())).as_deref(),
+            Dimension::Month.key(Some("2025-03".into())).as_deref(),
             Some("2025-03")
         );
         assert_eq!(Dimension::Quarter.key(None), None);
