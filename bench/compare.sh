@@ -39,7 +39,7 @@ if [ "$backend" = postgres ]; then
 else
     seed_url="sqlite://$work/seed.db"
 fi
-DATABASE_URL=$seed_url "$BENCH_ROOT/target/release/examples/seed" "$RECORDS" "$cases" >/dev/null 2>&1
+DATABASE_URL=$seed_url "$TARGET_DIR/release/examples/seed" "$RECORDS" "$cases" >/dev/null 2>&1
 
 # A fresh copy of the seeded database for one binary.
 copy_database() {

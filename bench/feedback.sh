@@ -12,7 +12,7 @@ build_release
 (cd "$BENCH_ROOT" && cargo build --release --quiet --example seed)
 ensure_load_tool
 command -v wrk >/dev/null || { echo "these scripts need wrk (Lua scripts)"; exit 1; }
-SEED="$BENCH_ROOT/target/release/examples/seed"
+SEED="$TARGET_DIR/release/examples/seed"
 WRK="$BENCH_ROOT/bench/wrk"
 work=$(mktemp -d)
 pid=

@@ -2,7 +2,9 @@
 set -euo pipefail
 
 BENCH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BIN="$BENCH_ROOT/target/release/redress"
+# Where cargo builds: CARGO_TARGET_DIR when set.
+TARGET_DIR=${CARGO_TARGET_DIR:-$BENCH_ROOT/target}
+BIN="$TARGET_DIR/release/redress"
 BENCH_PASSWORD=bench-admin-password
 export JWT_SECRET=${JWT_SECRET:-bench-secret-bench-secret-bench-secret-0123}
 

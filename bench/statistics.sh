@@ -13,7 +13,7 @@ cases=${3:-20000}
 [ "$backends" = both ] && backends="sqlite postgres"
 build_release
 (cd "$BENCH_ROOT" && cargo build --release --quiet --example seed)
-SEED="$BENCH_ROOT/target/release/examples/seed"
+SEED="$TARGET_DIR/release/examples/seed"
 work=$(mktemp -d)
 pid=
 trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' EXIT
