@@ -24,8 +24,13 @@ RUN touch src/main.rs src/lib.rs \
     && strip target/release/redress
 
 FROM debian:bookworm-slim
+# `--build-arg WITH_CHROMIUM=true` adds headless Chromium (about 300 MB), so
+# the annual report can be had as PDF (`format=pdf`); without it that
+# answers 406 and the HTML report is printed from a browser.
+ARG WITH_CHROMIUM=false
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libpq5 ca-certificates \
+        $(if [ "$WITH_CHROMIUM" = true ]; then echo chromium fonts-liberation; fi) \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --system --gid 10001 redress \
     && useradd --system --uid 10001 --gid redress --home-dir /data --shell /usr/sbin/nologin redress \

@@ -474,6 +474,12 @@ async fn a_childrens_directorate_gets_the_childrens_layout_from_its_records() {
             .unwrap()
             > 0
     );
+    assert!(complaints["reopened"].as_i64().unwrap() > 0);
+    let extended: i64 = stages
+        .iter()
+        .map(|s| s["this_year"]["extended"].as_i64().unwrap())
+        .sum();
+    assert!(extended > 0, "the demo year has extensions");
     // The stages across four years, oldest first, end with this year's.
     let years = sections["stages_by_year"].as_array().unwrap();
     assert_eq!(years.len(), 4);
@@ -569,4 +575,59 @@ async fn each_directorate_gets_the_layout_of_its_procedures() {
         .await
         .json();
     assert_eq!(corporate["procedures"]["procedures"], json!(["corporate"]));
+}
+
+#[actix_web::test]
+async fn the_report_prints_to_pdf_with_chromium_or_says_it_cannot() {
+    let app = TestApp::new().await;
+    load_demo(&app).await;
+    let manager = app.as_manager("children").await;
+    let res = app
+        .get("/api/v1/reports/annual?year=2024&directorate=children&format=pdf")
+        .auth(&manager)
+        .send()
+        .await;
+    if redress::reports::pdf::chromium().is_some() {
+        res.assert_status(200);
+        assert_eq!(res.header("content-type"), Some("application/pdf"));
+        assert_eq!(
+            res.header("content-disposition"),
+            Some("inline; filename=\"annual-report-2024-25-children.pdf\"")
+        );
+        let text = res.text();
+        assert!(text.starts_with("%PDF"), "not a PDF");
+        // Several A4 pages.
+        assert!(
+            text.matches("/Type /Page\n").count()
+                + text.matches("/Type /Page/").count()
+                + text.matches("/Type/Page").count()
+                >= 1
+        );
+        // Accept asks for it too.
+        let accepted = app
+            .get("/api/v1/reports/annual?year=2024&directorate=children")
+            .auth(&manager)
+            .header("accept", "application/pdf")
+            .send()
+            .await;
+        accepted.assert_status(200);
+        assert_eq!(accepted.header("content-type"), Some("application/pdf"));
+    } else {
+        let problem = res.problem(406);
+        assert!(problem["detail"].as_str().unwrap().contains("Chromium"));
+    }
+    // format= wins over Accept.
+    let json = app
+        .get("/api/v1/reports/annual?year=2024&directorate=children&format=json")
+        .auth(&manager)
+        .header("accept", "text/html")
+        .send()
+        .await;
+    json.assert_status(200);
+    assert_eq!(json.json()["layout"], "children");
+    app.get("/api/v1/reports/annual?year=2024&format=docx")
+        .auth(&manager)
+        .send()
+        .await
+        .problem(400);
 }

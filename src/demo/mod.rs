@@ -677,9 +677,10 @@ fn ordinary_record(
     record
 }
 
-/// A children's record's service and themes, as a children's annual report
-/// breaks them down, chosen from what it is about (no random draw, so the
-/// rest of the data set stays as it was).
+/// A children's record's service, themes, extension and reopening, as a
+/// children's annual report breaks them down, chosen from what it is about
+/// and when it came (no random draw, so the rest of the data set stays as
+/// it was).
 fn children_service_and_themes(record: &mut FeedbackInput) {
     let service = match record.category.as_deref() {
         Some("Special educational needs") => "SEND / Statutory Assessment Team",
@@ -703,6 +704,20 @@ fn children_service_and_themes(record: &mut FeedbackInput) {
         themes.dedup();
     }
     record.themes = themes;
+    // Some stage 1 complaints answered under an agreed extension (up to 20
+    // working days), and a few reopened after being closed.
+    let complaint = record.kind == Kind::Complaint && record.responded_on.is_some();
+    if complaint
+        && record.procedure == Some(Procedure::StatutoryChildren)
+        && record.stage == Some(1)
+        && n % 5 == 0
+    {
+        record.extended_due_on = Some(record.received_on + Duration::days(21));
+        record.extension_reason = Some("Waiting for the school's account of events.".into());
+    }
+    if complaint && n % 17 == 0 {
+        record.reopened = true;
+    }
 }
 
 /// Adult social care in 2024-25, to the published figures.

@@ -12,8 +12,8 @@ use crate::calendar::Today;
 use crate::error::{ApiError, FieldErrors, Problem};
 use crate::http::json::{RequestBody, ValidJson};
 use crate::ombudsman::types::Ombudsman;
-use crate::reports::layout::{Layout, LayoutParams};
-use crate::reports::{assemble, html, AnnualReport, ReportChoice};
+use crate::reports::layout::{Layout, LayoutParams, ReportFormat};
+use crate::reports::{assemble, html, pdf, AnnualReport, ReportChoice};
 use crate::state::AppState;
 use crate::statistics::ombudsman::OmbudsmanParams;
 use crate::statistics::{scope, Disclosure, PeriodParams};
@@ -42,6 +42,8 @@ pub struct ReportLinkRequest {
     pub ombudsman: Option<Vec<Ombudsman>>,
     /// The layout; default: the one the directorate's procedures call for.
     pub layout: Option<Layout>,
+    /// What the link opens: `html` (default) or `pdf`.
+    pub format: Option<ReportFormat>,
 }
 
 impl RequestBody for ReportLinkRequest {}
@@ -76,6 +78,9 @@ impl ReportLinkRequest {
         }
         if let Some(layout) = self.layout {
             parts.push(format!("layout={}", layout.as_str()));
+        }
+        if let Some(format) = self.format {
+            parts.push(format!("format={}", format.as_str()));
         }
         parts.join("&")
     }
@@ -164,29 +169,64 @@ pub async fn create_report_link(
     }))
 }
 
-fn wants_json(req: &HttpRequest) -> bool {
+/// What the caller asked for: `format=`, else `Accept` (JSON when it asks
+/// for JSON and not HTML, PDF when it asks for PDF), else HTML.
+fn format_wanted(req: &HttpRequest, format: Option<ReportFormat>) -> ReportFormat {
+    if let Some(format) = format {
+        return format;
+    }
     let accept = req
         .headers()
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    accept.contains("application/json") && !accept.contains("text/html")
+    if accept.contains("application/pdf") {
+        ReportFormat::Pdf
+    } else if accept.contains("application/json") && !accept.contains("text/html") {
+        ReportFormat::Json
+    } else {
+        ReportFormat::Html
+    }
+}
+
+/// The PDF's file name: `annual-report-2024-25-adults.pdf`.
+fn pdf_name(report: &AnnualReport) -> String {
+    let scope = report.directorate.as_deref().unwrap_or("council");
+    let safe: String = scope
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    format!("annual-report-{}-{safe}.pdf", report.period.label)
 }
 
 /// The statutory annual report for a year (and a directorate): feedback over
 /// four years, complaints by reason and outcome, timeliness, dissatisfactions,
 /// senior manager reviews, MP enquiries, the Ombudsman against similar
 /// authorities, and the service improvements agreed, with bar charts. A
-/// printable HTML page with nothing loaded from elsewhere, or with
-/// `Accept: application/json` the same content as JSON. The Ombudsman
+/// printable HTML page with nothing loaded from elsewhere; with
+/// `Accept: application/json` (or `format=json`) the same content as JSON;
+/// with `Accept: application/pdf` (or `format=pdf`) the page printed to PDF
+/// by headless Chromium (406 on a server without it). The layout follows
+/// the directorate's procedures (`layout=` overrides): the adult social care
+/// report, the children's services report or the corporate report. The Ombudsman
 /// figures count the cases of the LGSCO and joint cases by default;
 /// `ombudsman=` names others (`phso`).
 #[utoipa::path(
     tag = "reports",
     params(PeriodParams, OmbudsmanParams, LayoutParams),
-    responses((status = 200, description = "The report.", content(
-        (String = "text/html"),
-        (AnnualReport = "application/json"))))
+    responses(
+        (status = 200, description = "The report.", content(
+            (String = "text/html"),
+            (AnnualReport = "application/json"),
+            (Vec<u8> = "application/pdf"))),
+        (status = 406, description = "PDF asked for on a server without headless Chromium.", body = Problem, content_type = "application/problem+json"),
+    )
 )]
 #[get("/reports/annual")]
 pub async fn get_annual_report(
@@ -202,6 +242,7 @@ pub async fn get_annual_report(
     let period = params.period_for(&user, today)?;
     let disclosure = Disclosure::for_user(&user);
     let ombudsmen = which.ombudsmen();
+    let (format, layout) = (layout.format, layout.layout);
     let user = user.0;
     let report = state
         .db
@@ -212,16 +253,29 @@ pub async fn get_annual_report(
                 scope: &scope,
                 directorate: params.directorate.as_deref(),
                 ombudsmen: &ombudsmen,
-                layout: layout.layout,
+                layout,
             };
             assemble(conn, &choice, disclosure, today)
         })
         .await?;
-    if wants_json(&req) {
-        Ok(HttpResponse::Ok().json(report))
-    } else {
-        Ok(HttpResponse::Ok()
+    match format_wanted(&req, format) {
+        ReportFormat::Json => Ok(HttpResponse::Ok().json(report)),
+        ReportFormat::Html => Ok(HttpResponse::Ok()
             .content_type("text/html; charset=utf-8")
-            .body(html::render(&report)))
+            .body(html::render(&report))),
+        ReportFormat::Pdf => {
+            let name = pdf_name(&report);
+            let page = html::render(&report);
+            let bytes = web::block(move || pdf::print(&page))
+                .await
+                .map_err(ApiError::internal)??;
+            Ok(HttpResponse::Ok()
+                .content_type("application/pdf")
+                .insert_header((
+                    header::CONTENT_DISPOSITION,
+                    format!("inline; filename=\"{name}\""),
+                ))
+                .body(bytes))
+        }
     }
 }

@@ -87,10 +87,26 @@ impl Layout {
     }
 }
 
-/// The report's layout choice.
+text_enum! {
+    /// What the report is made as.
+    pub enum ReportFormat {
+        /// A printable HTML page (the default).
+        Html => "html",
+        /// The same content as JSON (`AnnualReport`).
+        Json => "json",
+        /// The HTML page printed to PDF by headless Chromium; 406 on a
+        /// server without it.
+        Pdf => "pdf",
+    }
+}
+
+/// The report's layout and format.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct LayoutParams {
+    /// `html`, `json` or `pdf`; overrides `Accept` (which may ask for
+    /// `application/json` or `application/pdf`).
+    pub format: Option<ReportFormat>,
     /// The layout: `adults`, `children` or `corporate`. Default: the one the
     /// directorate's procedures call for (children's statutory complaints:
     /// `children`; adult social care: `adults`; otherwise `corporate`), and

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod html;
 pub mod layout;
+pub mod pdf;
 mod procedures_html;
 pub mod svg;
 

@@ -82,7 +82,7 @@ fn stages(report: &AnnualReport, sections: &ProcedureReport) -> Markup {
                     tbody {
                         @for c in sections.stages.iter().filter(|c| c.procedure == *procedure) {
                             tr {
-                                td { "Stage " (c.stage) }
+                                td.nowrap { "Stage " (c.stage) }
                                 td.n { (cell(c, |f| f.received)) }
                                 td.n { (cell(c, |f| f.responded)) }
                                 td.n { (cell(c, |f| f.upheld)) }
