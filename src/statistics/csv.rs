@@ -118,7 +118,8 @@ fn figure_rows(name: &str, value: &Value, suppressed: bool, rows: &mut Vec<(Stri
 }
 
 /// A breakdown's columns: every field of its items, in the order first
-/// seen, an object field as one column per key (`Outcomes: upheld`).
+/// seen (the order the API declares them, as serde_json preserves it), an
+/// object field as one column per key (`Outcomes: upheld`).
 fn columns(items: &[Value]) -> Vec<(String, Option<String>)> {
     let objects: Vec<&serde_json::Map<String, Value>> =
         items.iter().filter_map(Value::as_object).collect();
@@ -357,7 +358,7 @@ mod tests {
             "{csv}"
         );
         assert!(
-            csv.contains("\"By category: sub categories\"\r\n\"Of\",\"Count\",\"Sub category\"\r\n\"Charging\",\"8\",\"Debt recovery\"\r\n"),
+            csv.contains("\"By category: sub categories\"\r\n\"Of\",\"Sub category\",\"Count\"\r\n\"Charging\",\"Debt recovery\",\"8\"\r\n"),
             "{csv}"
         );
         assert!(!csv.contains("Groups"), "an empty breakdown has no table");
