@@ -25,9 +25,19 @@ _connection = http.client.HTTPConnection(_parsed.hostname, _parsed.port)  # kept
 
 
 def fetch(path, accept="application/json"):
+    global _connection
     started = time.perf_counter()
-    _connection.request("GET", path, headers={"Authorization": "Bearer " + token, "Accept": accept})
-    response = _connection.getresponse()
+    try:
+        _connection.request("GET", path, headers={"Authorization": "Bearer " + token, "Accept": accept})
+        response = _connection.getresponse()
+    except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+        # The server closes a keep-alive connection left idle (while the
+        # hand SQL ran): open a new one and time the request on it.
+        _connection.close()
+        _connection = http.client.HTTPConnection(_parsed.hostname, _parsed.port)
+        started = time.perf_counter()
+        _connection.request("GET", path, headers={"Authorization": "Bearer " + token, "Accept": accept})
+        response = _connection.getresponse()
     body = response.read()
     if response.status != 200:
         sys.exit(f"{path}: HTTP {response.status}: {body[:300]!r}")
@@ -93,6 +103,9 @@ while added < 5:
     if horizon.weekday() < 5:
         added += 1
 
+# The statements that together answer what an endpoint answers.
+HAND = {"complaints": ["complaints", "complaints_caseload", "complaints_escalated"]}
+
 rows = [
     ("ombudsman", "/api/v1/statistics/ombudsman?year=2024&directorate=adults", "ombudsman"),
     ("feedback", "/api/v1/statistics/feedback?year=2024&directorate=adults", "feedback"),
@@ -102,7 +115,7 @@ rows = [
 print(f"{'endpoint':<24}{'median':>10}{'slowest':>10}{'hand SQL':>10}{'ratio':>8}")
 for name, path, sql in rows:
     median, slowest = time_endpoint(path)
-    hand = time_sql(sql_text(sql, horizon.isoformat()))
+    hand = sum(time_sql(sql_text(part, horizon.isoformat())) for part in HAND.get(sql, [sql]))
     print(f"{name:<24}{median * 1000:>8.1f}ms{slowest * 1000:>8.1f}ms{hand * 1000:>8.1f}ms{median / hand:>7.2f}x")
 # group_by: the analysis and its breakdown, against the analysis's hand SQL
 # plus a hand-written statement for the breakdown (issue 12: within 1.5x).
@@ -112,7 +125,7 @@ grouped = [
     ("group_by=theme", "group_by=theme", "group_theme"),
     ("group_by=quarter,kind", f"kind={ALL_KINDS}&group_by=quarter,kind", "group_quarter_kind"),
 ]
-complaints_hand = time_sql(sql_text("complaints", horizon.isoformat()))
+complaints_hand = sum(time_sql(sql_text(part, horizon.isoformat())) for part in HAND["complaints"])
 for name, query, sql in grouped:
     median, slowest = time_endpoint(f"/api/v1/statistics/complaints?year=2024&directorate=adults&{query}")
     hand = complaints_hand + time_sql(sql_text(sql, horizon.isoformat()))

@@ -371,41 +371,65 @@ pub struct Caseload {
 }
 
 /// The caseload of the period: every record open at some time in it,
-/// after `columns` (`""`, or e.g. `"kind AS kind,"` to group by).
-pub fn caseload(period: &Period, columns: &str, narrow: impl Fn(Sql) -> Sql) -> Sql {
+/// per `key` (a column to group by, e.g. `kind`, which the caller's
+/// `GROUP BY` names) if any. The records are read in three index ranges,
+/// each narrowed by `narrow`: those received in the period, those received
+/// before it and answered in or after it, and those received before it and
+/// still open; a scan of every earlier record would read years of them.
+pub fn caseload(period: &Period, key: Option<&str>, narrow: impl Fn(Sql) -> Sql) -> Sql {
     let (from, to) = (period.from, period.to);
-    let sql = Sql::new(&format!("SELECT {columns}"))
+    let (inner, outer) = match key {
+        Some(column) => (
+            format!("{column} AS {column},"),
+            format!("k.{column} AS {column},"),
+        ),
+        None => (String::new(), String::new()),
+    };
+    let part = |sql: Sql| {
+        sql.push(&format!(
+            "SELECT {inner} received_on, responded_on FROM feedback WHERE"
+        ))
+    };
+    let sql = Sql::new(&format!("SELECT {outer}"))
+        .count_when(|s| s.push("k.received_on <").date(from), "open_at_start,")
         .count_when(
             |s| {
-                s.push("received_on <")
+                s.push("k.received_on <")
                     .date(from)
-                    .push("AND (responded_on IS NULL OR responded_on >=")
-                    .date(from)
-                    .push(")")
-            },
-            "open_at_start,",
-        )
-        .count_when(
-            |s| {
-                s.push("received_on <")
-                    .date(from)
-                    .push("AND responded_on >=")
-                    .date(from)
-                    .push("AND responded_on <=")
+                    .push("AND k.responded_on <=")
                     .date(to)
             },
             "carried_over,",
         )
         .count_when(
-            |s| s.push("responded_on IS NULL OR responded_on >").date(to),
+            |s| {
+                s.push("k.responded_on IS NULL OR k.responded_on >")
+                    .date(to)
+            },
             "open_at_end,",
         )
-        .push("COUNT(*) AS worked_on FROM feedback WHERE received_on <=")
-        .date(to)
-        .push("AND (responded_on IS NULL OR responded_on >=")
-        .date(from)
-        .push(")");
-    narrow(sql)
+        .push("COUNT(*) AS worked_on FROM (");
+    let sql = narrow(
+        part(sql)
+            .push("received_on >=")
+            .date(from)
+            .push("AND received_on <=")
+            .date(to),
+    );
+    let sql = narrow(
+        part(sql.push("UNION ALL"))
+            .push("received_on <")
+            .date(from)
+            .push("AND responded_on >=")
+            .date(from),
+    );
+    let sql = narrow(
+        part(sql.push("UNION ALL"))
+            .push("received_on <")
+            .date(from)
+            .push("AND responded_on IS NULL"),
+    );
+    sql.push(") k")
 }
 
 /// Records received in the period by procedure and stage, with young people
@@ -584,7 +608,7 @@ pub fn compute(
                     disclosure,
                 )?
             },
-            self::caseload(period, "", |sql| narrowed(sql, &kinds, params, scope))
+            self::caseload(period, None, |sql| narrowed(sql, &kinds, params, scope))
                 .load_one::<Caseload>(conn)?,
         ))
     })?;

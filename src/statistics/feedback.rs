@@ -203,11 +203,10 @@ fn caseload_by_kind(
         .iter()
         .map(|k| (k.as_str().to_string(), Caseload::default()))
         .collect();
-    let rows: Vec<KindCaseload> = caseload(year, "kind AS kind,", |sql| {
-        sql.scoped("directorate", scope)
-    })
-    .push("GROUP BY kind")
-    .load(conn)?;
+    let rows: Vec<KindCaseload> =
+        caseload(year, Some("kind"), |sql| sql.scoped("directorate", scope))
+            .push("GROUP BY kind")
+            .load(conn)?;
     for row in rows {
         by_kind.insert(row.kind, row.caseload);
     }
