@@ -55,7 +55,10 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(crate::timescales::api::routes)
             .configure(crate::settings::api::routes)
             .configure(crate::statistics::api::routes)
-            .configure(crate::reports::api::routes),
+            .configure(crate::reports::api::routes)
+            .configure(crate::casework::allocation::routes)
+            .configure(crate::casework::contacts::routes)
+            .configure(crate::casework::queue::routes),
     );
 }
 

@@ -44,6 +44,7 @@ const WRITERS: &[Role] = &[Admin, Manager, Caseworker, Integration];
 const STAFF_READERS: &[Role] = &[Admin, Manager, Caseworker, Analyst];
 const STAFF_WRITERS: &[Role] = &[Admin, Manager, Caseworker];
 const MANAGERS: &[Role] = &[Admin, Manager];
+const CASEWORK_READERS: &[Role] = &[Admin, Manager, Caseworker, Integration];
 const STATISTICS: &[Role] = &[Admin, Manager, Analyst];
 const ADMIN: &[Role] = &[Admin];
 
@@ -54,6 +55,7 @@ struct Fixtures {
     improvement: i64,
     user: i64,
     user_name: String,
+    handler: i64,
     holiday: String,
     timescale_version: String,
 }
@@ -95,6 +97,7 @@ async fn fixtures(app: &TestApp, admin: &TestUser) -> Fixtures {
     .await;
     // Made directly (the harness's users share one password hash: argon2 is slow by design).
     let user = app.user(Analyst, &["adults"]).await;
+    let handler = app.user(Caseworker, &["adults"]).await;
     let holiday = format!("{}-01-{:02}", 2031 + n / 28, 1 + n % 28);
     post(
         app,
@@ -118,6 +121,7 @@ async fn fixtures(app: &TestApp, admin: &TestUser) -> Fixtures {
         improvement: improvement["id"].as_i64().unwrap(),
         user: user.id,
         user_name: user.username,
+        handler: handler.id,
         holiday,
     }
 }
@@ -191,6 +195,13 @@ fn request(operation: &str, f: &Fixtures) -> (Method, String, Option<Value>, Acc
         "get_overdue_report" => (Method::GET, "/api/v1/statistics/overdue?directorate=adults".into(), None, Access::Roles(STATISTICS, Scoped::Forbidden)),
         "create_report_link" => (Method::POST, "/api/v1/reports/annual/links".into(), Some(json!({"year": 2024, "directorate": "adults"})), Access::Roles(STATISTICS, Scoped::Forbidden)),
         "get_annual_report" => (Method::GET, "/api/v1/reports/annual?year=2024&directorate=adults".into(), None, Access::Roles(STATISTICS, Scoped::Forbidden)),
+        "assign_feedback" => (Method::POST, format!("/api/v1/feedback/{fb}/assign"), Some(json!({"handler": f.handler, "note": "N"})), Access::Roles(STAFF_WRITERS, Scoped::NotFound)),
+        "assign_ombudsman_case" => (Method::POST, format!("/api/v1/ombudsman-cases/{}/assign", f.case), Some(json!({"handler": f.handler, "note": "N"})), Access::Roles(STAFF_WRITERS, Scoped::NotFound)),
+        "create_feedback_contact" => (Method::POST, format!("/api/v1/feedback/{fb}/contacts"), Some(json!({"occurred_at": "2025-06-02T10:00:00Z", "direction": "out", "channel": "phone", "with": "complainant", "summary": "S"})), Access::Roles(WRITERS, Scoped::NotFound)),
+        "list_feedback_contacts" => (Method::GET, format!("/api/v1/feedback/{fb}/contacts"), None, Access::Roles(CASEWORK_READERS, Scoped::NotFound)),
+        "create_case_contact" => (Method::POST, format!("/api/v1/ombudsman-cases/{}/contacts", f.case), Some(json!({"occurred_at": "2025-06-02T10:00:00Z", "direction": "in", "channel": "email", "with": "ombudsman", "summary": "S"})), Access::Roles(WRITERS, Scoped::NotFound)),
+        "list_case_contacts" => (Method::GET, format!("/api/v1/ombudsman-cases/{}/contacts", f.case), None, Access::Roles(CASEWORK_READERS, Scoped::NotFound)),
+        "my_work" => (Method::GET, "/api/v1/me/work".into(), None, Access::Roles(STAFF_WRITERS, Scoped::No)),
         other => panic!("the operation {other} is not in the authorisation matrix: classify it in tests/authz.rs"),
     };
     (method, path, body, access)
@@ -227,6 +238,8 @@ fn success_status(method: &Method, operation: &str) -> u16 {
         ("POST", op) if op.starts_with("erase_") => 204,
         // Re-opening changes the case (a new decision round); it creates no resource.
         ("POST", "reopen_ombudsman_case") => 200,
+        // Assigning changes the record; it creates no resource.
+        ("POST", "assign_feedback" | "assign_ombudsman_case") => 200,
         ("POST", _) => 201,
         _ => 200,
     }

@@ -563,7 +563,7 @@ async fn the_breach_report_lists_open_records_by_how_overdue_they_are() {
     let text = csv.text();
     assert!(
         text.starts_with(
-            "\"id\",\"reference\",\"kind\",\"directorate\",\"due_on\",\"working_days_overdue\"\r\n"
+            "\"id\",\"reference\",\"kind\",\"directorate\",\"due_on\",\"working_days_overdue\",\"handler_id\",\"handler_name\"\r\n"
         ),
         "{text}"
     );

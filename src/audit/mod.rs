@@ -60,6 +60,8 @@ text_enum! {
         Import => "import",
         /// An Ombudsman case was re-opened: a new decision round began.
         Reopen => "reopen",
+        /// A record or case was assigned to a handler (and investigator).
+        Assign => "assign",
     }
 }
 

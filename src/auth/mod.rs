@@ -268,6 +268,11 @@ policy!(
     StaffWriters, [Admin, Manager, Caseworker], "create or change these records"
 );
 policy!(
+    /// Everyone who sees personal data in casework (contact entries,
+    /// documents): not analysts.
+    CaseworkReaders, [Admin, Manager, Caseworker, Integration], "read contact entries or documents"
+);
+policy!(
     /// Statistics and reports: analysts, managers and admins.
     StatisticsReaders, [Admin, Manager, Analyst], "read statistics or reports"
 );

@@ -128,6 +128,9 @@ diesel::table! {
         within_target -> Nullable<Bool>,
         within_original_target -> Nullable<Bool>,
         complainant_relationship -> Nullable<Text>,
+        handler_id -> Nullable<BigInt>,
+        investigator_id -> Nullable<BigInt>,
+        investigator_name -> Nullable<Text>,
     }
 }
 
@@ -168,6 +171,9 @@ diesel::table! {
         witness_summons_on -> Nullable<Date>,
         service_area -> Nullable<Text>,
         public_report_on -> Nullable<Date>,
+        handler_id -> Nullable<BigInt>,
+        investigator_id -> Nullable<BigInt>,
+        investigator_name -> Nullable<Text>,
     }
 }
 
@@ -273,6 +279,23 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    contacts (id) {
+        id -> BigInt,
+        entity -> Text,
+        record_id -> BigInt,
+        directorate -> Text,
+        occurred_at -> Timestamp,
+        direction -> Text,
+        channel -> Text,
+        party -> Text,
+        summary -> Text,
+        created_at -> Timestamp,
+        created_by -> Text,
+        redacted_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(feedback -> directorates (directorate));
 diesel::joinable!(feedback_themes -> feedback (feedback_id));
 diesel::joinable!(ombudsman_decisions -> ombudsman_cases (case_id));
@@ -281,6 +304,7 @@ diesel::joinable!(ombudsman_information_requests -> ombudsman_cases (case_id));
 diesel::joinable!(ombudsman_recommendations -> ombudsman_cases (case_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    contacts,
     directorates,
     users,
     audit_log,

@@ -62,6 +62,9 @@ pub struct Feedback {
     /// Its clock as of today, under the timescales in force on its day of
     /// receipt (`GET /timescales`) and the calendar as it is now.
     pub timeliness: Timeliness,
+    /// Who handles it and who investigates it (`POST /feedback/{id}/assign`).
+    #[serde(flatten)]
+    pub allocation: crate::casework::Allocation,
     /// When personal data and free text were redacted (RFC 3339, UTC); null
     /// if they never were.
     pub redacted_at: Option<DateTime<Utc>>,
@@ -79,6 +82,7 @@ impl Feedback {
             reference: row.reference.clone().unwrap_or_default(),
             status: row.status(),
             timeliness: row.clock(rules, today.0),
+            allocation: crate::casework::Casework::allocation(row),
             redacted_at: row.redacted_at.map(|t| t.and_utc()),
             fields,
         }
@@ -121,6 +125,7 @@ impl RecordApi for FeedbackRow {
             paging,
             today.0,
             user.sees_personal_data(),
+            crate::casework::HandlerFilter::parse(filters.handler.as_deref(), user.id)?,
         )
     }
 

@@ -180,7 +180,14 @@ pub struct FeedbackInput {
 }
 
 /// Read-only fields of a feedback record: sending them is refused.
-pub const READ_ONLY: &[&str] = crate::read_only!("reference", "status", "timeliness");
+pub const READ_ONLY: &[&str] = crate::read_only!(
+    "reference",
+    "status",
+    "timeliness",
+    "handler_id",
+    "investigator_id",
+    "investigator_name"
+);
 
 impl RequestBody for FeedbackInput {
     const READ_ONLY: &'static [&'static str] = READ_ONLY;

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use crate::casework::HandlerFilter;
 use crate::db::page::{Paging, SortField};
 use crate::db::schema::{feedback, feedback_themes};
 use crate::db::sql::{contains_pattern, lower, several};
@@ -64,6 +65,10 @@ pub struct FeedbackFilter {
     /// Text to find (case-insensitive) in the reference, the summary, or the
     /// complainant's name (not for analysts).
     pub q: Option<String>,
+    /// Only the records of this handler: `me`, `none` (unassigned) or a
+    /// user's id.
+    #[param(example = "me")]
+    pub handler: Option<String>,
 }
 
 /// made from.)
@@ -140,8 +145,14 @@ fn filtered(
     paging: &Paging,
     today: NaiveDate,
     search_names: bool,
+    handler: Option<HandlerFilter>,
 ) -> feedback::BoxedQuery<'static, MultiBackend> {
     let mut query = feedback::table.into_boxed();
+    query = match handler {
+        Some(HandlerFilter::Unassigned) => query.filter(feedback::handler_id.is_null()),
+        Some(HandlerFilter::User(id)) => query.filter(feedback::handler_id.eq(id)),
+        None => query,
+    };
     crate::narrow!(query;
         feedback::directorate in scope.clone(),
         feedback::directorate in several(&filter.directorate),
@@ -217,6 +228,7 @@ pub fn list(
     paging: &Paging,
     today: NaiveDate,
     search_names: bool,
+    handler: Option<HandlerFilter>,
 ) -> Result<(Vec<FeedbackRow>, i64), ApiError> {
     // The overdue list has no record without a due date, and sorts on the
     // due-date index alone.
@@ -226,7 +238,17 @@ pub fn list(
         SORTABLE
     };
     let checked = filter.checked()?;
-    let query = || filtered(filter, &checked, scope, paging, today, search_names);
+    let query = || {
+        filtered(
+            filter,
+            &checked,
+            scope,
+            paging,
+            today,
+            search_names,
+            handler,
+        )
+    };
     Ok(crate::page!(
         conn,
         query(),

@@ -32,6 +32,12 @@ crate::record_row!(
         /// The writable fields.
         #[diesel(embed)]
         pub fields: FeedbackInput,
+        /// Who handles it (`POST /feedback/{id}/assign`).
+        pub handler_id: Option<i64>,
+        /// The investigator, when a user of the service.
+        pub investigator_id: Option<i64>,
+        /// The investigator, when external (a name).
+        pub investigator_name: Option<String>,
     }
 );
 

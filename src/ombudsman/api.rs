@@ -193,6 +193,10 @@ pub struct OmbudsmanCase {
     /// by a manager (false); null while there is none.
     pub compliance_derived: Option<bool>,
     /// When its free text was redacted; null if it never was.
+    /// Who handles it and who investigates it
+    /// (`POST /ombudsman-cases/{id}/assign`).
+    #[serde(flatten)]
+    pub allocation: crate::casework::Allocation,
     pub redacted_at: Option<DateTime<Utc>>,
 }
 
@@ -260,6 +264,7 @@ impl OmbudsmanCase {
             compliance_outcome: row.compliance_outcome,
             compliance_recorded_on: row.compliance_recorded_on,
             redacted_at: row.redacted_at.map(|t| t.and_utc()),
+            allocation: crate::casework::Casework::allocation(record),
         }
     }
 }
@@ -296,9 +301,10 @@ impl RecordApi for CaseRecord {
         scope: &Scope,
         paging: &Paging,
         today: Today,
-        _: &AuthUser,
+        user: &AuthUser,
     ) -> Result<(Vec<Self>, i64), ApiError> {
-        list::list(conn, filters, scope, paging, today.0)
+        let handler = crate::casework::HandlerFilter::parse(filters.handler.as_deref(), user.id)?;
+        list::list(conn, filters, scope, paging, today.0, handler)
     }
 }
 

@@ -189,7 +189,10 @@ pub const READ_ONLY: &[&str] = crate::read_only!(
     "decision_bucket",
     "information_requests_late",
     "overdue_recommendations",
-    "compliance_derived"
+    "compliance_derived",
+    "handler_id",
+    "investigator_id",
+    "investigator_name"
 );
 
 /// Whether `reference` has the Ombudsman's form `NN NNN NNN`.

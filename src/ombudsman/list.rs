@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use crate::casework::HandlerFilter;
 use crate::db::page::{Paging, SortField};
 use crate::db::schema::{
     ombudsman_cases, ombudsman_information_requests as requests, ombudsman_recommendations as recs,
@@ -58,6 +59,10 @@ pub struct CaseFilter {
     pub late_information_requests: Option<bool>,
     /// Text to find in the reference or summary (case-insensitive).
     pub q: Option<String>,
+    /// Only the cases of this handler: `me`, `none` (unassigned) or a
+    /// user's id.
+    #[param(example = "me")]
+    pub handler: Option<String>,
 }
 
 /// The fields the case list sorts by.
@@ -75,8 +80,14 @@ fn filtered(
     scope: &Scope,
     paging: &Paging,
     today: NaiveDate,
+    handler: Option<HandlerFilter>,
 ) -> ombudsman_cases::BoxedQuery<'static, MultiBackend> {
     let mut query = ombudsman_cases::table.into_boxed();
+    query = match handler {
+        Some(HandlerFilter::Unassigned) => query.filter(ombudsman_cases::handler_id.is_null()),
+        Some(HandlerFilter::User(id)) => query.filter(ombudsman_cases::handler_id.eq(id)),
+        None => query,
+    };
     crate::narrow!(query;
         ombudsman_cases::directorate in scope.clone(),
         ombudsman_cases::directorate == filter.directorate.clone(),
@@ -166,8 +177,9 @@ pub fn list(
     scope: &Scope,
     paging: &Paging,
     today: NaiveDate,
+    handler: Option<HandlerFilter>,
 ) -> Result<(Vec<CaseRecord>, i64), ApiError> {
-    let query = || filtered(filter, scope, paging, today);
+    let query = || filtered(filter, scope, paging, today, handler);
     let (rows, total) = crate::page!(
         conn,
         query(),

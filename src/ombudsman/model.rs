@@ -75,6 +75,12 @@ crate::record_row!(
         pub service_area: Option<String>,
         /// When the public report was published.
         pub public_report_on: Option<NaiveDate>,
+        /// Who handles it (`POST /ombudsman-cases/{id}/assign`).
+        pub handler_id: Option<i64>,
+        /// The investigator, when a user of the service.
+        pub investigator_id: Option<i64>,
+        /// The investigator, when external (a name).
+        pub investigator_name: Option<String>,
 }
 );
 

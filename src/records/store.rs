@@ -240,6 +240,7 @@ pub fn delete<R: Record>(
     current: &R,
 ) -> Result<(), ApiError> {
     R::remove(conn, current)?;
+    crate::casework::delete_for(conn, R::ENTITY, current.id())?;
     let changes = audit::diff(&audit_view::<R>(&current.input())?, &json!({}));
     let id = current.id().to_string();
     audit::record(
@@ -274,6 +275,7 @@ pub fn redact<R: Record>(
     current.write(conn, change)?;
     let id = current.id().to_string();
     R::REDACTION.redact_history(conn, &user.actor(), &id)?;
+    crate::casework::redact_for(conn, &user.actor(), R::ENTITY, current.id())?;
     erasure::forget_requests(conn, R::ENTITY, &id)?;
     R::find(conn, current.id())?.ok_or_else(ApiError::not_found)
 }

@@ -318,7 +318,7 @@ pub async fn get_overdue_report(
         .db
         .run(move |conn| {
             let scope = scope(conn, &user, params.directorate.as_deref())?;
-            overdue::compute(conn, &params, &scope, &calendar, today)
+            overdue::compute(conn, &params, &scope, &calendar, today, user.id)
         })
         .await?;
     let file = file_name("overdue", &report.as_of.to_string(), directorate.as_deref());

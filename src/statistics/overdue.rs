@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::calendar::Calendar;
+use crate::casework::HandlerFilter;
 use crate::db::DbConnection;
 use crate::error::{ApiError, FieldErrors};
 use crate::feedback::types::Kind;
@@ -31,6 +32,14 @@ pub struct OverdueParams {
     /// The most items to list (1 to 10000, default 1000); `total` counts all.
     #[param(minimum = 1, maximum = 10000)]
     pub limit: Option<i64>,
+    /// Only the records of this handler: `me`, `none` (unassigned) or a
+    /// user's id.
+    #[param(example = "me")]
+    pub handler: Option<String>,
+    /// `handler`: also count the records by handler (`groups`), for the
+    /// manager's weekly breach meeting.
+    #[param(example = "handler")]
+    pub group_by: Option<String>,
 }
 
 /// One record in breach, or about to be: open on `as_of` and due by the
@@ -51,6 +60,27 @@ pub struct OverdueItem {
     /// Working days from the due date to `as_of`: positive when overdue, 0 on
     /// the due date, negative when the due date is still to come.
     pub working_days_overdue: i64,
+    /// Who handles it; null when nobody does.
+    pub handler_id: Option<i64>,
+    /// The handler's name; null when nobody handles it.
+    pub handler_name: Option<String>,
+}
+
+/// The records of one handler in the report.
+#[derive(Debug, Clone, Serialize, ToSchema, QueryableByName)]
+pub struct HandlerLine {
+    /// The handler; null for the records nobody handles.
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub handler_id: Option<i64>,
+    /// The handler's name; null for the records nobody handles.
+    #[diesel(sql_type = Nullable<Text>)]
+    pub handler_name: Option<String>,
+    /// Their records in the report (due by the horizon).
+    #[diesel(sql_type = BigInt)]
+    pub records: i64,
+    /// Of those, past their due date on `as_of`.
+    #[diesel(sql_type = BigInt)]
+    pub overdue: i64,
 }
 
 /// The weekly breach report.
@@ -66,6 +96,9 @@ pub struct OverdueReport {
     pub total: i64,
     /// The records, most overdue first (earliest due date, then lowest id).
     pub items: Vec<OverdueItem>,
+    /// With `group_by=handler`: every record of the report counted by
+    /// handler, most overdue first; empty otherwise.
+    pub groups: Vec<HandlerLine>,
 }
 
 /// A record open on the report's day and due by its horizon.
@@ -81,6 +114,10 @@ struct OpenRecord {
     directorate: String,
     #[diesel(sql_type = Date)]
     due_on: NaiveDate,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    handler_id: Option<i64>,
+    #[diesel(sql_type = Nullable<Text>)]
+    handler_name: Option<String>,
     #[diesel(sql_type = BigInt)]
     total: i64,
 }
@@ -103,54 +140,104 @@ impl OverdueParams {
     }
 }
 
-/// The records open at the end of `as_of` and due by `horizon`, most
-/// overdue first, at most `limit` of them, each with the count of all.
-fn open_on(
+/// What the report covers: its day, horizon and narrowing.
+struct Covered<'a> {
     as_of: NaiveDate,
     horizon: NaiveDate,
     today: NaiveDate,
     kind: Option<Kind>,
-    scope: &Scope,
-    limit: i64,
-) -> Sql {
-    // One statement: the window count is the total before the limit.
-    let mut sql = Sql::new(
-        "SELECT id, reference, kind, directorate, due_on, COUNT(*) OVER () AS total \
-         FROM feedback WHERE due_on IS NOT NULL AND due_on <=",
-    )
-    .date(horizon)
-    .push("AND received_on <=")
-    .date(as_of);
-    // Nothing is responded to in the future, so for today or later "not
-    // responded by then" is simply "not responded", which the partial index
-    // of open records serves.
-    sql = if as_of >= today {
-        sql.push("AND responded_on IS NULL")
-    } else {
-        sql.push("AND (responded_on IS NULL OR responded_on >")
-            .date(as_of)
-            .push(")")
-    };
-    if let Some(kind) = kind {
-        sql = sql.push("AND kind =").text(kind.as_str());
-    }
-    sql.scoped("directorate", scope)
-        .push("ORDER BY due_on, id LIMIT")
-        .int(limit)
+    handler: Option<HandlerFilter>,
+    scope: &'a Scope,
 }
 
-/// Compute the report; `today` is its day unless `params` name another.
+impl Covered<'_> {
+    /// Append `FROM feedback f LEFT JOIN users u … WHERE` and the records
+    /// open at the end of `as_of` and due by `horizon`.
+    fn select_from(&self, sql: Sql) -> Sql {
+        let mut sql = sql
+            .push(
+                "FROM feedback f LEFT JOIN users u ON u.id = f.handler_id \
+                 WHERE f.due_on IS NOT NULL AND f.due_on <=",
+            )
+            .date(self.horizon)
+            .push("AND f.received_on <=")
+            .date(self.as_of);
+        // Nothing is responded to in the future, so for today or later "not
+        // responded by then" is simply "not responded", which the partial
+        // index of open records serves.
+        sql = if self.as_of >= self.today {
+            sql.push("AND f.responded_on IS NULL")
+        } else {
+            sql.push("AND (f.responded_on IS NULL OR f.responded_on >")
+                .date(self.as_of)
+                .push(")")
+        };
+        if let Some(kind) = self.kind {
+            sql = sql.push("AND f.kind =").text(kind.as_str());
+        }
+        sql = match self.handler {
+            Some(HandlerFilter::Unassigned) => sql.push("AND f.handler_id IS NULL"),
+            Some(HandlerFilter::User(id)) => sql.push("AND f.handler_id =").int(id),
+            None => sql,
+        };
+        sql.scoped("f.directorate", self.scope)
+    }
+
+    /// The records, most overdue first, at most `limit` of them, each with
+    /// the count of all.
+    fn items(&self, limit: i64) -> Sql {
+        // One statement: the window count is the total before the limit.
+        self.select_from(Sql::new(
+            "SELECT f.id AS id, f.reference AS reference, f.kind AS kind, \
+             f.directorate AS directorate, f.due_on AS due_on, f.handler_id AS handler_id, \
+             u.display_name AS handler_name, COUNT(*) OVER () AS total",
+        ))
+        .push("ORDER BY f.due_on, f.id LIMIT")
+        .int(limit)
+    }
+
+    /// The records counted by handler, most overdue first.
+    fn by_handler(&self) -> Sql {
+        let sql = Sql::new(
+            "SELECT f.handler_id AS handler_id, u.display_name AS handler_name, \
+             COUNT(*) AS records,",
+        )
+        .count_when(|s| s.push("f.due_on <=").date(self.as_of), "overdue");
+        self.select_from(sql)
+            .push("GROUP BY f.handler_id, u.display_name ORDER BY overdue DESC, records DESC, f.handler_id")
+    }
+}
+
+/// Compute the report; `today` is its day unless `params` name another;
+/// `me` is the caller (for `handler=me`).
 pub fn compute(
     conn: &mut DbConnection,
     params: &OverdueParams,
     scope: &Scope,
     calendar: &Calendar,
     today: NaiveDate,
+    me: i64,
 ) -> Result<OverdueReport, ApiError> {
     let (as_of, within, limit) = params.checked(today)?;
-    let horizon = calendar.add_working_days(as_of, within);
-    let rows: Vec<OpenRecord> =
-        open_on(as_of, horizon, today, params.kind, scope, limit).load(conn)?;
+    let by_handler = match params.group_by.as_deref().map(str::trim) {
+        None | Some("") => false,
+        Some("handler") => true,
+        Some(_) => return Err(ApiError::field("group_by", "must be handler")),
+    };
+    let covered = Covered {
+        as_of,
+        horizon: calendar.add_working_days(as_of, within),
+        today,
+        kind: params.kind,
+        handler: HandlerFilter::parse(params.handler.as_deref(), me)?,
+        scope,
+    };
+    let rows: Vec<OpenRecord> = covered.items(limit).load(conn)?;
+    let groups = if by_handler {
+        covered.by_handler().load(conn)?
+    } else {
+        Vec::new()
+    };
     let total = rows.first().map(|r| r.total).unwrap_or(0);
     let items = rows
         .into_iter()
@@ -167,6 +254,8 @@ pub fn compute(
                 directorate: row.directorate,
                 due_on: row.due_on,
                 working_days_overdue: overdue,
+                handler_id: row.handler_id,
+                handler_name: row.handler_name,
             })
         })
         .collect::<Result<_, ApiError>>()?;
@@ -175,5 +264,6 @@ pub fn compute(
         within,
         total,
         items,
+        groups,
     })
 }

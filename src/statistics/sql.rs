@@ -19,6 +19,9 @@ enum Param {
     Date(NaiveDate),
     Text(String),
     Int(i64),
+    OptText(Option<String>),
+    OptInt(Option<i64>),
+    Timestamp(chrono::NaiveDateTime),
 }
 
 /// A statement and its parameters. Each parameter is written into the text
@@ -64,6 +67,21 @@ impl Sql {
     /// Append a placeholder for an integer.
     pub fn int(self, value: i64) -> Sql {
         self.param(Param::Int(value))
+    }
+
+    /// Append a placeholder for text that may be null.
+    pub fn opt_text(self, value: Option<&str>) -> Sql {
+        self.param(Param::OptText(value.map(str::to_string)))
+    }
+
+    /// Append a placeholder for an integer that may be null.
+    pub fn opt_int(self, value: Option<i64>) -> Sql {
+        self.param(Param::OptInt(value))
+    }
+
+    /// Append a placeholder for a time (UTC, without zone).
+    pub fn timestamp(self, value: chrono::NaiveDateTime) -> Sql {
+        self.param(Param::Timestamp(value))
     }
 
     /// Append `COALESCE(SUM(CASE WHEN <condition> THEN 1 ELSE 0 END), 0)
@@ -126,20 +144,38 @@ impl Sql {
         self
     }
 
-    /// Run the statement and read its rows.
-    pub fn load<T>(self, conn: &mut DbConnection) -> Result<Vec<T>, ApiError>
-    where
-        T: QueryableByName<MultiBackend> + 'static,
+    /// The statement with its parameters bound.
+    fn bound(
+        self,
+    ) -> diesel::query_builder::BoxedSqlQuery<'static, MultiBackend, diesel::query_builder::SqlQuery>
     {
+        use diesel::sql_types::{Nullable, Timestamp};
         let mut query = diesel::sql_query(self.text).into_boxed::<MultiBackend>();
         for param in self.params {
             query = match param {
                 Param::Date(d) => query.bind::<Date, _>(d),
                 Param::Text(t) => query.bind::<Text, _>(t),
                 Param::Int(i) => query.bind::<BigInt, _>(i),
+                Param::OptText(t) => query.bind::<Nullable<Text>, _>(t),
+                Param::OptInt(i) => query.bind::<Nullable<BigInt>, _>(i),
+                Param::Timestamp(t) => query.bind::<Timestamp, _>(t),
             };
         }
-        Ok(query.load::<T>(conn)?)
+        query
+    }
+
+    /// Run the statement and read its rows.
+    pub fn load<T>(self, conn: &mut DbConnection) -> Result<Vec<T>, ApiError>
+    where
+        T: QueryableByName<MultiBackend> + 'static,
+    {
+        Ok(self.bound().load::<T>(conn)?)
+    }
+
+    /// Run a statement that returns no rows (an `UPDATE`); how many rows it
+    /// changed.
+    pub fn execute(self, conn: &mut DbConnection) -> Result<usize, ApiError> {
+        Ok(self.bound().execute(conn)?)
     }
 
     /// Run a statement that returns exactly one row (an aggregate without

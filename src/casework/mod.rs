@@ -1,0 +1,46 @@
+//! Casework: the daily work on feedback records and Ombudsman cases, built
+//! on the record core the same way for both.
+//!
+//! - [`allocation`]: who handles a record (`handler`), and who investigates
+//!   it (a user, or an external investigator by name), assigned with
+//!   `POST /{id}/assign` and kept in the record's history;
+//! - [`contacts`]: the log of what was said and sent, personal data that
+//!   redaction and erasure cover;
+//! - [`queue`]: `GET /me/work`, the caller's open records and cases, most
+//!   urgent first, and for managers the records left with a handler who has
+//!   gone.
+
+pub mod allocation;
+pub mod contacts;
+pub mod queue;
+
+use crate::audit::Actor;
+use crate::db::DbConnection;
+use crate::error::ApiError;
+use crate::records::api::RecordApi;
+
+pub use allocation::{Allocation, HandlerFilter};
+
+/// A kind of record that is worked on: it has a handler and a contact log.
+pub trait Casework: RecordApi {
+    /// Its allocation as stored.
+    fn allocation(&self) -> Allocation;
+}
+
+/// What redacting the record `id` of `entity` does to its casework: its
+/// contact entries' summaries become `[redacted]`, in them and in their
+/// history.
+pub fn redact_for(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    entity: &str,
+    id: i64,
+) -> Result<(), ApiError> {
+    contacts::redact_for(conn, actor, entity, id)
+}
+
+/// What deleting the record `id` of `entity` does to its casework: its
+/// contact entries go with it (their history stays).
+pub fn delete_for(conn: &mut DbConnection, entity: &str, id: i64) -> Result<(), ApiError> {
+    contacts::delete_for(conn, entity, id)
+}
