@@ -13,6 +13,7 @@ mod authz;
 mod backup;
 mod breakdowns;
 mod calendar;
+mod casework;
 mod directorates;
 mod disclosure;
 mod erasure;
