@@ -126,9 +126,16 @@ grouped = [
     ("group_by=quarter,kind", f"kind={ALL_KINDS}&group_by=quarter,kind", "group_quarter_kind"),
 ]
 complaints_hand = sum(time_sql(sql_text(part, horizon.isoformat())) for part in HAND["complaints"])
+# The analysis of every kind at once, for the breakdown that asks for them.
+kinds_in = "kind IN (" + ", ".join(f"'{k}'" for k in KINDS) + ")"
+every_kind_hand = sum(
+    time_sql(sql_text(part, horizon.isoformat()).replace("kind = 'complaint'", kinds_in))
+    for part in HAND["complaints"]
+)
 for name, query, sql in grouped:
     median, slowest = time_endpoint(f"/api/v1/statistics/complaints?year=2024&directorate=adults&{query}")
-    hand = complaints_hand + time_sql(sql_text(sql, horizon.isoformat()))
+    base = every_kind_hand if query.startswith("kind=") else complaints_hand
+    hand = base + time_sql(sql_text(sql, horizon.isoformat()))
     print(f"{name:<24}{median * 1000:>8.1f}ms{slowest * 1000:>8.1f}ms{hand * 1000:>8.1f}ms{median / hand:>7.2f}x")
 median, slowest = time_endpoint("/api/v1/statistics/complaints?year=2024&directorate=adults", "text/csv")
 print(f"{'complaints (CSV)':<24}{median * 1000:>8.1f}ms{slowest * 1000:>8.1f}ms")

@@ -631,3 +631,54 @@ async fn the_report_prints_to_pdf_with_chromium_or_says_it_cannot() {
         .await
         .problem(400);
 }
+
+#[actix_web::test]
+async fn the_demo_gives_each_directorate_handlers_with_work_and_contacts() {
+    let app = TestApp::new().await;
+    load_demo(&app).await;
+    let admin = app.as_admin().await;
+    let users = get(&app, &admin, "/api/v1/users?limit=200").await;
+    for directorate in ["adults", "children", "corporate"] {
+        let officer = users["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["username"] == format!("{directorate}.officer1"))
+            .unwrap_or_else(|| panic!("no officer in {directorate}"));
+        let id = officer["id"].as_i64().unwrap();
+        let work = get(
+            &app,
+            &admin,
+            &format!("/api/v1/feedback?handler={id}&status=open&sort=id"),
+        )
+        .await;
+        assert!(work["total"].as_i64().unwrap() > 0, "{directorate}");
+        let first = work["items"][0]["id"].as_i64().unwrap();
+        let contacts = get(&app, &admin, &format!("/api/v1/feedback/{first}/contacts")).await;
+        assert_eq!(
+            contacts["total"], 1,
+            "{directorate}: the first of every three records has a contact"
+        );
+        let overdue = get(
+            &app,
+            &admin,
+            &format!("/api/v1/statistics/overdue?directorate={directorate}&group_by=handler"),
+        )
+        .await;
+        assert!(overdue["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|g| g["handler_id"] == id));
+    }
+    let cases = get(
+        &app,
+        &admin,
+        "/api/v1/ombudsman-cases?handler=none&decision=upheld",
+    )
+    .await;
+    assert!(
+        cases["total"].as_i64().unwrap() > 0,
+        "decided cases stay unassigned"
+    );
+}

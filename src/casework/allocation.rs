@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::audit::{self, Action, Change, Changes};
+use crate::audit::{self, Action, Actor, Change, Changes};
 use crate::auth::{AuthUser, Authorized, StaffWriters};
 use crate::calendar::Today;
 use crate::casework::Casework;
@@ -206,11 +206,26 @@ pub fn assign<R: Casework>(
     let current = store::lock::<R>(conn, user, id, precondition)?;
     user.may_write_in(current.directorate())?;
     let after = allocation_of(conn, current.directorate(), request)?;
-    let before = current.allocation();
     let note = request.note.as_deref().filter(|n| !n.trim().is_empty());
-    if after == before && note.is_none() {
-        return Ok(current);
+    write_allocation(conn, &user.actor(), &current, &after, note)
+}
+
+/// Write the allocation `after` over `current` (locked) as `actor`, with
+/// an `assign` entry in its history carrying `note`: what an assignment
+/// does, also for imports and demo data. Nothing is written when nothing
+/// changes.
+pub fn write_allocation<R: Casework>(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    current: &R,
+    after: &Allocation,
+    note: Option<&str>,
+) -> Result<R, ApiError> {
+    let before = current.allocation();
+    if *after == before && note.is_none() {
+        return R::find(conn, current.id())?.ok_or_else(ApiError::not_found);
     }
+    let id = current.id();
     let version = current.version() + 1;
     let written = Sql::new(&format!("UPDATE {} SET handler_id =", R::TABLE))
         .opt_int(after.handler_id)
@@ -244,7 +259,7 @@ pub fn assign<R: Casework>(
     }
     audit::record(
         conn,
-        &user.actor(),
+        actor,
         R::ENTITY,
         &id.to_string(),
         Action::Assign,

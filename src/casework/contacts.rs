@@ -191,25 +191,45 @@ pub fn create<R: Casework>(
 ) -> Result<ContactRow, ApiError> {
     let record = store::find_visible::<R>(conn, &user.scope().map(<[String]>::to_vec), id)?;
     user.may_write_in(record.directorate())?;
-    let at = now();
+    insert(
+        conn,
+        &user.actor(),
+        R::ENTITY,
+        id,
+        record.directorate(),
+        input,
+    )
+}
+
+/// Log a contact about the record `record_id` of `entity` in `directorate`
+/// as `actor`, with its audit entry: what `POST /{id}/contacts` does, also
+/// for imports and demo data.
+pub fn insert(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    entity: &str,
+    record_id: i64,
+    directorate: &str,
+    input: &ContactInput,
+) -> Result<ContactRow, ApiError> {
     let insert = diesel::insert_into(contacts::table)
         .values((
-            contacts::entity.eq(R::ENTITY),
-            contacts::record_id.eq(id),
-            contacts::directorate.eq(record.directorate()),
+            contacts::entity.eq(entity),
+            contacts::record_id.eq(record_id),
+            contacts::directorate.eq(directorate),
             contacts::occurred_at.eq(input.occurred_at.naive_utc()),
             contacts::direction.eq(input.direction),
             contacts::channel.eq(input.channel),
             contacts::party.eq(input.party),
             contacts::summary.eq(input.summary.trim()),
-            contacts::created_at.eq(at),
-            contacts::created_by.eq(&user.username),
+            contacts::created_at.eq(now()),
+            contacts::created_by.eq(&actor.username),
         ))
         .returning(contacts::id);
     let contact_id: i64 = crate::per_backend!(conn, |c| insert.get_result(c))?;
     let view = serde_json::json!({
-        "entity": R::ENTITY,
-        "record_id": id,
+        "entity": entity,
+        "record_id": record_id,
         "occurred_at": input.occurred_at,
         "direction": input.direction,
         "channel": input.channel,
@@ -219,7 +239,7 @@ pub fn create<R: Casework>(
     let changes = audit::diff(&serde_json::json!({}), &view);
     audit::record(
         conn,
-        &user.actor(),
+        actor,
         ENTITY,
         &contact_id.to_string(),
         Action::Create,

@@ -1696,9 +1696,103 @@ pub fn load(
     save_settings(conn, &actor)?;
     let feedback = feedback(&mut g, conn, &actor)?;
     let cases = ombudsman_cases(&mut g, conn, &actor)?;
+    let service_improvements = improvements(&mut g, conn, &actor, &cases)?;
+    casework(conn, &actor)?;
     Ok(Summary {
         feedback,
         ombudsman_cases: cases.len(),
-        service_improvements: improvements(&mut g, conn, &actor, &cases)?,
+        service_improvements,
     })
+}
+
+/// What a contact entry of the demo says, by how the record is going.
+const CONTACTS: [&str; 3] = [
+    "Phoned to acknowledge the complaint and agree what it is about.",
+    "Emailed to say the investigation is under way and when to expect a response.",
+    "Called to explain the delay and agree a new date for the response.",
+];
+
+/// Casework: two caseworkers in each directorate, who share its open
+/// records and cases (so each has a queue, some of it overdue), contact
+/// entries on every third record, and an external investigator on the
+/// children's stage 2 complaints. The staff get one random password; an
+/// admin sets another to sign in as them.
+fn casework(conn: &mut DbConnection, actor: &Actor) -> Result<(), ApiError> {
+    use diesel::prelude::*;
+    use redress::casework::contacts::{self, ContactInput, Direction, Party};
+    use redress::casework::{allocation, Allocation};
+    use redress::db::schema::{feedback, ombudsman_cases};
+    use redress::feedback::model::FeedbackRow;
+    use redress::records::Record;
+    use redress::users::model::{self as users, UserData};
+
+    let password: String = rand::thread_rng()
+        .sample_iter(&rand::distributions::Alphanumeric)
+        .take(32)
+        .map(char::from)
+        .collect();
+    let hash = redress::auth::password::hash(&password)?;
+    for directorate in DIRECTORATES {
+        let mut handlers = Vec::new();
+        for (n, name) in ["Sam Patel", "Alex Morgan"].iter().enumerate() {
+            let data = UserData {
+                username: format!("{directorate}.officer{}", n + 1),
+                display_name: format!("{name} ({directorate})"),
+                role: redress::users::role::Role::Caseworker,
+                directorates: vec![directorate.to_string()],
+                active: true,
+            };
+            handlers.push(users::create(conn, actor, &data, &hash)?.id);
+        }
+        let open: Vec<i64> = feedback::table
+            .filter(feedback::directorate.eq(directorate))
+            .filter(feedback::responded_on.is_null())
+            .order(feedback::id)
+            .select(feedback::id)
+            .load(conn)?;
+        for (i, id) in open.into_iter().enumerate() {
+            let Some(row) = FeedbackRow::find(conn, id)? else {
+                continue;
+            };
+            let external = row.fields.procedure == Some(Procedure::StatutoryChildren)
+                && row.fields.stage == Some(2);
+            let after = Allocation {
+                handler_id: Some(handlers[i % handlers.len()]),
+                investigator_id: None,
+                investigator_name: external
+                    .then(|| "Independent investigator (commissioned)".into()),
+            };
+            let row = allocation::write_allocation(conn, actor, &row, &after, None)?;
+            if i % 3 == 0 {
+                let input = ContactInput {
+                    occurred_at: (row.fields.received_on + Duration::days(2))
+                        .and_hms_opt(10, 30, 0)
+                        .unwrap_or_default()
+                        .and_utc(),
+                    direction: Direction::Out,
+                    channel: Channel::Phone,
+                    party: Party::Complainant,
+                    summary: CONTACTS[(i / 3) % CONTACTS.len()].to_string(),
+                };
+                contacts::insert(conn, actor, FeedbackRow::ENTITY, id, directorate, &input)?;
+            }
+        }
+        let cases: Vec<i64> = ombudsman_cases::table
+            .filter(ombudsman_cases::directorate.eq(directorate))
+            .filter(ombudsman_cases::decision.is_null())
+            .order(ombudsman_cases::id)
+            .select(ombudsman_cases::id)
+            .load(conn)?;
+        for (i, id) in cases.into_iter().enumerate() {
+            let Some(case) = CaseRecord::find(conn, id)? else {
+                continue;
+            };
+            let after = Allocation {
+                handler_id: Some(handlers[i % handlers.len()]),
+                ..Allocation::default()
+            };
+            allocation::write_allocation(conn, actor, &case, &after, None)?;
+        }
+    }
+    Ok(())
 }
