@@ -104,7 +104,11 @@ while added < 5:
         added += 1
 
 # The statements that together answer what an endpoint answers.
-HAND = {"complaints": ["complaints", "complaints_caseload", "complaints_escalated"]}
+HAND = {
+    "complaints": ["complaints", "complaints_caseload", "complaints_escalated"],
+    "feedback": ["feedback", "feedback_caseload"],
+    "ombudsman": ["ombudsman", "ombudsman_caseload"],
+}
 
 rows = [
     ("ombudsman", "/api/v1/statistics/ombudsman?year=2024&directorate=adults", "ombudsman"),
