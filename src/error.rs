@@ -326,6 +326,11 @@ impl From<diesel::result::Error> for ApiError {
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
                 ApiError::Conflict("A record with the same key already exists.".to_string())
             }
+            Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => ApiError::Conflict(
+                "Other records still refer to it (a user may handle records or own actions: \
+                 reassign them, or deactivate the user instead)."
+                    .to_string(),
+            ),
             Error::DatabaseError(_, info) if crate::db::deadline::is_timeout(info.message()) => {
                 ApiError::Unavailable(format!("query time limit: {}", info.message()))
             }

@@ -58,7 +58,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(crate::reports::api::routes)
             .configure(crate::casework::allocation::routes)
             .configure(crate::casework::contacts::routes)
-            .configure(crate::casework::queue::routes),
+            .configure(crate::casework::queue::routes)
+            .configure(crate::actions::api::routes),
     );
 }
 

@@ -35,6 +35,9 @@ enum Scoped {
     NotFound,
     /// Writing into, or asking statistics about, the directorate: 403.
     Forbidden,
+    /// A body naming a record the user cannot see: 422, the same words as
+    /// for one that does not exist (references are checked first).
+    Invalid,
 }
 
 use Role::{Admin, Analyst, Caseworker, Integration, Manager};
@@ -56,6 +59,7 @@ struct Fixtures {
     user: i64,
     user_name: String,
     handler: i64,
+    action: i64,
     holiday: String,
     timescale_version: String,
 }
@@ -95,6 +99,14 @@ async fn fixtures(app: &TestApp, admin: &TestUser) -> Fixtures {
         "description": "Brief staff.", "agreed_on": "2025-02-03"}),
     )
     .await;
+    let action = post(
+        app,
+        admin,
+        "/api/v1/actions",
+        json!({"directorate": "adults", "feedback_id": feedback["id"],
+        "description": "Apologise in writing.", "due_on": "2025-06-20"}),
+    )
+    .await;
     // Made directly (the harness's users share one password hash: argon2 is slow by design).
     let user = app.user(Analyst, &["adults"]).await;
     let handler = app.user(Caseworker, &["adults"]).await;
@@ -119,6 +131,7 @@ async fn fixtures(app: &TestApp, admin: &TestUser) -> Fixtures {
         feedback: feedback["id"].as_i64().unwrap(),
         case: case["id"].as_i64().unwrap(),
         improvement: improvement["id"].as_i64().unwrap(),
+        action: action["id"].as_i64().unwrap(),
         user: user.id,
         user_name: user.username,
         handler: handler.id,
@@ -201,6 +214,14 @@ fn request(operation: &str, f: &Fixtures) -> (Method, String, Option<Value>, Acc
         "list_feedback_contacts" => (Method::GET, format!("/api/v1/feedback/{fb}/contacts"), None, Access::Roles(CASEWORK_READERS, Scoped::NotFound)),
         "create_case_contact" => (Method::POST, format!("/api/v1/ombudsman-cases/{}/contacts", f.case), Some(json!({"occurred_at": "2025-06-02T10:00:00Z", "direction": "in", "channel": "email", "with": "ombudsman", "summary": "S"})), Access::Roles(WRITERS, Scoped::NotFound)),
         "list_case_contacts" => (Method::GET, format!("/api/v1/ombudsman-cases/{}/contacts", f.case), None, Access::Roles(CASEWORK_READERS, Scoped::NotFound)),
+        "list_actions" => (Method::GET, "/api/v1/actions".into(), None, Access::Roles(STAFF_READERS, Scoped::No)),
+        "create_action" => (Method::POST, "/api/v1/actions".into(), Some(json!({"directorate": "adults", "feedback_id": fb, "description": "Pay £300."})), Access::Roles(STAFF_WRITERS, Scoped::Invalid)),
+        "get_action" => (Method::GET, format!("/api/v1/actions/{}", f.action), None, Access::Roles(STAFF_READERS, Scoped::NotFound)),
+        "update_action" => (Method::PATCH, format!("/api/v1/actions/{}", f.action), Some(json!({"evidence": "Sent."})), Access::Roles(STAFF_WRITERS, Scoped::NotFound)),
+        "delete_action" => (Method::DELETE, format!("/api/v1/actions/{}", f.action), None, Access::Roles(MANAGERS, Scoped::NotFound)),
+        "get_action_history" => (Method::GET, format!("/api/v1/actions/{}/history", f.action), None, Access::Roles(STAFF_READERS, Scoped::NotFound)),
+        "redact_action" => (Method::POST, format!("/api/v1/actions/{}/redact", f.action), None, Access::Roles(MANAGERS, Scoped::NotFound)),
+        "erase_action" => (Method::POST, format!("/api/v1/actions/{}/erase", f.action), None, Access::Roles(MANAGERS, Scoped::NotFound)),
         "my_work" => (Method::GET, "/api/v1/me/work".into(), None, Access::Roles(STAFF_WRITERS, Scoped::No)),
         other => panic!("the operation {other} is not in the authorisation matrix: classify it in tests/authz.rs"),
     };
@@ -223,6 +244,7 @@ fn expected(access: Access, role: Option<Role>, home: bool, success: u16) -> u16
                     Scoped::No => success,
                     Scoped::NotFound => 404,
                     Scoped::Forbidden => 403,
+                    Scoped::Invalid => 422,
                 }
             }
         }

@@ -71,6 +71,15 @@ impl HandlerFilter {
     /// The filter `handler=` asks for, for the caller `me`: `me`, `none`
     /// or a user's id; 422 for anything else.
     pub fn parse(value: Option<&str>, me: i64) -> Result<Option<HandlerFilter>, ApiError> {
+        HandlerFilter::parse_field("handler", value, me)
+    }
+
+    /// The same for the query parameter `field` (`owner=` of the actions).
+    pub fn parse_field(
+        field: &str,
+        value: Option<&str>,
+        me: i64,
+    ) -> Result<Option<HandlerFilter>, ApiError> {
         let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
             return Ok(None);
         };
@@ -80,7 +89,7 @@ impl HandlerFilter {
             id => id
                 .parse::<i64>()
                 .map(|id| Some(HandlerFilter::User(id)))
-                .map_err(|_| ApiError::field("handler", "must be me, none or a user's id")),
+                .map_err(|_| ApiError::field(field, "must be me, none or a user's id")),
         }
     }
 }
@@ -132,10 +141,10 @@ impl Validate for Assignment {
     }
 }
 
-/// Whether the user `id` may handle or investigate a record of
-/// `directorate`: an active admin, or an active manager or caseworker of
-/// the directorate. The reason when not.
-fn check_assignee(
+/// Whether the user `id` may handle, investigate or own an action on a
+/// record of `directorate`: an active admin, or an active manager or
+/// caseworker of the directorate. The reason when not.
+pub fn check_assignee(
     conn: &mut DbConnection,
     id: i64,
     directorate: &str,

@@ -28,19 +28,21 @@ pub trait Casework: RecordApi {
 }
 
 /// What redacting the record `id` of `entity` does to its casework: its
-/// contact entries' summaries become `[redacted]`, in them and in their
-/// history.
+/// contact entries' summaries and its actions' free text become
+/// `[redacted]`, in them and in their history.
 pub fn redact_for(
     conn: &mut DbConnection,
     actor: &Actor,
     entity: &str,
     id: i64,
 ) -> Result<(), ApiError> {
-    contacts::redact_for(conn, actor, entity, id)
+    contacts::redact_for(conn, actor, entity, id)?;
+    crate::actions::model::redact_for(conn, actor, entity, id)
 }
 
 /// What deleting the record `id` of `entity` does to its casework: its
-/// contact entries go with it (their history stays).
+/// contact entries and actions go with it (their history stays).
 pub fn delete_for(conn: &mut DbConnection, entity: &str, id: i64) -> Result<(), ApiError> {
-    contacts::delete_for(conn, entity, id)
+    contacts::delete_for(conn, entity, id)?;
+    crate::actions::model::delete_for(conn, entity, id)
 }

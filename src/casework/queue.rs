@@ -1,6 +1,7 @@
 //! `GET /me/work`: the caller's queue. The open feedback records and the
 //! Ombudsman cases they handle, most urgent first, each with its next
-//! milestone and its due date; and for managers and admins, the open
+//! milestone and its due date; their open actions; and for managers and
+//! admins, the open
 //! records and cases of their directorates left with a handler who has been
 //! deactivated or has left the directorate.
 
@@ -14,7 +15,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::{AuthUser, Authorized, StaffWriters};
 use crate::calendar::Today;
-use crate::db::schema::{feedback, ombudsman_cases};
+use crate::actions::model::ActionRow;
+use crate::db::schema::{actions, feedback, ombudsman_cases};
 use crate::db::DbConnection;
 use crate::error::ApiError;
 use crate::feedback::model::FeedbackRow;
@@ -70,6 +72,9 @@ pub struct Queue {
     /// directorates whose handler has been deactivated or is no longer of
     /// the directorate, to reassign. Empty for other roles.
     pub unattended: Vec<WorkItem>,
+    /// The caller's actions not yet done, by due date (those without one
+    /// last), each with `overdue`.
+    pub actions: Vec<crate::actions::api::AgreedAction>,
 }
 
 /// The item of an open feedback record: its next milestone from its clock.
@@ -232,7 +237,22 @@ pub fn queue(
         unattended.extend(case_items(conn, cases, today)?);
         by_urgency(&mut unattended);
     }
-    Ok(Queue { items, unattended })
+    let actions: Vec<ActionRow> = actions::table
+        .filter(actions::owner_id.eq(user.id))
+        .filter(actions::completed_on.is_null())
+        .order((actions::due_on.is_null(), actions::due_on, actions::id))
+        .limit(QUEUE_LIMIT)
+        .select(ActionRow::as_select())
+        .load(conn)?;
+    let actions = actions
+        .iter()
+        .map(|row| crate::actions::api::AgreedAction::of(row, Today(today)))
+        .collect();
+    Ok(Queue {
+        items,
+        unattended,
+        actions,
+    })
 }
 
 /// The caller's queue: the open feedback records and the Ombudsman cases

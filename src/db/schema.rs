@@ -280,6 +280,28 @@ diesel::table! {
 }
 
 diesel::table! {
+    actions (id) {
+        id -> BigInt,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        created_by -> Text,
+        redacted_at -> Nullable<Timestamp>,
+        directorate -> Text,
+        feedback_id -> Nullable<BigInt>,
+        ombudsman_case_id -> Nullable<BigInt>,
+        recommendation -> Nullable<Integer>,
+        remedy -> Nullable<Integer>,
+        description -> Text,
+        owner_id -> Nullable<BigInt>,
+        owner_name -> Nullable<Text>,
+        due_on -> Nullable<Date>,
+        completed_on -> Nullable<Date>,
+        evidence -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     contacts (id) {
         id -> BigInt,
         entity -> Text,
@@ -304,6 +326,7 @@ diesel::joinable!(ombudsman_information_requests -> ombudsman_cases (case_id));
 diesel::joinable!(ombudsman_recommendations -> ombudsman_cases (case_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    actions,
     contacts,
     directorates,
     users,

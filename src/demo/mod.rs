@@ -160,12 +160,20 @@ impl Gen<'_> {
     fn remedies(&mut self, outcome: Option<Outcome>, responded: Option<NaiveDate>) -> Vec<Remedy> {
         match outcome {
             Some(Outcome::Upheld | Outcome::PartiallyUpheld) if self.rng.gen_bool(0.4) => {
+                // The written apology is promised within 10 days of the
+                // response; one in seven goes out a few days late.
+                let due_on = responded.map(|d| d + Duration::days(10));
+                let late = responded.is_some_and(|d| d.day() % 7 == 0);
+                let completed_on = responded
+                    .map(|d| d + Duration::days(if late { 14 } else { 5 }))
+                    .filter(|d| *d <= self.today);
                 vec![Remedy {
                     kind: RemedyKind::Apology,
                     description: Some("Apology for the way the matter was handled.".into()),
                     amount_pence: None,
                     agreed_on: responded,
-                    completed_on: responded,
+                    due_on,
+                    completed_on,
                 }]
             }
             _ => Vec::new(),

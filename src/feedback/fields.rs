@@ -74,6 +74,10 @@ pub struct Remedy {
     /// When it was agreed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agreed_on: Option<NaiveDate>,
+    /// When it was promised by; the statistics count a remedy done after
+    /// it as delivered late.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_on: Option<NaiveDate>,
     /// When it was done.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completed_on: Option<NaiveDate>,
@@ -433,6 +437,11 @@ fn check_remedies(remedies: &[Remedy], today: NaiveDate, errors: &mut FieldError
         if let (Some(agreed), Some(completed)) = (remedy.agreed_on, remedy.completed_on) {
             if completed < agreed {
                 errors.add(at("completed_on"), "must not be before agreed_on");
+            }
+        }
+        if let (Some(agreed), Some(due)) = (remedy.agreed_on, remedy.due_on) {
+            if due < agreed {
+                errors.add(at("due_on"), "must not be before agreed_on");
             }
         }
     }

@@ -88,16 +88,18 @@ impl Record for ImprovementRow {
     }
 }
 
-/// The source case of an improvement.
-const CASE: Link = Link::new(
+/// A link to an Ombudsman case (`ombudsman_case_id`), of the same
+/// directorate: an improvement's or an action's.
+pub const CASE: Link = Link::new(
     "ombudsman_case_id",
     "Ombudsman case",
     "a case",
     crate::ombudsman::model::directorate_of,
 );
 
-/// The source record of an improvement.
-const FEEDBACK: Link = Link::new(
+/// A link to a feedback record (`feedback_id`), of the same directorate:
+/// an improvement's or an action's.
+pub const FEEDBACK: Link = Link::new(
     "feedback_id",
     "feedback record",
     "a record",

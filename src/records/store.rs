@@ -239,8 +239,9 @@ pub fn delete<R: Record>(
     user: &AuthUser,
     current: &R,
 ) -> Result<(), ApiError> {
-    R::remove(conn, current)?;
+    // Its casework first: actions refer to it.
     crate::casework::delete_for(conn, R::ENTITY, current.id())?;
+    R::remove(conn, current)?;
     let changes = audit::diff(&audit_view::<R>(&current.input())?, &json!({}));
     let id = current.id().to_string();
     audit::record(

@@ -220,6 +220,94 @@ pub struct ComplaintStatistics {
     /// it (`carried_over`). "Open" means not yet responded to.
     #[serde(flatten)]
     pub caseload: Caseload,
+    /// What was promised on the records, due in the period: their actions
+    /// (`/actions`) and their remedies with a `due_on`, and how many were
+    /// delivered late.
+    pub promises: Promises,
+}
+
+/// Promises due in the period, and whether they were kept.
+#[derive(Debug, Clone, Default, QueryableByName, Serialize, ToSchema)]
+pub struct Promises {
+    /// Actions on the records, due in the period.
+    #[diesel(sql_type = BigInt)]
+    pub actions_due: i64,
+    /// Of those, done by their due date.
+    #[diesel(sql_type = BigInt)]
+    pub actions_on_time: i64,
+    /// Of those, done after their due date: delivered late.
+    #[diesel(sql_type = BigInt)]
+    pub actions_late: i64,
+    /// Of those, not done yet.
+    #[diesel(sql_type = BigInt)]
+    pub actions_not_done: i64,
+    /// Remedies on the records with a `due_on` in the period.
+    #[diesel(sql_type = BigInt)]
+    pub remedies_due: i64,
+    /// Of those, done by their due date.
+    #[diesel(sql_type = BigInt)]
+    pub remedies_on_time: i64,
+    /// Of those, done after their due date: delivered late.
+    #[diesel(sql_type = BigInt)]
+    pub remedies_late: i64,
+    /// Of those, not done yet.
+    #[diesel(sql_type = BigInt)]
+    pub remedies_not_done: i64,
+}
+
+/// The actions on the analysed records due in the period, by whether they
+/// were done on time, late or not yet (the remedies are counted after, from
+/// the records).
+fn actions_due(period: &Period, kinds: &[Kind], params: &ComplaintParams, scope: &Scope) -> Sql {
+    let sql = Sql::new(&format!(
+        "SELECT COUNT(*) AS actions_due, {} AS actions_on_time, {} AS actions_late, \
+         {} AS actions_not_done, CAST(0 AS BIGINT) AS remedies_due, \
+         CAST(0 AS BIGINT) AS remedies_on_time, CAST(0 AS BIGINT) AS remedies_late, \
+         CAST(0 AS BIGINT) AS remedies_not_done \
+         FROM actions a WHERE",
+        count_if("a.completed_on <= a.due_on"),
+        count_if("a.completed_on > a.due_on"),
+        count_if("a.completed_on IS NULL"),
+    ))
+    .in_period("a.due_on", period)
+    .push("AND a.feedback_id IN (SELECT id FROM feedback WHERE 1 = 1");
+    narrowed(sql, kinds, params, scope).push(")")
+}
+
+/// The remedies of one analysed record that has any with a due date.
+#[derive(Debug, QueryableByName)]
+struct RecordRemedies {
+    #[diesel(sql_type = Text)]
+    remedies: String,
+}
+
+/// The records among those analysed whose remedies have a due date.
+fn with_remedies_due(kinds: &[Kind], params: &ComplaintParams, scope: &Scope) -> Sql {
+    let sql = Sql::new("SELECT remedies FROM feedback WHERE remedies LIKE '%\"due_on\"%'");
+    narrowed(sql, kinds, params, scope)
+}
+
+/// Count the remedies of `rows` due in the period into `promises`.
+fn count_remedies(
+    rows: &[RecordRemedies],
+    period: &Period,
+    promises: &mut Promises,
+) -> Result<(), ApiError> {
+    for row in rows {
+        let remedies: Vec<crate::feedback::fields::Remedy> = serde_json::from_str(&row.remedies)?;
+        for remedy in remedies {
+            let Some(due) = remedy.due_on.filter(|d| *d >= period.from && *d <= period.to) else {
+                continue;
+            };
+            promises.remedies_due += 1;
+            match remedy.completed_on {
+                Some(done) if done <= due => promises.remedies_on_time += 1,
+                Some(_) => promises.remedies_late += 1,
+                None => promises.remedies_not_done += 1,
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Records responded to in the period that share a reason, outcome,
@@ -592,7 +680,8 @@ pub fn compute(
 ) -> Result<ComplaintStatistics, ApiError> {
     let kinds = params.kinds()?;
     let dimensions = groups::parse(params.group_by.as_deref())?;
-    let (responded, received, escalated_to, groups, caseload) = in_snapshot(conn, |conn| {
+    let (responded, received, escalated_to, groups, caseload, mut promises, remedies) =
+        in_snapshot(conn, |conn| {
         Ok((
             responded(period, &kinds, params, scope).load::<RespondedGroup>(conn)?,
             received(period, &kinds, params, scope).load::<ReceivedByStage>(conn)?,
@@ -610,8 +699,11 @@ pub fn compute(
             },
             self::caseload(period, None, |sql| narrowed(sql, &kinds, params, scope))
                 .load_one::<Caseload>(conn)?,
+            actions_due(period, &kinds, params, scope).load_one::<Promises>(conn)?,
+            with_remedies_due(&kinds, params, scope).load::<RecordRemedies>(conn)?,
         ))
     })?;
+    count_remedies(&remedies, period, &mut promises)?;
     let mut escalated: BTreeMap<String, i64> = Kind::ALL
         .iter()
         .map(|k| (k.as_str().to_string(), 0))
@@ -642,6 +734,7 @@ pub fn compute(
         escalated,
         groups,
         caseload,
+        promises,
     })
 }
 
