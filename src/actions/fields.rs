@@ -38,7 +38,11 @@ pub struct ActionInput {
     #[schema(minimum = 0)]
     pub remedy: Option<i32>,
     /// What was promised.
-    #[schema(min_length = 1, max_length = 20000, example = "Apologise to Mrs Y in writing.")]
+    #[schema(
+        min_length = 1,
+        max_length = 20000,
+        example = "Apologise to Mrs Y in writing."
+    )]
     pub description: String,
     /// The user who owns it: an active manager or caseworker of the
     /// directorate (or an admin); null when a team owns it (`owner_name`).
@@ -72,9 +76,19 @@ impl Validate for ActionInput {
         if self.description.trim().is_empty() {
             errors.add("description", "must say what was promised");
         }
-        check_length(errors, "description", Some(&self.description), MAX_LONG_TEXT);
+        check_length(
+            errors,
+            "description",
+            Some(&self.description),
+            MAX_LONG_TEXT,
+        );
         check_length(errors, "evidence", self.evidence.as_deref(), MAX_LONG_TEXT);
-        check_length(errors, "owner_name", self.owner_name.as_deref(), MAX_SHORT_TEXT);
+        check_length(
+            errors,
+            "owner_name",
+            self.owner_name.as_deref(),
+            MAX_SHORT_TEXT,
+        );
         match (self.feedback_id, self.ombudsman_case_id) {
             (Some(_), Some(_)) => errors.add(
                 "ombudsman_case_id",
@@ -89,13 +103,19 @@ impl Validate for ActionInput {
         if self.remedy.is_some() && self.feedback_id.is_none() {
             errors.add("remedy", "only applies to an action on a feedback record");
         }
-        for (field, position) in [("recommendation", self.recommendation), ("remedy", self.remedy)] {
+        for (field, position) in [
+            ("recommendation", self.recommendation),
+            ("remedy", self.remedy),
+        ] {
             if position.is_some_and(|p| p < 0) {
                 errors.add(field, "must be a position from 0");
             }
         }
         if self.owner_id.is_some() && self.owner_name.is_some() {
-            errors.add("owner_name", "an action has a user or a team as owner, not both");
+            errors.add(
+                "owner_name",
+                "an action has a user or a team as owner, not both",
+            );
         }
         if self.completed_on.is_some_and(|d| d > today) {
             errors.add("completed_on", "must not be in the future");

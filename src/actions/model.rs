@@ -98,7 +98,10 @@ impl Record for ActionRow {
                 .count()
                 .get_result(conn)?;
             if found == 0 {
-                errors.add("recommendation", "the case has no recommendation at this position");
+                errors.add(
+                    "recommendation",
+                    "the case has no recommendation at this position",
+                );
             }
         }
         if let (Some(record), Some(position)) = (input.feedback_id, input.remedy) {
@@ -215,10 +218,7 @@ pub fn list(
 
 /// The actions promised on the record `id` of `entity` (`feedback` or
 /// `ombudsman_case`).
-fn of_record(
-    entity: &str,
-    id: i64,
-) -> Option<actions::BoxedQuery<'static, MultiBackend>> {
+fn of_record(entity: &str, id: i64) -> Option<actions::BoxedQuery<'static, MultiBackend>> {
     let query = actions::table.into_boxed();
     match entity {
         crate::feedback::model::ENTITY => Some(query.filter(actions::feedback_id.eq(id))),

@@ -13,9 +13,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use crate::actions::model::ActionRow;
 use crate::auth::{AuthUser, Authorized, StaffWriters};
 use crate::calendar::Today;
-use crate::actions::model::ActionRow;
 use crate::db::schema::{actions, feedback, ombudsman_cases};
 use crate::db::DbConnection;
 use crate::error::ApiError;

@@ -92,6 +92,9 @@ const SQLITE_MMAP_BYTES: u64 = 1 << 30;
 
 /// Opens connections for the pool, picking the backend from the URL scheme so
 /// that a refused PostgreSQL connection reports its real cause, and setting
+/// How often the query planner's statistics are refreshed on SQLite.
+const SQLITE_OPTIMIZE_EVERY: Duration = Duration::from_secs(3600);
+
 /// SQLite's per-connection PRAGMAs.
 #[derive(Debug, Clone)]
 pub struct ConnectionManager {
@@ -252,10 +255,34 @@ impl Db {
         .map_err(|e| e.to_string())?;
         std::thread::Builder::new()
             .name("sqlite-checkpoint".into())
-            .spawn(move || loop {
-                std::thread::sleep(SQLITE_CHECKPOINT_EVERY);
-                if let Err(error) = conn.batch_execute("PRAGMA wal_checkpoint(RESTART)") {
-                    tracing::warn!(%error, "WAL checkpoint failed");
+            .spawn(move || {
+                // The query planner's statistics, as SQLite advises for
+                // long-lived connections: gathered now where a table lacks
+                // them or has changed much (bounded, so it is quick), then
+                // refreshed every hour. Without them the planner may read a
+                // range of years where an index on another column reads days.
+                let optimize = |conn: &mut SqliteConnection, pragma: &str| {
+                    if let Err(error) = conn.batch_execute(pragma) {
+                        tracing::warn!(%error, "PRAGMA optimize failed");
+                    }
+                };
+                optimize(
+                    &mut conn,
+                    "PRAGMA analysis_limit = 1000; PRAGMA optimize = 0x10002;",
+                );
+                let mut ticks: u64 = 0;
+                loop {
+                    std::thread::sleep(SQLITE_CHECKPOINT_EVERY);
+                    if let Err(error) = conn.batch_execute("PRAGMA wal_checkpoint(RESTART)") {
+                        tracing::warn!(%error, "WAL checkpoint failed");
+                    }
+                    ticks += 1;
+                    if u128::from(ticks) * SQLITE_CHECKPOINT_EVERY.as_millis()
+                        % SQLITE_OPTIMIZE_EVERY.as_millis()
+                        == 0
+                    {
+                        optimize(&mut conn, "PRAGMA optimize;");
+                    }
                 }
             })
             .map(|_| ())

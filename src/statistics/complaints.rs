@@ -296,7 +296,10 @@ fn count_remedies(
     for row in rows {
         let remedies: Vec<crate::feedback::fields::Remedy> = serde_json::from_str(&row.remedies)?;
         for remedy in remedies {
-            let Some(due) = remedy.due_on.filter(|d| *d >= period.from && *d <= period.to) else {
+            let Some(due) = remedy
+                .due_on
+                .filter(|d| *d >= period.from && *d <= period.to)
+            else {
                 continue;
             };
             promises.remedies_due += 1;
@@ -682,27 +685,27 @@ pub fn compute(
     let dimensions = groups::parse(params.group_by.as_deref())?;
     let (responded, received, escalated_to, groups, caseload, mut promises, remedies) =
         in_snapshot(conn, |conn| {
-        Ok((
-            responded(period, &kinds, params, scope).load::<RespondedGroup>(conn)?,
-            received(period, &kinds, params, scope).load::<ReceivedByStage>(conn)?,
-            escalated(period, &kinds, params, scope).load::<EscalatedTo>(conn)?,
-            if dimensions.is_empty() {
-                Vec::new()
-            } else {
-                groups::compute(
-                    conn,
-                    period,
-                    &dimensions,
-                    |sql| narrowed(sql, &kinds, params, scope),
-                    disclosure,
-                )?
-            },
-            self::caseload(period, None, |sql| narrowed(sql, &kinds, params, scope))
-                .load_one::<Caseload>(conn)?,
-            actions_due(period, &kinds, params, scope).load_one::<Promises>(conn)?,
-            with_remedies_due(&kinds, params, scope).load::<RecordRemedies>(conn)?,
-        ))
-    })?;
+            Ok((
+                responded(period, &kinds, params, scope).load::<RespondedGroup>(conn)?,
+                received(period, &kinds, params, scope).load::<ReceivedByStage>(conn)?,
+                escalated(period, &kinds, params, scope).load::<EscalatedTo>(conn)?,
+                if dimensions.is_empty() {
+                    Vec::new()
+                } else {
+                    groups::compute(
+                        conn,
+                        period,
+                        &dimensions,
+                        |sql| narrowed(sql, &kinds, params, scope),
+                        disclosure,
+                    )?
+                },
+                self::caseload(period, None, |sql| narrowed(sql, &kinds, params, scope))
+                    .load_one::<Caseload>(conn)?,
+                actions_due(period, &kinds, params, scope).load_one::<Promises>(conn)?,
+                with_remedies_due(&kinds, params, scope).load::<RecordRemedies>(conn)?,
+            ))
+        })?;
     count_remedies(&remedies, period, &mut promises)?;
     let mut escalated: BTreeMap<String, i64> = Kind::ALL
         .iter()
