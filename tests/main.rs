@@ -8,6 +8,7 @@ mod common;
 #[path = "../src/demo/mod.rs"]
 mod demo;
 
+mod actions;
 mod auth;
 mod authz;
 mod backup;
