@@ -671,6 +671,32 @@ async fn the_demo_gives_each_directorate_handlers_with_work_and_contacts() {
             .iter()
             .any(|g| g["handler_id"] == id));
     }
+    for directorate in ["adults", "children", "corporate"] {
+        let overdue = get(
+            &app,
+            &admin,
+            &format!("/api/v1/actions?directorate={directorate}&overdue=true"),
+        )
+        .await;
+        assert!(
+            overdue["total"].as_i64().unwrap() > 0,
+            "{directorate}: overdue actions"
+        );
+        let done = get(
+            &app,
+            &admin,
+            &format!("/api/v1/actions?directorate={directorate}&completed=true&limit=100"),
+        )
+        .await;
+        assert!(
+            done["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|a| a["late"] == true),
+            "{directorate}: some promises kept late"
+        );
+    }
     let cases = get(
         &app,
         &admin,

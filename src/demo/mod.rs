@@ -1705,7 +1705,7 @@ pub fn load(
     let feedback = feedback(&mut g, conn, &actor)?;
     let cases = ombudsman_cases(&mut g, conn, &actor)?;
     let service_improvements = improvements(&mut g, conn, &actor, &cases)?;
-    casework(conn, &actor)?;
+    casework(conn, &actor, today)?;
     Ok(Summary {
         feedback,
         ombudsman_cases: cases.len(),
@@ -1722,11 +1722,15 @@ const CONTACTS: [&str; 3] = [
 
 /// Casework: two caseworkers in each directorate, who share its open
 /// records and cases (so each has a queue, some of it overdue), contact
-/// entries on every third record, and an external investigator on the
+/// entries on every third record, call-back actions on every fourth (the
+/// older ones overdue), written apologies promised on last year's upheld
+/// complaints (some sent late), and an external investigator on the
 /// children's stage 2 complaints. The staff get one random password; an
 /// admin sets another to sign in as them.
-fn casework(conn: &mut DbConnection, actor: &Actor) -> Result<(), ApiError> {
+fn casework(conn: &mut DbConnection, actor: &Actor, today: NaiveDate) -> Result<(), ApiError> {
     use diesel::prelude::*;
+    use redress::actions::fields::ActionInput;
+    use redress::actions::model::ActionRow;
     use redress::casework::contacts::{self, ContactInput, Direction, Party};
     use redress::casework::{allocation, Allocation};
     use redress::db::schema::{feedback, ombudsman_cases};
@@ -1771,6 +1775,24 @@ fn casework(conn: &mut DbConnection, actor: &Actor) -> Result<(), ApiError> {
                     .then(|| "Independent investigator (commissioned)".into()),
             };
             let row = allocation::write_allocation(conn, actor, &row, &after, None)?;
+            if i % 4 == 1 {
+                // A promise to call back, owned by the handler: those of
+                // older records are overdue.
+                let input = ActionInput {
+                    directorate: directorate.to_string(),
+                    feedback_id: Some(id),
+                    ombudsman_case_id: None,
+                    recommendation: None,
+                    remedy: None,
+                    description: "Call back with an update on the investigation.".into(),
+                    owner_id: after.handler_id,
+                    owner_name: None,
+                    due_on: Some(row.fields.received_on + Duration::days(14)),
+                    completed_on: None,
+                    evidence: None,
+                };
+                redress::records::store::import::<ActionRow>(conn, actor, &input, &())?;
+            }
             if i % 3 == 0 {
                 let input = ContactInput {
                     occurred_at: (row.fields.received_on + Duration::days(2))
@@ -1800,6 +1822,35 @@ fn casework(conn: &mut DbConnection, actor: &Actor) -> Result<(), ApiError> {
                 ..Allocation::default()
             };
             allocation::write_allocation(conn, actor, &case, &after, None)?;
+        }
+        // The written apologies promised on last year's upheld complaints,
+        // owned by the customer care team: most sent on time, some late.
+        let upheld: Vec<(i64, NaiveDate)> = feedback::table
+            .filter(feedback::directorate.eq(directorate))
+            .filter(feedback::kind.eq(Kind::Complaint.as_str()))
+            .filter(feedback::outcome.eq(Outcome::Upheld.as_str()))
+            .filter(feedback::responded_on.ge(today - Duration::days(365)))
+            .order(feedback::id)
+            .select((feedback::id, feedback::responded_on.assume_not_null()))
+            .limit(12)
+            .load(conn)?;
+        for (n, (id, responded)) in upheld.into_iter().enumerate() {
+            let due = responded + Duration::days(10);
+            let done = responded + Duration::days(if n % 4 == 3 { 16 } else { 6 });
+            let input = ActionInput {
+                directorate: directorate.to_string(),
+                feedback_id: Some(id),
+                ombudsman_case_id: None,
+                recommendation: None,
+                remedy: None,
+                description: "Send the written apology agreed in the response.".into(),
+                owner_id: None,
+                owner_name: Some("Customer Care Team".into()),
+                due_on: Some(due),
+                completed_on: Some(done).filter(|d| *d <= today),
+                evidence: Some("Letter sent; copy on file.".into()).filter(|_| done <= today),
+            };
+            redress::records::store::import::<ActionRow>(conn, actor, &input, &())?;
         }
     }
     Ok(())
