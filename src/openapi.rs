@@ -59,7 +59,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(crate::casework::allocation::routes)
             .configure(crate::casework::contacts::routes)
             .configure(crate::casework::queue::routes)
-            .configure(crate::actions::api::routes),
+            .configure(crate::actions::api::routes)
+            .configure(crate::feedback::reopening::routes),
     );
 }
 

@@ -80,6 +80,7 @@ async fn fixtures(app: &TestApp, admin: &TestUser) -> Fixtures {
     let n = serial();
     let feedback = post(app, admin, "/api/v1/feedback", json!({"directorate": "adults", "kind": "complaint",
         "procedure": "statutory_adults", "stage": 1, "received_on": "2025-06-02", "category": "Charging",
+        "responded_on": "2025-06-20", "outcome": "upheld",
         "complainant": {"name": "Test Person"}})).await;
     let case = post(
         app,
@@ -222,6 +223,8 @@ fn request(operation: &str, f: &Fixtures) -> (Method, String, Option<Value>, Acc
         "get_action_history" => (Method::GET, format!("/api/v1/actions/{}/history", f.action), None, Access::Roles(STAFF_READERS, Scoped::NotFound)),
         "redact_action" => (Method::POST, format!("/api/v1/actions/{}/redact", f.action), None, Access::Roles(MANAGERS, Scoped::NotFound)),
         "erase_action" => (Method::POST, format!("/api/v1/actions/{}/erase", f.action), None, Access::Roles(MANAGERS, Scoped::NotFound)),
+        "reopen_feedback" => (Method::POST, format!("/api/v1/feedback/{fb}/reopen"), Some(json!({"reopened_on": "2025-07-01", "reason": "New evidence."})), Access::Roles(WRITERS, Scoped::NotFound)),
+        "list_feedback_rounds" => (Method::GET, format!("/api/v1/feedback/{fb}/rounds"), None, Access::Roles(ALL, Scoped::NotFound)),
         "my_work" => (Method::GET, "/api/v1/me/work".into(), None, Access::Roles(STAFF_WRITERS, Scoped::No)),
         other => panic!("the operation {other} is not in the authorisation matrix: classify it in tests/authz.rs"),
     };
@@ -261,7 +264,7 @@ fn success_status(method: &Method, operation: &str) -> u16 {
         // Re-opening changes the case (a new decision round); it creates no resource.
         ("POST", "reopen_ombudsman_case") => 200,
         // Assigning changes the record; it creates no resource.
-        ("POST", "assign_feedback" | "assign_ombudsman_case") => 200,
+        ("POST", "assign_feedback" | "assign_ombudsman_case" | "reopen_feedback") => 200,
         ("POST", _) => 201,
         _ => 200,
     }

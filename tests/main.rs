@@ -30,6 +30,7 @@ mod ombudsman_rounds;
 mod ops;
 mod published;
 mod records;
+mod reopening;
 mod reports;
 mod settings;
 mod spec;

@@ -696,6 +696,21 @@ async fn the_demo_gives_each_directorate_handlers_with_work_and_contacts() {
                 .any(|a| a["late"] == true),
             "{directorate}: some promises kept late"
         );
+        // A complaint reopened some 166 to 226 days ago: in the financial
+        // year of the middle day, or the one either side.
+        let day = redress::calendar::uk_today() - chrono::Duration::days(196);
+        let year = redress::statistics::Period::financial_year_of(day).start_year();
+        let mut reopened = 0;
+        for y in [year - 1, year, year + 1] {
+            let stats = get(
+                &app,
+                &admin,
+                &format!("/api/v1/statistics/complaints?year={y}&directorate={directorate}"),
+            )
+            .await;
+            reopened += stats["reopenings"]["reopened"].as_i64().unwrap();
+        }
+        assert_eq!(reopened, 1, "{directorate}: a reopened complaint");
     }
     let cases = get(
         &app,

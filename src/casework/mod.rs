@@ -28,8 +28,8 @@ pub trait Casework: RecordApi {
 }
 
 /// What redacting the record `id` of `entity` does to its casework: its
-/// contact entries' summaries and its actions' free text become
-/// `[redacted]`, in them and in their history.
+/// contact entries' summaries, its actions' free text and its reopenings'
+/// reasons become `[redacted]`, in them and in their history.
 pub fn redact_for(
     conn: &mut DbConnection,
     actor: &Actor,
@@ -37,6 +37,9 @@ pub fn redact_for(
     id: i64,
 ) -> Result<(), ApiError> {
     contacts::redact_for(conn, actor, entity, id)?;
+    if entity == crate::feedback::model::ENTITY {
+        crate::feedback::reopening::redact_for(conn, id)?;
+    }
     crate::actions::model::redact_for(conn, actor, entity, id)
 }
 

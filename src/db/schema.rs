@@ -131,6 +131,7 @@ diesel::table! {
         handler_id -> Nullable<BigInt>,
         investigator_id -> Nullable<BigInt>,
         investigator_name -> Nullable<Text>,
+        reopened_on -> Nullable<Date>,
     }
 }
 
@@ -302,6 +303,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    feedback_rounds (feedback_id, round) {
+        feedback_id -> BigInt,
+        round -> Integer,
+        started_on -> Date,
+        responded_on -> Date,
+        outcome -> Nullable<Text>,
+        reopened_on -> Date,
+        reason -> Text,
+        reopened_by -> Text,
+    }
+}
+
+diesel::table! {
     contacts (id) {
         id -> BigInt,
         entity -> Text,
@@ -320,12 +334,14 @@ diesel::table! {
 
 diesel::joinable!(feedback -> directorates (directorate));
 diesel::joinable!(feedback_themes -> feedback (feedback_id));
+diesel::joinable!(feedback_rounds -> feedback (feedback_id));
 diesel::joinable!(ombudsman_decisions -> ombudsman_cases (case_id));
 diesel::joinable!(ombudsman_case_themes -> ombudsman_cases (case_id));
 diesel::joinable!(ombudsman_information_requests -> ombudsman_cases (case_id));
 diesel::joinable!(ombudsman_recommendations -> ombudsman_cases (case_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    feedback_rounds,
     actions,
     contacts,
     directorates,

@@ -1705,7 +1705,7 @@ pub fn load(
     let feedback = feedback(&mut g, conn, &actor)?;
     let cases = ombudsman_cases(&mut g, conn, &actor)?;
     let service_improvements = improvements(&mut g, conn, &actor, &cases)?;
-    casework(conn, &actor, today)?;
+    casework(conn, &actor, rules, today)?;
     Ok(Summary {
         feedback,
         ombudsman_cases: cases.len(),
@@ -1727,7 +1727,12 @@ const CONTACTS: [&str; 3] = [
 /// complaints (some sent late), and an external investigator on the
 /// children's stage 2 complaints. The staff get one random password; an
 /// admin sets another to sign in as them.
-fn casework(conn: &mut DbConnection, actor: &Actor, today: NaiveDate) -> Result<(), ApiError> {
+fn casework(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    rules: &TimeRules,
+    today: NaiveDate,
+) -> Result<(), ApiError> {
     use diesel::prelude::*;
     use redress::actions::fields::ActionInput;
     use redress::actions::model::ActionRow;
@@ -1735,6 +1740,7 @@ fn casework(conn: &mut DbConnection, actor: &Actor, today: NaiveDate) -> Result<
     use redress::casework::{allocation, Allocation};
     use redress::db::schema::{feedback, ombudsman_cases};
     use redress::feedback::model::FeedbackRow;
+    use redress::feedback::reopening::{reopen_as, FeedbackReopening};
     use redress::records::Record;
     use redress::users::model::{self as users, UserData};
 
@@ -1822,6 +1828,42 @@ fn casework(conn: &mut DbConnection, actor: &Actor, today: NaiveDate) -> Result<
                 ..Allocation::default()
             };
             allocation::write_allocation(conn, actor, &case, &after, None)?;
+        }
+        // A complaint answered last spring and reopened a fortnight later
+        // on new evidence, then answered again.
+        let answered: Option<i64> = feedback::table
+            .filter(feedback::directorate.eq(directorate))
+            .filter(feedback::kind.eq(Kind::Complaint.as_str()))
+            .filter(
+                feedback::responded_on
+                    .between(today - Duration::days(240), today - Duration::days(180)),
+            )
+            .order(feedback::id)
+            .select(feedback::id)
+            .first(conn)
+            .optional()?;
+        if let Some(row) = answered
+            .map(|id| FeedbackRow::find(conn, id))
+            .transpose()?
+            .flatten()
+        {
+            let responded = row.fields.responded_on.unwrap_or(today);
+            let reopening = FeedbackReopening {
+                reopened_on: responded + Duration::days(14),
+                reason: "The complainant sent new evidence about the care plan.".into(),
+            };
+            let reopened = reopen_as(conn, actor, &row, &reopening, rules)?;
+            let mut answer = reopened.fields.clone();
+            answer.responded_on = Some(responded + Duration::days(40));
+            answer.outcome = Some(Outcome::PartiallyUpheld);
+            redress::records::store::transition_as(
+                conn,
+                actor,
+                &reopened,
+                &answer,
+                rules,
+                redress::audit::Action::Update,
+            )?;
         }
         // The written apologies promised on last year's upheld complaints,
         // owned by the customer care team: most sent on time, some late.

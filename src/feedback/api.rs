@@ -65,6 +65,10 @@ pub struct Feedback {
     /// Who handles it and who investigates it (`POST /feedback/{id}/assign`).
     #[serde(flatten)]
     pub allocation: crate::casework::Allocation,
+    /// When it was last reopened (`POST /feedback/{id}/reopen`): its clock
+    /// counts from then, and its earlier responses are its rounds
+    /// (`GET /feedback/{id}/rounds`). Null if it never was.
+    pub reopened_on: Option<chrono::NaiveDate>,
     /// When personal data and free text were redacted (RFC 3339, UTC); null
     /// if they never were.
     pub redacted_at: Option<DateTime<Utc>>,
@@ -77,12 +81,15 @@ impl Feedback {
         if !user.sees_personal_data() {
             fields.complainant = None;
         }
+        // Reopened through the API, or recorded as reopened by an import.
+        fields.reopened |= row.reopened_on.is_some();
         Feedback {
             meta: crate::record_meta!(row),
             reference: row.reference.clone().unwrap_or_default(),
             status: row.status(),
             timeliness: row.clock(rules, today.0),
             allocation: crate::casework::Casework::allocation(row),
+            reopened_on: row.reopened_on,
             redacted_at: row.redacted_at.map(|t| t.and_utc()),
             fields,
         }

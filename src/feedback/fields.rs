@@ -190,7 +190,8 @@ pub const READ_ONLY: &[&str] = crate::read_only!(
     "timeliness",
     "handler_id",
     "investigator_id",
-    "investigator_name"
+    "investigator_name",
+    "reopened_on"
 );
 
 impl RequestBody for FeedbackInput {

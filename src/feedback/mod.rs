@@ -6,4 +6,5 @@ pub mod escalation;
 pub mod fields;
 pub mod list;
 pub mod model;
+pub mod reopening;
 pub mod types;

@@ -38,6 +38,9 @@ crate::record_row!(
         pub investigator_id: Option<i64>,
         /// The investigator, when external (a name).
         pub investigator_name: Option<String>,
+        /// When it was last reopened (`POST /feedback/{id}/reopen`): the
+        /// start of its current round, from which its clock counts.
+        pub reopened_on: Option<NaiveDate>,
     }
 );
 
@@ -53,15 +56,18 @@ impl FeedbackRow {
         }
     }
 
-    /// The clock under the rules in force on its day of receipt, on `today`.
+    /// The clock of its current round under the rules in force on the
+    /// day the round began (its receipt, or its last reopening), on `today`.
     pub fn clock(&self, rules: &TimeRules, today: NaiveDate) -> Timeliness {
-        clock_of(&self.fields, rules, today)
+        clock_of(&self.fields, self.reopened_on, rules, today)
     }
 }
 
-fn dates_of(input: &FeedbackInput) -> Dates {
+/// The dates the clock counts, from the start of the current round:
+/// `reopened_on` when the record was reopened, else its receipt.
+fn dates_of(input: &FeedbackInput, reopened_on: Option<NaiveDate>) -> Dates {
     Dates {
-        received_on: input.received_on,
+        received_on: reopened_on.unwrap_or(input.received_on),
         acknowledged_on: input.acknowledged_on,
         panel_held_on: input.panel_held_on,
         panel_report_on: input.panel_report_on,
@@ -71,12 +77,17 @@ fn dates_of(input: &FeedbackInput) -> Dates {
     }
 }
 
-fn clock_of(input: &FeedbackInput, rules: &TimeRules, today: NaiveDate) -> Timeliness {
+fn clock_of(
+    input: &FeedbackInput,
+    reopened_on: Option<NaiveDate>,
+    rules: &TimeRules,
+    today: NaiveDate,
+) -> Timeliness {
     rules.clock(
         input.kind,
         input.procedure,
         input.stage,
-        &dates_of(input),
+        &dates_of(input, reopened_on),
         today,
     )
 }
@@ -106,8 +117,8 @@ struct StoredClock {
 }
 
 impl StoredClock {
-    fn of(input: &FeedbackInput, rules: &TimeRules) -> StoredClock {
-        let clock = clock_of(input, rules, NaiveDate::MIN);
+    fn of(input: &FeedbackInput, reopened_on: Option<NaiveDate>, rules: &TimeRules) -> StoredClock {
+        let clock = clock_of(input, reopened_on, rules, NaiveDate::MIN);
         StoredClock {
             due_on: clock.due_on,
             limit_on: clock.limit_on,
@@ -120,7 +131,11 @@ impl StoredClock {
 }
 
 /// The columns derived from a record's fields.
-fn derived(input: &FeedbackInput, rules: &TimeRules) -> (ComplainantColumns, StoredClock) {
+fn derived(
+    input: &FeedbackInput,
+    reopened_on: Option<NaiveDate>,
+    rules: &TimeRules,
+) -> (ComplainantColumns, StoredClock) {
     let complainant = input.complainant.as_ref();
     (
         ComplainantColumns {
@@ -131,7 +146,7 @@ fn derived(input: &FeedbackInput, rules: &TimeRules) -> (ComplainantColumns, Sto
                 .and_then(|c| c.relationship)
                 .map(|r| r.as_str().to_string()),
         },
-        StoredClock::of(input, rules),
+        StoredClock::of(input, reopened_on, rules),
     )
 }
 
@@ -183,7 +198,7 @@ pub fn check_timescale(input: &FeedbackInput, rules: &TimeRules) -> Result<(), A
     }
     let problem = rules
         .rule(input.kind, input.procedure, input.stage, received)
-        .and_then(|rule| rule.extension_problem(&rules.calendar, &dates_of(input)));
+        .and_then(|rule| rule.extension_problem(&rules.calendar, &dates_of(input, None)));
     let problem = match (problem, input.extended_due_on) {
         (Some(problem), _) => Some(problem),
         (None, Some(_))
@@ -246,14 +261,17 @@ impl Record for FeedbackRow {
     }
     fn insert(conn: &mut DbConnection, new: Write<'_, Self>) -> Result<i64, ApiError> {
         check_external_ref(conn, new.input, None)?;
-        let values = (new.input.clone(), derived(new.input, new.context));
+        let values = (new.input.clone(), derived(new.input, None, new.context));
         let id = crate::record_sql!(insert feedback, conn, values, new.stamp)?;
         save_themes(conn, &[(id, &new.input.themes)])?;
         Ok(id)
     }
     fn write(&self, conn: &mut DbConnection, change: Write<'_, Self>) -> Result<(), ApiError> {
         check_external_ref(conn, change.input, Some(self.id))?;
-        let values = (change.input.clone(), derived(change.input, change.context));
+        let values = (
+            change.input.clone(),
+            derived(change.input, self.reopened_on, change.context),
+        );
         crate::record_sql!(update feedback, conn, self.id, self.version, values, change.stamp)?;
         if change.input.themes != self.fields.themes {
             diesel::delete(feedback_themes::table.filter(feedback_themes::feedback_id.eq(self.id)))
@@ -340,7 +358,7 @@ pub fn bulk_insert(
             .map(|input| {
                 (
                     input.clone(),
-                    derived(input, rules),
+                    derived(input, None, rules),
                     (
                         feedback::version.eq(1),
                         feedback::created_at.eq(at),
@@ -425,20 +443,22 @@ fn recompute(
     let mut after_id = 0_i64;
     let mut changed = 0;
     loop {
-        let rows: Vec<(i64, FeedbackInput, StoredClock)> = narrow(feedback::table.into_boxed())
-            .filter(feedback::id.gt(after_id))
-            .order(feedback::id.asc())
-            .limit(5_000)
-            .select((
-                feedback::id,
-                FeedbackInput::as_select(),
-                StoredClock::as_select(),
-            ))
-            .load(conn)?;
+        let rows: Vec<(i64, FeedbackInput, Option<NaiveDate>, StoredClock)> =
+            narrow(feedback::table.into_boxed())
+                .filter(feedback::id.gt(after_id))
+                .order(feedback::id.asc())
+                .limit(5_000)
+                .select((
+                    feedback::id,
+                    FeedbackInput::as_select(),
+                    feedback::reopened_on,
+                    StoredClock::as_select(),
+                ))
+                .load(conn)?;
         let Some(last_row) = rows.last() else { break };
         after_id = last_row.0;
-        for (id, fields, stored) in rows {
-            let clock = StoredClock::of(&fields, rules);
+        for (id, fields, reopened_on, stored) in rows {
+            let clock = StoredClock::of(&fields, reopened_on, rules);
             if clock != stored {
                 diesel::update(feedback::table.find(id))
                     .set(clock)

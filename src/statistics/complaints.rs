@@ -220,10 +220,43 @@ pub struct ComplaintStatistics {
     /// it (`carried_over`). "Open" means not yet responded to.
     #[serde(flatten)]
     pub caseload: Caseload,
+    /// The records reopened in the period (by the day they were reopened,
+    /// `POST /feedback/{id}/reopen`), and why.
+    pub reopenings: Reopenings,
     /// What was promised on the records, due in the period: their actions
     /// (`/actions`) and their remedies with a `due_on`, and how many were
     /// delivered late.
     pub promises: Promises,
+}
+
+/// Records reopened in the period, and why.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct Reopenings {
+    /// Reopenings in the period (a record reopened twice counts twice).
+    pub reopened: i64,
+    /// By reason as recorded, most frequent first (ties by reason).
+    pub reasons: Vec<ReasonLine>,
+}
+
+/// The reopenings with one reason.
+#[derive(Debug, Clone, QueryableByName, Serialize, ToSchema)]
+pub struct ReasonLine {
+    /// The reason, as recorded.
+    #[diesel(sql_type = Text)]
+    pub reason: String,
+    /// How many reopenings gave it.
+    #[diesel(sql_type = BigInt)]
+    pub count: i64,
+}
+
+/// The analysed records' reopenings in the period, by reason.
+fn reopened_in(period: &Period, kinds: &[Kind], params: &ComplaintParams, scope: &Scope) -> Sql {
+    let sql = Sql::new(
+        "SELECT r.reason AS reason, COUNT(*) AS count FROM feedback_rounds r \
+         JOIN feedback ON feedback.id = r.feedback_id WHERE",
+    )
+    .in_period("r.reopened_on", period);
+    narrowed(sql, kinds, params, scope).push("GROUP BY r.reason")
 }
 
 /// Promises due in the period, and whether they were kept.
@@ -683,29 +716,39 @@ pub fn compute(
 ) -> Result<ComplaintStatistics, ApiError> {
     let kinds = params.kinds()?;
     let dimensions = groups::parse(params.group_by.as_deref())?;
-    let (responded, received, escalated_to, groups, caseload, mut promises, remedies) =
-        in_snapshot(conn, |conn| {
-            Ok((
-                responded(period, &kinds, params, scope).load::<RespondedGroup>(conn)?,
-                received(period, &kinds, params, scope).load::<ReceivedByStage>(conn)?,
-                escalated(period, &kinds, params, scope).load::<EscalatedTo>(conn)?,
-                if dimensions.is_empty() {
-                    Vec::new()
-                } else {
-                    groups::compute(
-                        conn,
-                        period,
-                        &dimensions,
-                        |sql| narrowed(sql, &kinds, params, scope),
-                        disclosure,
-                    )?
-                },
-                self::caseload(period, None, |sql| narrowed(sql, &kinds, params, scope))
-                    .load_one::<Caseload>(conn)?,
-                actions_due(period, &kinds, params, scope).load_one::<Promises>(conn)?,
-                with_remedies_due(&kinds, params, scope).load::<RecordRemedies>(conn)?,
-            ))
-        })?;
+    let rows = in_snapshot(conn, |conn| {
+        Ok(Rows {
+            responded: responded(period, &kinds, params, scope).load(conn)?,
+            received: received(period, &kinds, params, scope).load(conn)?,
+            escalated_to: escalated(period, &kinds, params, scope).load(conn)?,
+            groups: if dimensions.is_empty() {
+                Vec::new()
+            } else {
+                groups::compute(
+                    conn,
+                    period,
+                    &dimensions,
+                    |sql| narrowed(sql, &kinds, params, scope),
+                    disclosure,
+                )?
+            },
+            caseload: self::caseload(period, None, |sql| narrowed(sql, &kinds, params, scope))
+                .load_one(conn)?,
+            promises: actions_due(period, &kinds, params, scope).load_one(conn)?,
+            remedies: with_remedies_due(&kinds, params, scope).load(conn)?,
+            reasons: reopened_in(period, &kinds, params, scope).load(conn)?,
+        })
+    })?;
+    let Rows {
+        responded,
+        received,
+        escalated_to,
+        groups,
+        caseload,
+        mut promises,
+        remedies,
+        reasons,
+    } = rows;
     count_remedies(&remedies, period, &mut promises)?;
     let mut escalated: BTreeMap<String, i64> = Kind::ALL
         .iter()
@@ -737,8 +780,30 @@ pub fn compute(
         escalated,
         groups,
         caseload,
+        reopenings: reopenings(reasons),
         promises,
     })
+}
+
+/// The rows of every section of the analysis, read in one snapshot.
+struct Rows {
+    responded: Vec<RespondedGroup>,
+    received: Vec<ReceivedByStage>,
+    escalated_to: Vec<EscalatedTo>,
+    groups: Vec<GroupLine>,
+    caseload: Caseload,
+    promises: Promises,
+    remedies: Vec<RecordRemedies>,
+    reasons: Vec<ReasonLine>,
+}
+
+/// The reopenings of `reasons`, most frequent reason first.
+fn reopenings(mut reasons: Vec<ReasonLine>) -> Reopenings {
+    reasons.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.reason.cmp(&b.reason)));
+    Reopenings {
+        reopened: reasons.iter().map(|r| r.count).sum(),
+        reasons,
+    }
 }
 
 #[cfg(test)]

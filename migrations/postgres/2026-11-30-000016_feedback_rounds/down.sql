@@ -1,0 +1,2 @@
+DROP TABLE feedback_rounds;
+ALTER TABLE feedback DROP COLUMN reopened_on;
