@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use crate::common::{TestApp, TestUser};
+use crate::common::{get, TestApp, TestUser};
 
 fn case(reference: &str) -> Value {
     json!({
@@ -56,12 +56,6 @@ async fn reopen(app: &TestApp, user: &TestUser, case: &Value, on: &str) -> Value
 
 async fn patch(app: &TestApp, user: &TestUser, case: &Value, body: Value) -> Value {
     let res = app.patch(&path(case)).auth(user).json(&body).send().await;
-    res.assert_status(200);
-    res.json()
-}
-
-async fn get(app: &TestApp, user: &TestUser, path: &str) -> Value {
-    let res = app.get(path).auth(user).send().await;
     res.assert_status(200);
     res.json()
 }

@@ -7,24 +7,12 @@
 //! by case). `statistics.rs` rebuilds the counts themselves.
 
 use chrono::{Duration, NaiveDate};
-use serde_json::{json, Value};
+use serde_json::json;
 
-use crate::common::{TestApp, TestUser};
+use crate::common::{get, post, TestApp, TestUser};
 
 fn d(text: &str) -> NaiveDate {
     text.parse().unwrap()
-}
-
-async fn post(app: &TestApp, user: &TestUser, path: &str, body: Value) -> Value {
-    let res = app.post(path).auth(user).json(&body).send().await;
-    res.assert_status(201);
-    res.json()
-}
-
-async fn get(app: &TestApp, user: &TestUser, path: &str) -> Value {
-    let res = app.get(path).auth(user).send().await;
-    res.assert_status(200);
-    res.json()
 }
 
 /// Answer the record `id` on `responded_on` with `outcome`.

@@ -3,19 +3,7 @@
 
 use serde_json::{json, Value};
 
-use crate::common::{TestApp, TestUser};
-
-async fn post(app: &TestApp, user: &TestUser, path: &str, body: Value) -> Value {
-    let res = app.post(path).auth(user).json(&body).send().await;
-    res.assert_status(201);
-    res.json()
-}
-
-async fn get(app: &TestApp, user: &TestUser, path: &str) -> Value {
-    let res = app.get(path).auth(user).send().await;
-    res.assert_status(200);
-    res.json()
-}
+use crate::common::{get, post, TestApp};
 
 /// An adult social care complaint received on `received_on`.
 fn complaint(received_on: &str) -> Value {

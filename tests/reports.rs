@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use crate::common::{TestApp, TestUser};
+use crate::common::{get, TestApp};
 use crate::demo;
 
 async fn load_demo(app: &TestApp) {
@@ -20,12 +20,6 @@ async fn load_demo(app: &TestApp) {
     .await
     .expect("blocking")
     .expect("demo data");
-}
-
-async fn get(app: &TestApp, user: &TestUser, path: &str) -> Value {
-    let res = app.get(path).auth(user).send().await;
-    res.assert_status(200);
-    res.json()
 }
 
 #[actix_web::test]

@@ -4,22 +4,10 @@
 use chrono::{Duration, NaiveDate};
 use serde_json::{json, Value};
 
-use crate::common::{on_postgres, Backend, TestApp, TestUser};
+use crate::common::{get, on_postgres, post, Backend, TestApp, TestUser};
 
 fn d(text: &str) -> NaiveDate {
     text.parse().unwrap()
-}
-
-async fn post(app: &TestApp, user: &TestUser, path: &str, body: Value) -> Value {
-    let res = app.post(path).auth(user).json(&body).send().await;
-    res.assert_status(201);
-    res.json()
-}
-
-async fn get(app: &TestApp, user: &TestUser, path: &str) -> Value {
-    let res = app.get(path).auth(user).send().await;
-    res.assert_status(200);
-    res.json()
 }
 
 /// `counts` expanded: `[("a", 2), ("b", 1)]` → `["a", "a", "b"]`.

@@ -6,7 +6,7 @@
 
 use serde_json::{json, Value};
 
-use crate::common::{TestApp, TestUser};
+use crate::common::{get, TestApp, TestUser};
 
 const FEEDBACK: &str = "/api/v1/feedback";
 const TIMESCALES: &str = "/api/v1/timescales";
@@ -35,12 +35,6 @@ async fn refused(app: &TestApp, user: &TestUser, body: &Value) -> Vec<String> {
     let res = app.post(FEEDBACK).auth(user).json(body).send().await;
     res.assert_status(422);
     res.invalid_fields()
-}
-
-async fn get(app: &TestApp, user: &TestUser, path: &str) -> Value {
-    let res = app.get(path).auth(user).send().await;
-    res.assert_status(200);
-    res.json()
 }
 
 fn path(record: &Value) -> String {

@@ -651,3 +651,17 @@ impl Resp {
             .unwrap_or_default()
     }
 }
+
+/// POST `body` to `path` as `user`, expecting 201; the created resource.
+pub async fn post(app: &TestApp, user: &TestUser, path: &str, body: Value) -> Value {
+    let res = app.post(path).auth(user).json(&body).send().await;
+    res.assert_status(201);
+    res.json()
+}
+
+/// GET `path` as `user`, expecting 200; the body.
+pub async fn get(app: &TestApp, user: &TestUser, path: &str) -> Value {
+    let res = app.get(path).auth(user).send().await;
+    res.assert_status(200);
+    res.json()
+}
