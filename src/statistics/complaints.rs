@@ -223,9 +223,9 @@ pub struct ComplaintStatistics {
     /// The records reopened in the period (by the day they were reopened,
     /// `POST /feedback/{id}/reopen`), and why.
     pub reopenings: Reopenings,
-    /// What was promised on the records, due in the period: their actions
-    /// (`/actions`) and their remedies with a `due_on`, and how many were
-    /// delivered late.
+    /// What was promised: the records' actions (`/actions`) due in the
+    /// period, and the remedies with a `due_on` promised in the period's
+    /// responses; how many were kept on time, late, or not yet.
     pub promises: Promises,
 }
 
@@ -274,7 +274,8 @@ pub struct Promises {
     /// Of those, not done yet.
     #[diesel(sql_type = BigInt)]
     pub actions_not_done: i64,
-    /// Remedies on the records with a `due_on` in the period.
+    /// Remedies with a `due_on` promised in the period's responses (on the
+    /// records responded to in the period).
     #[diesel(sql_type = BigInt)]
     pub remedies_due: i64,
     /// Of those, done by their due date.
@@ -314,25 +315,26 @@ struct RecordRemedies {
     remedies: String,
 }
 
-/// The records among those analysed whose remedies have a due date.
-fn with_remedies_due(kinds: &[Kind], params: &ComplaintParams, scope: &Scope) -> Sql {
-    let sql = Sql::new("SELECT remedies FROM feedback WHERE remedies LIKE '%\"due_on\"%'");
+/// The records responded to in the period whose remedies have a due date:
+/// the remedies promised in the period's responses.
+fn with_remedies_due(
+    period: &Period,
+    kinds: &[Kind],
+    params: &ComplaintParams,
+    scope: &Scope,
+) -> Sql {
+    let sql = Sql::new("SELECT remedies FROM feedback WHERE")
+        .in_period("responded_on", period)
+        .push("AND remedies LIKE '%\"due_on\"%'");
     narrowed(sql, kinds, params, scope)
 }
 
-/// Count the remedies of `rows` due in the period into `promises`.
-fn count_remedies(
-    rows: &[RecordRemedies],
-    period: &Period,
-    promises: &mut Promises,
-) -> Result<(), ApiError> {
+/// Count the remedies of `rows` that have a due date into `promises`.
+fn count_remedies(rows: &[RecordRemedies], promises: &mut Promises) -> Result<(), ApiError> {
     for row in rows {
         let remedies: Vec<crate::feedback::fields::Remedy> = serde_json::from_str(&row.remedies)?;
         for remedy in remedies {
-            let Some(due) = remedy
-                .due_on
-                .filter(|d| *d >= period.from && *d <= period.to)
-            else {
+            let Some(due) = remedy.due_on else {
                 continue;
             };
             promises.remedies_due += 1;
@@ -735,7 +737,7 @@ pub fn compute(
             caseload: self::caseload(period, None, |sql| narrowed(sql, &kinds, params, scope))
                 .load_one(conn)?,
             promises: actions_due(period, &kinds, params, scope).load_one(conn)?,
-            remedies: with_remedies_due(&kinds, params, scope).load(conn)?,
+            remedies: with_remedies_due(period, &kinds, params, scope).load(conn)?,
             reasons: reopened_in(period, &kinds, params, scope).load(conn)?,
         })
     })?;
@@ -749,7 +751,7 @@ pub fn compute(
         remedies,
         reasons,
     } = rows;
-    count_remedies(&remedies, period, &mut promises)?;
+    count_remedies(&remedies, &mut promises)?;
     let mut escalated: BTreeMap<String, i64> = Kind::ALL
         .iter()
         .map(|k| (k.as_str().to_string(), 0))
