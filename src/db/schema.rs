@@ -132,6 +132,9 @@ diesel::table! {
         investigator_id -> Nullable<BigInt>,
         investigator_name -> Nullable<Text>,
         reopened_on -> Nullable<Date>,
+        remedies_on_time -> Integer,
+        remedies_late -> Integer,
+        remedies_not_done -> Integer,
     }
 }
 

@@ -130,12 +130,41 @@ impl StoredClock {
     }
 }
 
+/// A record's remedies with a due date, by whether they were kept: what
+/// the complaint analysis sums (`promises`).
+#[derive(Debug, Insertable, AsChangeset)]
+#[diesel(table_name = feedback)]
+struct RemedyColumns {
+    remedies_on_time: i32,
+    remedies_late: i32,
+    remedies_not_done: i32,
+}
+
+impl RemedyColumns {
+    fn of(input: &FeedbackInput) -> RemedyColumns {
+        let mut columns = RemedyColumns {
+            remedies_on_time: 0,
+            remedies_late: 0,
+            remedies_not_done: 0,
+        };
+        for remedy in &input.remedies {
+            match (remedy.due_on, remedy.completed_on) {
+                (None, _) => {}
+                (Some(due), Some(done)) if done <= due => columns.remedies_on_time += 1,
+                (Some(_), Some(_)) => columns.remedies_late += 1,
+                (Some(_), None) => columns.remedies_not_done += 1,
+            }
+        }
+        columns
+    }
+}
+
 /// The columns derived from a record's fields.
 fn derived(
     input: &FeedbackInput,
     reopened_on: Option<NaiveDate>,
     rules: &TimeRules,
-) -> (ComplainantColumns, StoredClock) {
+) -> (ComplainantColumns, StoredClock, RemedyColumns) {
     let complainant = input.complainant.as_ref();
     (
         ComplainantColumns {
@@ -147,6 +176,7 @@ fn derived(
                 .map(|r| r.as_str().to_string()),
         },
         StoredClock::of(input, reopened_on, rules),
+        RemedyColumns::of(input),
     )
 }
 

@@ -298,54 +298,14 @@ fn actions_due(period: &Period, kinds: &[Kind], params: &ComplaintParams, scope:
          {} AS actions_not_done, CAST(0 AS BIGINT) AS remedies_due, \
          CAST(0 AS BIGINT) AS remedies_on_time, CAST(0 AS BIGINT) AS remedies_late, \
          CAST(0 AS BIGINT) AS remedies_not_done \
-         FROM actions a WHERE",
+         FROM actions a WHERE a.feedback_id IS NOT NULL AND",
         count_if("a.completed_on <= a.due_on"),
         count_if("a.completed_on > a.due_on"),
         count_if("a.completed_on IS NULL"),
     ))
     .in_period("a.due_on", period)
-    .push("AND a.feedback_id IN (SELECT id FROM feedback WHERE 1 = 1");
+    .push("AND EXISTS (SELECT 1 FROM feedback WHERE feedback.id = a.feedback_id");
     narrowed(sql, kinds, params, scope).push(")")
-}
-
-/// The remedies of one analysed record that has any with a due date.
-#[derive(Debug, QueryableByName)]
-struct RecordRemedies {
-    #[diesel(sql_type = Text)]
-    remedies: String,
-}
-
-/// The records responded to in the period whose remedies have a due date:
-/// the remedies promised in the period's responses.
-fn with_remedies_due(
-    period: &Period,
-    kinds: &[Kind],
-    params: &ComplaintParams,
-    scope: &Scope,
-) -> Sql {
-    let sql = Sql::new("SELECT remedies FROM feedback WHERE")
-        .in_period("responded_on", period)
-        .push("AND remedies LIKE '%\"due_on\"%'");
-    narrowed(sql, kinds, params, scope)
-}
-
-/// Count the remedies of `rows` that have a due date into `promises`.
-fn count_remedies(rows: &[RecordRemedies], promises: &mut Promises) -> Result<(), ApiError> {
-    for row in rows {
-        let remedies: Vec<crate::feedback::fields::Remedy> = serde_json::from_str(&row.remedies)?;
-        for remedy in remedies {
-            let Some(due) = remedy.due_on else {
-                continue;
-            };
-            promises.remedies_due += 1;
-            match remedy.completed_on {
-                Some(done) if done <= due => promises.remedies_on_time += 1,
-                Some(_) => promises.remedies_late += 1,
-                None => promises.remedies_not_done += 1,
-            }
-        }
-    }
-    Ok(())
 }
 
 /// Records responded to in the period that share a reason, outcome,
@@ -391,6 +351,15 @@ struct RespondedGroup {
     /// Of those, reopened.
     #[diesel(sql_type = BigInt)]
     reopened: i64,
+    /// Their remedies with a due date kept on time.
+    #[diesel(sql_type = BigInt)]
+    remedies_on_time: i64,
+    /// … kept late.
+    #[diesel(sql_type = BigInt)]
+    remedies_late: i64,
+    /// … not kept yet.
+    #[diesel(sql_type = BigInt)]
+    remedies_not_done: i64,
 }
 
 /// Records received in the period at one procedure and stage.
@@ -441,7 +410,10 @@ fn responded(period: &Period, kinds: &[Kind], params: &ComplaintParams, scope: &
         "SELECT category, sub_category, outcome, procedure, stage, working_days_taken, \
            COUNT(*) AS responded, {} AS within_target, {} AS outside_target, \
            {} AS outside_original_target, \
-           {} AS within_limit, {} AS extended, {} AS reopened \
+           {} AS within_limit, {} AS extended, {} AS reopened, \
+           CAST(SUM(remedies_on_time) AS BIGINT) AS remedies_on_time, \
+           CAST(SUM(remedies_late) AS BIGINT) AS remedies_late, \
+           CAST(SUM(remedies_not_done) AS BIGINT) AS remedies_not_done \
          FROM feedback WHERE",
         count_if("within_target"),
         count_if("NOT within_target"),
@@ -737,7 +709,6 @@ pub fn compute(
             caseload: self::caseload(period, None, |sql| narrowed(sql, &kinds, params, scope))
                 .load_one(conn)?,
             promises: actions_due(period, &kinds, params, scope).load_one(conn)?,
-            remedies: with_remedies_due(period, &kinds, params, scope).load(conn)?,
             reasons: reopened_in(period, &kinds, params, scope).load(conn)?,
         })
     })?;
@@ -748,10 +719,13 @@ pub fn compute(
         groups,
         caseload,
         mut promises,
-        remedies,
         reasons,
     } = rows;
-    count_remedies(&remedies, &mut promises)?;
+    promises.remedies_on_time = responded.iter().map(|g| g.remedies_on_time).sum();
+    promises.remedies_late = responded.iter().map(|g| g.remedies_late).sum();
+    promises.remedies_not_done = responded.iter().map(|g| g.remedies_not_done).sum();
+    promises.remedies_due =
+        promises.remedies_on_time + promises.remedies_late + promises.remedies_not_done;
     let mut escalated: BTreeMap<String, i64> = Kind::ALL
         .iter()
         .map(|k| (k.as_str().to_string(), 0))
@@ -795,7 +769,6 @@ struct Rows {
     groups: Vec<GroupLine>,
     caseload: Caseload,
     promises: Promises,
-    remedies: Vec<RecordRemedies>,
     reasons: Vec<ReasonLine>,
 }
 

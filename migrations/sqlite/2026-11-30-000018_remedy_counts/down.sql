@@ -1,0 +1,3 @@
+ALTER TABLE feedback DROP COLUMN remedies_not_done;
+ALTER TABLE feedback DROP COLUMN remedies_late;
+ALTER TABLE feedback DROP COLUMN remedies_on_time;
