@@ -36,13 +36,17 @@ read -r pid _ < <(spawn_timed "$work/server.log" "$base/readyz" "$SERVER" serve)
 TOKEN=$(token "$base" admin "$BENCH_PASSWORD")
 
 echo "== schemathesis on $backend: every operation, seed $seed, up to $max_examples examples each, at most $max_time s"
+# One worker: with two, hypothesis describes its strategies from two
+# threads at once and CPython 3.11's parser fails ("AST constructor
+# recursion depth mismatch"), a runtime error of the tool with every case
+# passed (seen once in CI, 2026-11-30).
 status=0
 (cd "$work" && "$st" run "$base/openapi.json" \
     --header "Authorization: Bearer $TOKEN" \
     --checks "${CHECKS:-not_a_server_error,status_code_conformance,response_schema_conformance,content_type_conformance}" \
     --mode all --phases examples,coverage,fuzzing \
     --seed "$seed" --max-examples "$max_examples" --max-time "$max_time" \
-    --workers 2 --request-timeout 10 --warnings off --generation-database none) || status=$?
+    --workers 1 --request-timeout 10 --warnings off --generation-database none) || status=$?
 if grep -q -E 'panicked|internal error' "$work/server.log"; then
     echo "the server logged errors:"
     grep -E 'panicked|internal error' "$work/server.log" | head -20
