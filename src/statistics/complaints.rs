@@ -442,12 +442,16 @@ struct EscalatedTo {
 /// Of the records responded to in the period, how many have a record of
 /// each kind escalated from them.
 fn escalated(period: &Period, kinds: &[Kind], params: &ComplaintParams, scope: &Scope) -> Sql {
+    // Driven by the records responded to (an index range), each joined to
+    // its children by the parent index: `parent_id IN (…)` let SQLite scan
+    // every record instead.
     let parents = Sql::new(
         "SELECT child.kind AS kind, COUNT(DISTINCT child.parent_id) AS records \
-         FROM feedback child WHERE child.parent_id IN (SELECT id FROM feedback WHERE",
+         FROM (SELECT id FROM feedback WHERE",
     )
     .in_period("responded_on", period);
-    narrowed(parents, kinds, params, scope).push(") GROUP BY child.kind")
+    narrowed(parents, kinds, params, scope)
+        .push(") p JOIN feedback child ON child.parent_id = p.id GROUP BY child.kind")
 }
 
 /// The records open at some time in the period, and how they came and went.
