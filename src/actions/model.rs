@@ -14,8 +14,8 @@ use crate::db::schema::ombudsman_recommendations as recs;
 use crate::db::{DbConnection, MultiBackend};
 use crate::error::{ApiError, FieldErrors};
 use crate::feedback::model::FeedbackRow;
-use crate::improvements::model::{CASE, FEEDBACK};
-use crate::records::{self, Proposal, Record, Scope, Write};
+use crate::improvements::model::check_sources;
+use crate::records::{Proposal, Record, Scope, Write};
 
 /// The audit log's name for actions.
 pub const ENTITY: &str = "action";
@@ -78,15 +78,11 @@ impl Record for ActionRow {
     ) -> Result<(), ApiError> {
         let input = proposal.input;
         let mut errors = FieldErrors::new();
-        let links = [
-            (CASE, input.ombudsman_case_id),
-            (FEEDBACK, input.feedback_id),
-        ];
-        records::check_links(
+        check_sources(
             conn,
             &input.directorate,
             proposal.scope,
-            &links,
+            (input.ombudsman_case_id, input.feedback_id),
             &mut errors,
         )?;
         if !errors.is_empty() {

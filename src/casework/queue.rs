@@ -21,7 +21,7 @@ use crate::db::DbConnection;
 use crate::error::ApiError;
 use crate::feedback::model::FeedbackRow;
 use crate::feedback::types::Kind;
-use crate::ombudsman::model::CaseRecord;
+use crate::ombudsman::model::{with_children, CaseRecord, CaseRow};
 use crate::records::Record;
 use crate::state::AppState;
 use crate::statistics::sql::Sql;
@@ -160,19 +160,21 @@ fn feedback_items(
         .collect())
 }
 
-/// The items of the cases with `ids` that have something outstanding.
+/// The items of the cases with `ids` that have something outstanding (their
+/// rounds, requests and recommendations read in three queries for all).
 fn case_items(
     conn: &mut DbConnection,
     ids: Vec<i64>,
     today: NaiveDate,
 ) -> Result<Vec<WorkItem>, ApiError> {
-    let mut items = Vec::new();
-    for id in ids {
-        if let Some(case) = CaseRecord::find(conn, id)? {
-            items.extend(case_item(&case, today));
-        }
-    }
-    Ok(items)
+    let rows: Vec<CaseRow> = ombudsman_cases::table
+        .filter(ombudsman_cases::id.eq_any(ids))
+        .select(CaseRow::as_select())
+        .load(conn)?;
+    Ok(with_children(conn, rows)?
+        .iter()
+        .filter_map(|case| case_item(case, today))
+        .collect())
 }
 
 /// Most urgent first: by due date, those without one last, then by id.

@@ -73,24 +73,39 @@ impl Record for ImprovementRow {
     ) -> Result<(), ApiError> {
         let input = proposal.input;
         let mut errors = FieldErrors::new();
-        let links = [
-            (CASE, input.ombudsman_case_id),
-            (FEEDBACK, input.feedback_id),
-        ];
-        records::check_links(
+        check_sources(
             conn,
             &input.directorate,
             proposal.scope,
-            &links,
+            (input.ombudsman_case_id, input.feedback_id),
             &mut errors,
         )?;
         errors.into_result()
     }
 }
 
+/// Check the Ombudsman case and the feedback record a body names as its
+/// source (`ombudsman_case_id`, `feedback_id`): each must exist, be visible
+/// in `scope` and be of `directorate`, which must exist too (422).
+pub fn check_sources(
+    conn: &mut DbConnection,
+    directorate: &str,
+    scope: &Scope,
+    (case, record): (Option<i64>, Option<i64>),
+    errors: &mut FieldErrors,
+) -> Result<(), ApiError> {
+    records::check_links(
+        conn,
+        directorate,
+        scope,
+        &[(CASE, case), (FEEDBACK, record)],
+        errors,
+    )
+}
+
 /// A link to an Ombudsman case (`ombudsman_case_id`), of the same
 /// directorate: an improvement's or an action's.
-pub const CASE: Link = Link::new(
+const CASE: Link = Link::new(
     "ombudsman_case_id",
     "Ombudsman case",
     "a case",
@@ -99,7 +114,7 @@ pub const CASE: Link = Link::new(
 
 /// A link to a feedback record (`feedback_id`), of the same directorate:
 /// an improvement's or an action's.
-pub const FEEDBACK: Link = Link::new(
+const FEEDBACK: Link = Link::new(
     "feedback_id",
     "feedback record",
     "a record",

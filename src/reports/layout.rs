@@ -243,6 +243,10 @@ pub fn assemble(
     let analyse = |conn: &mut DbConnection, period: &Period, params: ComplaintParams| {
         complaints::compute(conn, period, &params, scope, directorate, disclosure)
     };
+    // Only the breakdown, where that is all a section shows.
+    let breakdown = |conn: &mut DbConnection, period: &Period, params: ComplaintParams| {
+        complaints::breakdown(conn, period, &params, scope, disclosure)
+    };
     let complaints_by = |procedure: Option<Procedure>, group_by: &str| ComplaintParams {
         procedure,
         group_by: Some(group_by.into()),
@@ -251,13 +255,12 @@ pub fn assemble(
     let timescales = crate::timescales::model::load(conn)?;
     let mut stages = Vec::new();
     for procedure in procedures {
-        let this_year = analyse(conn, period, complaints_by(Some(*procedure), "stage"))?.groups;
-        let previous = analyse(
+        let this_year = breakdown(conn, period, complaints_by(Some(*procedure), "stage"))?;
+        let previous = breakdown(
             conn,
             &period.year_before(),
             complaints_by(Some(*procedure), "stage"),
-        )?
-        .groups;
+        )?;
         let mut numbers: Vec<i32> = timescales.stages(*procedure, period.from);
         numbers.extend(timescales.stages(*procedure, period.to));
         for line in this_year.iter().chain(&previous) {
@@ -290,9 +293,9 @@ pub fn assemble(
         group_by: Some("quarter,kind".into()),
         ..ComplaintParams::default()
     };
-    let quarterly = quarters(period, &analyse(conn, period, every_kind)?.groups);
-    let by_service_area = analyse(conn, period, complaints_by(None, "service_area"))?.groups;
-    let themes = analyse(conn, period, complaints_by(None, "theme"))?.groups;
+    let quarterly = quarters(period, &breakdown(conn, period, every_kind)?);
+    let by_service_area = breakdown(conn, period, complaints_by(None, "service_area"))?;
+    let themes = breakdown(conn, period, complaints_by(None, "theme"))?;
     let mut stages_by_year = Vec::new();
     let mut year = period.clone();
     for _ in 0..YEARS_SHOWN {

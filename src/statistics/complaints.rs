@@ -683,6 +683,29 @@ fn timeliness(responded: &[RespondedGroup]) -> TimelinessSummary {
     }
 }
 
+/// The breakdown `params.group_by` asks for alone (`groups`), without the
+/// rest of the analysis: for reports that show only breakdowns.
+pub fn breakdown(
+    conn: &mut DbConnection,
+    period: &Period,
+    params: &ComplaintParams,
+    scope: &Scope,
+    disclosure: Disclosure,
+) -> Result<Vec<GroupLine>, ApiError> {
+    let kinds = params.kinds()?;
+    let dimensions = groups::parse(params.group_by.as_deref())?;
+    if dimensions.is_empty() {
+        return Ok(Vec::new());
+    }
+    groups::compute(
+        conn,
+        period,
+        &dimensions,
+        |sql| narrowed(sql, &kinds, params, scope),
+        disclosure,
+    )
+}
+
 /// Compute the analysis, its counts about people shown as `disclosure` allows.
 pub fn compute(
     conn: &mut DbConnection,
@@ -693,23 +716,14 @@ pub fn compute(
     disclosure: Disclosure,
 ) -> Result<ComplaintStatistics, ApiError> {
     let kinds = params.kinds()?;
-    let dimensions = groups::parse(params.group_by.as_deref())?;
+    // A bad `group_by` is 422 before any query runs.
+    groups::parse(params.group_by.as_deref())?;
     let rows = in_snapshot(conn, |conn| {
         Ok(Rows {
             responded: responded(period, &kinds, params, scope).load(conn)?,
             received: received(period, &kinds, params, scope).load(conn)?,
             escalated_to: escalated(period, &kinds, params, scope).load(conn)?,
-            groups: if dimensions.is_empty() {
-                Vec::new()
-            } else {
-                groups::compute(
-                    conn,
-                    period,
-                    &dimensions,
-                    |sql| narrowed(sql, &kinds, params, scope),
-                    disclosure,
-                )?
-            },
+            groups: breakdown(conn, period, params, scope, disclosure)?,
             caseload: self::caseload(period, None, |sql| narrowed(sql, &kinds, params, scope))
                 .load_one(conn)?,
             promises: actions_due(period, &kinds, params, scope).load_one(conn)?,
