@@ -55,6 +55,15 @@ pub struct Config {
     pub password_hash_threads: usize,
     /// How long a login waits for a hashing thread before a 503.
     pub password_hash_wait: Duration,
+    /// Where document files are kept (`DOCUMENTS_DIR`): by default a
+    /// `documents` folder beside the SQLite database, or `data/documents`.
+    pub documents_dir: std::path::PathBuf,
+    /// Where new documents' contents go (`DOCUMENTS_STORAGE`): `disk` (the
+    /// default) or `database`.
+    pub documents_storage: crate::documents::StorageKind,
+    /// The largest document accepted, in bytes (`DOCUMENTS_MAX_BYTES`,
+    /// 20 MiB by default).
+    pub documents_max_bytes: usize,
     /// A fixed date to answer every request as of (`REDRESS_TODAY`), for
     /// demos and tests; `None`: the UK date.
     pub today: Option<NaiveDate>,
@@ -136,8 +145,41 @@ impl Config {
                 crate::auth::hashing::QUEUE_WAIT.as_millis() as u64,
             )?,
             today: env.date("REDRESS_TODAY")?,
+            documents_dir: match env.get("DOCUMENTS_DIR") {
+                Some(dir) => dir.into(),
+                None => {
+                    default_documents_dir(&env.text("DATABASE_URL", "sqlite://data/redress.db"))
+                }
+            },
+            documents_storage: match env.get("DOCUMENTS_STORAGE").as_deref() {
+                None | Some("disk") => crate::documents::StorageKind::Disk,
+                Some("database") => crate::documents::StorageKind::Database,
+                Some(other) => {
+                    return Err(format!(
+                        "DOCUMENTS_STORAGE must be disk or database, not {other}"
+                    ))
+                }
+            },
+            documents_max_bytes: env.number(
+                "DOCUMENTS_MAX_BYTES",
+                1024..=1024 * 1024 * 1024,
+                DEFAULT_DOCUMENTS_MAX_BYTES,
+            )?,
         })
     }
+}
+
+/// The largest document accepted unless configured: 20 MiB.
+pub const DEFAULT_DOCUMENTS_MAX_BYTES: usize = 20 * 1024 * 1024;
+
+/// The folder of documents beside the SQLite database at `database_url`
+/// (`data/documents` for `data/redress.db`), or `data/documents`.
+fn default_documents_dir(database_url: &str) -> std::path::PathBuf {
+    database_url
+        .strip_prefix("sqlite://")
+        .and_then(|path| std::path::Path::new(path).parent())
+        .map(|dir| dir.join("documents"))
+        .unwrap_or_else(|| std::path::PathBuf::from("data/documents"))
 }
 
 /// The environment as `Config` reads it: unset and blank are the same.

@@ -131,9 +131,16 @@ pub enum ApiError {
     /// 412: `If-Match` names a version that is no longer current.
     #[error("precondition failed: {0}")]
     PreconditionFailed(String),
+    /// 410: the resource existed but its content was deleted (a redacted
+    /// document).
+    #[error("gone: {0}")]
+    Gone(String),
     /// 413: the body is larger than the service accepts.
     #[error("payload too large")]
-    PayloadTooLarge,
+    PayloadTooLarge {
+        /// The most it accepts, in bytes.
+        limit: usize,
+    },
     /// 415: the body is not `application/json`.
     #[error("unsupported media type: {0}")]
     UnsupportedMediaType(String),
@@ -188,7 +195,8 @@ impl ApiError {
             ApiError::NotAcceptable(_) => "not-acceptable",
             ApiError::Conflict(_) => "conflict",
             ApiError::PreconditionFailed(_) => "precondition-failed",
-            ApiError::PayloadTooLarge => "payload-too-large",
+            ApiError::Gone(_) => "gone",
+            ApiError::PayloadTooLarge { .. } => "payload-too-large",
             ApiError::UnsupportedMediaType(_) => "unsupported-media-type",
             ApiError::Validation(_) => "validation",
             ApiError::TooManyRequests { .. } => "too-many-requests",
@@ -205,16 +213,14 @@ impl ApiError {
             | ApiError::NotFound(d)
             | ApiError::NotAcceptable(d)
             | ApiError::Conflict(d)
+            | ApiError::Gone(d)
             | ApiError::PreconditionFailed(d)
             | ApiError::UnsupportedMediaType(d) => d.clone(),
             ApiError::MethodNotAllowed { allow } => {
                 format!("This path allows only {}.", allow.join(", "))
             }
-            ApiError::PayloadTooLarge => {
-                format!(
-                    "The body is larger than {} bytes.",
-                    crate::http::json::MAX_BODY_BYTES
-                )
+            ApiError::PayloadTooLarge { limit } => {
+                format!("The body is larger than {limit} bytes.")
             }
             ApiError::Validation(errors) => match errors.len() {
                 1 => "The request has 1 invalid field.".to_string(),
@@ -282,7 +288,8 @@ impl ResponseError for ApiError {
             ApiError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
-            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Gone(_) => StatusCode::GONE,
+            ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,

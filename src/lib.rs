@@ -12,6 +12,7 @@ pub mod casework;
 pub mod config;
 pub mod db;
 pub mod directorates;
+pub mod documents;
 pub mod error;
 pub mod feedback;
 pub mod http;

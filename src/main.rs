@@ -244,9 +244,15 @@ fn run_backup(config: &Config, path: &std::path::Path) -> Result<(), String> {
     let mut conn = db.get().map_err(|e| e.to_string())?;
     let started = std::time::Instant::now();
     db::backup(&mut conn, path)?;
+    // The files after the database, so that every document the copy
+    // records has its file (one deleted in between is a harmless extra).
+    let files_to = path.with_extension("documents");
+    let files = redress::documents::storage::copy_files(&config.documents_dir, &files_to)
+        .map_err(|e| format!("cannot copy the document files: {e}"))?;
     println!(
-        "backed up to {} in {:.1} s",
+        "backed up to {} and {files} document files to {} in {:.1} s",
         path.display(),
+        files_to.display(),
         started.elapsed().as_secs_f64()
     );
     Ok(())

@@ -58,11 +58,19 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(crate::reports::api::routes)
             .configure(crate::casework::allocation::routes)
             .configure(crate::casework::contacts::routes)
+            .configure(crate::documents::api::routes)
             .configure(crate::casework::queue::routes)
             .configure(crate::actions::api::routes)
             .configure(crate::feedback::reopening::routes),
     );
 }
+
+/// A file's bytes as a response or a part of a request
+/// (`type: string, format: binary`), which generated clients read as a
+/// blob or bytes.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct Binary(#[allow(dead_code)] Vec<u8>);
 
 /// The finished OpenAPI document, built once.
 pub fn spec() -> &'static Value {

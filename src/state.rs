@@ -29,6 +29,8 @@ pub struct AppState {
     /// What must follow a change to the calendar (the stored clocks of
     /// feedback records).
     pub calendar_dependents: Vec<Arc<dyn CalendarDependent>>,
+    /// Where documents' contents are kept.
+    pub documents: Arc<crate::documents::Documents>,
 }
 
 impl AppState {
@@ -45,6 +47,11 @@ impl AppState {
         };
         Ok(AppState {
             tokens: TokenService::new(&config, &secret),
+            documents: crate::documents::Documents::new(
+                config.documents_dir.clone(),
+                config.documents_storage,
+                config.documents_max_bytes,
+            ),
             hashing: HashPool::start(config.password_hash_threads, config.password_hash_wait),
             config,
             db,

@@ -60,6 +60,7 @@ struct Fixtures {
     user_name: String,
     handler: i64,
     action: i64,
+    document: i64,
     holiday: String,
     timescale_version: String,
 }
@@ -108,6 +109,17 @@ async fn fixtures(app: &TestApp, admin: &TestUser) -> Fixtures {
         "description": "Apologise in writing.", "due_on": "2025-06-20"}),
     )
     .await;
+    let document = crate::documents::upload(
+        app,
+        admin,
+        &format!("/api/v1/feedback/{}/documents", feedback["id"]),
+        &[
+            crate::documents::text("kind", "letter_out"),
+            crate::documents::file("letter.txt", "text/plain", b"Dear Mrs Y"),
+        ],
+    )
+    .await
+    .json();
     // Made directly (the harness's users share one password hash: argon2 is slow by design).
     let user = app.user(Analyst, &["adults"]).await;
     let handler = app.user(Caseworker, &["adults"]).await;
@@ -133,6 +145,7 @@ async fn fixtures(app: &TestApp, admin: &TestUser) -> Fixtures {
         case: case["id"].as_i64().unwrap(),
         improvement: improvement["id"].as_i64().unwrap(),
         action: action["id"].as_i64().unwrap(),
+        document: document["id"].as_i64().unwrap(),
         user: user.id,
         user_name: user.username,
         handler: handler.id,
@@ -225,6 +238,12 @@ fn request(operation: &str, f: &Fixtures) -> (Method, String, Option<Value>, Acc
         "erase_action" => (Method::POST, format!("/api/v1/actions/{}/erase", f.action), None, Access::Roles(MANAGERS, Scoped::NotFound)),
         "reopen_feedback" => (Method::POST, format!("/api/v1/feedback/{fb}/reopen"), Some(json!({"reopened_on": "2025-07-01", "reason": "New evidence."})), Access::Roles(WRITERS, Scoped::NotFound)),
         "list_feedback_rounds" => (Method::GET, format!("/api/v1/feedback/{fb}/rounds"), None, Access::Roles(ALL, Scoped::NotFound)),
+        "upload_feedback_document" => (Method::POST, format!("/api/v1/feedback/{fb}/documents"), None, Access::Roles(WRITERS, Scoped::NotFound)),
+        "list_feedback_documents" => (Method::GET, format!("/api/v1/feedback/{fb}/documents"), None, Access::Roles(CASEWORK_READERS, Scoped::NotFound)),
+        "upload_case_document" => (Method::POST, format!("/api/v1/ombudsman-cases/{}/documents", f.case), None, Access::Roles(WRITERS, Scoped::NotFound)),
+        "list_case_documents" => (Method::GET, format!("/api/v1/ombudsman-cases/{}/documents", f.case), None, Access::Roles(CASEWORK_READERS, Scoped::NotFound)),
+        "download_document" => (Method::GET, format!("/api/v1/documents/{}", f.document), None, Access::Roles(CASEWORK_READERS, Scoped::NotFound)),
+        "delete_document" => (Method::DELETE, format!("/api/v1/documents/{}", f.document), None, Access::Roles(WRITERS, Scoped::NotFound)),
         "my_work" => (Method::GET, "/api/v1/me/work".into(), None, Access::Roles(STAFF_WRITERS, Scoped::No)),
         other => panic!("the operation {other} is not in the authorisation matrix: classify it in tests/authz.rs"),
     };
@@ -301,6 +320,12 @@ async fn every_operation_checks_roles_and_directorates() {
             }
             if let Some(body) = &body {
                 req = req.json(body);
+            } else if operation.starts_with("upload_") {
+                let (content_type, upload) = crate::documents::multipart(&[
+                    crate::documents::text("kind", "evidence"),
+                    crate::documents::file("note.txt", "text/plain", b"A note of the call"),
+                ]);
+                req = req.header("content-type", &content_type).body(upload);
             }
             let res = req.send().await;
             let want = expected(access, *role, *home, success_status(&method, operation));

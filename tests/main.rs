@@ -17,6 +17,7 @@ mod calendar;
 mod casework;
 mod directorates;
 mod disclosure;
+mod documents;
 mod erasure;
 mod errors;
 mod feedback;

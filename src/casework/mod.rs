@@ -6,6 +6,7 @@
 //!   `POST /{id}/assign` and kept in the record's history;
 //! - [`contacts`]: the log of what was said and sent, personal data that
 //!   redaction and erasure cover;
+//! - documents ([`crate::documents`]): letters, emails and evidence;
 //! - [`queue`]: `GET /me/work`, the caller's open records and cases, most
 //!   urgent first, and for managers the records left with a handler who has
 //!   gone.
@@ -27,9 +28,24 @@ pub trait Casework: RecordApi {
     fn allocation(&self) -> Allocation;
 }
 
+/// The directorate of the record `id` of `entity` (a feedback record or an
+/// Ombudsman case), if it exists.
+pub fn directorate_of(
+    conn: &mut DbConnection,
+    entity: &str,
+    id: i64,
+) -> Result<Option<String>, ApiError> {
+    match entity {
+        crate::feedback::model::ENTITY => crate::feedback::model::directorate_of(conn, id),
+        crate::ombudsman::model::ENTITY => crate::ombudsman::model::directorate_of(conn, id),
+        _ => Ok(None),
+    }
+}
+
 /// What redacting the record `id` of `entity` does to its casework: its
-/// contact entries' summaries, its actions' free text and its reopenings'
-/// reasons become `[redacted]`, in them and in their history.
+/// contact entries' summaries, its documents' titles and names, its actions'
+/// free text and its reopenings' reasons become `[redacted]`, in them and
+/// in their history; its documents' contents are deleted.
 pub fn redact_for(
     conn: &mut DbConnection,
     actor: &Actor,
@@ -37,6 +53,7 @@ pub fn redact_for(
     id: i64,
 ) -> Result<(), ApiError> {
     contacts::redact_for(conn, actor, entity, id)?;
+    crate::documents::model::redact_for(conn, actor, entity, id)?;
     if entity == crate::feedback::model::ENTITY {
         crate::feedback::reopening::redact_for(conn, id)?;
     }
@@ -44,8 +61,9 @@ pub fn redact_for(
 }
 
 /// What deleting the record `id` of `entity` does to its casework: its
-/// contact entries and actions go with it (their history stays).
+/// contact entries, documents and actions go with it (their history stays).
 pub fn delete_for(conn: &mut DbConnection, entity: &str, id: i64) -> Result<(), ApiError> {
     contacts::delete_for(conn, entity, id)?;
+    crate::documents::model::delete_for(conn, entity, id)?;
     crate::actions::model::delete_for(conn, entity, id)
 }

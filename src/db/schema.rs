@@ -335,6 +335,40 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    documents (id) {
+        id -> BigInt,
+        entity -> Text,
+        record_id -> BigInt,
+        directorate -> Text,
+        title -> Text,
+        kind -> Text,
+        filename -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        storage -> Text,
+        storage_key -> Text,
+        created_at -> Timestamp,
+        created_by -> Text,
+        redacted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    document_contents (storage_key) {
+        storage_key -> Text,
+        content -> Binary,
+    }
+}
+
+diesel::table! {
+    document_purges (storage_key) {
+        storage_key -> Text,
+        queued_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(feedback -> directorates (directorate));
 diesel::joinable!(feedback_themes -> feedback (feedback_id));
 diesel::joinable!(feedback_rounds -> feedback (feedback_id));
@@ -347,6 +381,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     feedback_rounds,
     actions,
     contacts,
+    documents,
+    document_contents,
+    document_purges,
     directorates,
     users,
     audit_log,

@@ -156,14 +156,18 @@ fn read_json_body(
             ));
         }
         if declared_length.is_some_and(|n| n > MAX_BODY_BYTES) {
-            return Err(ApiError::PayloadTooLarge);
+            return Err(ApiError::PayloadTooLarge {
+                limit: MAX_BODY_BYTES,
+            });
         }
         let mut body = Vec::with_capacity(declared_length.unwrap_or(1024).min(MAX_BODY_BYTES));
         while let Some(chunk) = payload.next().await {
             let chunk =
                 chunk.map_err(|e| ApiError::BadRequest(format!("Cannot read the body: {e}")))?;
             if body.len() + chunk.len() > MAX_BODY_BYTES {
-                return Err(ApiError::PayloadTooLarge);
+                return Err(ApiError::PayloadTooLarge {
+                    limit: MAX_BODY_BYTES,
+                });
             }
             body.extend_from_slice(&chunk);
         }

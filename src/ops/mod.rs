@@ -25,5 +25,6 @@ pub async fn maintenance(state: actix_web::web::Data<AppState>) {
             Ok((keys, throttles)) => tracing::debug!(keys, throttles, "maintenance done"),
             Err(error) => tracing::warn!(%error, "maintenance failed"),
         }
+        state.documents.purge(&state.db).await;
     }
 }

@@ -338,6 +338,7 @@ pub async fn redact<R: RecordApi>(
         })
         .await?;
     state.db.scrub_after_erasure().await;
+    state.documents.purge(&state.db).await;
     Ok(match redacted {
         Some((record, view)) => respond(StatusCode::OK, &record, &view),
         None => HttpResponse::NoContent().finish(),
@@ -358,6 +359,7 @@ pub async fn erase<R: RecordApi>(
         .write(move |conn| store::erase::<R>(conn, &user, id, &precondition, &context))
         .await?;
     state.db.scrub_after_erasure().await;
+    state.documents.purge(&state.db).await;
     Ok(HttpResponse::NoContent().finish())
 }
 

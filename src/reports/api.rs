@@ -224,7 +224,7 @@ fn pdf_name(report: &AnnualReport) -> String {
         (status = 200, description = "The report.", content(
             (String = "text/html"),
             (AnnualReport = "application/json"),
-            (Vec<u8> = "application/pdf"))),
+            (crate::openapi::Binary = "application/pdf"))),
         (status = 406, description = "PDF asked for on a server without headless Chromium.", body = Problem, content_type = "application/problem+json"),
     )
 )]

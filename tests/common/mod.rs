@@ -299,7 +299,19 @@ pub struct TestApp {
     pub state: web::Data<AppState>,
     service: BoxedService,
     url: String,
+    /// Where the app keeps document files.
+    pub documents_dir: PathBuf,
     _db: TestDb,
+    _documents: Option<RemovedOnDrop>,
+}
+
+/// A folder removed when the app that owns it is dropped.
+struct RemovedOnDrop(PathBuf);
+
+impl Drop for RemovedOnDrop {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 impl TestApp {
@@ -368,13 +380,20 @@ impl TestApp {
     /// A second instance on this app's database, with its own
     /// configuration: what a load balancer's other instance would be.
     pub async fn sibling(&self, vars: &[(&str, &str)]) -> TestApp {
-        Self::build((TestDb::Shared, self.url.clone()), vars).await
+        let dir = self.documents_dir.display().to_string();
+        let vars: Vec<(&str, &str)> = std::iter::once(("DOCUMENTS_DIR", dir.as_str()))
+            .chain(vars.iter().copied())
+            .collect();
+        Self::build((TestDb::Shared, self.url.clone()), &vars).await
     }
 
     async fn build((test_db, url): (TestDb, String), vars: &[(&str, &str)]) -> TestApp {
         capture_logs();
+        let own_documents = std::env::temp_dir().join(unique("redress_documents"));
+        let own_documents_text = own_documents.display().to_string();
         let vars: Vec<(String, String)> = [
             ("DATABASE_URL", url.as_str()),
+            ("DOCUMENTS_DIR", own_documents_text.as_str()),
             ("JWT_SECRET", JWT_SECRET),
             ("DATABASE_POOL_SIZE", "4"),
         ]
@@ -404,8 +423,11 @@ impl TestApp {
             let call = service.call(req);
             async move { call.await.map(ServiceResponse::map_into_boxed_body) }
         });
+        let documents_dir = state.config.documents_dir.clone();
         TestApp {
             service: actix_service::boxed::service(test::init_service(app).await),
+            _documents: (documents_dir == own_documents).then(|| RemovedOnDrop(own_documents)),
+            documents_dir,
             state,
             url,
             _db: test_db,
