@@ -17,6 +17,7 @@ pub mod error;
 pub mod feedback;
 pub mod http;
 pub mod improvements;
+pub mod letters;
 pub mod ombudsman;
 pub mod openapi;
 pub mod ops;

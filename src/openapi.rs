@@ -59,6 +59,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(crate::casework::allocation::routes)
             .configure(crate::casework::contacts::routes)
             .configure(crate::documents::api::routes)
+            .configure(crate::letters::api::routes)
             .configure(crate::casework::queue::routes)
             .configure(crate::actions::api::routes)
             .configure(crate::feedback::reopening::routes),

@@ -61,6 +61,7 @@ struct Fixtures {
     handler: i64,
     action: i64,
     document: i64,
+    template: String,
     holiday: String,
     timescale_version: String,
 }
@@ -120,6 +121,13 @@ async fn fixtures(app: &TestApp, admin: &TestUser) -> Fixtures {
     )
     .await
     .json();
+    let template = format!("fixture-{n}");
+    app.put(&format!("/api/v1/templates/{template}"))
+        .auth(admin)
+        .json(&json!({"title": "T", "body": "<p>{{ record.reference }}</p>"}))
+        .send()
+        .await
+        .assert_status(201);
     // Made directly (the harness's users share one password hash: argon2 is slow by design).
     let user = app.user(Analyst, &["adults"]).await;
     let handler = app.user(Caseworker, &["adults"]).await;
@@ -146,6 +154,7 @@ async fn fixtures(app: &TestApp, admin: &TestUser) -> Fixtures {
         improvement: improvement["id"].as_i64().unwrap(),
         action: action["id"].as_i64().unwrap(),
         document: document["id"].as_i64().unwrap(),
+        template,
         user: user.id,
         user_name: user.username,
         handler: handler.id,
@@ -244,6 +253,12 @@ fn request(operation: &str, f: &Fixtures) -> (Method, String, Option<Value>, Acc
         "list_case_documents" => (Method::GET, format!("/api/v1/ombudsman-cases/{}/documents", f.case), None, Access::Roles(CASEWORK_READERS, Scoped::NotFound)),
         "download_document" => (Method::GET, format!("/api/v1/documents/{}", f.document), None, Access::Roles(CASEWORK_READERS, Scoped::NotFound)),
         "delete_document" => (Method::DELETE, format!("/api/v1/documents/{}", f.document), None, Access::Roles(WRITERS, Scoped::NotFound)),
+        "list_templates" => (Method::GET, "/api/v1/templates".into(), None, Access::Roles(STAFF_WRITERS, Scoped::No)),
+        "get_template" => (Method::GET, "/api/v1/templates/adults-response".into(), None, Access::Roles(STAFF_WRITERS, Scoped::No)),
+        "put_template" => (Method::PUT, format!("/api/v1/templates/new-{n}"), Some(json!({"title": "T", "body": "<p>{{ today }}</p>"})), Access::Roles(ADMIN, Scoped::No)),
+        "delete_template" => (Method::DELETE, format!("/api/v1/templates/{}", f.template), None, Access::Roles(ADMIN, Scoped::No)),
+        "create_feedback_letter" => (Method::POST, format!("/api/v1/feedback/{fb}/letters"), Some(json!({"template": "adults-response"})), Access::Roles(WRITERS, Scoped::NotFound)),
+        "create_case_letter" => (Method::POST, format!("/api/v1/ombudsman-cases/{}/letters", f.case), Some(json!({"template": "ombudsman-compliance"})), Access::Roles(WRITERS, Scoped::NotFound)),
         "my_work" => (Method::GET, "/api/v1/me/work".into(), None, Access::Roles(STAFF_WRITERS, Scoped::No)),
         other => panic!("the operation {other} is not in the authorisation matrix: classify it in tests/authz.rs"),
     };
@@ -277,7 +292,7 @@ fn success_status(method: &Method, operation: &str) -> u16 {
     match (method.as_str(), operation) {
         ("DELETE", _) => 204,
         ("POST", "create_token" | "import_holidays") => 200,
-        ("PUT", "put_timescale_version") => 201,
+        ("PUT", "put_timescale_version" | "put_template") => 201,
         ("POST", op) if op.starts_with("redact_") => 200,
         ("POST", op) if op.starts_with("erase_") => 204,
         // Re-opening changes the case (a new decision round); it creates no resource.

@@ -24,6 +24,7 @@ mod feedback;
 mod feedback_lists;
 mod hostile;
 mod improvements;
+mod letters;
 mod limits;
 mod login;
 mod ombudsman;

@@ -369,6 +369,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    letter_templates (name) {
+        name -> Text,
+        entity -> Text,
+        title -> Text,
+        body -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+    }
+}
+
 diesel::joinable!(feedback -> directorates (directorate));
 diesel::joinable!(feedback_themes -> feedback (feedback_id));
 diesel::joinable!(feedback_rounds -> feedback (feedback_id));
@@ -384,6 +395,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     documents,
     document_contents,
     document_purges,
+    letter_templates,
     directorates,
     users,
     audit_log,
