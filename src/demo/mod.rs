@@ -1713,6 +1713,65 @@ pub fn load(
     })
 }
 
+/// The acknowledgement letter of `row`'s procedure, made from the shipped
+/// template two days after receipt and kept as a document (in the
+/// database, so that the demo writes nothing outside its transaction).
+fn acknowledgement_letter(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    row: &redress::feedback::model::FeedbackRow,
+    rules: &TimeRules,
+    handler: &str,
+) -> Result<(), ApiError> {
+    use redress::documents::model::{self as documents, DocumentKind, NewDocument};
+    use redress::documents::sniff::FileType;
+    use redress::documents::storage::{self, Database};
+    use redress::letters::templates::{self, Council, LetterContext, Person};
+    use redress::records::Record;
+
+    let procedure = match row.fields.procedure {
+        Some(Procedure::StatutoryAdults) => "adults",
+        Some(Procedure::StatutoryChildren) => "children",
+        _ => "corporate",
+    };
+    let template = templates::find(conn, &format!("{procedure}-acknowledgement"))?;
+    let sent_on = row.fields.received_on + Duration::days(2);
+    let mut record = serde_json::to_value(&row.fields)?;
+    record["reference"] = serde_json::json!(row.reference);
+    record["timeliness"] = serde_json::to_value(row.clock(rules, sent_on))?;
+    let context = LetterContext {
+        council: Council {
+            name: redress::settings::model::load(conn)?.settings.council_name,
+        },
+        today: sent_on,
+        record,
+        handler: Person {
+            name: Some(handler.to_string()),
+        },
+        investigator: Person { name: None },
+        actions: Vec::new(),
+    };
+    let letter = templates::render(&template.body, &context).map_err(ApiError::internal)?;
+    let reference = row
+        .reference
+        .clone()
+        .unwrap_or_else(|| row.id().to_string());
+    let filename = format!("{}-{reference}-{sent_on}.html", template.name);
+    let new = NewDocument {
+        entity: redress::feedback::model::ENTITY,
+        record_id: row.id(),
+        directorate: &row.fields.directorate,
+        title: &template.title,
+        kind: DocumentKind::LetterOut,
+        filename: &filename,
+        content_type: FileType::Html.media_type(),
+        content: letter.as_bytes(),
+        storage_key: &storage::new_key(),
+    };
+    documents::insert(conn, actor, &Database, &new)?;
+    Ok(())
+}
+
 /// What a contact entry of the demo says, by how the record is going.
 const CONTACTS: [&str; 3] = [
     "Phoned to acknowledge the complaint and agree what it is about.",
@@ -1722,7 +1781,8 @@ const CONTACTS: [&str; 3] = [
 
 /// Casework: two caseworkers in each directorate, who share its open
 /// records and cases (so each has a queue, some of it overdue), contact
-/// entries on every third record, call-back actions on every fourth (the
+/// entries on every third record (and, for complaints, the acknowledgement
+/// letter, kept as a document), call-back actions on every fourth (the
 /// older ones overdue), written apologies promised on last year's upheld
 /// complaints (some sent late), and an external investigator on the
 /// children's stage 2 complaints. The staff get one random password; an
@@ -1752,6 +1812,7 @@ fn casework(
     let hash = redress::auth::password::hash(&password)?;
     for directorate in DIRECTORATES {
         let mut handlers = Vec::new();
+        let mut handler_names = Vec::new();
         for (n, name) in ["Sam Patel", "Alex Morgan"].iter().enumerate() {
             let data = UserData {
                 username: format!("{directorate}.officer{}", n + 1),
@@ -1761,6 +1822,7 @@ fn casework(
                 active: true,
             };
             handlers.push(users::create(conn, actor, &data, &hash)?.id);
+            handler_names.push(data.display_name);
         }
         let open: Vec<i64> = feedback::table
             .filter(feedback::directorate.eq(directorate))
@@ -1811,6 +1873,10 @@ fn casework(
                     summary: CONTACTS[(i / 3) % CONTACTS.len()].to_string(),
                 };
                 contacts::insert(conn, actor, FeedbackRow::ENTITY, id, directorate, &input)?;
+                if row.fields.kind == Kind::Complaint {
+                    let handler = &handler_names[i % handler_names.len()];
+                    acknowledgement_letter(conn, actor, &row, rules, handler)?;
+                }
             }
         }
         let cases: Vec<i64> = ombudsman_cases::table
