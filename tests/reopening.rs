@@ -190,3 +190,44 @@ async fn only_answered_records_are_reopened_and_only_after_their_answer() {
         json!([])
     );
 }
+
+#[actix_web::test]
+async fn a_reopened_rounds_extension_counts_from_the_reopening() {
+    let app = TestApp::new().await;
+    let worker = app.as_caseworker("adults").await;
+    let mut body = complaint("2025-01-10");
+    body["responded_on"] = json!("2025-02-20");
+    body["outcome"] = json!("upheld");
+    let id = post(&app, &worker, "/api/v1/feedback", body).await["id"]
+        .as_i64()
+        .unwrap();
+    app.post(&format!("/api/v1/feedback/{id}/reopen"))
+        .auth(&worker)
+        .json(&json!({"reopened_on": "2025-11-03", "reason": "New evidence."}))
+        .send()
+        .await
+        .assert_status(200);
+    // A longer period agreed a week into the new round: long after six
+    // months from the first receipt, well within six months of reopening.
+    let res = app
+        .patch(&format!("/api/v1/feedback/{id}"))
+        .auth(&worker)
+        .header("if-match", "\"2\"")
+        .json(
+            &json!({"extended_due_on": "2026-03-02", "extension_agreed_on": "2025-11-10",
+                     "extension_reason": "Agreed with Mr Z."}),
+        )
+        .send()
+        .await;
+    res.assert_status(200);
+    assert_eq!(res.json()["timeliness"]["due_on"], "2026-03-02");
+    // Agreed after the new round's six months: refused.
+    let res = app
+        .patch(&format!("/api/v1/feedback/{id}"))
+        .auth(&worker)
+        .header("if-match", "\"3\"")
+        .json(&json!({"extension_agreed_on": "2026-05-20"}))
+        .send()
+        .await;
+    assert_eq!(res.invalid_fields(), ["extension_agreed_on"]);
+}

@@ -136,8 +136,12 @@ impl RecordApi for FeedbackRow {
         )
     }
 
-    fn check_body(input: &FeedbackInput, rules: &TimeRules) -> Result<(), ApiError> {
-        model::check_timescale(input, rules)
+    fn check_body(
+        input: &FeedbackInput,
+        rules: &TimeRules,
+        current: Option<&FeedbackRow>,
+    ) -> Result<(), ApiError> {
+        model::check_timescale(input, current.and_then(|row| row.reopened_on), rules)
     }
 }
 

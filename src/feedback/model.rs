@@ -204,10 +204,18 @@ fn check_external_ref(
 }
 
 /// 422 when the timescales in force on the record's day of receipt do not
-/// have its stage (a corporate stage 3 from 1 April 2026), or do not allow
-/// its agreed extension under the current calendar.
-pub fn check_timescale(input: &FeedbackInput, rules: &TimeRules) -> Result<(), ApiError> {
+/// have its stage (a corporate stage 3 from 1 April 2026), or the rule of
+/// its current round (from `reopened_on`, when it was reopened) does not
+/// allow its agreed extension under the current calendar.
+pub fn check_timescale(
+    input: &FeedbackInput,
+    reopened_on: Option<NaiveDate>,
+    rules: &TimeRules,
+) -> Result<(), ApiError> {
     let received = input.received_on;
+    // The current round's clock counts from its start, under the rules in
+    // force that day.
+    let anchor = reopened_on.unwrap_or(received);
     if let (Kind::Complaint, Some(procedure), Some(stage)) =
         (input.kind, input.procedure, input.stage)
     {
@@ -227,13 +235,13 @@ pub fn check_timescale(input: &FeedbackInput, rules: &TimeRules) -> Result<(), A
         }
     }
     let problem = rules
-        .rule(input.kind, input.procedure, input.stage, received)
-        .and_then(|rule| rule.extension_problem(&rules.calendar, &dates_of(input, None)));
+        .rule(input.kind, input.procedure, input.stage, anchor)
+        .and_then(|rule| rule.extension_problem(&rules.calendar, &dates_of(input, reopened_on)));
     let problem = match (problem, input.extended_due_on) {
         (Some(problem), _) => Some(problem),
         (None, Some(_))
             if rules
-                .rule(input.kind, input.procedure, input.stage, received)
+                .rule(input.kind, input.procedure, input.stage, anchor)
                 .is_none() =>
         {
             Some((

@@ -139,8 +139,13 @@ pub trait RecordApi: Record<Input: RequestBody> {
         user: &AuthUser,
     ) -> Result<(Vec<Self>, i64), ApiError>;
 
-    /// Checks of a body that need the context but not the database (422).
-    fn check_body(_input: &Self::Input, _context: &Self::Context) -> Result<(), ApiError> {
+    /// Checks of a body that need the context but not the database (422);
+    /// `current` is the record a change applies to (`None` on creation).
+    fn check_body(
+        _input: &Self::Input,
+        _context: &Self::Context,
+        _current: Option<&Self>,
+    ) -> Result<(), ApiError> {
         Ok(())
     }
 }
@@ -215,7 +220,7 @@ pub async fn create<R: RecordApi>(
     let request = idempotency::Request::new(key, user.id, req, &body.fingerprint);
     let context = R::context(state, today).await?;
     let input = body.value;
-    R::check_body(&input, &context)?;
+    R::check_body(&input, &context, None)?;
     let user = Arc::new(user);
     let (reader, replay_context) = (user.clone(), context.clone());
     idempotency::create(
@@ -269,7 +274,7 @@ pub async fn update<R: RecordApi>(
         .write(move |conn| {
             let current = store::lock::<R>(conn, &user, id, &precondition)?;
             let after = apply_patch(&current.input(), &patch, today)?;
-            R::check_body(&after, &context)?;
+            R::check_body(&after, &context, Some(&current))?;
             let saved = store::update(conn, &user, &current, &after, &context)?;
             let view = saved.view(&context, today, &user)?;
             Ok((saved, view))
