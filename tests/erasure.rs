@@ -161,28 +161,32 @@ async fn erasing_redacts_then_deletes() {
     let path = format!("/api/v1/feedback/{}", record["id"]);
     app.post(&format!("{path}/erase"))
         .auth(&worker)
+        .json(&json!({"reason": "erasure_request"}))
         .send()
         .await
         .problem(403);
     app.post(&format!("{path}/erase"))
         .auth(&manager)
         .header("if-match", "\"7\"")
+        .json(&json!({"reason": "erasure_request"}))
         .send()
         .await
         .problem(412);
     app.post(&format!("{path}/erase"))
         .auth(&manager)
+        .json(&json!({"reason": "erasure_request"}))
         .send()
         .await
-        .assert_status(204);
+        .assert_status(200);
     app.get(&path).auth(&manager).send().await.problem(404);
     assert_eq!(audit_leaks(&app).await, Vec::<&str>::new());
     // Erasing again is harmless.
     app.post(&format!("{path}/erase"))
         .auth(&manager)
+        .json(&json!({"reason": "erasure_request"}))
         .send()
         .await
-        .assert_status(204);
+        .assert_status(200);
 }
 
 #[actix_web::test]
@@ -251,9 +255,10 @@ async fn ombudsman_cases_and_improvements_are_redacted_and_erased_too() {
     for path in [&improvement_path, &case_path] {
         app.post(&format!("{path}/erase"))
             .auth(&manager)
+            .json(&json!({"reason": "erasure_request"}))
             .send()
             .await
-            .assert_status(204);
+            .assert_status(200);
         app.get(path).auth(&manager).send().await.problem(404);
     }
 }
@@ -438,4 +443,210 @@ async fn idempotency_keys_expire_after_a_day_and_are_purged() {
         .expect("purge");
     assert_eq!(purged, 1);
     assert!(app.table_text("idempotency_keys").await.is_empty());
+}
+
+/// Every file under `dir` that holds `marker`.
+fn files_holding(dir: &std::path::Path, marker: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(files_holding(&path, marker));
+        } else if String::from_utf8_lossy(&std::fs::read(&path).unwrap_or_default())
+            .contains(marker)
+        {
+            found.push(path.display().to_string());
+        }
+    }
+    found
+}
+
+/// A record with the marker everywhere personal data can go: its fields,
+/// its history, a contact entry, an action, a document on disk and an
+/// earlier round.
+async fn marked_record(app: &TestApp, manager: &TestUser, marker: &str) -> i64 {
+    let mut body = complaint();
+    body["complainant"]["name"] = json!(format!("{marker} Person"));
+    body["summary"] = json!(format!("{marker} rang about his mother"));
+    body["external_ref"] = json!(format!("CRM-{marker}"));
+    let id = create(app, manager, "/api/v1/feedback", &body).await["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/api/v1/feedback/{id}");
+    for n in 0..3 {
+        app.patch(&path)
+            .auth(manager)
+            .json(&json!({"learning": format!("Explain to {marker}, take {n}")}))
+            .send()
+            .await
+            .assert_status(200);
+    }
+    create(
+        app,
+        manager,
+        &format!("{path}/contacts"),
+        &json!({
+        "occurred_at": "2025-06-03T10:00:00Z", "direction": "out", "channel": "phone",
+        "with": "complainant", "summary": format!("Phoned {marker} about the visit")}),
+    )
+    .await;
+    create(
+        app,
+        manager,
+        "/api/v1/actions",
+        &json!({
+        "directorate": "adults", "feedback_id": id, "description": format!("Apologise to {marker}"),
+        "due_on": "2025-07-01"}),
+    )
+    .await;
+    let letter = format!("Dear Sir, I am writing about {marker}'s care.");
+    let (content_type, upload) = crate::documents::multipart(&[
+        crate::documents::text("kind", "letter_in"),
+        crate::documents::file("letter.txt", "text/plain", letter.as_bytes()),
+    ]);
+    app.post(&format!("{path}/documents"))
+        .auth(manager)
+        .header("content-type", &content_type)
+        .body(upload)
+        .send()
+        .await
+        .assert_status(201);
+    let version = app.get(&path).auth(manager).send().await.json()["version"].clone();
+    app.post(&format!("{path}/reopen"))
+        .auth(manager)
+        .header("if-match", &format!("\"{version}\""))
+        .json(
+            &json!({"reopened_on": "2025-07-01", "reason": format!("{marker} sent new evidence")}),
+        )
+        .send()
+        .await
+        .assert_status(200);
+    id
+}
+
+#[actix_web::test]
+async fn erasure_on_request_says_what_it_removed_and_leaves_no_trace() {
+    let app = TestApp::new().await;
+    let manager = app.as_manager("adults").await;
+    let marker = "Quillfeather";
+    let id = marked_record(&app, &manager, marker).await;
+    let path = format!("/api/v1/feedback/{id}");
+
+    // A reason is required, and `other` needs a note.
+    let res = app
+        .post(&format!("{path}/erase"))
+        .auth(&manager)
+        .json(&json!({}))
+        .send()
+        .await;
+    assert_eq!(res.invalid_fields(), ["reason"]);
+    let res = app
+        .post(&format!("{path}/erase"))
+        .auth(&manager)
+        .json(&json!({"reason": "other"}))
+        .send()
+        .await;
+    assert_eq!(res.invalid_fields(), ["note"]);
+
+    let res = app
+        .post(&format!("{path}/erase"))
+        .auth(&manager)
+        .json(&json!({"reason": "erasure_request", "note": "Request DP-2026-014"}))
+        .send()
+        .await;
+    res.assert_status(200);
+    let erasure = res.json();
+    assert_eq!(erasure["entity"], "feedback");
+    assert_eq!(erasure["id"], id);
+    assert_eq!(erasure["action"], "delete");
+    assert_eq!(erasure["reason"], "erasure_request");
+    let erased = &erasure["erased"];
+    assert_eq!(erased["record_deleted"], true);
+    for (what, count) in [
+        ("contacts", 1),
+        ("documents", 1),
+        ("document_files", 1),
+        ("actions", 1),
+        ("rounds", 1),
+    ] {
+        assert_eq!(erased[what], count, "{what}: {erasure}");
+    }
+    assert!(
+        erased["history_entries"].as_i64().unwrap() >= 5,
+        "{erasure}"
+    );
+    app.get(&path).auth(&manager).send().await.problem(404);
+
+    // The history says why, without the person.
+    let history = app.table_text("audit_log").await.join("\n");
+    assert!(history.contains("erasure_request") && history.contains("DP-2026-014"));
+    assert!(!history.contains(marker), "{history}");
+    // Nothing of the marker is left in the database's files or the documents folder.
+    assert_eq!(
+        files_holding(&app.documents_dir, marker),
+        Vec::<String>::new()
+    );
+    if let Some(file) = app.sqlite_file() {
+        for suffix in ["", "-wal", "-shm"] {
+            let name = format!("{}{suffix}", file.display());
+            let bytes = std::fs::read(&name).unwrap_or_default();
+            assert!(
+                !String::from_utf8_lossy(&bytes).contains(marker),
+                "{marker} is still in {name}"
+            );
+        }
+    }
+}
+
+#[actix_web::test]
+async fn an_anonymised_record_keeps_its_figures_and_loses_its_person() {
+    let app = TestApp::new().await;
+    let manager = app.as_manager("adults").await;
+    let marker = "Wrenfield";
+    let id = marked_record(&app, &manager, marker).await;
+    let path = format!("/api/v1/feedback/{id}");
+    let before = app.get(&path).auth(&manager).send().await.json();
+
+    let res = app
+        .post(&format!("{path}/erase"))
+        .auth(&manager)
+        .json(&json!({"reason": "created_in_error", "action": "anonymise"}))
+        .send()
+        .await;
+    res.assert_status(200);
+    let erasure = res.json();
+    assert_eq!(erasure["action"], "anonymise");
+    assert_eq!(erasure["erased"]["record_deleted"], false);
+    assert_eq!(erasure["erased"]["document_files"], 1);
+
+    let after = app.get(&path).auth(&manager).send().await.json();
+    assert_eq!(after["complainant"]["name"], "[redacted]");
+    for kept in [
+        "kind",
+        "procedure",
+        "stage",
+        "received_on",
+        "outcome",
+        "category",
+        "reopened_on",
+    ] {
+        assert_eq!(after[kept], before[kept], "{kept}");
+    }
+    let documents = app
+        .get(&format!("{path}/documents"))
+        .auth(&manager)
+        .send()
+        .await
+        .json();
+    let href = documents["items"][0]["href"].as_str().unwrap().to_string();
+    app.get(&href).auth(&manager).send().await.problem(410);
+    assert_eq!(
+        files_holding(&app.documents_dir, marker),
+        Vec::<String>::new()
+    );
+    assert!(!app
+        .table_text("audit_log")
+        .await
+        .join("\n")
+        .contains(marker));
 }

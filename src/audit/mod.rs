@@ -62,6 +62,9 @@ text_enum! {
         Reopen => "reopen",
         /// A record or case was assigned to a handler (and investigator).
         Assign => "assign",
+        /// A record was erased (redacted, and deleted or kept anonymised),
+        /// with the reason.
+        Erase => "erase",
     }
 }
 

@@ -42,6 +42,64 @@ pub fn directorate_of(
     }
 }
 
+/// What is attached to the record `id` of `entity`, as an erasure reports
+/// it: contact entries, documents (and their files on disk), actions and
+/// earlier rounds.
+pub fn attached(
+    conn: &mut DbConnection,
+    entity: &str,
+    id: i64,
+) -> Result<crate::records::erasure::Erased, ApiError> {
+    use crate::db::schema::{actions, contacts, documents, feedback_rounds};
+    use diesel::prelude::*;
+    let contacts = contacts::table
+        .filter(contacts::entity.eq(entity))
+        .filter(contacts::record_id.eq(id))
+        .count()
+        .get_result(conn)?;
+    let of_record = documents::entity
+        .eq(entity.to_string())
+        .and(documents::record_id.eq(id));
+    let documents_count = documents::table
+        .filter(of_record.clone())
+        .count()
+        .get_result(conn)?;
+    let document_files = documents::table
+        .filter(of_record)
+        .filter(documents::storage.eq(crate::documents::StorageKind::Disk))
+        .filter(documents::redacted_at.is_null())
+        .count()
+        .get_result(conn)?;
+    let (actions, rounds) = match entity {
+        crate::feedback::model::ENTITY => (
+            actions::table
+                .filter(actions::feedback_id.eq(id))
+                .count()
+                .get_result(conn)?,
+            feedback_rounds::table
+                .filter(feedback_rounds::feedback_id.eq(id))
+                .count()
+                .get_result(conn)?,
+        ),
+        crate::ombudsman::model::ENTITY => (
+            actions::table
+                .filter(actions::ombudsman_case_id.eq(id))
+                .count()
+                .get_result(conn)?,
+            0,
+        ),
+        _ => (0, 0),
+    };
+    Ok(crate::records::erasure::Erased {
+        contacts,
+        documents: documents_count,
+        document_files,
+        actions,
+        rounds,
+        ..Default::default()
+    })
+}
+
 /// What redacting the record `id` of `entity` does to its casework: its
 /// contact entries' summaries, its documents' titles and names, its actions'
 /// free text and its reopenings' reasons become `[redacted]`, in them and

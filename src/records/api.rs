@@ -350,22 +350,24 @@ pub async fn redact<R: RecordApi>(
     })
 }
 
-/// Erase a record: redact it, then delete it (204).
+/// Erase a record: redact it and everything attached, then delete it or
+/// keep it anonymised (200, saying what was erased).
 pub async fn erase<R: RecordApi>(
     state: &AppState,
     user: AuthUser,
     id: i64,
     precondition: Precondition,
     today: Today,
+    request: crate::records::erasure::ErasureRequest,
 ) -> Result<HttpResponse, ApiError> {
     let context = R::context(state, today).await?;
-    state
+    let erasure = state
         .db
-        .write(move |conn| store::erase::<R>(conn, &user, id, &precondition, &context))
+        .write(move |conn| store::erase::<R>(conn, &user, id, &precondition, &context, &request))
         .await?;
     state.db.scrub_after_erasure().await;
     state.documents.purge(&state.db).await;
-    Ok(HttpResponse::NoContent().finish())
+    Ok(HttpResponse::Ok().json(erasure))
 }
 
 /// The state of a request (for the generated handlers).

@@ -89,8 +89,12 @@ pub fn redact<R: RecordApi>() -> String {
 /// `erase_*`.
 pub fn erase<R: RecordApi>() -> String {
     format!(
-        "Erase {} (managers): redact it and its history, then delete it, so that none of its \
-         personal data remains. Erasing one already deleted redacts its history.",
+        "Erase {} (managers), for the right to erasure or a record created in error, with the \
+         reason: redact it, its history and everything attached (contact entries, actions, \
+         documents and their files), then delete it (`action: delete`, the default) or keep it \
+         anonymised with its statistical fields (`anonymise`), so that none of its personal data \
+         remains. The answer says what was reached. Erasing one already deleted redacts its \
+         history.",
         R::NOUN.a
     )
 }

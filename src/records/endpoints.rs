@@ -167,8 +167,9 @@ macro_rules! record_endpoints {
             summary = $crate::records::docs::erase::<$record>(),
             params(("id" = i64, Path, description = "Its id."),
                 ("If-Match" = Option<String>, Header, description = "The `ETag` last seen; 412 if it has changed since.")),
+            request_body = $crate::records::erasure::ErasureRequest,
             responses(
-                (status = 204, description = "Erased."),
+                (status = 200, description = "Erased: what it reached.", body = $crate::records::erasure::Erasure),
                 (status = 412, description = "It changed since the `If-Match` version.", body = $crate::error::Problem, content_type = "application/problem+json"),
             )
         )]
@@ -179,8 +180,9 @@ macro_rules! record_endpoints {
             id: actix_web::web::Path<i64>,
             if_match: $crate::http::etag::IfMatch,
             today: $crate::calendar::Today,
+            body: $crate::http::json::ValidJson<$crate::records::erasure::ErasureRequest>,
         ) -> Result<actix_web::HttpResponse, $crate::error::ApiError> {
-            $crate::records::api::erase::<$record>(&state, user.0, id.into_inner(), if_match, today).await
+            $crate::records::api::erase::<$record>(&state, user.0, id.into_inner(), if_match, today, body.value).await
         }
     };
 }

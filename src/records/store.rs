@@ -303,21 +303,51 @@ pub fn redact_any<R: Record>(
     }
 }
 
-/// Erase the record `id`: redact it, then delete it. A record already
-/// deleted has its history redacted.
+/// Erase the record `id` for `request`'s reason: redact it and everything
+/// attached, then delete it (or keep it anonymised), and say what was
+/// reached. A record already deleted has its history redacted.
 pub fn erase<R: Record>(
     conn: &mut DbConnection,
     user: &AuthUser,
     id: i64,
     precondition: &Precondition,
     context: &R::Context,
-) -> Result<(), ApiError> {
+    request: &erasure::ErasureRequest,
+) -> Result<erasure::Erasure, ApiError> {
     lock_row(conn, R::TABLE, id)?;
-    let Some(record) = R::find(conn, id)? else {
-        return erasure::redact_deleted(conn, user, &R::REDACTION, &id.to_string());
+    let key = id.to_string();
+    let action = request.action.unwrap_or(erasure::ErasureAction::Delete);
+    let erased = match R::find(conn, id)? {
+        None => {
+            let history_entries = erasure::history_entries(conn, R::ENTITY, &key)?;
+            let idempotency_entries = erasure::requests_of(conn, R::ENTITY, &key)?;
+            erasure::redact_deleted(conn, user, &R::REDACTION, &key)?;
+            erasure::Erased {
+                history_entries,
+                idempotency_entries,
+                ..Default::default()
+            }
+        }
+        Some(record) => {
+            user.visible(record.directorate())?;
+            precondition.check(record.version())?;
+            let mut erased = crate::casework::attached(conn, R::ENTITY, id)?;
+            erased.history_entries = erasure::history_entries(conn, R::ENTITY, &key)?;
+            erased.idempotency_entries = erasure::requests_of(conn, R::ENTITY, &key)?;
+            let redacted = redact(conn, user, &record, context)?;
+            if action == erasure::ErasureAction::Delete {
+                delete(conn, user, &redacted)?;
+                erased.record_deleted = true;
+            }
+            erased
+        }
     };
-    user.visible(record.directorate())?;
-    precondition.check(record.version())?;
-    let redacted = redact(conn, user, &record, context)?;
-    delete(conn, user, &redacted)
+    erasure::record_erasure(conn, user, R::ENTITY, &key, request)?;
+    Ok(erasure::Erasure {
+        entity: R::ENTITY.to_string(),
+        id,
+        action,
+        reason: request.reason,
+        erased,
+    })
 }
