@@ -6,6 +6,8 @@
 # statistics endpoint against the hand-tuned SQL (bench/timing.py).
 # Usage: bench/compare.sh [REV] [sqlite|postgres] [RECORDS] [CASES]
 #   REV defaults to 0fb569f (the last commit before the record core).
+#   ONLY_RECORDS=1 compares GET and POST /feedback only, without the
+#   statistics.
 source "$(dirname "$0")/lib.sh"
 
 rev=${1:-0fb569f}
@@ -80,6 +82,10 @@ for which in before after before after; do
     echo "GET /feedback/{id}: $get req/s; POST /feedback: $post req/s"
     result[$which.get]=$(best "$get" "${result[$which.get]:-}")
     result[$which.post]=$(best "$post" "${result[$which.post]:-}")
+    if [ -n "${ONLY_RECORDS:-}" ]; then
+        kill -TERM "$pid"; while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+        continue
+    fi
     python3 "$BENCH_ROOT/bench/timing.py" "$base" "$TOKEN" "$DATABASE_URL" | tee "$work/$which.timing.new"
     # Keep the round whose statistics were quicker in all (the quieter one).
     total() { awk 'NR > 1 {for (i = 1; i <= NF; i++) if ($i ~ /ms$/) {sub(/ms/, "", $i); t += $i; break}} END {print t + 0}' "$1"; }
@@ -93,6 +99,7 @@ done
 echo "== after / before (each the better of two rounds)"
 awk -v a="${result[after.get]}" -v b="${result[before.get]}" 'BEGIN {printf "GET /feedback/{id} throughput: %.2f\n", a / b}'
 awk -v a="${result[after.post]}" -v b="${result[before.post]}" 'BEGIN {printf "POST /feedback throughput:     %.2f\n", a / b}'
+[ -n "${ONLY_RECORDS:-}" ] && exit 0
 paste "$work/before.timing" "$work/after.timing" | awk -F'\t' 'NR > 1 {
     split($1, b, / +/); split($2, a, / +/); name = $1; sub(/ +[0-9].*/, "", name)
     for (i = 1; i <= length(b); i++) if (b[i] ~ /ms$/) { bm = b[i]; break }

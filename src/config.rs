@@ -64,6 +64,9 @@ pub struct Config {
     /// The largest document accepted, in bytes (`DOCUMENTS_MAX_BYTES`,
     /// 20 MiB by default).
     pub documents_max_bytes: usize,
+    /// How long access log entries are kept, in days
+    /// (`ACCESS_LOG_RETENTION_DAYS`, two years by default).
+    pub access_log_retention_days: i64,
     /// A fixed date to answer every request as of (`REDRESS_TODAY`), for
     /// demos and tests; `None`: the UK date.
     pub today: Option<NaiveDate>,
@@ -145,6 +148,7 @@ impl Config {
                 crate::auth::hashing::QUEUE_WAIT.as_millis() as u64,
             )?,
             today: env.date("REDRESS_TODAY")?,
+            access_log_retention_days: env.number("ACCESS_LOG_RETENTION_DAYS", 1..=36_500, 730)?,
             documents_dir: match env.get("DOCUMENTS_DIR") {
                 Some(dir) => dir.into(),
                 None => {

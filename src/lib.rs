@@ -4,6 +4,7 @@
 //! [`build_app`] assembles the actix-web application; the binary and the
 //! integration tests both call it.
 
+pub mod access;
 pub mod actions;
 pub mod audit;
 pub mod auth;

@@ -199,6 +199,7 @@ fn serve(config: Config) -> Result<(), String> {
     let state = web::Data::new(AppState::new(config, db)?);
     actix_web::rt::System::new().block_on(async move {
         actix_web::rt::spawn(redress::ops::maintenance(state.clone()));
+        actix_web::rt::spawn(redress::ops::flush_access_log(state.clone()));
         if let Some(addr) = metrics_addr {
             let metrics_state = state.clone();
             let metrics = HttpServer::new(move || {
@@ -234,6 +235,7 @@ fn serve(config: Config) -> Result<(), String> {
             "serving; API docs at http://{bind_addr}/docs/"
         );
         server.run().await.map_err(|e| e.to_string())?;
+        state.access.flush().await;
         tracing::info!("stopped");
         Ok(())
     })

@@ -29,6 +29,8 @@ result, and reports on them.\n\nAuthenticate with `POST /api/v1/auth/token` and 
         (name = "feedback", description = "Compliments, comments, enquiries and complaints, with their statutory clocks."),
         (name = "ombudsman", description = "Cases the Ombudsman takes up: enquiries, decisions, recommendations, compliance."),
         (name = "service-improvements", description = "Improvements the council agrees, tracked to completion."),
+        (name = "casework", description = "The daily work on records and cases: handlers, the queue, contacts, actions, documents and letters."),
+        (name = "data-protection", description = "Who read whose personal data (the access log), erasure, retention and subject access."),
         (name = "statistics", description = "The figures of the statutory annual report and the Ombudsman's annual letter, as JSON or CSV."),
         (name = "reports", description = "The statutory annual report, printable, with charts."),
         (name = "settings", description = "The council, its population and the averages of similar authorities."),
@@ -60,6 +62,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(crate::casework::contacts::routes)
             .configure(crate::documents::api::routes)
             .configure(crate::letters::api::routes)
+            .configure(crate::access::api::routes)
             .configure(crate::casework::queue::routes)
             .configure(crate::actions::api::routes)
             .configure(crate::feedback::reopening::routes),

@@ -31,6 +31,8 @@ pub struct AppState {
     pub calendar_dependents: Vec<Arc<dyn CalendarDependent>>,
     /// Where documents' contents are kept.
     pub documents: Arc<crate::documents::Documents>,
+    /// Who read whose personal data, written in batches.
+    pub access: crate::access::AccessLog,
 }
 
 impl AppState {
@@ -47,6 +49,7 @@ impl AppState {
         };
         Ok(AppState {
             tokens: TokenService::new(&config, &secret),
+            access: crate::access::AccessLog::new(db.clone(), config.access_log_retention_days),
             documents: crate::documents::Documents::new(
                 config.documents_dir.clone(),
                 config.documents_storage,

@@ -259,6 +259,9 @@ fn request(operation: &str, f: &Fixtures) -> (Method, String, Option<Value>, Acc
         "delete_template" => (Method::DELETE, format!("/api/v1/templates/{}", f.template), None, Access::Roles(ADMIN, Scoped::No)),
         "create_feedback_letter" => (Method::POST, format!("/api/v1/feedback/{fb}/letters"), Some(json!({"template": "adults-response"})), Access::Roles(WRITERS, Scoped::NotFound)),
         "create_case_letter" => (Method::POST, format!("/api/v1/ombudsman-cases/{}/letters", f.case), Some(json!({"template": "ombudsman-compliance"})), Access::Roles(WRITERS, Scoped::NotFound)),
+        "list_access_log" => (Method::GET, "/api/v1/access-log".into(), None, Access::Roles(ADMIN, Scoped::No)),
+        "feedback_access" => (Method::GET, format!("/api/v1/feedback/{fb}/access"), None, Access::Roles(MANAGERS, Scoped::NotFound)),
+        "case_access" => (Method::GET, format!("/api/v1/ombudsman-cases/{}/access", f.case), None, Access::Roles(MANAGERS, Scoped::NotFound)),
         "my_work" => (Method::GET, "/api/v1/me/work".into(), None, Access::Roles(STAFF_WRITERS, Scoped::No)),
         other => panic!("the operation {other} is not in the authorisation matrix: classify it in tests/authz.rs"),
     };

@@ -8,6 +8,7 @@ mod common;
 #[path = "../src/demo/mod.rs"]
 mod demo;
 
+mod access_log;
 mod actions;
 mod auth;
 mod authz;

@@ -43,6 +43,9 @@ pub struct AuthUser {
     pub directorates: Vec<String>,
     /// The request's id, for the audit log.
     pub request_id: Option<String>,
+    /// The client's address (behind a trusted proxy, the address it
+    /// forwarded), for the access log.
+    pub address: Option<String>,
 }
 
 impl AuthUser {
@@ -92,13 +95,18 @@ impl AuthUser {
         }
     }
 
-    fn from_row(row: &UserRow, request_id: Option<String>) -> Result<AuthUser, ApiError> {
+    fn from_row(
+        row: &UserRow,
+        request_id: Option<String>,
+        address: Option<String>,
+    ) -> Result<AuthUser, ApiError> {
         Ok(AuthUser {
             id: row.id,
             username: row.username.clone(),
             role: Role::from_db(&row.role)?,
             directorates: row.directorate_codes()?,
             request_id,
+            address,
         })
     }
 }
@@ -185,7 +193,8 @@ impl FromRequest for AuthUser {
                         .into(),
                 ));
             }
-            let user = AuthUser::from_row(&row, request_id)?;
+            let address = crate::http::client::address(&req, &state.config.trusted_proxies);
+            let user = AuthUser::from_row(&row, request_id, Some(address))?;
             req.extensions_mut().insert(user.clone());
             req.extensions_mut().insert(row);
             Ok(user)

@@ -337,10 +337,18 @@ async fn list_endpoint<R: Casework>(
 ) -> Result<HttpResponse, ApiError> {
     let paging = page.paging(&[])?;
     let query = paging.clone();
+    let reader = user.clone();
     let (rows, total) = state
         .db
-        .run(move |conn| list::<R>(conn, &user, id, &query))
+        .run(move |conn| list::<R>(conn, &reader, id, &query))
         .await?;
+    state.access.record(
+        &user,
+        R::ENTITY,
+        [id],
+        crate::access::Access::Contacts,
+        None,
+    );
     let items = rows.into_iter().map(Contact::from).collect();
     Ok(HttpResponse::Ok().json(ContactPage::of(items, total, &paging)))
 }

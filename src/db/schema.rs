@@ -380,6 +380,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    access_log (id) {
+        id -> BigInt,
+        occurred_at -> Timestamp,
+        user_id -> Nullable<BigInt>,
+        username -> Text,
+        entity -> Text,
+        entity_id -> Text,
+        access -> Text,
+        detail -> Nullable<Text>,
+        address -> Nullable<Text>,
+        request_id -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(feedback -> directorates (directorate));
 diesel::joinable!(feedback_themes -> feedback (feedback_id));
 diesel::joinable!(feedback_rounds -> feedback (feedback_id));
@@ -396,6 +411,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     document_contents,
     document_purges,
     letter_templates,
+    access_log,
     directorates,
     users,
     audit_log,

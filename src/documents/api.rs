@@ -451,10 +451,11 @@ pub async fn download_document(
 ) -> Result<HttpResponse, ApiError> {
     let (user, id) = (user.0, id.into_inner());
     let documents = state.documents.clone();
+    let reader = user.clone();
     let (document, content) = state
         .db
         .run(move |conn| {
-            let (document, _) = visible_document(conn, &user, id)?;
+            let (document, _) = visible_document(conn, &reader, id)?;
             if document.redacted_at.is_some() {
                 return Err(ApiError::Gone(
                     "This document was redacted and its content deleted.".into(),
@@ -469,6 +470,13 @@ pub async fn download_document(
             Ok((document, content))
         })
         .await?;
+    state.access.record(
+        &user,
+        &document.entity,
+        [document.record_id],
+        crate::access::Access::Document,
+        Some(&document.id.to_string()),
+    );
     let mut response = HttpResponse::Ok();
     response
         .insert_header((header::CONTENT_TYPE, document.content_type.as_str()))

@@ -14,6 +14,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
+use crate::access::Access;
 use crate::audit::{self, Action};
 use crate::auth::AuthUser;
 use crate::calendar::Today;
@@ -188,7 +189,19 @@ pub async fn list<R: RecordApi>(
         .iter()
         .map(|r| r.view(&context, today, &user))
         .collect::<Result<_, _>>()?;
+    if reads_personal_data::<R>(&user) {
+        let ids = records.iter().map(Record::id);
+        state
+            .access
+            .record(&user, R::ENTITY, ids, Access::List, None);
+    }
     Ok((items, total, paging))
+}
+
+/// Whether `user` reads personal data in records of kind `R` (and so is
+/// logged in the access log): anyone but an analyst, where `R` has any.
+fn reads_personal_data<R: RecordApi>(user: &AuthUser) -> bool {
+    !R::PERSONAL.is_empty() && user.sees_personal_data()
 }
 
 fn created<R: RecordApi>(
@@ -252,6 +265,11 @@ pub async fn get<R: RecordApi>(
         .db
         .run(move |conn| store::find_visible::<R>(conn, &scope, id))
         .await?;
+    if reads_personal_data::<R>(&user) {
+        state
+            .access
+            .record(&user, R::ENTITY, [id], Access::Read, None);
+    }
     Ok(respond(
         StatusCode::OK,
         &record,
@@ -321,6 +339,11 @@ pub async fn history<R: RecordApi>(
             audit::history(conn, R::ENTITY, &id.to_string(), &paging, hidden)
         })
         .await?;
+    if reads_personal_data::<R>(&user) {
+        state
+            .access
+            .record(&user, R::ENTITY, [id], Access::History, None);
+    }
     Ok(HttpResponse::Ok().json(history))
 }
 

@@ -1,0 +1,267 @@
+//! The access log: who read whose personal data, when, how and from where.
+//!
+//! A feedback record with its complainant (one record, a page of a list, its
+//! history), a contact log, a document and a subject-access export are each
+//! logged, one row per record read. Entries wait in memory and are written
+//! in batches off the request path (every second, at 256 waiting, when an
+//! access log is read, and at shutdown), so that logging does not slow
+//! reads; an instance that is killed loses at most its last second.
+//! Entries older than `ACCESS_LOG_RETENTION_DAYS` (two years) are purged.
+
+pub mod api;
+
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::auth::AuthUser;
+use crate::db::schema::access_log;
+use crate::db::{now, Db, DbConnection};
+use crate::error::ApiError;
+use crate::text_enum;
+
+text_enum! {
+    /// How personal data was read.
+    pub enum Access {
+        /// One record, by id.
+        Read => "read",
+        /// A page of a list that includes the record's complainant.
+        List => "list",
+        /// The record's history.
+        History => "history",
+        /// The record's contact log.
+        Contacts => "contacts",
+        /// A document attached to the record (its id in `detail`).
+        Document => "document",
+        /// A subject-access export that includes the record (the request's
+        /// id in `detail`).
+        Export => "export",
+    }
+}
+
+/// How many waiting entries make a batch worth writing at once.
+const BATCH: usize = 256;
+
+/// The most entries kept waiting when the database cannot take them.
+const MAX_WAITING: usize = 100_000;
+
+/// An entry waiting to be written.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = access_log)]
+struct NewEntry {
+    occurred_at: NaiveDateTime,
+    user_id: Option<i64>,
+    username: String,
+    entity: String,
+    entity_id: String,
+    access: Access,
+    detail: Option<String>,
+    address: Option<String>,
+    request_id: Option<String>,
+}
+
+/// The log of one instance: entries waiting to be written, and the
+/// database they go to.
+#[derive(Clone)]
+pub struct AccessLog {
+    waiting: Arc<Mutex<Vec<NewEntry>>>,
+    /// Held by the flush under way, so that a reader of the log who
+    /// flushes first sees every entry taken before.
+    flushing: Arc<tokio::sync::Mutex<()>>,
+    db: Db,
+    retention: Duration,
+}
+
+impl AccessLog {
+    /// A log written to `db`, its entries kept for `retention_days`.
+    pub fn new(db: Db, retention_days: i64) -> AccessLog {
+        AccessLog {
+            waiting: Arc::default(),
+            flushing: Arc::default(),
+            db,
+            retention: Duration::days(retention_days),
+        }
+    }
+
+    /// Log that `user` read the records `ids` of `entity`, `access`-wise.
+    pub fn record<I, S>(
+        &self,
+        user: &AuthUser,
+        entity: &str,
+        ids: I,
+        access: Access,
+        detail: Option<&str>,
+    ) where
+        I: IntoIterator<Item = S>,
+        S: ToString,
+    {
+        let at = now();
+        let entries = ids.into_iter().map(|id| NewEntry {
+            occurred_at: at,
+            user_id: Some(user.id),
+            username: user.username.clone(),
+            entity: entity.to_string(),
+            entity_id: id.to_string(),
+            access,
+            detail: detail.map(str::to_string),
+            address: user.address.clone(),
+            request_id: user.request_id.clone(),
+        });
+        let full = {
+            let mut waiting = self.waiting.lock().unwrap_or_else(|e| e.into_inner());
+            waiting.extend(entries);
+            waiting.len() >= BATCH
+        };
+        if full {
+            let log = self.clone();
+            actix_web::rt::spawn(async move { log.flush().await });
+        }
+    }
+
+    /// Write the waiting entries in one transaction; on failure they wait
+    /// for the next flush (up to a bound, past which the oldest are
+    /// dropped with a warning).
+    pub async fn flush(&self) {
+        let _flushing = self.flushing.lock().await;
+        let batch = std::mem::take(&mut *self.waiting.lock().unwrap_or_else(|e| e.into_inner()));
+        if batch.is_empty() {
+            return;
+        }
+        let written = batch.clone();
+        let result = self
+            .db
+            .write(move |conn| {
+                for chunk in written.chunks(500) {
+                    let insert = diesel::insert_into(access_log::table).values(chunk);
+                    crate::per_backend!(conn, |c| insert.execute(c))?;
+                }
+                Ok(())
+            })
+            .await;
+        if let Err(error) = result {
+            tracing::warn!(%error, entries = batch.len(), "cannot write the access log; will retry");
+            let mut waiting = self.waiting.lock().unwrap_or_else(|e| e.into_inner());
+            let mut kept = batch;
+            kept.append(&mut waiting);
+            let excess = kept.len().saturating_sub(MAX_WAITING);
+            if excess > 0 {
+                tracing::warn!(
+                    dropped = excess,
+                    "access log entries dropped: the database is not taking them"
+                );
+                kept.drain(..excess);
+            }
+            *waiting = kept;
+        }
+    }
+
+    /// Delete the entries older than the log's retention.
+    pub async fn purge(&self) -> Result<usize, ApiError> {
+        let before = now() - self.retention;
+        self.db
+            .write(move |conn| {
+                Ok(
+                    diesel::delete(access_log::table.filter(access_log::occurred_at.lt(before)))
+                        .execute(conn)?,
+                )
+            })
+            .await
+    }
+}
+
+/// An entry of the access log.
+#[derive(Debug, Clone, Serialize, ToSchema, Queryable, Selectable)]
+#[diesel(table_name = access_log)]
+pub struct AccessEntry {
+    /// Its id.
+    pub id: i64,
+    /// When (RFC 3339, UTC).
+    #[diesel(deserialize_as = NaiveDateTime)]
+    pub occurred_at: UtcTime,
+    /// The user's id; null if the user has since been deleted.
+    pub user_id: Option<i64>,
+    /// The user's login name.
+    pub username: String,
+    /// What was read: `feedback` or `ombudsman_case`.
+    pub entity: String,
+    /// Its id.
+    pub entity_id: String,
+    /// How.
+    pub access: Access,
+    /// The document's id, or the subject-access request's.
+    pub detail: Option<String>,
+    /// The client's address (behind a trusted proxy, the one it forwarded).
+    pub address: Option<String>,
+    /// The request's `X-Request-Id`.
+    pub request_id: Option<String>,
+}
+
+/// A UTC instant read from a `TIMESTAMP` column.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[schema(value_type = String, format = DateTime)]
+pub struct UtcTime(DateTime<Utc>);
+
+impl From<NaiveDateTime> for UtcTime {
+    fn from(at: NaiveDateTime) -> UtcTime {
+        UtcTime(at.and_utc())
+    }
+}
+
+crate::page_type!(
+    /// A page of the access log, newest first.
+    AccessPage,
+    AccessEntry
+);
+
+/// What to read of the log.
+#[derive(Debug, Clone, Default)]
+pub struct AccessQuery {
+    /// Of this entity.
+    pub entity: Option<String>,
+    /// Of this record (with `entity`).
+    pub entity_id: Option<String>,
+    /// By this user (login name).
+    pub username: Option<String>,
+    /// On or after.
+    pub from: Option<NaiveDateTime>,
+    /// Before.
+    pub to: Option<NaiveDateTime>,
+}
+
+/// A page of the entries matching `query`, newest first, and how many match.
+pub fn search(
+    conn: &mut DbConnection,
+    query: &AccessQuery,
+    paging: &crate::db::page::Paging,
+) -> Result<(Vec<AccessEntry>, i64), ApiError> {
+    let filtered = || {
+        let mut q = access_log::table.into_boxed::<crate::db::MultiBackend>();
+        if let Some(entity) = &query.entity {
+            q = q.filter(access_log::entity.eq(entity.clone()));
+        }
+        if let Some(id) = &query.entity_id {
+            q = q.filter(access_log::entity_id.eq(id.clone()));
+        }
+        if let Some(username) = &query.username {
+            q = q.filter(access_log::username.eq(username.to_lowercase()));
+        }
+        if let Some(from) = query.from {
+            q = q.filter(access_log::occurred_at.ge(from));
+        }
+        if let Some(to) = query.to {
+            q = q.filter(access_log::occurred_at.lt(to));
+        }
+        q
+    };
+    let total: i64 = filtered().count().get_result(conn)?;
+    let rows = filtered()
+        .order((access_log::occurred_at.desc(), access_log::id.desc()))
+        .limit(paging.limit)
+        .offset(paging.offset)
+        .select(AccessEntry::as_select())
+        .load(conn)?;
+    Ok((rows, total))
+}

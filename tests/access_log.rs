@@ -1,0 +1,216 @@
+//! The access log: every read of a complainant's personal data is logged
+//! with who, when, how and from where; admins read the whole log, managers
+//! a record's own; entries past their retention are purged.
+
+use serde_json::{json, Value};
+
+use crate::common::{get, post, TestApp, TestUser};
+
+async fn record(app: &TestApp, user: &TestUser) -> i64 {
+    post(
+        app,
+        user,
+        "/api/v1/feedback",
+        json!({"directorate": "adults", "kind": "complaint", "procedure": "corporate", "stage": 1,
+               "received_on": "2026-03-02", "complainant": {"name": "Mrs Y"}}),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap()
+}
+
+/// The `access` of each entry, oldest first.
+fn accesses(page: &Value) -> Vec<String> {
+    let mut all: Vec<String> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["access"].as_str().unwrap().to_string())
+        .collect();
+    all.reverse();
+    all
+}
+
+#[actix_web::test]
+async fn reading_personal_data_is_logged_with_who_how_and_from_where() {
+    let app = TestApp::new().await;
+    let admin = app.as_admin().await;
+    let manager = app.as_manager("adults").await;
+    let worker = app.as_caseworker("adults").await;
+    let analyst = app.as_analyst("adults").await;
+    let id = record(&app, &worker).await;
+    let path = format!("/api/v1/feedback/{id}");
+    let (content_type, upload) = crate::documents::multipart(&[
+        crate::documents::text("kind", "letter_in"),
+        crate::documents::file("letter.txt", "text/plain", b"Dear Sir"),
+    ]);
+    let document = app
+        .post(&format!("{path}/documents"))
+        .auth(&worker)
+        .header("content-type", &content_type)
+        .body(upload)
+        .send()
+        .await
+        .json();
+
+    let reads = [
+        path.clone(),
+        "/api/v1/feedback?limit=10".to_string(),
+        format!("{path}/history"),
+        format!("{path}/contacts"),
+        document["href"].as_str().unwrap().to_string(),
+    ];
+    for read in &reads {
+        app.get(read)
+            .auth(&manager)
+            .peer("192.0.2.7:40000")
+            .send()
+            .await
+            .assert_status(200);
+    }
+    // Analysts see no personal data, so their reads are not logged; a
+    // record not found is not logged either.
+    app.get(&path)
+        .auth(&analyst)
+        .send()
+        .await
+        .assert_status(200);
+    app.get("/api/v1/feedback")
+        .auth(&analyst)
+        .send()
+        .await
+        .assert_status(200);
+    app.get("/api/v1/feedback/999999")
+        .auth(&manager)
+        .send()
+        .await
+        .problem(404);
+
+    let log = get(
+        &app,
+        &admin,
+        &format!("/api/v1/access-log?entity=feedback&id={id}"),
+    )
+    .await;
+    assert_eq!(
+        accesses(&log),
+        ["read", "list", "history", "contacts", "document"]
+    );
+    for entry in log["items"].as_array().unwrap() {
+        assert_eq!(entry["username"], manager.username.as_str());
+        assert_eq!(entry["user_id"], manager.id);
+        assert_eq!(entry["address"], "192.0.2.7");
+        assert!(entry["occurred_at"].as_str().unwrap().ends_with('Z'));
+    }
+    assert_eq!(log["items"][0]["detail"], document["id"].to_string());
+    let by_analyst = get(
+        &app,
+        &admin,
+        &format!("/api/v1/access-log?user={}", analyst.username),
+    )
+    .await;
+    assert_eq!(by_analyst["total"], 0);
+
+    // The record's own log: admins and the directorate's managers.
+    let own = get(&app, &manager, &format!("{path}/access")).await;
+    assert_eq!(own["total"], 5);
+    app.get(&format!("{path}/access"))
+        .auth(&worker)
+        .send()
+        .await
+        .problem(403);
+    let other = app.as_manager("children").await;
+    app.get(&format!("{path}/access"))
+        .auth(&other)
+        .send()
+        .await
+        .problem(404);
+    app.get("/api/v1/access-log")
+        .auth(&manager)
+        .send()
+        .await
+        .problem(403);
+    app.get("/api/v1/access-log").send().await.problem(401);
+
+    // Filters by day, and their checks.
+    let today = chrono::Utc::now().date_naive();
+    let in_range = get(
+        &app,
+        &admin,
+        &format!("/api/v1/access-log?from={today}&to={today}"),
+    )
+    .await;
+    assert!(in_range["total"].as_i64().unwrap() >= 5);
+    let yesterday = today - chrono::Duration::days(1);
+    let before = get(&app, &admin, &format!("/api/v1/access-log?to={yesterday}")).await;
+    assert_eq!(before["total"], 0);
+    let res = app
+        .get(&format!("/api/v1/access-log?id={id}"))
+        .auth(&admin)
+        .send()
+        .await;
+    assert_eq!(res.invalid_fields(), ["id"]);
+    let res = app
+        .get(&format!("/api/v1/access-log?from={today}&to={yesterday}"))
+        .auth(&admin)
+        .send()
+        .await;
+    assert_eq!(res.invalid_fields(), ["to"]);
+}
+
+#[actix_web::test]
+async fn a_long_list_is_logged_record_by_record_in_batches() {
+    let app = TestApp::new().await;
+    let admin = app.as_admin().await;
+    let worker = app.as_caseworker("adults").await;
+    for _ in 0..300 {
+        record(&app, &worker).await;
+    }
+    // 300 records read at once pass the batch size: a flush starts while
+    // the request is answered, and the log's reader waits for it.
+    app.get("/api/v1/feedback?limit=300")
+        .auth(&worker)
+        .send()
+        .await
+        .assert_status(200);
+    let log = get(&app, &admin, "/api/v1/access-log?limit=1").await;
+    assert_eq!(log["total"], 300);
+}
+
+#[actix_web::test]
+async fn entries_past_their_retention_are_purged() {
+    let app = TestApp::with_env(&[("ACCESS_LOG_RETENTION_DAYS", "30")]).await;
+    let admin = app.as_admin().await;
+    let worker = app.as_caseworker("adults").await;
+    let id = record(&app, &worker).await;
+    app.get(&format!("/api/v1/feedback/{id}"))
+        .auth(&worker)
+        .send()
+        .await
+        .assert_status(200);
+    app.state.access.flush().await;
+    // One entry made old.
+    let sql = if app.sqlite_file().is_some() {
+        "UPDATE access_log SET occurred_at = datetime(occurred_at, '-40 days')"
+    } else {
+        "UPDATE access_log SET occurred_at = occurred_at - INTERVAL '40 days'"
+    };
+    app.state
+        .db
+        .write(move |conn| {
+            use diesel::RunQueryDsl;
+            diesel::sql_query(sql).execute(conn)?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    app.get(&format!("/api/v1/feedback/{id}"))
+        .auth(&worker)
+        .send()
+        .await
+        .assert_status(200);
+    app.state.access.flush().await;
+    assert_eq!(app.state.access.purge().await.unwrap(), 1);
+    let log = get(&app, &admin, "/api/v1/access-log").await;
+    assert_eq!(log["total"], 1, "the recent entry stays");
+}
