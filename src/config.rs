@@ -64,6 +64,10 @@ pub struct Config {
     /// The largest document accepted, in bytes (`DOCUMENTS_MAX_BYTES`,
     /// 20 MiB by default).
     pub documents_max_bytes: usize,
+    /// The time of day (UTC) the retention schedule is applied
+    /// (`RETENTION_RUN_AT`, `02:00` by default; `off`: never, run
+    /// `redress retention run` instead).
+    pub retention_run_at: Option<chrono::NaiveTime>,
     /// How long access log entries are kept, in days
     /// (`ACCESS_LOG_RETENTION_DAYS`, two years by default).
     pub access_log_retention_days: i64,
@@ -148,6 +152,13 @@ impl Config {
                 crate::auth::hashing::QUEUE_WAIT.as_millis() as u64,
             )?,
             today: env.date("REDRESS_TODAY")?,
+            retention_run_at: match env.get("RETENTION_RUN_AT").as_deref().map(str::trim) {
+                Some("off") => None,
+                Some(time) => Some(chrono::NaiveTime::parse_from_str(time, "%H:%M").map_err(
+                    |_| format!("RETENTION_RUN_AT must be a time HH:MM (UTC) or off, not {time}"),
+                )?),
+                None => chrono::NaiveTime::from_hms_opt(2, 0, 0),
+            },
             access_log_retention_days: env.number("ACCESS_LOG_RETENTION_DAYS", 1..=36_500, 730)?,
             documents_dir: match env.get("DOCUMENTS_DIR") {
                 Some(dir) => dir.into(),

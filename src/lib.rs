@@ -24,6 +24,7 @@ pub mod openapi;
 pub mod ops;
 pub mod records;
 pub mod reports;
+pub mod retention;
 pub mod settings;
 pub mod state;
 pub mod statistics;

@@ -51,6 +51,25 @@ enum Command {
         #[command(subcommand)]
         command: UsersCommand,
     },
+    /// Apply the retention schedule.
+    Retention {
+        #[command(subcommand)]
+        command: RetentionCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum RetentionCommand {
+    /// Anonymise and delete what the schedule makes due (the service also
+    /// does it daily at `RETENTION_RUN_AT`); prints what was done as JSON.
+    Run {
+        /// Say what would be done, and do nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// The day to apply the schedule as of (`YYYY-MM-DD`); today by default.
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -106,6 +125,9 @@ fn main() -> ExitCode {
         Command::Migrate => open_database(&config, None).map(|_| ()),
         Command::Users { command } => run_users(&config, command),
         Command::Demo => run_demo(&config),
+        Command::Retention {
+            command: RetentionCommand::Run { dry_run, as_of },
+        } => run_retention(&config, dry_run, as_of),
         Command::Backup { path } => run_backup(&config, &path),
         Command::Openapi | Command::Healthcheck { .. } => Ok(()),
     };
@@ -200,6 +222,9 @@ fn serve(config: Config) -> Result<(), String> {
     actix_web::rt::System::new().block_on(async move {
         actix_web::rt::spawn(redress::ops::maintenance(state.clone()));
         actix_web::rt::spawn(redress::ops::flush_access_log(state.clone()));
+        if let Some(at) = state.config.retention_run_at {
+            actix_web::rt::spawn(redress::ops::daily_retention(state.clone(), at));
+        }
         if let Some(addr) = metrics_addr {
             let metrics_state = state.clone();
             let metrics = HttpServer::new(move || {
@@ -239,6 +264,32 @@ fn serve(config: Config) -> Result<(), String> {
         tracing::info!("stopped");
         Ok(())
     })
+}
+
+fn run_retention(
+    config: &Config,
+    dry_run: bool,
+    as_of: Option<chrono::NaiveDate>,
+) -> Result<(), String> {
+    let db = open_database(config, None)?;
+    let documents = redress::documents::Documents::new(
+        config.documents_dir.clone(),
+        config.documents_storage,
+        config.documents_max_bytes,
+    );
+    let as_of = as_of
+        .or(config.today)
+        .unwrap_or_else(redress::calendar::uk_today);
+    let report = actix_web::rt::System::new()
+        .block_on(redress::retention::run::run(
+            &db, &documents, as_of, dry_run,
+        ))
+        .map_err(|e| e.to_string())?;
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?
+    );
+    Ok(())
 }
 
 fn run_backup(config: &Config, path: &std::path::Path) -> Result<(), String> {

@@ -63,6 +63,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(crate::documents::api::routes)
             .configure(crate::letters::api::routes)
             .configure(crate::access::api::routes)
+            .configure(crate::retention::api::routes)
             .configure(crate::casework::queue::routes)
             .configure(crate::actions::api::routes)
             .configure(crate::feedback::reopening::routes),

@@ -121,6 +121,12 @@ async fn fixtures(app: &TestApp, admin: &TestUser) -> Fixtures {
     )
     .await
     .json();
+    app.put(&format!("/api/v1/legal-holds/feedback/{}", feedback["id"]))
+        .auth(admin)
+        .json(&json!({"reason": "A claim"}))
+        .send()
+        .await
+        .assert_status(200);
     let template = format!("fixture-{n}");
     app.put(&format!("/api/v1/templates/{template}"))
         .auth(admin)
@@ -262,6 +268,13 @@ fn request(operation: &str, f: &Fixtures) -> (Method, String, Option<Value>, Acc
         "list_access_log" => (Method::GET, "/api/v1/access-log".into(), None, Access::Roles(ADMIN, Scoped::No)),
         "feedback_access" => (Method::GET, format!("/api/v1/feedback/{fb}/access"), None, Access::Roles(MANAGERS, Scoped::NotFound)),
         "case_access" => (Method::GET, format!("/api/v1/ombudsman-cases/{}/access", f.case), None, Access::Roles(MANAGERS, Scoped::NotFound)),
+        "get_retention" => (Method::GET, "/api/v1/retention".into(), None, Access::Roles(ADMIN, Scoped::No)),
+        "put_retention" => (Method::PUT, "/api/v1/retention".into(), Some(json!({"rules": [{"entity": "feedback", "years": 6, "action": "anonymise"}]})), Access::Roles(ADMIN, Scoped::No)),
+        "retention_due" => (Method::GET, "/api/v1/retention/due".into(), None, Access::Roles(ADMIN, Scoped::No)),
+        "run_retention" => (Method::POST, "/api/v1/retention/run?dry_run=true".into(), None, Access::Roles(ADMIN, Scoped::No)),
+        "list_legal_holds" => (Method::GET, "/api/v1/legal-holds".into(), None, Access::Roles(MANAGERS, Scoped::No)),
+        "place_legal_hold" => (Method::PUT, format!("/api/v1/legal-holds/feedback/{fb}"), Some(json!({"reason": "An inquiry"})), Access::Roles(MANAGERS, Scoped::NotFound)),
+        "lift_legal_hold" => (Method::DELETE, format!("/api/v1/legal-holds/feedback/{fb}"), None, Access::Roles(MANAGERS, Scoped::NotFound)),
         "my_work" => (Method::GET, "/api/v1/me/work".into(), None, Access::Roles(STAFF_WRITERS, Scoped::No)),
         other => panic!("the operation {other} is not in the authorisation matrix: classify it in tests/authz.rs"),
     };
@@ -294,7 +307,7 @@ fn expected(access: Access, role: Option<Role>, home: bool, success: u16) -> u16
 fn success_status(method: &Method, operation: &str) -> u16 {
     match (method.as_str(), operation) {
         ("DELETE", _) => 204,
-        ("POST", "create_token" | "import_holidays") => 200,
+        ("POST", "create_token" | "import_holidays" | "run_retention") => 200,
         ("PUT", "put_timescale_version" | "put_template") => 201,
         ("POST", op) if op.starts_with("redact_") => 200,
         ("POST", op) if op.starts_with("erase_") => 200,

@@ -35,6 +35,7 @@ mod published;
 mod records;
 mod reopening;
 mod reports;
+mod retention;
 mod settings;
 mod spec;
 mod statistics;

@@ -29,6 +29,14 @@ pub enum Field {
     TextList(&'static str),
     /// An object: these of its keys become `[redacted]`; the others stay.
     Object(&'static str, &'static [&'static str]),
+    /// An object: its first keys become `[redacted]`, its second (dates and
+    /// other values that are not free text) are cleared (`[redacted]` in
+    /// its history); the others stay.
+    ObjectCleared(
+        &'static str,
+        &'static [&'static str],
+        &'static [&'static str],
+    ),
     /// A list of objects: these keys of each become `[redacted]`.
     ObjectList(&'static str, &'static [&'static str]),
 }
@@ -40,6 +48,7 @@ impl Field {
             | Field::Cleared(n)
             | Field::TextList(n)
             | Field::Object(n, _)
+            | Field::ObjectCleared(n, _, _)
             | Field::ObjectList(n, _) => n,
         }
     }
@@ -68,6 +77,17 @@ impl Field {
                 Value::Array(items.iter().map(blank).collect())
             }
             (Field::Object(_, keys), Value::Object(map)) => blank_keys(map, keys),
+            (Field::ObjectCleared(_, keys, cleared), Value::Object(map)) => {
+                let mut redacted = blank_keys(map, keys);
+                if let Value::Object(map) = &mut redacted {
+                    for key in *cleared {
+                        if let Some(v) = map.get_mut(*key) {
+                            *v = if in_history { blank(v) } else { Value::Null };
+                        }
+                    }
+                }
+                redacted
+            }
             (Field::ObjectList(_, keys), Value::Array(items)) => Value::Array(
                 items
                     .iter()

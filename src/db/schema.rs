@@ -395,6 +395,35 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    retention_schedule (id) {
+        id -> Integer,
+        rules -> Text,
+        version -> BigInt,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+    }
+}
+
+diesel::table! {
+    legal_holds (entity, record_id) {
+        entity -> Text,
+        record_id -> BigInt,
+        reason -> Text,
+        placed_at -> Timestamp,
+        placed_by -> Text,
+    }
+}
+
+diesel::table! {
+    job_leases (name) {
+        name -> Text,
+        holder -> Text,
+        expires_at -> Timestamp,
+        last_run_on -> Nullable<Date>,
+    }
+}
+
 diesel::joinable!(feedback -> directorates (directorate));
 diesel::joinable!(feedback_themes -> feedback (feedback_id));
 diesel::joinable!(feedback_rounds -> feedback (feedback_id));
@@ -412,6 +441,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     document_purges,
     letter_templates,
     access_log,
+    retention_schedule,
+    legal_holds,
+    job_leases,
     directorates,
     users,
     audit_log,

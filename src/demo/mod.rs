@@ -96,6 +96,15 @@ impl Gen<'_> {
             phone: None,
             address: None,
             relationship: Some(relationship),
+            // Young people aged 11 to 17 (from the serial, not the random
+            // stream, so that the rest of the data set stays as it was).
+            date_of_birth: young
+                .then(|| {
+                    self.today.checked_sub_months(chrono::Months::new(
+                        12 * (11 + (self.serial % 7) as u32),
+                    ))
+                })
+                .flatten(),
             is_young_person: Some(young),
             advocate_assisted: Some(young && self.rng.gen_bool(0.6)),
         }

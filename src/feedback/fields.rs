@@ -47,6 +47,11 @@ pub struct Complainant {
     /// Who they are to the person the feedback is about.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relationship: Option<Relationship>,
+    /// The complainant's date of birth (`YYYY-MM-DD`), where recorded: a
+    /// young person's record is kept until their 25th birthday under the
+    /// shipped retention schedule. Personal data: cleared by redaction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_of_birth: Option<chrono::NaiveDate>,
     /// Whether the complainant is a child or young person.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_young_person: Option<bool>,

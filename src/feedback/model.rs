@@ -273,7 +273,11 @@ pub fn directorate_of(conn: &mut DbConnection, id: i64) -> Result<Option<String>
 pub const REDACTION: Policy = Policy {
     entity: ENTITY,
     fields: &[
-        Field::Object("complainant", &["name", "email", "phone", "address"]),
+        Field::ObjectCleared(
+            "complainant",
+            &["name", "email", "phone", "address"],
+            &["date_of_birth"],
+        ),
         Field::Text("summary"),
         Field::Text("learning"),
         Field::Text("extension_reason"),

@@ -15,6 +15,38 @@ pub async fn flush_access_log(state: actix_web::web::Data<AppState>) {
     }
 }
 
+/// Apply the retention schedule once a day at `at` (UTC): each minute,
+/// if the time has come and no instance has run it for today, run it (the
+/// lease in the database lets one instance of several do it).
+pub async fn daily_retention(state: actix_web::web::Data<AppState>, at: chrono::NaiveTime) {
+    let mut interval = actix_web::rt::time::interval(Duration::from_secs(60));
+    loop {
+        interval.tick().await;
+        let now = chrono::Utc::now().naive_utc();
+        if now.time() < at {
+            continue;
+        }
+        let today = state.config.today.unwrap_or_else(crate::calendar::uk_today);
+        let done = state
+            .db
+            .run(crate::retention::run::last_run_on)
+            .await
+            .map(|last| last.is_some_and(|day| day >= today));
+        match done {
+            Ok(true) => continue,
+            Ok(false) => {}
+            Err(error) => {
+                tracing::warn!(%error, "cannot read the retention run's state");
+                continue;
+            }
+        }
+        match crate::retention::run::run(&state.db, &state.documents, today, false).await {
+            Ok(_) | Err(crate::error::ApiError::Conflict(_)) => {}
+            Err(error) => tracing::warn!(%error, "the retention run failed"),
+        }
+    }
+}
+
 /// Every hour, drop idempotency keys past their retention and stale login
 /// throttling rows, remove the files of documents let go, and purge the
 /// access log past its retention. Each instance does it; doing it twice is

@@ -70,6 +70,13 @@ fn redacted_fields<R: RecordApi>() -> String {
             Field::Object(n, keys) | Field::ObjectList(n, keys) => {
                 format!("`{n}` ({})", keys.join(", "))
             }
+            Field::ObjectCleared(n, keys, cleared) => {
+                format!(
+                    "`{n}` ({}; {} cleared)",
+                    keys.join(", "),
+                    cleared.join(", ")
+                )
+            }
         })
         .collect();
     names.join(", ")

@@ -13,6 +13,7 @@ use crate::auth::AuthUser;
 use crate::db::schema::idempotency_keys;
 use crate::db::DbConnection;
 use crate::error::ApiError;
+use crate::text_enum;
 
 /// What replaces the fingerprint of a request whose resource was redacted
 /// or deleted: nothing derived from its personal data is kept.
@@ -66,7 +67,7 @@ pub fn redact_deleted(
     Ok(())
 }
 
-crate::text_enum! {
+text_enum! {
     /// Why a record is erased.
     pub enum ErasureReason {
         /// The person asked for their data to be erased (UK GDPR article 17).
@@ -80,7 +81,7 @@ crate::text_enum! {
     }
 }
 
-crate::text_enum! {
+text_enum! {
     /// What an erasure does to the record itself.
     pub enum ErasureAction {
         /// Redact it and everything attached, then delete it (the default).
@@ -175,7 +176,7 @@ pub fn history_entries(conn: &mut DbConnection, entity: &str, id: &str) -> Resul
 /// Record in the history why the entity `id` of `entity` was erased.
 pub fn record_erasure(
     conn: &mut DbConnection,
-    user: &AuthUser,
+    actor: &audit::Actor,
     entity: &str,
     id: &str,
     request: &ErasureRequest,
@@ -186,12 +187,5 @@ pub fn record_erasure(
         "erasure_note": request.note,
     });
     let changes = audit::diff(&serde_json::json!({}), &after);
-    audit::record(
-        conn,
-        &user.actor(),
-        entity,
-        id,
-        audit::Action::Erase,
-        &changes,
-    )
+    audit::record(conn, actor, entity, id, audit::Action::Erase, &changes)
 }

@@ -239,19 +239,22 @@ pub fn delete<R: Record>(
     user: &AuthUser,
     current: &R,
 ) -> Result<(), ApiError> {
+    delete_as(conn, &user.actor(), current)
+}
+
+/// Delete `current` (locked) as `actor`: what [`delete`] does, also for the
+/// retention schedule.
+pub fn delete_as<R: Record>(
+    conn: &mut DbConnection,
+    actor: &audit::Actor,
+    current: &R,
+) -> Result<(), ApiError> {
     // Its casework first: actions refer to it.
     crate::casework::delete_for(conn, R::ENTITY, current.id())?;
     R::remove(conn, current)?;
     let changes = audit::diff(&audit_view::<R>(&current.input())?, &json!({}));
     let id = current.id().to_string();
-    audit::record(
-        conn,
-        &user.actor(),
-        R::ENTITY,
-        &id,
-        Action::Delete,
-        &changes,
-    )?;
+    audit::record(conn, actor, R::ENTITY, &id, Action::Delete, &changes)?;
     erasure::forget_requests(conn, R::ENTITY, &id)?;
     Ok(())
 }
@@ -265,9 +268,25 @@ pub fn redact<R: Record>(
     current: &R,
     context: &R::Context,
 ) -> Result<R, ApiError> {
+    redact_as(conn, &user.actor(), current, context)
+}
+
+/// Redact `current` (locked) as `actor`: what [`redact`] does, also for the
+/// retention schedule.
+pub fn redact_as<R: Record>(
+    conn: &mut DbConnection,
+    actor: &audit::Actor,
+    current: &R,
+    context: &R::Context,
+) -> Result<R, ApiError> {
     let view = serde_json::to_value(current.input())?;
     let redacted: R::Input = serde_json::from_value(R::REDACTION.redact(&view))?;
-    let stamp = stamp(user, current.version() + 1, true);
+    let stamp = Stamp {
+        version: current.version() + 1,
+        at: now(),
+        by: actor.username.clone(),
+        redacts: true,
+    };
     let change = Write {
         input: &redacted,
         context,
@@ -275,8 +294,8 @@ pub fn redact<R: Record>(
     };
     current.write(conn, change)?;
     let id = current.id().to_string();
-    R::REDACTION.redact_history(conn, &user.actor(), &id)?;
-    crate::casework::redact_for(conn, &user.actor(), R::ENTITY, current.id())?;
+    R::REDACTION.redact_history(conn, actor, &id)?;
+    crate::casework::redact_for(conn, actor, R::ENTITY, current.id())?;
     erasure::forget_requests(conn, R::ENTITY, &id)?;
     R::find(conn, current.id())?.ok_or_else(ApiError::not_found)
 }
@@ -342,7 +361,7 @@ pub fn erase<R: Record>(
             erased
         }
     };
-    erasure::record_erasure(conn, user, R::ENTITY, &key, request)?;
+    erasure::record_erasure(conn, &user.actor(), R::ENTITY, &key, request)?;
     Ok(erasure::Erasure {
         entity: R::ENTITY.to_string(),
         id,
