@@ -145,7 +145,10 @@ pub async fn run(
         ));
     }
     let actor = Actor::system("retention");
-    let outcome = apply_all(db, &actor, items, as_of, &mut report).await;
+    let outcome = match db.run(TimeRules::load).await {
+        Ok(rules) => apply_all(db, &actor, items, as_of, Arc::new(rules), &mut report).await,
+        Err(error) => Err(error),
+    };
     let release = db
         .write(move |conn| release_lease(conn, &holder, as_of))
         .await;
@@ -168,10 +171,11 @@ async fn apply_all(
     actor: &Actor,
     items: Vec<DueItem>,
     as_of: NaiveDate,
+    rules: Arc<TimeRules>,
     report: &mut RunReport,
 ) -> Result<(), ApiError> {
     for item in items.into_iter().filter(|i| i.legal_hold.is_none()) {
-        let actor = actor.clone();
+        let (actor, rules) = (actor.clone(), rules.clone());
         let done = db
             .write(move |conn| {
                 // A hold placed since the list was made still counts.
@@ -179,7 +183,7 @@ async fn apply_all(
                 if super::holds::find(conn, entity, id)?.is_some() {
                     return Ok((item, false));
                 }
-                let done = apply_one(conn, &actor, &item, as_of)?;
+                let done = apply_one(conn, &actor, &item, as_of, &rules)?;
                 Ok((item, done))
             })
             .await?;
@@ -231,6 +235,7 @@ fn apply_one(
     actor: &Actor,
     item: &DueItem,
     as_of: NaiveDate,
+    rules: &TimeRules,
 ) -> Result<bool, ApiError> {
     let request = ErasureRequest {
         reason: ErasureReason::Retention,
@@ -245,10 +250,7 @@ fn apply_one(
         )),
     };
     match item.entity {
-        RetainedEntity::Feedback => {
-            let rules = TimeRules::load(conn)?;
-            erase_one::<FeedbackRow>(conn, actor, item.id, &request, &rules)
-        }
+        RetainedEntity::Feedback => erase_one::<FeedbackRow>(conn, actor, item.id, &request, rules),
         RetainedEntity::OmbudsmanCase => {
             erase_one::<CaseRecord>(conn, actor, item.id, &request, &as_of)
         }
