@@ -28,6 +28,7 @@ pub mod retention;
 pub mod settings;
 pub mod state;
 pub mod statistics;
+pub mod subject_access;
 pub mod text_enum;
 pub mod timescales;
 pub mod users;

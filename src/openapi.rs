@@ -64,6 +64,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(crate::letters::api::routes)
             .configure(crate::access::api::routes)
             .configure(crate::retention::api::routes)
+            .configure(crate::subject_access::api::routes)
             .configure(crate::casework::queue::routes)
             .configure(crate::actions::api::routes)
             .configure(crate::feedback::reopening::routes),

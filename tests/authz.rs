@@ -62,11 +62,43 @@ struct Fixtures {
     action: i64,
     document: i64,
     template: String,
+    subject_access: i64,
     holiday: String,
     timescale_version: String,
 }
 
 static SERIAL: AtomicUsize = AtomicUsize::new(0);
+
+/// One subject access request with an export, made once for the matrix.
+static SUBJECT_ACCESS: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+
+async fn subject_access(app: &TestApp, admin: &TestUser, feedback: i64) -> i64 {
+    let known = SUBJECT_ACCESS.load(Ordering::SeqCst);
+    if known != 0 {
+        return known;
+    }
+    let request = post(
+        app,
+        admin,
+        "/api/v1/subject-access",
+        json!({"received_on": "2025-06-02", "name": "Test Person"}),
+    )
+    .await;
+    let id = request["id"].as_i64().unwrap();
+    app.put(&format!("/api/v1/subject-access/{id}/selection"))
+        .auth(admin)
+        .json(&json!({"items": [{"entity": "feedback", "id": feedback}]}))
+        .send()
+        .await
+        .assert_status(200);
+    app.post(&format!("/api/v1/subject-access/{id}/export"))
+        .auth(admin)
+        .send()
+        .await
+        .assert_status(201);
+    SUBJECT_ACCESS.store(id, Ordering::SeqCst);
+    id
+}
 
 fn serial() -> usize {
     SERIAL.fetch_add(1, Ordering::Relaxed) + 1
@@ -161,6 +193,7 @@ async fn fixtures(app: &TestApp, admin: &TestUser) -> Fixtures {
         action: action["id"].as_i64().unwrap(),
         document: document["id"].as_i64().unwrap(),
         template,
+        subject_access: subject_access(app, admin, feedback["id"].as_i64().unwrap()).await,
         user: user.id,
         user_name: user.username,
         handler: handler.id,
@@ -275,6 +308,13 @@ fn request(operation: &str, f: &Fixtures) -> (Method, String, Option<Value>, Acc
         "list_legal_holds" => (Method::GET, "/api/v1/legal-holds".into(), None, Access::Roles(MANAGERS, Scoped::No)),
         "place_legal_hold" => (Method::PUT, format!("/api/v1/legal-holds/feedback/{fb}"), Some(json!({"reason": "An inquiry"})), Access::Roles(MANAGERS, Scoped::NotFound)),
         "lift_legal_hold" => (Method::DELETE, format!("/api/v1/legal-holds/feedback/{fb}"), None, Access::Roles(MANAGERS, Scoped::NotFound)),
+        "list_requests" => (Method::GET, "/api/v1/subject-access".into(), None, Access::Roles(MANAGERS, Scoped::No)),
+        "create_request" => (Method::POST, "/api/v1/subject-access".into(), Some(json!({"received_on": "2025-06-02", "name": "Test Person"})), Access::Roles(MANAGERS, Scoped::No)),
+        "get_request" => (Method::GET, format!("/api/v1/subject-access/{}", f.subject_access), None, Access::Roles(MANAGERS, Scoped::No)),
+        "select_items" => (Method::PUT, format!("/api/v1/subject-access/{}/selection", f.subject_access), Some(json!({"items": [{"entity": "feedback", "id": fb}]})), Access::Roles(MANAGERS, Scoped::No)),
+        "extend_request" => (Method::POST, format!("/api/v1/subject-access/{}/extend", f.subject_access), Some(json!({"extended_due_on": "2025-09-01", "reason": "Many records"})), Access::Roles(MANAGERS, Scoped::No)),
+        "make_export" => (Method::POST, format!("/api/v1/subject-access/{}/export", f.subject_access), None, Access::Roles(MANAGERS, Scoped::NotFound)),
+        "download_export" => (Method::GET, format!("/api/v1/subject-access/{}/export", f.subject_access), None, Access::Roles(MANAGERS, Scoped::NotFound)),
         "my_work" => (Method::GET, "/api/v1/me/work".into(), None, Access::Roles(STAFF_WRITERS, Scoped::No)),
         other => panic!("the operation {other} is not in the authorisation matrix: classify it in tests/authz.rs"),
     };
@@ -307,7 +347,7 @@ fn expected(access: Access, role: Option<Role>, home: bool, success: u16) -> u16
 fn success_status(method: &Method, operation: &str) -> u16 {
     match (method.as_str(), operation) {
         ("DELETE", _) => 204,
-        ("POST", "create_token" | "import_holidays" | "run_retention") => 200,
+        ("POST", "create_token" | "import_holidays" | "run_retention" | "extend_request") => 200,
         ("PUT", "put_timescale_version" | "put_template") => 201,
         ("POST", op) if op.starts_with("redact_") => 200,
         ("POST", op) if op.starts_with("erase_") => 200,

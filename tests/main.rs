@@ -40,4 +40,5 @@ mod settings;
 mod spec;
 mod statistics;
 mod statutory_rules;
+mod subject_access;
 mod users;

@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 use crate::common::{get, TestApp};
 use crate::demo;
 
-async fn load_demo(app: &TestApp) {
+pub(crate) async fn load_demo(app: &TestApp) {
     let rules = redress::timescales::TimeRules::current(&app.state)
         .await
         .unwrap();

@@ -424,6 +424,26 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    subject_access_requests (id) {
+        id -> BigInt,
+        received_on -> Date,
+        due_on -> Date,
+        extended_due_on -> Nullable<Date>,
+        extension_reason -> Nullable<Text>,
+        criteria -> Text,
+        selection -> Text,
+        completed_on -> Nullable<Date>,
+        export_key -> Nullable<Text>,
+        export_storage -> Nullable<Text>,
+        export_sha256 -> Nullable<Text>,
+        export_size -> Nullable<BigInt>,
+        export_expires_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        created_by -> Text,
+    }
+}
+
 diesel::joinable!(feedback -> directorates (directorate));
 diesel::joinable!(feedback_themes -> feedback (feedback_id));
 diesel::joinable!(feedback_rounds -> feedback (feedback_id));
@@ -444,6 +464,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     retention_schedule,
     legal_holds,
     job_leases,
+    subject_access_requests,
     directorates,
     users,
     audit_log,

@@ -68,6 +68,14 @@ pub async fn maintenance(state: actix_web::web::Data<AppState>) {
             Ok((keys, throttles)) => tracing::debug!(keys, throttles, "maintenance done"),
             Err(error) => tracing::warn!(%error, "maintenance failed"),
         }
+        match crate::subject_access::api::purge_expired(&state).await {
+            Ok(0) => {}
+            Ok(purged) => tracing::info!(
+                purged,
+                "purged subject access exports past their seven days"
+            ),
+            Err(error) => tracing::warn!(%error, "cannot purge subject access exports"),
+        }
         state.documents.purge(&state.db).await;
         match state.access.purge().await {
             Ok(0) => {}

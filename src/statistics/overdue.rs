@@ -99,6 +99,10 @@ pub struct OverdueReport {
     /// With `group_by=handler`: every record of the report counted by
     /// handler, most overdue first; empty otherwise.
     pub groups: Vec<HandlerLine>,
+    /// The subject access requests open and due by the horizon (one
+    /// calendar month from receipt, or the extended date), most overdue
+    /// first.
+    pub subject_access: Vec<crate::subject_access::api::SubjectAccessDue>,
 }
 
 /// A record open on the report's day and due by its horizon.
@@ -265,5 +269,6 @@ pub fn compute(
         total,
         items,
         groups,
+        subject_access: crate::subject_access::api::due_by(conn, as_of, covered.horizon)?,
     })
 }
