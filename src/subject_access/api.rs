@@ -190,7 +190,10 @@ pub async fn extend_request(
 #[utoipa::path(
     tag = "data-protection",
     params(("id" = i64, Path, description = "The request.")),
-    responses((status = 201, description = "Made; the request with `export`.", body = SubjectAccess))
+    responses(
+        (status = 201, description = "Made; the request with `export`.", body = SubjectAccess),
+        (status = 422, description = "Nothing is confirmed yet (`PUT …/selection` first).", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
 )]
 #[post("/subject-access/{id}/export")]
 pub async fn make_export(
