@@ -107,6 +107,9 @@ pub enum ApiError {
     /// 400: the body is not JSON at all, or a query parameter cannot be parsed.
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// 400: a query parameter cannot be read; one entry per parameter.
+    #[error("bad query parameter")]
+    BadParameter(Vec<FieldError>),
     /// 401: no token, or a token that is invalid, expired or revoked.
     #[error("unauthorized: {0}")]
     Unauthorized(String),
@@ -187,7 +190,7 @@ impl ApiError {
 
     fn slug(&self) -> &'static str {
         match self {
-            ApiError::BadRequest(_) => "bad-request",
+            ApiError::BadRequest(_) | ApiError::BadParameter(_) => "bad-request",
             ApiError::Unauthorized(_) => "unauthorized",
             ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound(_) => "not-found",
@@ -222,6 +225,10 @@ impl ApiError {
             ApiError::PayloadTooLarge { limit } => {
                 format!("The body is larger than {limit} bytes.")
             }
+            ApiError::BadParameter(errors) => match errors.as_slice() {
+                [one] => format!("The query parameter `{}` cannot be read.", one.field),
+                _ => "Query parameters cannot be read.".to_string(),
+            },
             ApiError::Validation(errors) => match errors.len() {
                 1 => "The request has 1 invalid field.".to_string(),
                 n => format!("The request has {n} invalid fields."),
@@ -248,7 +255,7 @@ impl ApiError {
             status: status.as_u16(),
             detail: self.detail(),
             errors: match self {
-                ApiError::Validation(errors) => errors.clone(),
+                ApiError::Validation(errors) | ApiError::BadParameter(errors) => errors.clone(),
                 _ => Vec::new(),
             },
         }
@@ -280,7 +287,7 @@ pub fn problem_response(status: StatusCode, detail: &str) -> HttpResponse {
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
-            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::BadRequest(_) | ApiError::BadParameter(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,

@@ -109,13 +109,13 @@ fn problem_response(description: &str) -> Value {
 
 /// The shared error responses, by status.
 const SHARED_RESPONSES: &[(&str, &str, &str)] = &[
-    ("400", "BadRequest", "The body is not JSON, or a query parameter cannot be parsed."),
+    ("400", "BadRequest", "The body cannot be read (it is not JSON, or not the multipart form the operation takes), or a query parameter cannot be read: `errors` names it, such as `updated_since` given a date where a date-time is wanted."),
     ("401", "Unauthorized", "The bearer token is missing, invalid, expired or revoked. Carries `WWW-Authenticate: Bearer`."),
     ("403", "Forbidden", "The caller's role or directorates do not allow this."),
     ("404", "NotFound", "No such resource, or one in a directorate the caller may not see. For a repeated create with the same `Idempotency-Key`: the resource it created has since been deleted or is no longer visible to the caller."),
     ("413", "PayloadTooLarge", "The body is larger than 1 MiB."),
     ("415", "UnsupportedMediaType", "The body is not `application/json`."),
-    ("422", "ValidationFailed", "The request is well-formed but invalid: one entry per bad field."),
+    ("422", "ValidationFailed", "The request is well-formed but invalid: one entry per bad field of the body, or query parameter out of bounds (`field` names it)."),
 ];
 
 fn add_response(operation: &mut Map<String, Value>, status: &str) {

@@ -166,8 +166,8 @@ async fn a_long_list_is_logged_record_by_record_in_batches() {
     for _ in 0..300 {
         record(&app, &worker).await;
     }
-    // 300 records read at once pass the batch size: a flush starts while
-    // the request is answered, and the log's reader waits for it.
+    // The 300 entries wait to be written; the log's reader writes them
+    // first (waiting for any write under way).
     app.get("/api/v1/feedback?limit=300")
         .auth(&worker)
         .send()

@@ -220,7 +220,8 @@ async fn nul_bytes_and_absurd_numbers_get_4xx_never_500() {
         "/api/v1/feedback?received_from=2024-02-30",
     ] {
         let res = app.get(path).auth(&admin).send().await;
-        res.problem(400);
+        let field = path.split('?').nth(1).unwrap().split('=').next().unwrap();
+        assert_eq!(res.unreadable_parameters(), [field], "{path}");
     }
     app.get("/api/v1/feedback/99999999999999999999")
         .auth(&admin)

@@ -97,8 +97,8 @@ async fn page_of(
 pub async fn list_access_log(
     state: web::Data<AppState>,
     _user: Authorized<AdminOnly>,
-    filters: web::Query<AccessFilters>,
-    page: web::Query<ListParams>,
+    filters: crate::http::query::Query<AccessFilters>,
+    page: crate::http::query::Query<ListParams>,
 ) -> Result<HttpResponse, ApiError> {
     let query = filters.query()?;
     page_of(&state, query, &page, |_| Ok(())).await
@@ -133,7 +133,7 @@ pub async fn feedback_access(
     state: web::Data<AppState>,
     user: Authorized<Managers>,
     id: web::Path<i64>,
-    page: web::Query<ListParams>,
+    page: crate::http::query::Query<ListParams>,
 ) -> Result<HttpResponse, ApiError> {
     record_access::<FeedbackRow>(&state, user.0, id.into_inner(), &page).await
 }
@@ -150,7 +150,7 @@ pub async fn case_access(
     state: web::Data<AppState>,
     user: Authorized<Managers>,
     id: web::Path<i64>,
-    page: web::Query<ListParams>,
+    page: crate::http::query::Query<ListParams>,
 ) -> Result<HttpResponse, ApiError> {
     record_access::<CaseRecord>(&state, user.0, id.into_inner(), &page).await
 }

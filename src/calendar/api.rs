@@ -121,8 +121,8 @@ pub struct ImportResult {
 pub async fn list_holidays(
     state: web::Data<AppState>,
     _user: AuthUser,
-    page: web::Query<ListParams>,
-    filter: web::Query<HolidayListParams>,
+    page: crate::http::query::Query<ListParams>,
+    filter: crate::http::query::Query<HolidayListParams>,
 ) -> Result<HttpResponse, ApiError> {
     let paging = page.paging(&[SortField::new("date", "bank_holidays.holiday_date")])?;
     let (from, to) = (filter.from, filter.to);

@@ -383,7 +383,7 @@ pub async fn list_feedback_contacts(
     state: web::Data<AppState>,
     user: Authorized<CaseworkReaders>,
     id: web::Path<i64>,
-    page: web::Query<ListParams>,
+    page: crate::http::query::Query<ListParams>,
 ) -> Result<HttpResponse, ApiError> {
     list_endpoint::<FeedbackRow>(&state, user.0, id.into_inner(), &page).await
 }
@@ -417,7 +417,7 @@ pub async fn list_case_contacts(
     state: web::Data<AppState>,
     user: Authorized<CaseworkReaders>,
     id: web::Path<i64>,
-    page: web::Query<ListParams>,
+    page: crate::http::query::Query<ListParams>,
 ) -> Result<HttpResponse, ApiError> {
     list_endpoint::<CaseRecord>(&state, user.0, id.into_inner(), &page).await
 }

@@ -105,7 +105,7 @@ impl Validate for NewDirectorate {
 pub async fn list_directorates(
     state: web::Data<AppState>,
     _user: AuthUser,
-    page: web::Query<ListParams>,
+    page: crate::http::query::Query<ListParams>,
 ) -> Result<HttpResponse, ApiError> {
     let paging = page.paging(model::SORTABLE)?;
     let (limit, offset) = (paging.limit, paging.offset);

@@ -379,7 +379,7 @@ pub async fn list_feedback_documents(
     state: web::Data<AppState>,
     user: Authorized<CaseworkReaders>,
     id: web::Path<i64>,
-    page: web::Query<ListParams>,
+    page: crate::http::query::Query<ListParams>,
 ) -> Result<HttpResponse, ApiError> {
     list_endpoint::<FeedbackRow>(&state, user.0, id.into_inner(), &page).await
 }
@@ -414,7 +414,7 @@ pub async fn list_case_documents(
     state: web::Data<AppState>,
     user: Authorized<CaseworkReaders>,
     id: web::Path<i64>,
-    page: web::Query<ListParams>,
+    page: crate::http::query::Query<ListParams>,
 ) -> Result<HttpResponse, ApiError> {
     list_endpoint::<CaseRecord>(&state, user.0, id.into_inner(), &page).await
 }

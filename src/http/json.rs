@@ -378,15 +378,18 @@ fn quoted_after<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
     rest.split('`').next()
 }
 
-fn tidy_message(message: &str) -> String {
-    // chrono's own words for a bad date are cryptic.
+/// A readable message for a serde error's own words; chrono's, for a bad
+/// date, are cryptic, and say which of a date and a date-time was wanted.
+pub(crate) fn tidy_message(message: &str) -> String {
     match message {
-        "input contains invalid characters"
-        | "premature end of input"
-        | "input is out of range"
-        | "trailing input"
-        | "input is not enough for unique date and time" => {
-            "must be a valid date (YYYY-MM-DD) or date-time (RFC 3339)".to_string()
+        // A date-time where a date is wanted.
+        "trailing input" => "must be a date (YYYY-MM-DD), without a time".to_string(),
+        // A date (or a date-time without its offset) where a date-time is wanted.
+        "premature end of input" | "input is not enough for unique date and time" => {
+            "must be a date-time with its offset (RFC 3339), such as 2026-11-29T09:30:00Z".to_string()
+        }
+        "input contains invalid characters" | "input is out of range" => {
+            "must be a valid date (YYYY-MM-DD), or for a date-time RFC 3339 such as 2026-11-29T09:30:00Z".to_string()
         }
         other => other.to_string(),
     }

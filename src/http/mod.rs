@@ -8,6 +8,7 @@ pub mod json;
 pub mod list;
 pub mod metrics;
 pub mod middleware;
+pub mod query;
 pub mod routing;
 pub mod today;
 
@@ -17,13 +18,12 @@ use actix_web::web;
 
 use crate::error::ApiError;
 
-/// Query strings that cannot be parsed are 400 (API.md); path parameters that
-/// cannot be parsed name no resource, so they are 404.
+/// Path parameters that cannot be parsed name no resource, so they are 404.
+/// (Query parameters that cannot be read are 400 naming them: see
+/// [`query`].)
 pub fn extractor_config(cfg: &mut web::ServiceConfig) {
-    cfg.app_data(web::QueryConfig::default().error_handler(|error, _| {
-        ApiError::BadRequest(format!("A query parameter cannot be parsed: {error}.")).into()
-    }))
-    .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::not_found().into()));
+    // Query strings are read by `query::Query`, which names the parameter.
+    cfg.app_data(web::PathConfig::default().error_handler(|_, _| ApiError::not_found().into()));
 }
 
 /// `text` with its control characters escaped (`\n`, `\u{1b}`), for logging

@@ -31,8 +31,8 @@ macro_rules! record_endpoints {
         pub async fn $list(
             state: $crate::records::api::State,
             user: $crate::auth::Authorized<$readers>,
-            page: actix_web::web::Query<$crate::http::list::ListParams>,
-            filters: actix_web::web::Query<$filters>,
+            page: $crate::http::query::Query<$crate::http::list::ListParams>,
+            filters: $crate::http::query::Query<$filters>,
             today: $crate::calendar::Today,
         ) -> Result<actix_web::HttpResponse, $crate::error::ApiError> {
             let (items, total, paging) = $crate::records::api::list::<$record>(
@@ -138,7 +138,7 @@ macro_rules! record_endpoints {
             state: $crate::records::api::State,
             user: $crate::auth::Authorized<$readers>,
             id: actix_web::web::Path<i64>,
-            page: actix_web::web::Query<$crate::http::list::ListParams>,
+            page: $crate::http::query::Query<$crate::http::list::ListParams>,
         ) -> Result<actix_web::HttpResponse, $crate::error::ApiError> {
             $crate::records::api::history::<$record>(&state, user.0, id.into_inner(), &page).await
         }

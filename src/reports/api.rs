@@ -233,9 +233,9 @@ pub async fn get_annual_report(
     state: web::Data<AppState>,
     user: Authorized<StatisticsReaders>,
     req: HttpRequest,
-    params: web::Query<PeriodParams>,
-    which: web::Query<OmbudsmanParams>,
-    layout: web::Query<LayoutParams>,
+    params: crate::http::query::Query<PeriodParams>,
+    which: crate::http::query::Query<OmbudsmanParams>,
+    layout: crate::http::query::Query<LayoutParams>,
     today: Today,
 ) -> Result<HttpResponse, ApiError> {
     let today = today.0;

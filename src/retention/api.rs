@@ -112,8 +112,8 @@ crate::page_type!(
 pub async fn retention_due(
     state: web::Data<AppState>,
     _user: Authorized<AdminOnly>,
-    query: web::Query<AsOf>,
-    page: web::Query<ListParams>,
+    query: crate::http::query::Query<AsOf>,
+    page: crate::http::query::Query<ListParams>,
     today: Today,
 ) -> Result<HttpResponse, ApiError> {
     let paging = page.paging(&[])?;
@@ -161,7 +161,7 @@ pub struct RunOptions {
 pub async fn run_retention(
     state: web::Data<AppState>,
     _user: Authorized<AdminOnly>,
-    options: web::Query<RunOptions>,
+    options: crate::http::query::Query<RunOptions>,
     today: Today,
 ) -> Result<HttpResponse, ApiError> {
     let as_of = options.as_of.unwrap_or(today.0);

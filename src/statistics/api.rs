@@ -140,9 +140,9 @@ pub async fn get_ombudsman_statistics(
     state: web::Data<AppState>,
     user: Authorized<StatisticsReaders>,
     req: HttpRequest,
-    params: web::Query<PeriodParams>,
-    which: web::Query<OmbudsmanParams>,
-    grouping: web::Query<CaseGroupParams>,
+    params: crate::http::query::Query<PeriodParams>,
+    which: crate::http::query::Query<OmbudsmanParams>,
+    grouping: crate::http::query::Query<CaseGroupParams>,
     today: Today,
 ) -> Result<HttpResponse, ApiError> {
     let today = today.0;
@@ -205,9 +205,9 @@ pub async fn get_feedback_statistics(
     state: web::Data<AppState>,
     user: Authorized<StatisticsReaders>,
     req: HttpRequest,
-    params: web::Query<PeriodParams>,
-    years: web::Query<YearsParam>,
-    which: web::Query<OmbudsmanParams>,
+    params: crate::http::query::Query<PeriodParams>,
+    years: crate::http::query::Query<YearsParam>,
+    which: crate::http::query::Query<OmbudsmanParams>,
     today: Today,
 ) -> Result<HttpResponse, ApiError> {
     let today = today.0;
@@ -259,8 +259,8 @@ pub async fn get_complaint_statistics(
     state: web::Data<AppState>,
     user: Authorized<StatisticsReaders>,
     req: HttpRequest,
-    params: web::Query<PeriodParams>,
-    narrow: web::Query<ComplaintParams>,
+    params: crate::http::query::Query<PeriodParams>,
+    narrow: crate::http::query::Query<ComplaintParams>,
     today: Today,
 ) -> Result<HttpResponse, ApiError> {
     let today = today.0;
@@ -307,7 +307,7 @@ pub async fn get_overdue_report(
     state: web::Data<AppState>,
     user: Authorized<StatisticsReaders>,
     req: HttpRequest,
-    params: web::Query<OverdueParams>,
+    params: crate::http::query::Query<OverdueParams>,
     today: Today,
 ) -> Result<HttpResponse, ApiError> {
     let today = today.0;

@@ -95,7 +95,7 @@ pub async fn create_request(
 pub async fn list_requests(
     state: web::Data<AppState>,
     _user: Authorized<Managers>,
-    page: web::Query<ListParams>,
+    page: crate::http::query::Query<ListParams>,
     today: Today,
 ) -> Result<HttpResponse, ApiError> {
     let paging = page.paging(&[])?;

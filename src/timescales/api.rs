@@ -268,7 +268,7 @@ pub async fn get_timescale_version_history(
     state: web::Data<AppState>,
     _user: AuthUser,
     effective_from: web::Path<NaiveDate>,
-    page: web::Query<ListParams>,
+    page: crate::http::query::Query<ListParams>,
 ) -> Result<HttpResponse, ApiError> {
     let paging = page.paging(&[])?;
     let id = effective_from.into_inner().to_string();

@@ -287,8 +287,8 @@ pub struct UserListParams {
 pub async fn list_users(
     state: web::Data<AppState>,
     _admin: Authorized<AdminOnly>,
-    page: web::Query<ListParams>,
-    filter: web::Query<UserListParams>,
+    page: crate::http::query::Query<ListParams>,
+    filter: crate::http::query::Query<UserListParams>,
 ) -> Result<HttpResponse, ApiError> {
     let paging = page.paging(model::SORTABLE)?;
     let filter = filter.into_inner();
@@ -481,7 +481,7 @@ pub async fn get_user_history(
     state: web::Data<AppState>,
     _admin: Authorized<AdminOnly>,
     id: web::Path<i64>,
-    page: web::Query<ListParams>,
+    page: crate::http::query::Query<ListParams>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().to_string();
     let paging = page.paging(&[])?;

@@ -661,7 +661,16 @@ impl Resp {
     /// Assert a 422 and return the fields that have errors.
     #[track_caller]
     pub fn invalid_fields(&self) -> Vec<String> {
-        let body = self.problem(422);
+        self.fields_of(422)
+    }
+
+    /// The query parameters a 400 names as unreadable (a problem document).
+    pub fn unreadable_parameters(&self) -> Vec<String> {
+        self.fields_of(400)
+    }
+
+    fn fields_of(&self, status: u16) -> Vec<String> {
+        let body = self.problem(status);
         body["errors"]
             .as_array()
             .map(|errors| {
