@@ -127,11 +127,19 @@ impl AccessLog {
     /// dropped with a warning).
     pub async fn flush(&self) {
         let _flushing = self.flushing.lock().await;
-        let batch = std::mem::take(&mut *self.waiting.lock().unwrap_or_else(|e| e.into_inner()));
+        // The next batch gets a buffer of its own size at once, rather than
+        // growing one again by reallocation.
+        let batch = std::mem::replace(
+            &mut *self.waiting.lock().unwrap_or_else(|e| e.into_inner()),
+            Vec::with_capacity(BATCH),
+        );
         if batch.is_empty() {
             return;
         }
-        let written = batch.clone();
+        // Shared with the write, not copied: it is needed again only if the
+        // write fails.
+        let batch = Arc::new(batch);
+        let written = Arc::clone(&batch);
         let result = self
             .db
             .write(move |conn| {
@@ -145,7 +153,7 @@ impl AccessLog {
         if let Err(error) = result {
             tracing::warn!(%error, entries = batch.len(), "cannot write the access log; will retry");
             let mut waiting = self.waiting.lock().unwrap_or_else(|e| e.into_inner());
-            let mut kept = batch;
+            let mut kept = Arc::try_unwrap(batch).unwrap_or_else(|shared| (*shared).clone());
             kept.append(&mut waiting);
             let excess = kept.len().saturating_sub(MAX_WAITING);
             if excess > 0 {
