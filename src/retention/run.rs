@@ -179,7 +179,7 @@ async fn apply_all(
         let done = db
             .write(move |conn| {
                 // A hold placed since the list was made still counts.
-                let (entity, id) = (hold_entity(&item, conn)?, hold_id(&item, conn)?);
+                let (entity, id) = held_by(&item, conn)?;
                 if super::holds::find(conn, entity, id)?.is_some() {
                     return Ok((item, false));
                 }
@@ -199,33 +199,19 @@ async fn apply_all(
     Ok(())
 }
 
-/// The entity whose hold keeps `item`: a document's record's.
-fn hold_entity(item: &DueItem, conn: &mut DbConnection) -> Result<RetainedEntity, ApiError> {
+/// The record whose hold keeps `item`: itself, or a document's record.
+fn held_by(item: &DueItem, conn: &mut DbConnection) -> Result<(RetainedEntity, i64), ApiError> {
     if item.entity != RetainedEntity::Document {
-        return Ok(item.entity);
+        return Ok((item.entity, item.id));
     }
-    let entity: Option<String> = documents::table
+    let record: Option<(String, i64)> = documents::table
         .find(item.id)
-        .select(documents::entity)
+        .select((documents::entity, documents::record_id))
         .first(conn)
         .optional()?;
-    Ok(entity
-        .as_deref()
-        .and_then(RetainedEntity::parse)
-        .unwrap_or(RetainedEntity::Document))
-}
-
-/// The id whose hold keeps `item`: a document's record's.
-fn hold_id(item: &DueItem, conn: &mut DbConnection) -> Result<i64, ApiError> {
-    if item.entity != RetainedEntity::Document {
-        return Ok(item.id);
-    }
-    let record: Option<i64> = documents::table
-        .find(item.id)
-        .select(documents::record_id)
-        .first(conn)
-        .optional()?;
-    Ok(record.unwrap_or(item.id))
+    Ok(record
+        .and_then(|(entity, id)| Some((RetainedEntity::parse(&entity)?, id)))
+        .unwrap_or((RetainedEntity::Document, item.id)))
 }
 
 /// Apply `item` in the caller's transaction; false when it is gone or no

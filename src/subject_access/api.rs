@@ -9,9 +9,7 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::export::{self, Contexts};
-use super::model::{
-    self, Extension, RequestInput, RequestRow, Selection, SubjectAccess, SubjectAccessPage,
-};
+use super::model::{self, Extension, RequestInput, Selection, SubjectAccess, SubjectAccessPage};
 use crate::auth::{AuthUser, Authorized, Managers};
 use crate::calendar::Today;
 use crate::db::schema::subject_access_requests;
@@ -344,9 +342,11 @@ pub async fn download_export(
                     .store(kind)
                     .read(conn, key)?
                     .ok_or_else(|| ApiError::internal("the export's content is missing")),
-                _ if row.export_expires_at.is_some() || row_completed(&row) => Err(ApiError::Gone(
-                    "The export was purged seven days after it was made; make another.".into(),
-                )),
+                _ if row.export_expires_at.is_some() || row.completed_on.is_some() => {
+                    Err(ApiError::Gone(
+                        "The export was purged seven days after it was made; make another.".into(),
+                    ))
+                }
                 _ => Err(ApiError::not_found()),
             }
         })
@@ -359,11 +359,6 @@ pub async fn download_export(
         ))
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
         .body(zip))
-}
-
-fn row_completed(row: &RequestRow) -> bool {
-    row.view(chrono::Utc::now().date_naive(), Vec::new())
-        .is_ok_and(|v| v.completed_on.is_some())
 }
 
 /// Purge the exports past their seven days: their contents are let go (files

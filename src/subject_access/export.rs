@@ -297,7 +297,7 @@ pub fn build(
     }
     let manifest = json!({
         "subject_access_request": request.id,
-        "received_on": request.view(contexts.today.0, Vec::new())?.received_on,
+        "received_on": request.received_on,
         "made_at": chrono::Utc::now(),
         "made_by": user.username,
         "files": manifest,

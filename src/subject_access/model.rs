@@ -296,13 +296,15 @@ crate::page_type!(
 pub struct RequestRow {
     /// Its id.
     pub id: i64,
-    received_on: NaiveDate,
+    /// When it was received.
+    pub received_on: NaiveDate,
     due_on: NaiveDate,
     extended_due_on: Option<NaiveDate>,
     extension_reason: Option<String>,
     criteria: String,
     selection: String,
-    completed_on: Option<NaiveDate>,
+    /// When it was answered (the export made).
+    pub completed_on: Option<NaiveDate>,
     /// The export's key in its store.
     pub export_key: Option<String>,
     /// The export's store.
