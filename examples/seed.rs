@@ -261,6 +261,15 @@ fn generate(
         parent_id: None,
         reopened: false,
         external_ref: None,
+        refused_on: None,
+        refusal_reason: None,
+        refusal_details: None,
+        ombudsman_signposted: false,
+        escalation_refused_on: None,
+        escalation_refusal_reason: None,
+        reasonable_adjustments: None,
+        adjustments_review_on: None,
+        extension_notified_on: None,
     }
 }
 

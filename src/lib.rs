@@ -10,6 +10,7 @@ pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod casework;
+pub mod code;
 pub mod config;
 pub mod db;
 pub mod directorates;

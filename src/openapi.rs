@@ -32,6 +32,7 @@ result, and reports on them.\n\nAuthenticate with `POST /api/v1/auth/token` and 
         (name = "casework", description = "The daily work on records and cases: handlers, the queue, contacts, actions, documents and letters."),
         (name = "data-protection", description = "Who read whose personal data (the access log), erasure, retention and subject access."),
         (name = "statistics", description = "The figures of the statutory annual report and the Ombudsman's annual letter, as JSON or CSV."),
+        (name = "code", description = "The Ombudsman's Complaint Handling Code: the self-assessment, and the annual complaints performance and service improvement report on its way through the council's governance."),
         (name = "reports", description = "The statutory annual report, printable, with charts."),
         (name = "settings", description = "The council, its population and the averages of similar authorities."),
         (name = "calendar", description = "Bank holidays: the days that are not working days."),
@@ -57,6 +58,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(crate::timescales::api::routes)
             .configure(crate::settings::api::routes)
             .configure(crate::statistics::api::routes)
+            .configure(crate::code::api::routes)
+            .configure(crate::code::assessment_api::routes)
+            .configure(crate::code::years::routes)
             .configure(crate::reports::api::routes)
             .configure(crate::casework::allocation::routes)
             .configure(crate::casework::contacts::routes)

@@ -65,6 +65,9 @@ text_enum! {
         /// A record was erased (redacted, and deleted or kept anonymised),
         /// with the reason.
         Erase => "erase",
+        /// A self-assessment against the Complaint Handling Code was
+        /// approved, and frozen.
+        Approve => "approve",
     }
 }
 

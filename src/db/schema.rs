@@ -135,6 +135,15 @@ diesel::table! {
         remedies_on_time -> Integer,
         remedies_late -> Integer,
         remedies_not_done -> Integer,
+        refused_on -> Nullable<Date>,
+        refusal_reason -> Nullable<Text>,
+        refusal_details -> Nullable<Text>,
+        ombudsman_signposted -> Bool,
+        escalation_refused_on -> Nullable<Date>,
+        escalation_refusal_reason -> Nullable<Text>,
+        reasonable_adjustments -> Nullable<Text>,
+        adjustments_review_on -> Nullable<Date>,
+        extension_notified_on -> Nullable<Date>,
     }
 }
 
@@ -263,6 +272,39 @@ diesel::table! {
         updated_at -> Timestamp,
         overview_basis -> Text,
         populations -> Text,
+        code_procedures -> Text,
+    }
+}
+
+diesel::table! {
+    code_assessments (id) {
+        id -> BigInt,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        created_by -> Text,
+        year -> Integer,
+        occasion -> Text,
+        title -> Text,
+        revision -> Integer,
+        supersedes_id -> Nullable<BigInt>,
+        compliance_threshold_percent -> Integer,
+        sections -> Text,
+        approved_by -> Nullable<Text>,
+        approved_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    code_years (year) {
+        year -> Integer,
+        presented_on -> Nullable<Date>,
+        body -> Nullable<Text>,
+        response -> Nullable<Text>,
+        published_on -> Nullable<Date>,
+        version -> BigInt,
+        updated_at -> Timestamp,
+        updated_by -> Text,
     }
 }
 
@@ -340,7 +382,7 @@ diesel::table! {
         id -> BigInt,
         entity -> Text,
         record_id -> BigInt,
-        directorate -> Text,
+        directorate -> Nullable<Text>,
         title -> Text,
         kind -> Text,
         filename -> Text,
@@ -482,6 +524,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     ombudsman_recommendations,
     service_improvements,
     settings,
+    code_assessments,
+    code_years,
     timescale_state,
     timescale_versions,
 );

@@ -247,6 +247,15 @@ impl Gen<'_> {
             parent_id: None,
             reopened: false,
             external_ref: None,
+            refused_on: None,
+            refusal_reason: None,
+            refusal_details: None,
+            ombudsman_signposted: false,
+            escalation_refused_on: None,
+            escalation_refusal_reason: None,
+            reasonable_adjustments: None,
+            adjustments_review_on: None,
+            extension_notified_on: None,
         }
     }
 }
@@ -1583,6 +1592,7 @@ fn save_settings(conn: &mut DbConnection, actor: &Actor) -> Result<(), ApiError>
                 .collect(),
             populations: Vec::new(),
             overview_basis: Default::default(),
+            code_procedures: vec![Procedure::Corporate],
         },
     )?;
     Ok(())
@@ -1769,7 +1779,7 @@ fn acknowledgement_letter(
     let new = NewDocument {
         entity: redress::feedback::model::ENTITY,
         record_id: row.id(),
-        directorate: &row.fields.directorate,
+        directorate: Some(&row.fields.directorate),
         title: &template.title,
         kind: DocumentKind::LetterOut,
         filename: &filename,

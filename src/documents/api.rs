@@ -56,7 +56,7 @@ pub struct DocumentUpload {
 /// What an upload answers besides the shared errors.
 #[derive(utoipa::IntoResponses)]
 #[allow(dead_code)] // for the spec
-enum UploadResponses {
+pub enum UploadResponses {
     /// Attached.
     #[response(status = 201)]
     Attached(model::Document),
@@ -93,6 +93,30 @@ pub struct Attachment {
     pub file_type: FileType,
     /// The content.
     pub content: Vec<u8>,
+}
+
+impl Attachment {
+    /// The document row to write for it: attached to the record `record_id`
+    /// of `entity` in `directorate`, its content under `key`.
+    pub fn to<'a>(
+        &'a self,
+        entity: &'a str,
+        record_id: i64,
+        directorate: Option<&'a str>,
+        key: &'a str,
+    ) -> NewDocument<'a> {
+        NewDocument {
+            entity,
+            record_id,
+            directorate,
+            title: &self.title,
+            kind: self.kind,
+            filename: &self.filename,
+            content_type: self.file_type.media_type(),
+            content: &self.content,
+            storage_key: key,
+        }
+    }
 }
 
 /// A text part read whole, at most `limit` bytes.
@@ -247,15 +271,40 @@ fn clean_filename(name: &str) -> String {
         .collect()
 }
 
-/// Attach `attachment` to the record `id` of kind `R` on behalf of `user`:
-/// its content staged, then recorded with its audit entry in one
-/// transaction; the staged content is let go if that fails.
+/// Attach `attachment` to the record `id` of kind `R` on behalf of `user`.
 pub async fn attach<R: Casework>(
     state: &AppState,
     user: AuthUser,
     id: i64,
     attachment: Attachment,
 ) -> Result<DocumentRow, ApiError> {
+    keep(state, attachment, move |conn, attachment, key, store| {
+        let record = store::find_visible::<R>(conn, &user.scope().map(<[String]>::to_vec), id)?;
+        user.may_write_in(record.directorate())?;
+        let new = attachment.to(R::ENTITY, id, Some(record.directorate()), key);
+        model::insert(conn, &user.actor(), store, &new)
+    })
+    .await
+}
+
+/// Keep `attachment`: its content staged, then `record` (given the
+/// attachment, its content's key and the store) writes its row and audit
+/// entry in one transaction; the staged content is let go if that fails.
+pub async fn keep<F>(
+    state: &AppState,
+    attachment: Attachment,
+    record: F,
+) -> Result<DocumentRow, ApiError>
+where
+    F: FnOnce(
+            &mut DbConnection,
+            &Attachment,
+            &str,
+            &dyn storage::ContentStore,
+        ) -> Result<DocumentRow, ApiError>
+        + Send
+        + 'static,
+{
     let documents = state.documents.clone();
     let key = storage::new_key();
     let attachment = std::sync::Arc::new(attachment);
@@ -267,26 +316,10 @@ pub async fn attach<R: Casework>(
             .map_err(|e| ApiError::internal(format!("cannot store a document: {e}")))?;
     }
     let written = {
-        let (documents, key, attachment) = (documents.clone(), key.clone(), attachment.clone());
+        let (documents, key) = (documents.clone(), key.clone());
         state
             .db
-            .write(move |conn| {
-                let record =
-                    store::find_visible::<R>(conn, &user.scope().map(<[String]>::to_vec), id)?;
-                user.may_write_in(record.directorate())?;
-                let new = NewDocument {
-                    entity: R::ENTITY,
-                    record_id: id,
-                    directorate: record.directorate(),
-                    title: &attachment.title,
-                    kind: attachment.kind,
-                    filename: &attachment.filename,
-                    content_type: attachment.file_type.media_type(),
-                    content: &attachment.content,
-                    storage_key: &key,
-                };
-                model::insert(conn, &user.actor(), documents.for_new(), &new)
-            })
+            .write(move |conn| record(conn, &attachment, &key, documents.for_new()))
             .await
     };
     if written.is_err() {
@@ -329,17 +362,22 @@ async fn list_endpoint<R: Casework>(
     Ok(HttpResponse::Ok().json(DocumentPage::of(items, total, &paging)))
 }
 
-/// The document `id`, if `user` may see the record it is attached to.
+/// The document `id`, if `user` may see the record it is attached to,
+/// with the record's directorate; `None` for a document of the whole
+/// council (a Code year's), which every reader of documents sees.
 fn visible_document(
     conn: &mut DbConnection,
     user: &AuthUser,
     id: i64,
-) -> Result<(DocumentRow, String), ApiError> {
+) -> Result<(DocumentRow, Option<String>), ApiError> {
     let document = model::find(conn, id)?.ok_or_else(ApiError::not_found)?;
+    if document.entity == crate::code::years::ENTITY {
+        return Ok((document, None));
+    }
     let directorate = crate::casework::directorate_of(conn, &document.entity, document.record_id)?
         .ok_or_else(ApiError::not_found)?;
     user.visible(&directorate)?;
-    Ok((document, directorate))
+    Ok((document, Some(directorate)))
 }
 
 /// Attach a document to a feedback record: a letter, an email, evidence.
@@ -542,7 +580,10 @@ pub async fn delete_document(
         .db
         .write(move |conn| {
             let (document, directorate) = visible_document(conn, &user, id)?;
-            user.may_write_in(&directorate)?;
+            match directorate {
+                Some(directorate) => user.may_write_in(&directorate)?,
+                None => crate::code::years::may_change(&user)?,
+            }
             model::delete(conn, &user.actor(), &document)
         })
         .await?;

@@ -33,6 +33,12 @@ text_enum! {
         LetterIn => "letter_in",
         /// An email, sent or received.
         Email => "email",
+        /// The Ombudsman's annual letter to the council (attached to a
+        /// Code year).
+        OmbudsmanAnnualLetter => "ombudsman_annual_letter",
+        /// The council's response to the Ombudsman's annual letter or to
+        /// its annual complaints report (attached to a Code year).
+        CouncilResponse => "council_response",
         /// Evidence: a photo, a care plan, an invoice.
         Evidence => "evidence",
         /// The report of an investigation (the children's stage 2
@@ -53,7 +59,7 @@ pub struct DocumentRow {
     pub entity: String,
     /// The record's or case's id.
     pub record_id: i64,
-    directorate: String,
+    directorate: Option<String>,
     title: String,
     kind: DocumentKind,
     /// The file's name as uploaded or made.
@@ -82,8 +88,9 @@ pub struct Document {
     pub entity: String,
     /// The record's or case's id.
     pub record_id: i64,
-    /// The record's directorate when it was attached.
-    pub directorate: String,
+    /// The record's directorate when it was attached; null for a document
+    /// of the whole council (a Code year's: `/code-years/{year}/documents`).
+    pub directorate: Option<String>,
     /// What it is called; `[redacted]` once redacted.
     pub title: String,
     /// What it is.
@@ -142,8 +149,9 @@ pub struct NewDocument<'a> {
     pub entity: &'a str,
     /// The record's or case's id.
     pub record_id: i64,
-    /// The record's directorate.
-    pub directorate: &'a str,
+    /// The record's directorate; `None` for a document of the whole
+    /// council.
+    pub directorate: Option<&'a str>,
     /// Its title.
     pub title: &'a str,
     /// What it is.

@@ -80,6 +80,7 @@ impl Feedback {
         let mut fields = row.fields.clone();
         if !user.sees_personal_data() {
             fields.complainant = None;
+            fields.reasonable_adjustments = None;
         }
         // Reopened through the API, or recorded as reopened by an import.
         fields.reopened |= row.reopened_on.is_some();
@@ -104,7 +105,7 @@ impl RecordApi for FeedbackRow {
     const NOUN: Noun = Noun::new("a feedback record", "feedback records", "/api/v1/feedback");
     const NOTE: &'static str = "The CRM should send its own `external_ref` (unique in the directorate) and an `Idempotency-Key`, so that retries are safe.";
     const SORTABLE: &'static [SortField] = list::SORTABLE;
-    const PERSONAL: &'static [&'static str] = &["complainant"];
+    const PERSONAL: &'static [&'static str] = &["complainant", "reasonable_adjustments"];
 
     async fn context(state: &AppState, _: Today) -> Result<TimeRules, ApiError> {
         TimeRules::current(state).await

@@ -69,7 +69,11 @@ pub fn escalated(
 fn starts_a_complaint(kind: Kind) -> bool {
     matches!(
         kind,
-        Kind::InformalComplaint | Kind::Enquiry | Kind::MpEnquiry | Kind::CouncillorEnquiry
+        Kind::InformalComplaint
+            | Kind::Enquiry
+            | Kind::ServiceRequest
+            | Kind::MpEnquiry
+            | Kind::CouncillorEnquiry
     )
 }
 

@@ -14,7 +14,9 @@ use crate::audit::redaction::REDACTED;
 use crate::db::json::Json;
 use crate::db::schema::feedback;
 use crate::error::FieldErrors;
-use crate::feedback::types::{Channel, Kind, Outcome, Procedure, Relationship, RemedyKind};
+use crate::feedback::types::{
+    Channel, Kind, Outcome, Procedure, RefusalReason, Relationship, RemedyKind,
+};
 use crate::http::json::RequestBody;
 use crate::validation::{
     check_length, Validate, MAX_LONG_TEXT, MAX_MEDIUM_TEXT, MAX_PENCE, MAX_SHORT_TEXT,
@@ -186,6 +188,51 @@ pub struct FeedbackInput {
     /// The CRM's id for the record: unique within the directorate.
     #[schema(max_length = 200, example = "CRM-48213")]
     pub external_ref: Option<String>,
+    /// The day the council told the complainant it would not take the
+    /// complaint up (complaints only; not with `responded_on`). The
+    /// Complaint Handling Code (section 2) allows a refusal only for a
+    /// valid reason, given in writing with the right to go to the
+    /// Ombudsman. A refused complaint has no clock.
+    #[serde(default)]
+    pub refused_on: Option<NaiveDate>,
+    /// Why it was refused: one of the Code's exclusions, or `other`
+    /// (required with `refused_on`, and only with it).
+    #[serde(default)]
+    pub refusal_reason: Option<RefusalReason>,
+    /// The written reasons given to the complainant (only with
+    /// `refused_on`; required for `other`).
+    #[serde(default)]
+    #[schema(max_length = 2000)]
+    pub refusal_details: Option<String>,
+    /// Whether the complainant was told of their right to take the matter
+    /// to the Ombudsman (with a refusal, a refused escalation or an
+    /// extension, as the Code requires).
+    #[serde(default)]
+    pub ombudsman_signposted: bool,
+    /// The day the council refused to escalate the complaint to its next
+    /// stage (complaints only). The Code expects an escalation request to
+    /// be accepted; the Code measures list every refusal with its reason.
+    #[serde(default)]
+    pub escalation_refused_on: Option<NaiveDate>,
+    /// Why the escalation was refused (required with
+    /// `escalation_refused_on`, and only with it).
+    #[serde(default)]
+    #[schema(max_length = 2000)]
+    pub escalation_refusal_reason: Option<String>,
+    /// Reasonable adjustments agreed with the complainant (the Equality Act
+    /// 2010; the Code, section 3), kept under review. Personal data:
+    /// analysts do not see it, and redaction removes it.
+    #[serde(default)]
+    #[schema(max_length = 2000)]
+    pub reasonable_adjustments: Option<String>,
+    /// When the adjustments are next reviewed (needs
+    /// `reasonable_adjustments`).
+    #[serde(default)]
+    pub adjustments_review_on: Option<NaiveDate>,
+    /// The day the complainant was told of the extension, why, and the
+    /// Ombudsman's details (only with `extended_due_on`).
+    #[serde(default)]
+    pub extension_notified_on: Option<NaiveDate>,
 }
 
 /// Read-only fields of a feedback record: sending them is refused.
@@ -210,6 +257,66 @@ impl Validate for FeedbackInput {
         check_texts(self, errors);
         check_complainant(self.complainant.as_ref(), errors);
         check_remedies(&self.remedies, today, errors);
+        check_code_fields(self, errors);
+    }
+}
+
+/// The fields the Complaint Handling Code's measures read: refusals,
+/// refused escalations, reasonable adjustments and the extension notice.
+fn check_code_fields(input: &FeedbackInput, errors: &mut FieldErrors) {
+    let complaint = input.kind == Kind::Complaint;
+    for (field, set) in [
+        ("refused_on", input.refused_on.is_some()),
+        (
+            "escalation_refused_on",
+            input.escalation_refused_on.is_some(),
+        ),
+    ] {
+        if set && !complaint {
+            errors.add(field, format!("does not apply to a {}", input.kind));
+        }
+    }
+    match (input.refused_on, input.refusal_reason) {
+        (Some(_), None) => errors.add("refusal_reason", "is required with refused_on"),
+        (None, Some(_)) => errors.add("refusal_reason", "only applies with refused_on"),
+        _ => {}
+    }
+    if input.refused_on.is_none() && input.refusal_details.is_some() {
+        errors.add("refusal_details", "only applies with refused_on");
+    }
+    if input.refusal_reason == Some(RefusalReason::Other)
+        && is_blank(input.refusal_details.as_deref())
+    {
+        errors.add(
+            "refusal_details",
+            "is required when refusal_reason is other",
+        );
+    }
+    if input.refused_on.is_some() && input.responded_on.is_some() && !errors.has("refused_on") {
+        errors.add(
+            "refused_on",
+            "a refused complaint is not responded to: give refused_on or responded_on",
+        );
+    }
+    match (
+        input.escalation_refused_on,
+        is_blank(input.escalation_refusal_reason.as_deref()),
+    ) {
+        (Some(_), true) => errors.add(
+            "escalation_refusal_reason",
+            "is required with escalation_refused_on",
+        ),
+        (None, _) if input.escalation_refusal_reason.is_some() => errors.add(
+            "escalation_refusal_reason",
+            "only applies with escalation_refused_on",
+        ),
+        _ => {}
+    }
+    if input.adjustments_review_on.is_some() && is_blank(input.reasonable_adjustments.as_deref()) {
+        errors.add("adjustments_review_on", "needs reasonable_adjustments");
+    }
+    if input.extension_notified_on.is_some() && input.extended_due_on.is_none() {
+        errors.add("extension_notified_on", "only applies with extended_due_on");
     }
 }
 
@@ -318,6 +425,9 @@ fn check_dates(input: &FeedbackInput, today: NaiveDate, errors: &mut FieldErrors
         ("responded_on", input.responded_on),
         ("closed_on", input.closed_on),
         ("extension_agreed_on", input.extension_agreed_on),
+        ("refused_on", input.refused_on),
+        ("escalation_refused_on", input.escalation_refused_on),
+        ("extension_notified_on", input.extension_notified_on),
     ] {
         if let Some(date) = date {
             if date < received {
@@ -364,6 +474,16 @@ fn check_texts(input: &FeedbackInput, errors: &mut FieldErrors) {
         input.extension_reason.as_deref(),
         MAX_MEDIUM_TEXT,
     );
+    for (field, text) in [
+        ("refusal_details", &input.refusal_details),
+        (
+            "escalation_refusal_reason",
+            &input.escalation_refusal_reason,
+        ),
+        ("reasonable_adjustments", &input.reasonable_adjustments),
+    ] {
+        check_length(errors, field, text.as_deref(), MAX_MEDIUM_TEXT);
+    }
     for (field, text) in [
         ("service_area", &input.service_area),
         ("team", &input.team),

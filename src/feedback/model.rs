@@ -83,6 +83,11 @@ fn clock_of(
     rules: &TimeRules,
     today: NaiveDate,
 ) -> Timeliness {
+    // A complaint the council refused to take up was never under a
+    // timescale (the Complaint Handling Code, section 2).
+    if input.refused_on.is_some() {
+        return Timeliness::default();
+    }
     rules.clock(
         input.kind,
         input.procedure,
@@ -281,6 +286,9 @@ pub const REDACTION: Policy = Policy {
         Field::Text("summary"),
         Field::Text("learning"),
         Field::Text("extension_reason"),
+        Field::Text("refusal_details"),
+        Field::Text("escalation_refusal_reason"),
+        Field::Text("reasonable_adjustments"),
         Field::ObjectList("remedies", &["description"]),
         Field::Text("service_area"),
         Field::Text("team"),

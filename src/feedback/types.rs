@@ -12,6 +12,11 @@ text_enum! {
         Comment => "comment",
         /// A request for information or a service.
         Enquiry => "enquiry",
+        /// A first request for a service (the Complaint Handling Code,
+        /// section 1): recorded and monitored, not a complaint. A repeat of
+        /// it, or dissatisfaction with how it was handled, is a complaint:
+        /// escalating it starts one at stage 1, linked by `parent_id`.
+        ServiceRequest => "service_request",
         /// A councillor asking on a resident's behalf.
         CouncillorEnquiry => "councillor_enquiry",
         /// A Member of Parliament asking on a constituent's behalf.
@@ -47,6 +52,7 @@ impl Kind {
         matches!(
             self,
             Kind::Enquiry
+                | Kind::ServiceRequest
                 | Kind::CouncillorEnquiry
                 | Kind::MpEnquiry
                 | Kind::InformalComplaint
@@ -189,5 +195,36 @@ text_enum! {
         Responded => "responded",
         /// Responded to and closed (`closed_on` set).
         Closed => "closed",
+    }
+}
+
+text_enum! {
+    /// Why a complaint was not taken up: the exclusions the Complaint
+    /// Handling Code allows (section 2), or `other`.
+    pub enum RefusalReason {
+        /// The matter arose more than 12 months before the complaint was
+        /// made (or the person became aware of it), and discretion was not
+        /// exercised.
+        OutOfTime => "out_of_time",
+        /// Legal proceedings about the matter have started.
+        LegalProceedings => "legal_proceedings",
+        /// The matter was already considered under the complaints procedure.
+        AlreadyConsidered => "already_considered",
+        /// It has its own route: a statutory appeal, a tribunal, another
+        /// statutory complaints procedure.
+        OtherStatutoryRoute => "other_statutory_route",
+        /// A first request for a service, not yet a complaint.
+        ServiceRequest => "service_request",
+        /// A claim for compensation for which the council's insurers are
+        /// responsible.
+        InsuranceClaim => "insurance_claim",
+        /// A disagreement with the law, or with a policy the council's
+        /// members decided, rather than with how it was applied.
+        PolicyOrLaw => "policy_or_law",
+        /// The complainant's conduct is managed under the council's policy
+        /// on unreasonable behaviour.
+        UnreasonableBehaviour => "unreasonable_behaviour",
+        /// Another reason, given in `refusal_details`.
+        Other => "other",
     }
 }

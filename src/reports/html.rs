@@ -25,6 +25,7 @@ pub fn kind_name(kind: Kind) -> &'static str {
         Kind::Compliment => "Compliments",
         Kind::Comment => "Comments",
         Kind::Enquiry => "Enquiries",
+        Kind::ServiceRequest => "Service requests",
         Kind::CouncillorEnquiry => "Councillor enquiries",
         Kind::MpEnquiry => "MP enquiries",
         Kind::Representation => "Representations",

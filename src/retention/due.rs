@@ -188,7 +188,7 @@ fn document_candidates(
     conn: &mut DbConnection,
     closed: &HashMap<(RetainedEntity, i64), &Candidate>,
 ) -> Result<Vec<(Candidate, RetainedEntity, i64)>, ApiError> {
-    let rows: Vec<(i64, String, i64, String)> = documents::table
+    let rows: Vec<(i64, String, i64, Option<String>)> = documents::table
         .filter(documents::redacted_at.is_null())
         .select((
             documents::id,
@@ -202,6 +202,9 @@ fn document_candidates(
         .filter_map(|(id, entity, record_id, directorate)| {
             let parent = RetainedEntity::parse(&entity)?;
             let record = closed.get(&(parent, record_id))?;
+            // A document of the whole council (a Code year's) belongs to no
+            // record, and is kept.
+            let directorate = directorate?;
             Some((
                 Candidate {
                     entity: RetainedEntity::Document,

@@ -11,7 +11,7 @@ use crate::audit::{self, Action, Actor};
 use crate::db::schema::settings;
 use crate::db::{now, DbConnection};
 use crate::error::{ApiError, FieldErrors};
-use crate::feedback::types::Kind;
+use crate::feedback::types::{Kind, Procedure};
 use crate::http::etag::IfMatch;
 use crate::http::json::RequestBody;
 use crate::text_enum;
@@ -160,6 +160,14 @@ pub struct Settings {
     #[serde(default)]
     #[schema(example = json!({"complaint": "received", "mp_enquiry": "responded"}))]
     pub overview_basis: BTreeMap<Kind, OverviewBasis>,
+    /// The procedures the Ombudsman's Complaint Handling Code governs here,
+    /// whose complaints `GET /statistics/code` measures: the corporate
+    /// procedure (shipped), and any other the council marks (the statutory
+    /// procedures have their own regulations). In a `PUT`, an empty or
+    /// missing list keeps the current one.
+    #[serde(default)]
+    #[schema(example = json!(["corporate"]))]
+    pub code_procedures: Vec<Procedure>,
 }
 
 impl RequestBody for Settings {
@@ -275,6 +283,11 @@ impl Stored {
         directorate.and_then(|d| of(Some(d))).or_else(|| of(None))
     }
 
+    /// Whether the Complaint Handling Code governs `procedure` here.
+    pub fn code_governs(&self, procedure: Procedure) -> bool {
+        self.settings.code_procedures.contains(&procedure)
+    }
+
     /// The population in the financial year starting in `year`: that
     /// year's, else `population`.
     pub fn population(&self, year: i32) -> Option<i64> {
@@ -294,6 +307,7 @@ type Row = (
     String,
     String,
     String,
+    String,
     i64,
     NaiveDateTime,
 );
@@ -307,6 +321,7 @@ pub fn load(conn: &mut DbConnection) -> Result<Stored, ApiError> {
         benchmarks,
         basis,
         populations,
+        code_procedures,
         version,
         updated_at,
     ): Row = settings::table
@@ -318,6 +333,7 @@ pub fn load(conn: &mut DbConnection) -> Result<Stored, ApiError> {
             settings::benchmarks,
             settings::overview_basis,
             settings::populations,
+            settings::code_procedures,
             settings::version,
             settings::updated_at,
         ))
@@ -330,6 +346,7 @@ pub fn load(conn: &mut DbConnection) -> Result<Stored, ApiError> {
             benchmarks: serde_json::from_str(&benchmarks)?,
             overview_basis: with_shipped_basis(serde_json::from_str(&basis)?),
             populations: serde_json::from_str(&populations)?,
+            code_procedures: serde_json::from_str(&code_procedures)?,
         },
         version,
         updated_at,
@@ -370,6 +387,13 @@ pub fn save(
     benchmarks.sort_by(|a, b| (a.year, &a.directorate).cmp(&(b.year, &b.directorate)));
     let mut populations = new.populations.clone();
     populations.sort_by_key(|p| p.year);
+    let mut code_procedures = if new.code_procedures.is_empty() {
+        current.settings.code_procedures.clone()
+    } else {
+        new.code_procedures.clone()
+    };
+    code_procedures.sort();
+    code_procedures.dedup();
     let mut overview_basis = current.settings.overview_basis.clone();
     overview_basis.extend(new.overview_basis.iter().map(|(k, b)| (*k, *b)));
     let changes = audit::diff(
@@ -378,6 +402,7 @@ pub fn save(
             benchmarks: benchmarks.clone(),
             populations: populations.clone(),
             overview_basis: overview_basis.clone(),
+            code_procedures: code_procedures.clone(),
             ..new.clone()
         })?,
     );
@@ -392,6 +417,7 @@ pub fn save(
             settings::benchmarks.eq(serde_json::to_string(&benchmarks)?),
             settings::overview_basis.eq(serde_json::to_string(&overview_basis)?),
             settings::populations.eq(serde_json::to_string(&populations)?),
+            settings::code_procedures.eq(serde_json::to_string(&code_procedures)?),
             settings::version.eq(current.version + 1),
             settings::updated_at.eq(now()),
         ))

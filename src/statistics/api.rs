@@ -71,7 +71,7 @@ const OMBUDSMAN_HEADLINE: [&str; 9] = [
 
 /// A download's file name (without `.csv`): what, when and for whom, e.g.
 /// `complaints-2024-25-adults`, `complaints-2024-01-01-to-2024-06-30`.
-fn file_name(what: &str, period: &str, directorate: Option<&str>) -> String {
+pub fn file_name(what: &str, period: &str, directorate: Option<&str>) -> String {
     let mut name = format!("{what}-{period}");
     if let Some(code) = directorate {
         name.push('-');
@@ -88,7 +88,8 @@ fn file_name(what: &str, period: &str, directorate: Option<&str>) -> String {
         .collect()
 }
 
-fn respond<T: Serialize>(
+/// The answer `req` asks for: CSV, an `.xlsx` workbook, or JSON.
+pub fn respond<T: Serialize>(
     req: &HttpRequest,
     value: &T,
     file: &str,

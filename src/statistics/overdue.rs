@@ -103,6 +103,11 @@ pub struct OverdueReport {
     /// calendar month from receipt, or the extended date), most overdue
     /// first.
     pub subject_access: Vec<crate::subject_access::api::SubjectAccessDue>,
+    /// Complaints under the Complaint Handling Code that breach it in the
+    /// coming week (from `as_of` to 7 days after) unless acknowledged or
+    /// responded to: by the Code's own timescales (`GET /statistics/code`),
+    /// soonest first.
+    pub code_breaches: Vec<crate::code::api::CodeBreach>,
 }
 
 /// A record open on the report's day and due by its horizon.
@@ -270,5 +275,6 @@ pub fn compute(
         items,
         groups,
         subject_access: crate::subject_access::api::due_by(conn, as_of, covered.horizon)?,
+        code_breaches: crate::code::api::breaches_coming(conn, scope, calendar, as_of)?,
     })
 }

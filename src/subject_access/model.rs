@@ -672,7 +672,7 @@ pub fn search(
         .map(|c| (c.entity.clone(), c.id, c.reference.clone()))
         .collect();
     for (entity, id, reference) in records {
-        let attached: Vec<(i64, String, String)> = documents::table
+        let attached: Vec<(i64, Option<String>, String)> = documents::table
             .filter(documents::entity.eq(&entity))
             .filter(documents::record_id.eq(id))
             .filter(documents::redacted_at.is_null())
@@ -683,7 +683,7 @@ pub fn search(
                 &mut found,
                 ("document", document),
                 reference.clone(),
-                directorate,
+                directorate.unwrap_or_default(),
                 title,
                 "attached",
             );
