@@ -61,6 +61,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(crate::code::api::routes)
             .configure(crate::code::assessment_api::routes)
             .configure(crate::code::years::routes)
+            .configure(crate::code::report::routes)
             .configure(crate::reports::api::routes)
             .configure(crate::casework::allocation::routes)
             .configure(crate::casework::contacts::routes)

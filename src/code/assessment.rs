@@ -493,13 +493,12 @@ impl Viewing {
         let mut figures: std::collections::HashMap<i32, YearFigures> = Default::default();
         let mut views = Vec::with_capacity(rows.len());
         for row in rows {
-            if !figures.contains_key(&row.year) {
-                let of = YearFigures::of(conn, row.year, &self.calendar, self.today)?;
-                figures.insert(row.year, of);
-            }
-            let of = figures
-                .get(&row.year)
-                .ok_or_else(|| ApiError::internal("figures"))?;
+            let of = match figures.entry(row.year) {
+                std::collections::hash_map::Entry::Occupied(known) => known.into_mut(),
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(YearFigures::of(conn, row.year, &self.calendar, self.today)?)
+                }
+            };
             views.push(view(conn, row, of)?);
         }
         Ok(views)

@@ -10,11 +10,14 @@
 //! - [`sections`], [`assessment`] and [`assessment_api`]: the
 //!   self-assessment at `/code-assessments`, the year's figures beside its
 //!   answers;
-//! - [`years`]: `/code-years`, each year's report through governance.
+//! - [`years`]: `/code-years`, each year's report through governance;
+//! - [`report`]: `/reports/code-annual`, the annual complaints performance
+//!   and service improvement report.
 
 pub mod api;
 pub mod assessment;
 pub mod assessment_api;
 pub mod measures;
+pub mod report;
 pub mod sections;
 pub mod years;

@@ -204,10 +204,7 @@ pub fn find(conn: &mut DbConnection, year: i32) -> Result<CodeYear, ApiError> {
         .eq(ENTITY)
         .and(documents::record_id.eq(i64::from(year)))
         .and(documents::redacted_at.is_null());
-    let documents_count: i64 = documents::table
-        .filter(of_year.clone())
-        .count()
-        .get_result(conn)?;
+    let documents_count: i64 = documents::table.filter(of_year).count().get_result(conn)?;
     let letters: i64 = documents::table
         .filter(of_year)
         .filter(documents::kind.eq(document_model::DocumentKind::OmbudsmanAnnualLetter))

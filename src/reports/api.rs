@@ -170,8 +170,9 @@ pub async fn create_report_link(
 }
 
 /// What the caller asked for: `format=`, else `Accept` (JSON when it asks
-/// for JSON and not HTML, PDF when it asks for PDF), else HTML.
-fn format_wanted(req: &HttpRequest, format: Option<ReportFormat>) -> ReportFormat {
+/// for JSON and not HTML, PDF when it asks for PDF, CSV when it asks for
+/// CSV), else HTML.
+pub fn format_wanted(req: &HttpRequest, format: Option<ReportFormat>) -> ReportFormat {
     if let Some(format) = format {
         return format;
     }
@@ -182,6 +183,8 @@ fn format_wanted(req: &HttpRequest, format: Option<ReportFormat>) -> ReportForma
         .unwrap_or("");
     if accept.contains("application/pdf") {
         ReportFormat::Pdf
+    } else if accept.contains("text/csv") {
+        ReportFormat::Csv
     } else if accept.contains("application/json") && !accept.contains("text/html") {
         ReportFormat::Json
     } else {
@@ -212,7 +215,8 @@ fn pdf_name(report: &AnnualReport) -> String {
 /// printable HTML page with nothing loaded from elsewhere; with
 /// `Accept: application/json` (or `format=json`) the same content as JSON;
 /// with `Accept: application/pdf` (or `format=pdf`) the page printed to PDF
-/// by headless Chromium (406 on a server without it). The layout follows
+/// by headless Chromium (406 on a server without it); with
+/// `Accept: text/csv` (or `format=csv`) its figures as CSV. The layout follows
 /// the directorate's procedures (`layout=` overrides): the adult social care
 /// report, the children's services report or the corporate report. The Ombudsman
 /// figures count the cases of the LGSCO and joint cases by default;
@@ -224,7 +228,8 @@ fn pdf_name(report: &AnnualReport) -> String {
         (status = 200, description = "The report.", content(
             (String = "text/html"),
             (AnnualReport = "application/json"),
-            (crate::openapi::Binary = "application/pdf"))),
+            (crate::openapi::Binary = "application/pdf"),
+            (String = "text/csv"))),
         (status = 406, description = "PDF asked for on a server without headless Chromium.", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -263,6 +268,20 @@ pub async fn get_annual_report(
         ReportFormat::Html => Ok(HttpResponse::Ok()
             .content_type("text/html; charset=utf-8")
             .body(html::render(&report))),
+        ReportFormat::Csv => {
+            let name = pdf_name(&report).replace(".pdf", ".csv");
+            let value = serde_json::to_value(&report)?;
+            Ok(HttpResponse::Ok()
+                .content_type("text/csv; charset=utf-8")
+                .insert_header((
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{name}\""),
+                ))
+                .body(crate::statistics::csv::figures(
+                    &value,
+                    &["period", "directorate"],
+                )))
+        }
         ReportFormat::Pdf => {
             let name = pdf_name(&report);
             let page = html::render(&report);

@@ -53,11 +53,11 @@ pub fn outcome_name(outcome: &str) -> String {
     }
 }
 
-pub(super) fn rate(rate: &Rate) -> String {
+pub(crate) fn rate(rate: &Rate) -> String {
     percent(rate.percent)
 }
 
-pub(super) fn percent(value: Option<f64>) -> String {
+pub(crate) fn percent(value: Option<f64>) -> String {
     one_decimal(value, "%")
 }
 
@@ -73,7 +73,7 @@ fn received(year: &YearVolumes, kind: Kind) -> i64 {
     year.received.get(kind.as_str()).copied().unwrap_or(0)
 }
 
-const STYLE: &str = r#"
+pub(crate) const STYLE: &str = r#"
 @page { size: A4; margin: 18mm 16mm; }
 * { box-sizing: border-box; }
 body { font-family: Arial, Helvetica, sans-serif; color: #0b0c0c; line-height: 1.45; margin: 0 auto; max-width: 190mm; font-size: 11pt; }
@@ -164,7 +164,7 @@ fn cover(report: &AnnualReport) -> Markup {
 }
 
 /// One headline figure.
-pub(super) fn figure(value: i64, label: &str) -> Markup {
+pub(crate) fn figure(value: i64, label: &str) -> Markup {
     html! {
         div.figure { strong { (value) } (label) }
     }
@@ -545,7 +545,7 @@ pub(super) fn ombudsman(report: &AnnualReport) -> Markup {
                 " were assessed and closed, and " (o.investigated)
                 " were investigated, of which " (o.upheld) " were upheld."
             }
-            (ombudsman_comparison(report))
+            (ombudsman_comparison(&report.ombudsman))
             (PreEscaped(svg::horizontal_bars(
                 "Ombudsman decisions",
                 &[
@@ -587,8 +587,9 @@ fn ombudsmen(which: &[Ombudsman]) -> String {
 }
 
 /// The council's Ombudsman measures beside the similar authorities' averages.
-fn ombudsman_comparison(report: &AnnualReport) -> Markup {
-    let o = &report.ombudsman;
+pub(crate) fn ombudsman_comparison(
+    o: &crate::statistics::ombudsman::OmbudsmanStatistics,
+) -> Markup {
     let benchmark = o.comparison.as_ref();
     let rows = [
         (
@@ -658,7 +659,7 @@ fn service_improvements(report: &AnnualReport) -> Markup {
     }
 }
 
-fn improvement_row(improvement: &ServiceImprovement) -> Markup {
+pub(crate) fn improvement_row(improvement: &ServiceImprovement) -> Markup {
     let status = match (improvement.status, improvement.overdue) {
         (_, true) => "Overdue",
         (ImprovementStatus::Planned, false) => "Planned",

@@ -103,6 +103,9 @@ text_enum! {
         /// The HTML page printed to PDF by headless Chromium; 406 on a
         /// server without it.
         Pdf => "pdf",
+        /// The report's figures as CSV: a `Figure,Value` table and a table
+        /// per breakdown.
+        Csv => "csv",
     }
 }
 
@@ -113,8 +116,8 @@ const RECENT_COMPLAINTS: usize = 200;
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct LayoutParams {
-    /// `html`, `json` or `pdf`; overrides `Accept` (which may ask for
-    /// `application/json` or `application/pdf`).
+    /// `html`, `json`, `pdf` or `csv`; overrides `Accept` (which may ask
+    /// for `application/json`, `application/pdf` or `text/csv`).
     pub format: Option<ReportFormat>,
     /// The layout: `adults`, `children` or `corporate`. Default: the one the
     /// directorate's procedures call for (children's statutory complaints:
