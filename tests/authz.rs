@@ -65,6 +65,10 @@ struct Fixtures {
     subject_access: i64,
     holiday: String,
     timescale_version: String,
+    /// A draft self-assessment with every section answered, and an
+    /// approved one (made only for the self-assessment's operations).
+    assessment: i64,
+    approved_assessment: i64,
 }
 
 static SERIAL: AtomicUsize = AtomicUsize::new(0);
@@ -110,7 +114,7 @@ async fn post(app: &TestApp, admin: &TestUser, path: &str, body: Value) -> Value
     res.json()
 }
 
-async fn fixtures(app: &TestApp, admin: &TestUser) -> Fixtures {
+async fn fixtures(app: &TestApp, admin: &TestUser, operation: &str) -> Fixtures {
     let n = serial();
     let feedback = post(app, admin, "/api/v1/feedback", json!({"directorate": "adults", "kind": "complaint",
         "procedure": "statutory_adults", "stage": 1, "received_on": "2025-06-02", "category": "Charging",
@@ -185,7 +189,39 @@ async fn fixtures(app: &TestApp, admin: &TestUser) -> Fixtures {
         .send()
         .await;
     res.assert_status(201);
+    let (assessment, approved_assessment) = if operation.ends_with("_assessment") {
+        let keys = [
+            "definitions",
+            "exclusions",
+            "accessibility",
+            "complaint_handling_staff",
+            "handling_process",
+            "stage_1",
+            "stage_2",
+            "putting_things_right",
+            "reporting",
+            "learning",
+        ];
+        let sections: Vec<Value> = keys
+            .iter()
+            .map(|k| json!({"key": k, "complies": "partly"}))
+            .collect();
+        let body = json!({"year": 2026, "sections": sections});
+        let draft = post(app, admin, "/api/v1/code-assessments", body.clone()).await;
+        let approved = post(app, admin, "/api/v1/code-assessments", body).await;
+        let id = approved["id"].as_i64().unwrap();
+        app.post(&format!("/api/v1/code-assessments/{id}/approve"))
+            .auth(admin)
+            .send()
+            .await
+            .assert_status(200);
+        (draft["id"].as_i64().unwrap(), id)
+    } else {
+        (0, 0)
+    };
     Fixtures {
+        assessment,
+        approved_assessment,
         timescale_version,
         feedback: feedback["id"].as_i64().unwrap(),
         case: case["id"].as_i64().unwrap(),
@@ -316,6 +352,21 @@ fn request(operation: &str, f: &Fixtures) -> (Method, String, Option<Value>, Acc
         "make_export" => (Method::POST, format!("/api/v1/subject-access/{}/export", f.subject_access), None, Access::Roles(MANAGERS, Scoped::NotFound)),
         "download_export" => (Method::GET, format!("/api/v1/subject-access/{}/export", f.subject_access), None, Access::Roles(MANAGERS, Scoped::NotFound)),
         "my_work" => (Method::GET, "/api/v1/me/work".into(), None, Access::Roles(STAFF_WRITERS, Scoped::No)),
+        "get_code_statistics" => (Method::GET, "/api/v1/statistics/code?year=2026&directorate=adults".into(), None, Access::Roles(STATISTICS, Scoped::Forbidden)),
+        "get_code_annual_report" => (Method::GET, "/api/v1/reports/code-annual?year=2026&format=json".into(), None, Access::Roles(STATISTICS, Scoped::No)),
+        "list_assessments" => (Method::GET, "/api/v1/code-assessments?year=2026".into(), None, Access::Roles(STATISTICS, Scoped::No)),
+        "create_assessment" => (Method::POST, "/api/v1/code-assessments".into(), Some(json!({"year": 2026})), Access::Roles(MANAGERS, Scoped::No)),
+        "get_assessment" => (Method::GET, format!("/api/v1/code-assessments/{}", f.assessment), None, Access::Roles(STATISTICS, Scoped::No)),
+        "update_assessment" => (Method::PATCH, format!("/api/v1/code-assessments/{}", f.assessment), Some(json!({"title": "T"})), Access::Roles(MANAGERS, Scoped::No)),
+        "delete_assessment" => (Method::DELETE, format!("/api/v1/code-assessments/{}", f.assessment), None, Access::Roles(MANAGERS, Scoped::No)),
+        "approve_assessment" => (Method::POST, format!("/api/v1/code-assessments/{}/approve", f.assessment), None, Access::Roles(MANAGERS, Scoped::No)),
+        "revise_assessment" => (Method::POST, format!("/api/v1/code-assessments/{}/revise", f.approved_assessment), None, Access::Roles(MANAGERS, Scoped::No)),
+        "list_code_years" => (Method::GET, "/api/v1/code-years".into(), None, Access::Roles(STATISTICS, Scoped::No)),
+        "get_code_year" => (Method::GET, "/api/v1/code-years/2026".into(), None, Access::Roles(STATISTICS, Scoped::No)),
+        "update_code_year" => (Method::PUT, "/api/v1/code-years/2026".into(), Some(json!({})), Access::Roles(MANAGERS, Scoped::No)),
+        // A year of its own for each upload: the same file twice to one year is 409.
+        "upload_year_document" => (Method::POST, format!("/api/v1/code-years/{}/documents", 2030 + n % 70), None, Access::Roles(MANAGERS, Scoped::No)),
+        "list_year_documents" => (Method::GET, "/api/v1/code-years/2026/documents".into(), None, Access::Roles(CASEWORK_READERS, Scoped::No)),
         other => panic!("the operation {other} is not in the authorisation matrix: classify it in tests/authz.rs"),
     };
     (method, path, body, access)
@@ -355,6 +406,8 @@ fn success_status(method: &Method, operation: &str) -> u16 {
         ("POST", "reopen_ombudsman_case") => 200,
         // Assigning changes the record; it creates no resource.
         ("POST", "assign_feedback" | "assign_ombudsman_case" | "reopen_feedback") => 200,
+        // Approving changes the assessment; it creates no resource.
+        ("POST", "approve_assessment") => 200,
         ("POST", _) => 201,
         _ => 200,
     }
@@ -383,7 +436,7 @@ async fn every_operation_checks_roles_and_directorates() {
     let mut checked = 0;
     for operation in &operations {
         for (role, home, user) in &principals {
-            let f = fixtures(&app, &admin).await;
+            let f = fixtures(&app, &admin, operation).await;
             let (method, path, body, access) = request(operation, &f);
             let mut req = app.request(method.clone(), &path);
             if let Some(user) = user {

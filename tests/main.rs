@@ -16,6 +16,7 @@ mod backup;
 mod breakdowns;
 mod calendar;
 mod casework;
+mod code;
 mod directorates;
 mod disclosure;
 mod documents;

@@ -18,6 +18,7 @@ use crate::feedback::types::{Kind, Procedure};
 use crate::state::AppState;
 use crate::statistics::sql::in_snapshot;
 use crate::statistics::{scope, Disclosure, Period, Scope};
+use crate::text_enum;
 
 /// Routes of this module.
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -175,7 +176,7 @@ pub async fn get_code_statistics(
     crate::statistics::api::respond(&req, &statistics, &file, &["period", "directorate"])
 }
 
-crate::text_enum! {
+text_enum! {
     /// What a Code breach would miss.
     pub enum CodeMilestone {
         /// The acknowledgement (5 working days).

@@ -240,7 +240,7 @@ pub struct EscalationRefusal {
 
 /// Promises kept and broken: remedies or actions with a due date.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, ToSchema)]
-pub struct Promises {
+pub struct PromisesKept {
     /// Done by the due date.
     pub on_time: i64,
     /// Done after it.
@@ -253,12 +253,12 @@ pub struct Promises {
     pub late_rate: Rate,
 }
 
-impl Promises {
+impl PromisesKept {
     /// Count promises (due, done) as they stand on `today`.
     fn count(
         promises: impl Iterator<Item = (NaiveDate, Option<NaiveDate>)>,
         today: NaiveDate,
-    ) -> Promises {
+    ) -> PromisesKept {
         let (mut on_time, mut late, mut overdue, mut pending) = (0, 0, 0, 0);
         for (due, done) in promises {
             match done {
@@ -268,7 +268,7 @@ impl Promises {
                 None => pending += 1,
             }
         }
-        Promises {
+        PromisesKept {
             on_time,
             late,
             overdue,
@@ -309,9 +309,9 @@ pub struct CodeMeasures {
     /// the Code allows no "stage 0" before stage 1, so the Code expects 0.
     pub informal_complaints: i64,
     /// The remedies of the complaints received, with a due date.
-    pub remedies: Promises,
+    pub remedies: PromisesKept,
     /// The actions linked to the complaints received, with a due date.
-    pub actions: Promises,
+    pub actions: PromisesKept,
 }
 
 /// What the measures count, read in one pass: the Code complaints received
@@ -483,7 +483,7 @@ pub fn measure(
         .filter(|r| records.escalated.contains(&r.id))
         .count() as i64;
 
-    let remedies = Promises::count(
+    let remedies = PromisesKept::count(
         complaints
             .iter()
             .flat_map(|r| &r.remedies)
@@ -491,7 +491,7 @@ pub fn measure(
         today,
     );
     let ids: std::collections::HashSet<i64> = complaints.iter().map(|r| r.id).collect();
-    let actions = Promises::count(
+    let actions = PromisesKept::count(
         records
             .actions
             .iter()
@@ -637,7 +637,7 @@ mod tests {
 
     #[test]
     fn the_response_counts_from_the_acknowledgement_or_its_due_date() {
-        let calendar = Calendar::new([d(2026, 5, 4)]);
+        let calendar = Calendar::new([d(2026, 5, 4), d(2026, 5, 25)]);
         let mut record = CodeRecord {
             id: 1,
             reference: None,
@@ -664,13 +664,19 @@ mod tests {
             remedies: Vec::new(),
         };
         let dates = record.dates(STAGE_1, &calendar);
-        // 5 working days after Friday 1 May, skipping the holiday: Fri 8 May.
-        assert_eq!(dates.acknowledge_by, d(2026, 5, 8));
-        // 10 from the acknowledgement's due date: Fri 22 May.
-        assert_eq!(dates.respond_by, d(2026, 5, 22));
+        // 5 working days after Friday 1 May, skipping the holiday: Monday
+        // 11 May.
+        assert_eq!(dates.acknowledge_by, d(2026, 5, 11));
+        // 10 from the acknowledgement's due date, skipping 25 May.
+        assert_eq!(dates.respond_by, d(2026, 5, 26));
         record.acknowledged_on = Some(d(2026, 5, 5));
         let dates = record.dates(STAGE_1, &calendar);
         assert_eq!(dates.respond_by, d(2026, 5, 19));
-        assert_eq!(dates.extend_by, d(2026, 6, 2));
+        assert_eq!(dates.extend_by, d(2026, 6, 3));
+        assert_eq!(dates.agreed_by, dates.respond_by);
+        record.extended_due_on = Some(d(2026, 6, 4));
+        assert_eq!(record.dates(STAGE_1, &calendar).agreed_by, d(2026, 5, 19));
+        record.extended_due_on = Some(d(2026, 6, 3));
+        assert_eq!(record.dates(STAGE_1, &calendar).agreed_by, d(2026, 6, 3));
     }
 }

@@ -5,7 +5,7 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::code::measures::{CodeMeasures, Promises, StageMeasures};
+use crate::code::measures::{CodeMeasures, PromisesKept, StageMeasures};
 use crate::statistics::Rate;
 
 /// A section of the Code as shipped.
@@ -191,7 +191,7 @@ fn stage_figures(name: &str, stage: &StageMeasures, threshold: i32) -> Vec<Figur
     ]
 }
 
-fn kept(measure: &str, label: &str, promises: &Promises, threshold: i32) -> Figure {
+fn kept(measure: &str, label: &str, promises: &PromisesKept, threshold: i32) -> Figure {
     let done_or_due = promises.on_time + promises.late + promises.overdue;
     Figure::at_least(
         measure,
