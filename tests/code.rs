@@ -875,3 +875,43 @@ async fn a_years_report_goes_through_governance_and_prints() {
         .await
         .problem(403);
 }
+
+#[actix_web::test]
+async fn the_demo_data_has_a_code_year_with_a_self_assessment() {
+    let app = TestApp::new().await;
+    crate::reports::load_demo(&app).await;
+    let admin = app.as_admin().await;
+    let years = get(&app, &admin, "/api/v1/code-years").await;
+    let first = years
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|y| y["year"] == 2026)
+        .unwrap()
+        .clone();
+    assert_eq!(first["assessment_status"], "approved");
+    let stats = get(
+        &app,
+        &admin,
+        "/api/v1/statistics/code?year=2026&directorate=corporate",
+    )
+    .await;
+    let m = &stats["measures"];
+    assert_eq!(m["service_requests"], 30);
+    assert!(
+        m["service_requests_became_complaints"]["numerator"]
+            .as_i64()
+            .unwrap()
+            >= 1
+    );
+    assert_eq!(m["refused"]["numerator"], 5);
+    assert_eq!(rate(&m["refusals_signposted"]), (4, 5));
+    assert!(m["stage_1"]["received"].as_i64().unwrap() > 50);
+    let page = app
+        .get("/api/v1/reports/code-annual?year=2026")
+        .auth(&admin)
+        .send()
+        .await;
+    page.assert_status(200);
+    assert!(page.text().contains("Approved by demo"));
+}
