@@ -511,3 +511,42 @@ async fn passwords_are_long_and_not_among_the_commonly_used() {
         .await
         .assert_status(201);
 }
+
+#[actix_web::test]
+async fn the_first_start_after_the_demo_still_makes_the_admin() {
+    // `redress demo` makes caseworkers before the first start, which makes
+    // the admin: the admin is made while no admin exists, not while no user
+    // does.
+    let app = TestApp::new().await;
+    crate::reports::load_demo(&app).await;
+    let made = app
+        .state
+        .db
+        .run(|conn| {
+            use diesel::prelude::*;
+            use redress::db::schema::users;
+            // Only the demo's caseworkers, as after `redress demo`.
+            diesel::update(users::table.filter(users::role.eq("admin")))
+                .set((
+                    users::role.eq("caseworker"),
+                    users::username.eq("harness-admin"),
+                ))
+                .execute(conn)?;
+            let first =
+                redress::users::bootstrap::ensure_admin(conn, Some("a-long-enough-password-1"))?;
+            let second =
+                redress::users::bootstrap::ensure_admin(conn, Some("a-long-enough-password-1"))?;
+            Ok((first, second))
+        })
+        .await
+        .unwrap();
+    use redress::users::bootstrap::Bootstrap;
+    assert_eq!(made.0, Bootstrap::Created);
+    assert_eq!(made.1, Bootstrap::NotNeeded);
+    let res = app
+        .post("/api/v1/auth/token")
+        .json(&json!({"username": "admin", "password": "a-long-enough-password-1"}))
+        .send()
+        .await;
+    res.assert_status(200);
+}
