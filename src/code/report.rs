@@ -596,9 +596,9 @@ fn performance(report: &CodeAnnualReport) -> Markup {
         })
         .collect();
     let series = vec![
-        "Stage 1 acknowledged in time %".to_string(),
-        "Stage 1 responded in time %".to_string(),
-        "Stage 2 responded in time %".to_string(),
+        "S1 acknowledged".to_string(),
+        "S1 answered".to_string(),
+        "S2 answered".to_string(),
     ];
     let volumes: Vec<(String, Vec<i64>)> = report
         .measures
@@ -628,7 +628,7 @@ fn performance(report: &CodeAnnualReport) -> Markup {
                 }
             }
             (PreEscaped(svg::grouped_columns("Complaints received by quarter", &["Stage 1".to_string(), "Stage 2".to_string()], &volumes)))
-            (PreEscaped(svg::grouped_columns("Timeliness by quarter (%)", &series, &quarters)))
+            (PreEscaped(svg::grouped_columns("Timeliness by quarter: % in time (S1, S2: stages 1 and 2)", &series, &quarters)))
             @if !m.escalation_refusals.is_empty() {
                 h3 { "Escalations refused" }
                 table {

@@ -1984,6 +1984,64 @@ fn casework(
     Ok(())
 }
 
+/// Link the year's corporate stage 2 complaints to stage 1 complaints
+/// answered before them (the ordinary years' generator does not), and give
+/// both stages a handler: the demo's two corporate officers, the same one
+/// at both stages once in ten, which the Code does not allow.
+fn link_stages(conn: &mut DbConnection, year: &Period) -> Result<(), ApiError> {
+    use diesel::prelude::*;
+    use redress::db::schema::{feedback, users};
+
+    let officers: Vec<i64> = users::table
+        .filter(users::username.like("corporate.officer%"))
+        .order(users::username)
+        .select(users::id)
+        .load(conn)?;
+    if officers.len() < 2 {
+        return Ok(());
+    }
+    let of_stage = |stage: i32| {
+        feedback::table
+            .filter(feedback::directorate.eq("corporate"))
+            .filter(feedback::kind.eq(Kind::Complaint.as_str()))
+            .filter(feedback::procedure.eq(Procedure::Corporate.as_str()))
+            .filter(feedback::stage.eq(stage))
+            .filter(feedback::received_on.between(year.from, year.to))
+            .filter(feedback::refused_on.is_null())
+            .order(feedback::received_on)
+            .select((feedback::id, feedback::received_on, feedback::responded_on))
+    };
+    let first: Vec<(i64, NaiveDate, Option<NaiveDate>)> = of_stage(1)
+        .filter(feedback::parent_id.is_null())
+        .load(conn)?;
+    let second: Vec<(i64, NaiveDate, Option<NaiveDate>)> = of_stage(2).load(conn)?;
+    let mut free: Vec<(i64, NaiveDate)> = first
+        .into_iter()
+        .filter_map(|(id, _, responded)| Some((id, responded?)))
+        .collect();
+    for (n, (id, received, _)) in second.into_iter().enumerate() {
+        let Some(at) = free.iter().position(|(_, responded)| *responded < received) else {
+            continue;
+        };
+        let (parent, _) = free.remove(at);
+        let (first_handler, second_handler) = if n % 10 == 3 {
+            (officers[0], officers[0])
+        } else {
+            (officers[n % 2], officers[(n + 1) % 2])
+        };
+        diesel::update(feedback::table.find(parent))
+            .set(feedback::handler_id.eq(first_handler))
+            .execute(conn)?;
+        diesel::update(feedback::table.find(id))
+            .set((
+                feedback::parent_id.eq(parent),
+                feedback::handler_id.eq(second_handler),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
 /// The first year under the Complaint Handling Code (2026-27, to date) in
 /// the corporate directorate, with what its measures read beyond the
 /// ordinary records: service requests (some became complaints), refused
@@ -2096,6 +2154,7 @@ fn code_year(
         "escalation_refusal_reason": answered.map(|a| a + Duration::days(14)).filter(|d| *d <= today)
             .map(|_| "The request raised nothing the stage 1 response had not answered.")}))?);
     let added = request_ids.len() + insert(conn, actor, rules, &complaints)?.len();
+    link_stages(conn, &year)?;
 
     let answers = json!([
         {"key": "definitions", "complies": "yes", "evidence": "Complaints policy, section 2; service requests recorded as such in Redress."},
