@@ -274,6 +274,33 @@ async fn the_code_measures_fall_on_each_side_of_every_boundary() {
     .await;
     let all = get(&app, &admin, "/api/v1/statistics/code?year=2026").await;
     assert_eq!(all["measures"]["stage_1"]["received"], 6);
+    // Until the council marks it as governed by the Code.
+    let mut settings = get(&app, &admin, "/api/v1/settings").await;
+    settings["code_procedures"] = json!(["corporate", "statutory_children"]);
+    app.put("/api/v1/settings")
+        .auth(&admin)
+        .json(&settings)
+        .send()
+        .await
+        .assert_status(200);
+    let all = get(&app, &admin, "/api/v1/statistics/code?year=2026").await;
+    assert_eq!(
+        all["procedures"],
+        json!(["statutory_children", "corporate"])
+    );
+    assert_eq!(all["measures"]["stage_1"]["received"], 7);
+    // A settings change that leaves the list out keeps it.
+    settings.as_object_mut().unwrap().remove("code_procedures");
+    let kept = app
+        .put("/api/v1/settings")
+        .auth(&admin)
+        .json(&settings)
+        .send()
+        .await;
+    assert_eq!(
+        kept.json()["code_procedures"],
+        json!(["statutory_children", "corporate"])
+    );
 }
 
 #[actix_web::test]
