@@ -133,6 +133,7 @@ pub fn build_app(
         .default_service(web::to(http::routing::fallback))
         // The last registered wraps the others, so a request passes these
         // from the bottom up and its response from the top down.
+        .wrap(from_fn(http::negotiate::acceptable))
         .wrap(cors)
         .wrap(from_fn(middleware::refuse_nul))
         .wrap(from_fn(middleware::security_headers))

@@ -125,6 +125,7 @@ async fn injection_strings_are_stored_byte_for_byte_and_never_executed() {
     let html = app
         .get("/api/v1/reports/annual?year=2025")
         .auth(&admin)
+        .header("accept", "text/html")
         .send()
         .await
         .text();

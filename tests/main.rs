@@ -29,6 +29,7 @@ mod improvements;
 mod letters;
 mod limits;
 mod login;
+mod negotiation;
 mod ombudsman;
 mod ombudsman_rounds;
 mod ops;

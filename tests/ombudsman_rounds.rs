@@ -605,6 +605,7 @@ async fn phso_cases_count_only_when_asked_for() {
     let html = app
         .get("/api/v1/reports/annual?year=2023&directorate=adults&ombudsman=phso")
         .auth(&analyst)
+        .header("accept", "text/html")
         .send()
         .await;
     html.assert_status(200);

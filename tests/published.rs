@@ -291,6 +291,7 @@ async fn the_adult_social_care_report_is_rebuilt_from_records_entered_through_th
     let html = app
         .get("/api/v1/reports/annual?year=2024&directorate=adults")
         .auth(&manager)
+        .header("accept", "text/html")
         .send()
         .await
         .text();

@@ -158,6 +158,7 @@ async fn the_annual_report_is_a_self_contained_printable_page() {
     let res = app
         .get("/api/v1/reports/annual?year=2024&directorate=adults")
         .auth(&manager)
+        .header("accept", "text/html")
         .send()
         .await;
     res.assert_status(200);
@@ -222,24 +223,28 @@ async fn the_report_is_for_statistics_readers_in_their_directorates() {
     let worker = app.as_caseworker("adults").await;
     app.get("/api/v1/reports/annual?year=2024")
         .auth(&worker)
+        .header("accept", "text/html")
         .send()
         .await
         .problem(403);
     let analyst = app.as_analyst("adults").await;
     app.get("/api/v1/reports/annual?year=2024&directorate=children")
         .auth(&analyst)
+        .header("accept", "text/html")
         .send()
         .await
         .problem(403);
     let res = app
         .get("/api/v1/reports/annual?year=24x")
         .auth(&analyst)
+        .header("accept", "text/html")
         .send()
         .await;
     assert_eq!(res.unreadable_parameters(), ["year"]);
     let empty = app
         .get("/api/v1/reports/annual?year=2024")
         .auth(&analyst)
+        .header("accept", "text/html")
         .send()
         .await;
     empty.assert_status(200);
@@ -263,6 +268,7 @@ async fn text_in_records_cannot_inject_markup_into_the_report() {
     let html = app
         .get("/api/v1/reports/annual?year=2024")
         .auth(&admin)
+        .header("accept", "text/html")
         .send()
         .await
         .text();
@@ -285,7 +291,7 @@ async fn a_signed_link_opens_the_report_in_a_browser_for_ten_minutes() {
     let url = link["url"].as_str().unwrap().to_string();
     assert!(
         url.starts_with(
-            "/api/v1/reports/annual?year=2024&directorate=adults&ombudsman=lgsco,phso&link="
+            "/api/v1/reports/annual?year=2024&directorate=adults&ombudsman=lgsco,phso&format=html&link="
         ),
         "{url}"
     );
@@ -315,6 +321,7 @@ async fn a_signed_link_opens_the_report_in_a_browser_for_ten_minutes() {
     // A link is no bearer token, and a bearer token is no link.
     app.get("/api/v1/reports/annual?year=2024")
         .bearer(&token)
+        .header("accept", "text/html")
         .send()
         .await
         .problem(401);
@@ -322,6 +329,7 @@ async fn a_signed_link_opens_the_report_in_a_browser_for_ten_minutes() {
         "/api/v1/reports/annual?year=2024&link={}",
         manager.token
     ))
+    .header("accept", "text/html")
     .send()
     .await
     .problem(401);
@@ -501,6 +509,7 @@ async fn a_childrens_directorate_gets_the_childrens_layout_from_its_records() {
     let html = app
         .get("/api/v1/reports/annual?year=2024&directorate=children")
         .auth(&manager)
+        .header("accept", "text/html")
         .send()
         .await
         .text();
@@ -528,6 +537,7 @@ async fn a_childrens_directorate_gets_the_childrens_layout_from_its_records() {
     let corporate = app
         .get("/api/v1/reports/annual?year=2024&directorate=children&layout=corporate")
         .auth(&manager)
+        .header("accept", "text/html")
         .send()
         .await
         .text();
@@ -536,6 +546,7 @@ async fn a_childrens_directorate_gets_the_childrens_layout_from_its_records() {
     let res = app
         .get("/api/v1/reports/annual?year=2024&directorate=children&layout=glossy")
         .auth(&manager)
+        .header("accept", "text/html")
         .send()
         .await;
     assert_eq!(res.unreadable_parameters(), ["layout"]);

@@ -288,6 +288,7 @@ async fn the_original_target_is_reported_beside_the_agreed_date() {
     let res = app
         .get("/api/v1/reports/annual?year=2025&directorate=adults")
         .auth(&analyst)
+        .header("accept", "text/html")
         .send()
         .await;
     res.assert_status(200);
@@ -840,6 +841,7 @@ async fn the_overview_counts_each_kind_on_its_basis() {
     let res = app
         .get("/api/v1/reports/annual?year=2025&directorate=adults")
         .auth(&admin)
+        .header("accept", "text/html")
         .send()
         .await;
     res.assert_status(200);

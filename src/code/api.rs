@@ -13,7 +13,7 @@ use crate::calendar::{Calendar, Today};
 use crate::code::measures::{self, CodeMeasures, CodeRecord, QuarterMeasures};
 use crate::db::schema::feedback;
 use crate::db::DbConnection;
-use crate::error::{ApiError, FieldErrors};
+use crate::error::ApiError;
 use crate::feedback::types::{Kind, Procedure};
 use crate::state::AppState;
 use crate::statistics::sql::in_snapshot;
@@ -43,11 +43,7 @@ impl CodeParams {
         match self.year {
             None => Ok(Period::financial_year_of(today)),
             Some(year) if (2000..=2100).contains(&year) => Ok(Period::financial_year(year)),
-            Some(_) => {
-                let mut errors = FieldErrors::new();
-                errors.add("year", "must be from 2000 to 2100");
-                errors.into_result().map(|_| Period::financial_year(2000))
-            }
+            Some(_) => Err(ApiError::field("year", "must be from 2000 to 2100")),
         }
     }
 }

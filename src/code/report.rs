@@ -202,8 +202,9 @@ pub fn assemble(
 /// Ombudsman's annual letter, the council's response); and the report's
 /// governance (`/code-years`). For every directorate the caller may see.
 ///
-/// A printable HTML page by default; JSON, PDF (headless Chromium; 406
-/// without it) or CSV by `format=` or `Accept`.
+/// JSON for `Accept: */*` or none; a printable HTML page, PDF (headless
+/// Chromium; 406 without it) or CSV by `format=` or `Accept` (negotiated:
+/// a browser gets HTML).
 #[utoipa::path(
     tag = "reports",
     params(CodeReportParams),
@@ -241,7 +242,7 @@ pub async fn get_code_annual_report(
         })
         .await?;
     let name = format!("code-annual-report-{}", report.period.label);
-    match crate::reports::api::format_wanted(&req, params.format) {
+    match crate::reports::api::format_wanted(&req, params.format)? {
         ReportFormat::Json => Ok(HttpResponse::Ok().json(report)),
         ReportFormat::Html => Ok(HttpResponse::Ok()
             .content_type("text/html; charset=utf-8")

@@ -8,6 +8,7 @@ pub mod json;
 pub mod list;
 pub mod metrics;
 pub mod middleware;
+pub mod negotiate;
 pub mod query;
 pub mod routing;
 pub mod today;

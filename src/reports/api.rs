@@ -42,7 +42,7 @@ pub struct ReportLinkRequest {
     pub ombudsman: Option<Vec<Ombudsman>>,
     /// The layout; default: the one the directorate's procedures call for.
     pub layout: Option<Layout>,
-    /// What the link opens: `html` (default) or `pdf`.
+    /// What the link opens: `html` (default), `pdf`, `json` or `csv`.
     pub format: Option<ReportFormat>,
 }
 
@@ -79,9 +79,9 @@ impl ReportLinkRequest {
         if let Some(layout) = self.layout {
             parts.push(format!("layout={}", layout.as_str()));
         }
-        if let Some(format) = self.format {
-            parts.push(format!("format={}", format.as_str()));
-        }
+        // A link is opened in a browser: HTML unless it asks for PDF.
+        let format = self.format.unwrap_or(ReportFormat::Html);
+        parts.push(format!("format={}", format.as_str()));
         parts.join("&")
     }
 
@@ -169,27 +169,28 @@ pub async fn create_report_link(
     }))
 }
 
-/// What the caller asked for: `format=`, else `Accept` (JSON when it asks
-/// for JSON and not HTML, PDF when it asks for PDF, CSV when it asks for
-/// CSV), else HTML.
-pub fn format_wanted(req: &HttpRequest, format: Option<ReportFormat>) -> ReportFormat {
+/// What the caller asked for: `format=`, else `Accept`, negotiated among
+/// JSON (for `*/*` and no `Accept`), HTML, PDF and CSV; 406 for none of
+/// them.
+pub fn format_wanted(
+    req: &HttpRequest,
+    format: Option<ReportFormat>,
+) -> Result<ReportFormat, ApiError> {
     if let Some(format) = format {
-        return format;
+        return Ok(format);
     }
-    let accept = req
-        .headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if accept.contains("application/pdf") {
-        ReportFormat::Pdf
-    } else if accept.contains("text/csv") {
-        ReportFormat::Csv
-    } else if accept.contains("application/json") && !accept.contains("text/html") {
-        ReportFormat::Json
-    } else {
-        ReportFormat::Html
-    }
+    let offers = [
+        (ReportFormat::Json, "application/json"),
+        (ReportFormat::Html, "text/html"),
+        (ReportFormat::Pdf, "application/pdf"),
+        (ReportFormat::Csv, "text/csv"),
+    ];
+    let types: Vec<&str> = offers.iter().map(|(_, t)| *t).collect();
+    let chosen = crate::http::negotiate::negotiate(req, &types)?;
+    Ok(offers
+        .iter()
+        .find(|(_, t)| *t == chosen)
+        .map_or(ReportFormat::Json, |(f, _)| *f))
 }
 
 /// The PDF's file name: `annual-report-2024-25-adults.pdf`.
@@ -211,9 +212,9 @@ fn pdf_name(report: &AnnualReport) -> String {
 /// The statutory annual report for a year (and a directorate): feedback over
 /// four years, complaints by reason and outcome, timeliness, dissatisfactions,
 /// senior manager reviews, MP enquiries, the Ombudsman against similar
-/// authorities, and the service improvements agreed, with bar charts. A
-/// printable HTML page with nothing loaded from elsewhere; with
-/// `Accept: application/json` (or `format=json`) the same content as JSON;
+/// authorities, and the service improvements agreed, with bar charts. As
+/// JSON for `Accept: */*` or none; with `Accept: text/html` (a browser) or
+/// `format=html` a printable HTML page with nothing loaded from elsewhere;
 /// with `Accept: application/pdf` (or `format=pdf`) the page printed to PDF
 /// by headless Chromium (406 on a server without it); with
 /// `Accept: text/csv` (or `format=csv`) its figures as CSV. The layout follows
@@ -263,7 +264,7 @@ pub async fn get_annual_report(
             assemble(conn, &choice, disclosure, today)
         })
         .await?;
-    match format_wanted(&req, format) {
+    match format_wanted(&req, format)? {
         ReportFormat::Json => Ok(HttpResponse::Ok().json(report)),
         ReportFormat::Html => Ok(HttpResponse::Ok()
             .content_type("text/html; charset=utf-8")

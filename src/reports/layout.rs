@@ -96,7 +96,7 @@ impl Layout {
 text_enum! {
     /// What the report is made as.
     pub enum ReportFormat {
-        /// A printable HTML page (the default).
+        /// A printable HTML page (what a browser's `Accept` gets).
         Html => "html",
         /// The same content as JSON (`AnnualReport`).
         Json => "json",

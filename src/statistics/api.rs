@@ -10,6 +10,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::auth::{Authorized, StatisticsReaders};
 use crate::calendar::Today;
 use crate::error::ApiError;
+use crate::http::negotiate::negotiate;
 use crate::state::AppState;
 use crate::statistics::complaints::{self, ComplaintParams, ComplaintStatistics};
 use crate::statistics::feedback::{self, FeedbackStatistics};
@@ -23,26 +24,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(get_feedback_statistics)
         .service(get_complaint_statistics)
         .service(get_overdue_report);
-}
-
-/// Whether the client asked for CSV.
-pub fn wants_csv(req: &HttpRequest) -> bool {
-    req.headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|accept| accept.split(',').any(|t| t.trim().starts_with("text/csv")))
-}
-
-/// Whether the request asks for an `.xlsx` workbook (`Accept`).
-fn wants_xlsx(req: &HttpRequest) -> bool {
-    req.headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|accept| {
-            accept
-                .split(',')
-                .any(|t| t.trim().starts_with(crate::statistics::xlsx::MEDIA_TYPE))
-        })
 }
 
 /// The headline figures of each answer's CSV, first and in this order (the
@@ -88,14 +69,16 @@ pub fn file_name(what: &str, period: &str, directorate: Option<&str>) -> String 
         .collect()
 }
 
-/// The answer `req` asks for: CSV, an `.xlsx` workbook, or JSON.
+/// The answer `req` asks for (`Accept`, negotiated: JSON for `*/*` or no
+/// `Accept`): JSON, CSV or an `.xlsx` workbook; 406 for none of them.
 pub fn respond<T: Serialize>(
     req: &HttpRequest,
     value: &T,
     file: &str,
     headline: &[&str],
 ) -> Result<HttpResponse, ApiError> {
-    if wants_csv(req) {
+    let media_type = negotiate(req, &[JSON, CSV, crate::statistics::xlsx::MEDIA_TYPE])?;
+    if media_type == CSV {
         let json = serde_json::to_value(value)?;
         let body = match json.get("items").and_then(|i| i.as_array()) {
             Some(items) => csv::table(items),
@@ -108,7 +91,9 @@ pub fn respond<T: Serialize>(
                 format!("attachment; filename=\"{file}.csv\""),
             ))
             .body(body))
-    } else if wants_xlsx(req) {
+    } else if media_type == JSON {
+        Ok(HttpResponse::Ok().json(value))
+    } else {
         let json = serde_json::to_value(value)?;
         let tables = csv::tables(&json, headline);
         Ok(HttpResponse::Ok()
@@ -118,10 +103,11 @@ pub fn respond<T: Serialize>(
                 format!("attachment; filename=\"{file}.xlsx\""),
             ))
             .body(crate::statistics::xlsx::workbook(&tables)?))
-    } else {
-        Ok(HttpResponse::Ok().json(value))
     }
 }
+
+const JSON: &str = "application/json";
+const CSV: &str = "text/csv";
 
 /// The Ombudsman's annual view: decisions made in the period (every round
 /// of a case decided again), by outcome, with the uphold rate, upheld per
