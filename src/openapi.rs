@@ -118,6 +118,7 @@ const SHARED_RESPONSES: &[(&str, &str, &str)] = &[
     ("401", "Unauthorized", "The bearer token is missing, invalid, expired or revoked. Carries `WWW-Authenticate: Bearer`."),
     ("403", "Forbidden", "The caller's role or directorates do not allow this."),
     ("404", "NotFound", "No such resource, or one in a directorate the caller may not see. For a repeated create with the same `Idempotency-Key`: the resource it created has since been deleted or is no longer visible to the caller."),
+    ("406", "NotAcceptable", "The `Accept` header takes none of the types the operation answers (JSON for `*/*` or no `Accept`; HTML, CSV, XLSX or PDF where the operation lists them)."),
     ("413", "PayloadTooLarge", "The body is larger than 1 MiB."),
     ("415", "UnsupportedMediaType", "The body is not `application/json`."),
     ("422", "ValidationFailed", "The request is well-formed but invalid: one entry per bad field of the body, or query parameter out of bounds (`field` names it)."),
@@ -215,10 +216,14 @@ fn finish(spec: &mut Value) {
         let Some(item) = item.as_object_mut() else {
             continue;
         };
-        for (_, operation) in item.iter_mut() {
+        for (method, operation) in item.iter_mut() {
             let Some(operation) = operation.as_object_mut() else {
                 continue;
             };
+            // Every GET of the API negotiates its answer's type.
+            if method == "get" && path.starts_with("/api/v1/") {
+                add_response(operation, "406");
+            }
             // utoipa writes `security(())` as `[{}]` (optional auth); these
             // operations take no token at all, which is `[]`.
             let public = operation
