@@ -193,20 +193,24 @@ fn open_database(config: &Config, limit: Option<std::time::Duration>) -> Result<
     Ok(db)
 }
 
+/// Create the first admin if no user exists yet (API.md: "First start").
+fn first_admin(db: &db::Db, config: &Config) -> Result<(), String> {
+    let mut conn = db.get().map_err(|e| e.to_string())?;
+    match bootstrap::ensure_admin(&mut conn, config.bootstrap_admin_password.as_deref())
+        .map_err(|e| format!("cannot create the first admin: {e}"))?
+    {
+        Bootstrap::NotNeeded => {}
+        Bootstrap::Created => tracing::info!("created user `admin` with BOOTSTRAP_ADMIN_PASSWORD"),
+        Bootstrap::CreatedWithPassword(password) => tracing::warn!(
+            "created user `admin` with password {password} (shown once: change it, or set BOOTSTRAP_ADMIN_PASSWORD)"
+        ),
+    }
+    Ok(())
+}
+
 fn serve(config: Config) -> Result<(), String> {
     let db = open_database(&config, Some(config.statement_timeout))?;
-    {
-        let mut conn = db.get().map_err(|e| e.to_string())?;
-        match bootstrap::ensure_admin(&mut conn, config.bootstrap_admin_password.as_deref())
-            .map_err(|e| format!("cannot create the first admin: {e}"))?
-        {
-            Bootstrap::NotNeeded => {}
-            Bootstrap::Created => tracing::info!("created user `admin` with BOOTSTRAP_ADMIN_PASSWORD"),
-            Bootstrap::CreatedWithPassword(password) => tracing::warn!(
-                "created user `admin` with password {password} (shown once: change it, or set BOOTSTRAP_ADMIN_PASSWORD)"
-            ),
-        }
-    }
+    first_admin(&db, &config)?;
     db.start_checkpointer()?;
     if config.jwt_secret.is_none() {
         tracing::info!("JWT_SECRET is not set: signing tokens with the key kept in the database");
@@ -313,6 +317,9 @@ fn run_backup(config: &Config, path: &std::path::Path) -> Result<(), String> {
 
 fn run_demo(config: &Config) -> Result<(), String> {
     let db = open_database(config, None)?;
+    // The demo makes caseworkers: the first admin comes first, as a first
+    // start would make it, so that it is there to sign in with.
+    first_admin(&db, config)?;
     let mut conn = db.get().map_err(|e| e.to_string())?;
     let rules = redress::timescales::TimeRules::load(&mut conn).map_err(|e| e.to_string())?;
     let today = redress::calendar::uk_today();

@@ -513,36 +513,22 @@ async fn passwords_are_long_and_not_among_the_commonly_used() {
 }
 
 #[actix_web::test]
-async fn the_first_start_after_the_demo_still_makes_the_admin() {
-    // `redress demo` makes caseworkers before the first start, which makes
-    // the admin: the admin is made while no admin exists, not while no user
-    // does.
-    let app = TestApp::new().await;
-    crate::reports::load_demo(&app).await;
-    let made = app
-        .state
-        .db
-        .run(|conn| {
-            use diesel::prelude::*;
-            use redress::db::schema::users;
-            // Only the demo's caseworkers, as after `redress demo`.
-            diesel::update(users::table.filter(users::role.eq("admin")))
-                .set((
-                    users::role.eq("caseworker"),
-                    users::username.eq("harness-admin"),
-                ))
-                .execute(conn)?;
-            let first =
-                redress::users::bootstrap::ensure_admin(conn, Some("a-long-enough-password-1"))?;
-            let second =
-                redress::users::bootstrap::ensure_admin(conn, Some("a-long-enough-password-1"))?;
-            Ok((first, second))
-        })
-        .await
-        .unwrap();
-    use redress::users::bootstrap::Bootstrap;
-    assert_eq!(made.0, Bootstrap::Created);
-    assert_eq!(made.1, Bootstrap::NotNeeded);
+async fn the_demo_command_makes_the_first_admin_before_its_caseworkers() {
+    // `redress demo` then a first start: the README's steps. The demo makes
+    // caseworkers, and the first admin is made only while no user exists,
+    // so the demo makes it first.
+    let path = TestApp::temp_path("demo-admin");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_redress"))
+        .arg("demo")
+        .env("DATABASE_URL", format!("sqlite://{}", path.display()))
+        .env("BOOTSTRAP_ADMIN_PASSWORD", "a-long-enough-password-1")
+        .env_remove("JWT_SECRET")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("run redress demo");
+    assert!(status.success());
+    let app = TestApp::open_sqlite(path).await;
     let res = app
         .post("/api/v1/auth/token")
         .json(&json!({"username": "admin", "password": "a-long-enough-password-1"}))

@@ -1,5 +1,4 @@
-//! The first admin: created on first start when no admin exists (`redress
-//! demo` makes caseworkers, but no admin, before the first start).
+//! The first admin: created on first start when no user exists.
 
 use crate::audit::Actor;
 use crate::auth::password;
@@ -14,7 +13,7 @@ pub const ADMIN_USERNAME: &str = "admin";
 /// What happened at start-up.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Bootstrap {
-    /// An admin exists already; nothing was done.
+    /// Users already exist; nothing was done.
     NotNeeded,
     /// The admin was created with the configured password.
     Created,
@@ -22,13 +21,13 @@ pub enum Bootstrap {
     CreatedWithPassword(String),
 }
 
-/// Create the `admin` user if no admin exists. Safe when several instances
+/// Create the `admin` user if no user exists. Safe when several instances
 /// start at once: only one insert of `admin` can succeed.
 pub fn ensure_admin(
     conn: &mut DbConnection,
     configured: Option<&str>,
 ) -> Result<Bootstrap, ApiError> {
-    if model::count_admins(conn)? > 0 {
+    if model::count(conn)? > 0 {
         return Ok(Bootstrap::NotNeeded);
     }
     let (password, generated) = match configured {
@@ -51,7 +50,7 @@ pub fn ensure_admin(
         active: true,
     };
     let created = write_tx(conn, |conn| {
-        if model::count_admins(conn)? > 0 {
+        if model::count(conn)? > 0 {
             return Ok(false);
         }
         model::create(conn, &Actor::system("bootstrap"), &data, &hash)?;

@@ -136,14 +136,6 @@ pub fn count(conn: &mut DbConnection) -> Result<i64, ApiError> {
     Ok(users::table.count().get_result(conn)?)
 }
 
-/// How many admins there are, active or not.
-pub fn count_admins(conn: &mut DbConnection) -> Result<i64, ApiError> {
-    Ok(users::table
-        .filter(users::role.eq(Role::Admin.as_str()))
-        .count()
-        .get_result(conn)?)
-}
-
 fn filtered(filter: &UserFilter, paging: &Paging) -> users::BoxedQuery<'static, MultiBackend> {
     let mut query = users::table.into_boxed();
     if let Some(role) = filter.role {
