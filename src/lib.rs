@@ -65,6 +65,7 @@ fn cors(config: &Config) -> Cors {
             header::HeaderName::from_static("x-request-id"),
         ])
         .expose_headers([
+            header::CONTENT_DISPOSITION,
             header::ETAG,
             header::LOCATION,
             header::RETRY_AFTER,
@@ -127,7 +128,10 @@ pub fn build_app(
         )
         .service(
             SwaggerUi::new("/docs/{_:.*}").config(
-                utoipa_swagger_ui::Config::new(["/openapi.json"]).persist_authorization(true),
+                utoipa_swagger_ui::Config::new(["/openapi.json"])
+                    .persist_authorization(true)
+                    // Swagger UI would send the spec to swagger.io to check it.
+                    .validator_url("none"),
             ),
         )
         .default_service(web::to(http::routing::fallback))

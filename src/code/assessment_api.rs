@@ -227,6 +227,7 @@ pub async fn delete_assessment(
     responses(
         (status = 200, description = "The approved assessment.", body = CodeAssessment, headers(("ETag" = String))),
         (status = 409, description = "Approved already.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Sections not answered yet: `errors` names each (`sections[i].complies`).", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "It changed since the `If-Match` version.", body = Problem, content_type = "application/problem+json"),
     )
 )]

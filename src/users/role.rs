@@ -3,7 +3,7 @@
 use crate::text_enum;
 
 text_enum! {
-    /// What a user may do (see the table in API.md).
+    /// What a user may do (the API description's "Roles" table).
     pub enum Role {
         /// Everything, in every directorate, including users and settings.
         Admin => "admin",

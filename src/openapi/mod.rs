@@ -2,6 +2,8 @@
 //! [`routes`], then finished here with the security scheme and the error
 //! responses every operation can give.
 
+mod consumers;
+
 use std::sync::OnceLock;
 
 use actix_web::App;
@@ -105,9 +107,10 @@ pub fn spec_text() -> String {
     text
 }
 
-fn problem_response(description: &str) -> Value {
+fn problem_response(status: &str, description: &str) -> Value {
     json!({
         "description": description,
+        "headers": consumers::shared_headers(status),
         "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
     })
 }
@@ -122,6 +125,9 @@ const SHARED_RESPONSES: &[(&str, &str, &str)] = &[
     ("413", "PayloadTooLarge", "The body is larger than 1 MiB."),
     ("415", "UnsupportedMediaType", "The body is not `application/json`."),
     ("422", "ValidationFailed", "The request is well-formed but invalid: one entry per bad field of the body, or query parameter out of bounds (`field` names it)."),
+    ("429", "TooManyRequests", "Too many failed logins from this address or for this user: wait `Retry-After` seconds."),
+    ("500", "InternalError", "Something failed on the server; the log has the cause under the response's `X-Request-Id`."),
+    ("503", "Unavailable", "The service is overloaded or its database is not answering in time: try again after `Retry-After` seconds where it is given."),
 ];
 
 fn add_response(operation: &mut Map<String, Value>, status: &str) {
@@ -204,8 +210,8 @@ fn finish(spec: &mut Value) {
         .or_insert_with(|| json!({}))
         .as_object_mut()
         .expect("responses is an object");
-    for (_, name, description) in SHARED_RESPONSES {
-        responses.insert(name.to_string(), problem_response(description));
+    for (status, name, description) in SHARED_RESPONSES {
+        responses.insert(name.to_string(), problem_response(status, description));
     }
     root.insert("security".into(), json!([{"bearer": []}]));
 
@@ -223,6 +229,12 @@ fn finish(spec: &mut Value) {
             // Every GET of the API negotiates its answer's type.
             if method == "get" && path.starts_with("/api/v1/") {
                 add_response(operation, "406");
+            }
+            // Any operation can fail, or find the database too slow.
+            add_response(operation, "500");
+            add_response(operation, "503");
+            if operation.get("operationId").and_then(Value::as_str) == Some("create_token") {
+                add_response(operation, "429");
             }
             // utoipa writes `security(())` as `[{}]` (optional auth); these
             // operations take no token at all, which is `[]`.
@@ -259,4 +271,5 @@ fn finish(spec: &mut Value) {
             }
         }
     }
+    consumers::finish(root);
 }
