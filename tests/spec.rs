@@ -176,3 +176,60 @@ fn schema_type_names_are_unique() {
         );
     }
 }
+
+#[actix_web::test]
+async fn every_lists_sort_example_is_one_it_accepts() {
+    let app = crate::common::TestApp::new().await;
+    let admin = app.as_admin().await;
+    let spec = redress::openapi::spec();
+    let mut tried = 0;
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        let Some(get) = item.get("get") else { continue };
+        let Some(sort) = get["parameters"]
+            .as_array()
+            .and_then(|ps| ps.iter().find(|p| p["name"] == "sort"))
+        else {
+            continue;
+        };
+        let pattern = sort["schema"]["pattern"].as_str();
+        let Some(example) = sort["example"].as_str() else {
+            // A list that cannot be sorted takes no `sort`.
+            assert_eq!(sort["schema"]["maxLength"], 0, "{path}");
+            continue;
+        };
+        assert!(pattern.is_some(), "{path}");
+        if path.contains('{') {
+            continue;
+        }
+        let res = app
+            .get(&format!("{path}?sort={example}"))
+            .auth(&admin)
+            .send()
+            .await;
+        assert_eq!(
+            res.status.as_u16(),
+            200,
+            "{path}?sort={example}: {}",
+            res.text()
+        );
+        tried += 1;
+    }
+    assert!(tried >= 6, "{tried}");
+}
+
+#[actix_web::test]
+async fn the_feedback_example_is_a_record_the_service_accepts() {
+    // Swagger UI fills "Try it out" with it.
+    let app = crate::common::TestApp::new().await;
+    let manager = app.as_manager("adults").await;
+    let example =
+        redress::openapi::spec()["components"]["schemas"]["FeedbackInput"]["example"].clone();
+    assert!(example.is_object());
+    let res = app
+        .post("/api/v1/feedback")
+        .auth(&manager)
+        .json(&example)
+        .send()
+        .await;
+    res.assert_status(201);
+}

@@ -16,6 +16,9 @@ use crate::page_type;
 use crate::state::AppState;
 use crate::validation::Validate;
 
+/// The fields the holidays sort by.
+pub const SORTABLE: &[SortField] = &[SortField::new("date", "bank_holidays.holiday_date")];
+
 /// Routes of this module.
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(list_holidays)
@@ -124,7 +127,7 @@ pub async fn list_holidays(
     page: crate::http::query::Query<ListParams>,
     filter: crate::http::query::Query<HolidayListParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let paging = page.paging(&[SortField::new("date", "bank_holidays.holiday_date")])?;
+    let paging = page.paging(SORTABLE)?;
     let (from, to) = (filter.from, filter.to);
     let (limit, offset) = (paging.limit, paging.offset);
     let (rows, total) = state

@@ -96,6 +96,13 @@ pub struct Remedy {
 /// are the model's).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "directorate": "adults", "kind": "complaint", "procedure": "statutory_adults", "stage": 1,
+    "category": "Charging", "summary": "The care charge was worked out on the wrong income.",
+    "channel": "email", "received_on": "2026-11-02",
+    "complainant": {"name": "Mrs A Example", "email": "a.example@example.org", "relationship": "self"},
+    "external_ref": "CRM-48213"
+}))]
 #[derive(Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = feedback, treat_none_as_null = true)]
 pub struct FeedbackInput {

@@ -5,6 +5,8 @@
 
 use serde_json::{json, Map, Value};
 
+use crate::db::page::SortField;
+
 /// The longest summary a generated client or Swagger UI shows well.
 const SUMMARY_LIMIT: usize = 100;
 
@@ -30,8 +32,12 @@ pub(super) fn finish(root: &mut Map<String, Value>) {
     let Some(paths) = root.get_mut("paths").and_then(Value::as_object_mut) else {
         return;
     };
-    for item in paths.values_mut().filter_map(Value::as_object_mut) {
+    for (path, item) in paths.iter_mut() {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
         for operation in item.values_mut().filter_map(Value::as_object_mut) {
+            sort_fields(operation, sortable(path));
             one_line_summary(operation);
             idempotency_key_limits(operation);
             response_headers(operation);
@@ -87,6 +93,58 @@ fn first_sentence(text: &str) -> String {
     }
     short.push('…');
     short
+}
+
+/// The fields the list at `path` sorts by; none for the others.
+fn sortable(path: &str) -> &'static [SortField] {
+    match path {
+        "/api/v1/feedback" => crate::feedback::list::SORTABLE,
+        "/api/v1/ombudsman-cases" => crate::ombudsman::list::SORTABLE,
+        "/api/v1/service-improvements" => crate::improvements::model::SORTABLE,
+        "/api/v1/actions" => crate::actions::model::SORTABLE,
+        "/api/v1/users" => crate::users::model::SORTABLE,
+        "/api/v1/directorates" => crate::directorates::model::SORTABLE,
+        "/api/v1/calendar/holidays" => crate::calendar::api::SORTABLE,
+        _ => &[],
+    }
+}
+
+/// The `sort` parameter as the list accepts it: its fields as a pattern,
+/// with an example it takes; a list that cannot be sorted takes none.
+fn sort_fields(operation: &mut Map<String, Value>, fields: &[SortField]) {
+    let Some(parameters) = operation
+        .get_mut("parameters")
+        .and_then(Value::as_array_mut)
+    else {
+        return;
+    };
+    let Some(sort) = parameters.iter_mut().find(|p| p["name"] == "sort") else {
+        return;
+    };
+    if fields.is_empty() {
+        sort["description"] =
+            json!("This list has one order and cannot be sorted: leave `sort` out.");
+        sort["schema"] = json!({"type": "string", "maxLength": 0});
+        if let Some(sort) = sort.as_object_mut() {
+            sort.remove("example");
+        }
+        return;
+    }
+    let names: Vec<&str> = fields.iter().map(|f| f.name).collect();
+    let one = format!("-?({})", names.join("|"));
+    sort["schema"] = json!({"type": "string", "pattern": format!("^{one}(,{one}){{0,3}}$")});
+    let natural = names
+        .iter()
+        .find(|n| **n == "updated_at")
+        .or_else(|| names.iter().find(|n| **n != "id"));
+    sort["example"] = json!(match natural {
+        Some(name) if names.contains(&"id") => format!("-{name},id"),
+        _ => format!("-{}", names[0]),
+    });
+    sort["description"] = json!(format!(
+        "Comma-separated fields to sort by, each optionally prefixed with `-` for descending order: at most 4 of {}, none given twice (422 otherwise).",
+        names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+    ));
 }
 
 /// The limits the server enforces on `Idempotency-Key`.
