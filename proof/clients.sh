@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Generated clients (issue 13): the spec's multipart upload works from the
-# clients the frontend team and the CRM generate. openapi-python-client and
+# Generated clients (issues 13 and 16): the clients the frontend team and the
+# CRM generate work against a running service. openapi-python-client and
 # openapi-typescript (with openapi-fetch, compiled under tsc --strict) are
-# generated from openapi/openapi.json; each uploads a PDF to a record of a
-# running service and downloads it whole.
+# generated from openapi/openapi.json; with each, the examples in clients/
+# upload a PDF to a record and download it whole, then log in, create a
+# record, patch it with If-Match, list, and read the statistics and the
+# report as JSON.
 #
 # Usage: proof/clients.sh   (the tools are installed under .ci/.cache on first use)
 source "$(dirname "$0")/../bench/lib.sh"
@@ -34,7 +36,7 @@ fi
 work=$(mktemp -d)
 pid=
 trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' EXIT
-cp "$BENCH_ROOT"/proof/clients/* "$work/"
+cp "$BENCH_ROOT"/clients/* "$work/"
 ln -s "$npm_dir/node_modules" "$work/node_modules"
 echo '{"type": "module"}' >"$work/package.json"
 
@@ -59,3 +61,7 @@ record=$(curl -fsS -X POST "$base/api/v1/feedback" -H "Authorization: Bearer $TO
 echo "== uploading with each client to record $record"
 (cd "$work" && PYTHONPATH="$work" "$venv/bin/python" upload.py "$base" "$TOKEN" "$record")
 (cd "$work" && node upload.js "$base" "$TOKEN" "$record")
+
+echo "== a day's work with each client: log in, create, patch with If-Match, list, statistics, the report as JSON"
+(cd "$work" && PYTHONPATH="$work" "$venv/bin/python" flow.py "$base" admin "$BENCH_PASSWORD")
+(cd "$work" && node flow.js "$base" admin "$BENCH_PASSWORD")

@@ -210,8 +210,8 @@ pub fn assemble(
     params(CodeReportParams),
     responses(
         (status = 200, description = "The report.", content(
-            (String = "text/html"),
             (CodeAnnualReport = "application/json"),
+            (String = "text/html"),
             (crate::openapi::Binary = "application/pdf"),
             (String = "text/csv"))),
         (status = 406, description = "PDF asked for on a server without headless Chromium.", body = Problem, content_type = "application/problem+json"),

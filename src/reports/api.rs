@@ -227,8 +227,8 @@ fn pdf_name(report: &AnnualReport) -> String {
     params(PeriodParams, OmbudsmanParams, LayoutParams),
     responses(
         (status = 200, description = "The report.", content(
-            (String = "text/html"),
             (AnnualReport = "application/json"),
+            (String = "text/html"),
             (crate::openapi::Binary = "application/pdf"),
             (String = "text/csv"))),
         (status = 406, description = "PDF asked for on a server without headless Chromium.", body = Problem, content_type = "application/problem+json"),
