@@ -29,9 +29,44 @@ pub(super) fn finish(root: &mut Map<String, Value>) {
         }
         info.insert("contact".into(), json!({"name": "The Redress team"}));
     }
-    let Some(paths) = root.get_mut("paths").and_then(Value::as_object_mut) else {
-        return;
-    };
+    if let Some(paths) = root.get_mut("paths").and_then(Value::as_object_mut) {
+        finish_operations(paths);
+    }
+    drop_unused_components(root);
+}
+
+/// Leave out the components nothing refers to (the schemas merged into the
+/// records' views, a shared response every operation documents its own
+/// way), until none is left (Spectral: `oas3-unused-component`).
+fn drop_unused_components(root: &mut Map<String, Value>) {
+    loop {
+        let text = Value::Object(root.clone()).to_string();
+        let mut dropped = false;
+        let Some(components) = root.get_mut("components").and_then(Value::as_object_mut) else {
+            return;
+        };
+        for kind in ["schemas", "responses"] {
+            let Some(section) = components.get_mut(kind).and_then(Value::as_object_mut) else {
+                continue;
+            };
+            let unused: Vec<String> = section
+                .keys()
+                .filter(|name| !text.contains(&format!("\"#/components/{kind}/{name}\"")))
+                .cloned()
+                .collect();
+            for name in unused {
+                section.remove(&name);
+                dropped = true;
+            }
+        }
+        if !dropped {
+            return;
+        }
+    }
+}
+
+/// Every finishing touch of the operations, by path.
+fn finish_operations(paths: &mut Map<String, Value>) {
     for (path, item) in paths.iter_mut() {
         let Some(item) = item.as_object_mut() else {
             continue;
