@@ -475,6 +475,23 @@ async fn the_overdue_report_flags_code_breaches_in_the_coming_week() {
     // 20 November + 10 working days = Friday 4 December.
     assert_eq!(breaches[1]["milestone"], "response");
     assert_eq!(breaches[1]["due_on"], "2026-12-04");
+    // Reasonable adjustments due for review in the coming week, or before.
+    let due = complaint(&app, &manager, "children", "2026-11-02",
+        json!({"reasonable_adjustments": "Calls after 2pm.", "adjustments_review_on": "2026-12-03"})).await;
+    complaint(
+        &app,
+        &manager,
+        "children",
+        "2026-11-02",
+        json!({"reasonable_adjustments": "Large print.", "adjustments_review_on": "2027-01-15"}),
+    )
+    .await;
+    let report = get(&app, &manager, "/api/v1/statistics/overdue").await;
+    let reviews = report["adjustments_due"].as_array().unwrap();
+    assert_eq!(reviews.len(), 1, "{reviews:?}");
+    assert_eq!(reviews[0]["id"], due);
+    assert_eq!(reviews[0]["review_on"], "2026-12-03");
+    assert!(reviews[0].get("reasonable_adjustments").is_none());
 }
 
 /// Every section answered `answer`.

@@ -253,3 +253,66 @@ pub fn breaches_coming(
     breaches.sort_by_key(|b| (b.due_on, b.id));
     Ok(breaches)
 }
+
+/// A record whose reasonable adjustments are due for review.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct AdjustmentReview {
+    /// The record.
+    pub id: i64,
+    /// Its reference.
+    pub reference: String,
+    /// Its directorate.
+    pub directorate: String,
+    /// When the adjustments are to be reviewed.
+    pub review_on: NaiveDate,
+    /// Who handles it; null if no one.
+    pub handler_id: Option<i64>,
+}
+
+/// The records in `scope`, not closed, whose reasonable adjustments are due
+/// for review by 7 days after `as_of` (or were due before), soonest first.
+pub fn adjustments_due(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    as_of: NaiveDate,
+) -> Result<Vec<AdjustmentReview>, ApiError> {
+    let until = as_of + chrono::Duration::days(7);
+    let mut query = feedback::table
+        .filter(feedback::adjustments_review_on.le(until))
+        .filter(feedback::closed_on.is_null())
+        .select((
+            feedback::id,
+            feedback::reference,
+            feedback::directorate,
+            feedback::adjustments_review_on,
+            feedback::handler_id,
+        ))
+        .order((feedback::adjustments_review_on, feedback::id))
+        .into_boxed();
+    if let Some(codes) = scope {
+        query = query.filter(feedback::directorate.eq_any(codes.clone()));
+    }
+    let rows: Vec<ReviewRow> = query.limit(500).load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| {
+            Some(AdjustmentReview {
+                id: row.id,
+                reference: row.reference.unwrap_or_default(),
+                directorate: row.directorate,
+                review_on: row.review_on?,
+                handler_id: row.handler_id,
+            })
+        })
+        .collect())
+}
+
+/// What [`adjustments_due`] reads of a record.
+#[derive(Queryable)]
+struct ReviewRow {
+    id: i64,
+    reference: Option<String>,
+    directorate: String,
+    review_on: Option<NaiveDate>,
+    handler_id: Option<i64>,
+}

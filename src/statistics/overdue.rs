@@ -108,6 +108,10 @@ pub struct OverdueReport {
     /// responded to: by the Code's own timescales (`GET /statistics/code`),
     /// soonest first.
     pub code_breaches: Vec<crate::code::api::CodeBreach>,
+    /// Open records whose reasonable adjustments are due for review by 7
+    /// days after `as_of`, or were due before (the Code, section 3: kept
+    /// under review), soonest first; at most 500.
+    pub adjustments_due: Vec<crate::code::api::AdjustmentReview>,
 }
 
 /// A record open on the report's day and due by its horizon.
@@ -276,5 +280,6 @@ pub fn compute(
         groups,
         subject_access: crate::subject_access::api::due_by(conn, as_of, covered.horizon)?,
         code_breaches: crate::code::api::breaches_coming(conn, scope, calendar, as_of)?,
+        adjustments_due: crate::code::api::adjustments_due(conn, scope, as_of)?,
     })
 }
