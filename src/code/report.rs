@@ -7,7 +7,6 @@
 
 use std::sync::Arc;
 
-use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
@@ -27,11 +26,12 @@ use crate::documents::model::Document;
 use crate::error::{ApiError, Problem};
 use crate::feedback::types::RefusalReason;
 use crate::improvements::api::ServiceImprovement;
-use crate::improvements::model::{self as improvements, ImprovementFilter};
 use crate::ombudsman::types::Ombudsman;
-use crate::reports::html::{figure, improvement_row, ombudsman_comparison, percent, rate, STYLE};
+use crate::reports::html::{
+    figure, ombudsman_comparison, percent, rate, service_improvements, STYLE,
+};
 use crate::reports::layout::ReportFormat;
-use crate::reports::{pdf, svg};
+use crate::reports::svg;
 use crate::state::AppState;
 use crate::statistics::ombudsman::{self, OmbudsmanStatistics};
 use crate::statistics::sql::in_snapshot;
@@ -148,21 +148,6 @@ pub fn assemble(
             &settings,
             today,
         )?;
-        let filter = ImprovementFilter {
-            agreed_from: Some(period.from),
-            agreed_to: Some(period.to),
-            ..ImprovementFilter::default()
-        };
-        let paging = crate::db::page::Paging {
-            limit: 500,
-            offset: 0,
-            sort: vec![crate::db::page::SortKey {
-                field: "agreed_on".into(),
-                descending: false,
-            }],
-            updated_since: None,
-        };
-        let (rows, _) = improvements::list(conn, &filter, scope, &paging, today)?;
         let document_paging = crate::db::page::Paging {
             limit: 100,
             offset: 0,
@@ -181,10 +166,7 @@ pub fn assemble(
             previous,
             ombudsman_findings: OmbudsmanFindings::of(&ombudsman),
             ombudsman,
-            service_improvements: rows
-                .iter()
-                .map(|row| ServiceImprovement::of(row, Today(today)))
-                .collect(),
+            service_improvements: crate::reports::improvements_agreed(conn, period, scope, today)?,
             documents: documents.into_iter().map(Document::from).collect(),
         })
     })
@@ -247,25 +229,12 @@ pub async fn get_code_annual_report(
         ReportFormat::Html => Ok(HttpResponse::Ok()
             .content_type("text/html; charset=utf-8")
             .body(render(&report))),
-        ReportFormat::Csv => Ok(HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .insert_header((
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}.csv\""),
-            ))
-            .body(csv(&report)?)),
+        ReportFormat::Csv => Ok(crate::reports::api::csv_download(
+            csv(&report)?,
+            &format!("{name}.csv"),
+        )),
         ReportFormat::Pdf => {
-            let page = render(&report);
-            let bytes = web::block(move || pdf::print(&page))
-                .await
-                .map_err(ApiError::internal)??;
-            Ok(HttpResponse::Ok()
-                .content_type("application/pdf")
-                .insert_header((
-                    header::CONTENT_DISPOSITION,
-                    format!("inline; filename=\"{name}.pdf\""),
-                ))
-                .body(bytes))
+            crate::reports::api::printed(render(&report), &format!("{name}.pdf")).await
         }
     }
 }
@@ -365,17 +334,7 @@ pub fn render(report: &CodeAnnualReport) -> String {
                 (performance(report))
                 (refusals(report))
                 (ombudsman_findings(report))
-                section {
-                    h2 { "Service improvements agreed in " (report.period.label) }
-                    @if report.service_improvements.is_empty() {
-                        p { "No service improvements were recorded as agreed in the year." }
-                    } @else {
-                        table {
-                            thead { tr { th { "Improvement" } th { "Owner" } th { "Due" } th { "Status" } } }
-                            tbody { @for i in &report.service_improvements { (improvement_row(i)) } }
-                        }
-                    }
-                }
+                (service_improvements(&report.period, &report.service_improvements))
                 section {
                     h2 { "The Ombudsman's annual statistics" }
                     p {

@@ -270,32 +270,39 @@ pub async fn get_annual_report(
             .content_type("text/html; charset=utf-8")
             .body(html::render(&report))),
         ReportFormat::Csv => {
-            let name = pdf_name(&report).replace(".pdf", ".csv");
             let value = serde_json::to_value(&report)?;
-            Ok(HttpResponse::Ok()
-                .content_type("text/csv; charset=utf-8")
-                .insert_header((
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{name}\""),
-                ))
-                .body(crate::statistics::csv::figures(
-                    &value,
-                    &["period", "directorate"],
-                )))
+            let body = crate::statistics::csv::figures(&value, &["period", "directorate"]);
+            Ok(csv_download(
+                body,
+                &pdf_name(&report).replace(".pdf", ".csv"),
+            ))
         }
-        ReportFormat::Pdf => {
-            let name = pdf_name(&report);
-            let page = html::render(&report);
-            let bytes = web::block(move || pdf::print(&page))
-                .await
-                .map_err(ApiError::internal)??;
-            Ok(HttpResponse::Ok()
-                .content_type("application/pdf")
-                .insert_header((
-                    header::CONTENT_DISPOSITION,
-                    format!("inline; filename=\"{name}\""),
-                ))
-                .body(bytes))
-        }
+        ReportFormat::Pdf => printed(html::render(&report), &pdf_name(&report)).await,
     }
+}
+
+/// A report's page printed to PDF (off the async threads), shown inline as
+/// `name`; 406 on a server without headless Chromium.
+pub async fn printed(page: String, name: &str) -> Result<HttpResponse, ApiError> {
+    let bytes = web::block(move || pdf::print(&page))
+        .await
+        .map_err(ApiError::internal)??;
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("inline; filename=\"{name}\""),
+        ))
+        .body(bytes))
+}
+
+/// A report's figures as a CSV download named `name`.
+pub fn csv_download(body: String, name: &str) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}\""),
+        ))
+        .body(body)
 }

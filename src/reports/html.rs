@@ -135,7 +135,7 @@ pub fn render(report: &AnnualReport) -> String {
                     (informal_complaints(report))
                     (ombudsman(report))
                 }
-                (service_improvements(report))
+                (service_improvements(&report.period, &report.service_improvements))
                 (footer(report))
             }
         }
@@ -639,11 +639,16 @@ pub(crate) fn ombudsman_comparison(
 }
 
 /// Service improvements agreed in the year.
-fn service_improvements(report: &AnnualReport) -> Markup {
+/// The service improvements agreed in `period`, with their status (both
+/// annual reports end with it).
+pub(crate) fn service_improvements(
+    period: &crate::statistics::Period,
+    improvements: &[ServiceImprovement],
+) -> Markup {
     html! {
         section {
-            h2 { "Service improvements agreed in " (report.period.label) }
-            @if report.service_improvements.is_empty() {
+            h2 { "Service improvements agreed in " (period.label) }
+            @if improvements.is_empty() {
                 p { "No service improvements were recorded as agreed in the year." }
             } @else {
                 table {
@@ -651,7 +656,7 @@ fn service_improvements(report: &AnnualReport) -> Markup {
                         tr { th { "Improvement" } th { "Owner" } th { "Due" } th { "Status" } }
                     }
                     tbody {
-                        @for i in &report.service_improvements { (improvement_row(i)) }
+                        @for i in improvements { (improvement_row(i)) }
                     }
                 }
             }
@@ -659,7 +664,7 @@ fn service_improvements(report: &AnnualReport) -> Markup {
     }
 }
 
-pub(crate) fn improvement_row(improvement: &ServiceImprovement) -> Markup {
+fn improvement_row(improvement: &ServiceImprovement) -> Markup {
     let status = match (improvement.status, improvement.overdue) {
         (_, true) => "Overdue",
         (ImprovementStatus::Planned, false) => "Planned",

@@ -122,21 +122,6 @@ fn assemble_in_snapshot(
     };
     let complaints = analysis(conn, Kind::Complaint)?;
     let dissatisfactions = analysis(conn, Kind::Dissatisfaction)?;
-    let filter = ImprovementFilter {
-        agreed_from: Some(period.from),
-        agreed_to: Some(period.to),
-        ..ImprovementFilter::default()
-    };
-    let paging = crate::db::page::Paging {
-        limit: 500,
-        offset: 0,
-        sort: vec![crate::db::page::SortKey {
-            field: "agreed_on".into(),
-            descending: false,
-        }],
-        updated_since: None,
-    };
-    let (rows, _) = improvements::list(conn, &filter, scope, &paging, today)?;
     Ok(AnnualReport {
         council_name: settings.settings.council_name.clone(),
         directorate: directorate.map(str::to_string),
@@ -166,10 +151,7 @@ fn assemble_in_snapshot(
             &settings,
             today,
         )?,
-        service_improvements: rows
-            .iter()
-            .map(|row| ServiceImprovement::of(row, crate::calendar::Today(today)))
-            .collect(),
+        service_improvements: improvements_agreed(conn, period, scope, today)?,
         procedures: layout::assemble(
             conn,
             layout,
@@ -180,4 +162,34 @@ fn assemble_in_snapshot(
             disclosure,
         )?,
     })
+}
+
+/// The service improvements agreed in `period` in `scope`, in the order they
+/// were agreed (at most 500), as they stand on `today`: what both annual
+/// reports list.
+pub fn improvements_agreed(
+    conn: &mut DbConnection,
+    period: &Period,
+    scope: &Scope,
+    today: NaiveDate,
+) -> Result<Vec<ServiceImprovement>, ApiError> {
+    let filter = ImprovementFilter {
+        agreed_from: Some(period.from),
+        agreed_to: Some(period.to),
+        ..ImprovementFilter::default()
+    };
+    let paging = crate::db::page::Paging {
+        limit: 500,
+        offset: 0,
+        sort: vec![crate::db::page::SortKey {
+            field: "agreed_on".into(),
+            descending: false,
+        }],
+        updated_since: None,
+    };
+    let (rows, _) = improvements::list(conn, &filter, scope, &paging, today)?;
+    Ok(rows
+        .iter()
+        .map(|row| ServiceImprovement::of(row, crate::calendar::Today(today)))
+        .collect())
 }
