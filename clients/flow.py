@@ -10,7 +10,7 @@ import time
 
 from redress_client import AuthenticatedClient, Client
 from redress_client.api.auth import create_token
-from redress_client.api.feedback import create_feedback, list_feedback, update_feedback
+from redress_client.api.feedback import create_feedback, get_feedback_history, list_feedback, update_feedback
 from redress_client.api.reports import get_annual_report
 from redress_client.api.statistics import get_complaint_statistics
 from redress_client.models import (
@@ -21,6 +21,7 @@ from redress_client.models import (
     FeedbackPatch,
     TokenRequest,
 )
+from redress_client.types import Unset
 
 base, username, password = sys.argv[1], sys.argv[2], sys.argv[3]
 
@@ -41,16 +42,25 @@ etag = created.headers["etag"]
 patch = FeedbackPatch.from_dict({"acknowledged_on": "2026-11-03", "team": "Financial Assessments"})
 changed = update_feedback.sync_detailed(record.id, client=client, body=patch, if_match=etag)
 assert changed.status_code == 200, (changed.status_code, changed.content)
+# A field every answer carries is required (None meaning "none"), never Unset.
+due_on = changed.parsed.timeliness.due_on
+assert not isinstance(due_on, Unset), due_on
 stale = update_feedback.sync_detailed(record.id, client=client, body=patch, if_match=etag)
 assert stale.status_code == 412, stale.status_code
+
+history = get_feedback_history.sync(record.id, client=client)
+change = history.items[-1].changes["acknowledged_on"]  # oldest first: the patch is last
+assert (change.from_, change.to) == (None, "2026-11-03"), change
 
 page = list_feedback.sync(client=client, directorate="adults", sort="-updated_at,id", limit=10)
 assert any(item.id == record.id for item in page.items), "the new record is not listed"
 
 statistics = get_complaint_statistics.sync(client=client, year=2026, directorate="adults")
 assert isinstance(statistics, ComplaintStatistics), statistics
+upheld: int = statistics.outcomes.upheld  # a map keyed by an enum has its keys as fields
+assert isinstance(upheld, int), upheld
 
 report = get_annual_report.sync(client=client, year=2026, directorate="adults")
 assert isinstance(report, AnnualReport), type(report)
-print(f"python: record {record.reference} created and changed; "
-      f"{statistics.received} complaints received in 2026-27; report for {report.period.label}")
+print(f"python: record {record.reference} created and changed (due {due_on}); "
+      f"{statistics.received} complaints received in 2026-27, {upheld} upheld; report for {report.period.label}")

@@ -61,6 +61,12 @@ const statistics = await client.GET("/api/v1/statistics/complaints", {
 });
 if (statistics.data === undefined) throw new Error(`statistics failed: ${statistics.response.status}`);
 const received: number = statistics.data.received;
+// A field every answer carries is required, null meaning "none"; a map keyed
+// by an enum is typed by its keys.
+const dueOn: string | null = patched.data.timeliness.due_on;
+const upheld: number = statistics.data.outcomes.upheld;
+// @ts-expect-error: not an outcome
+void statistics.data.outcomes.not_an_outcome;
 
 // JSON by default: openapi-fetch sends no Accept of its own.
 const report = await client.GET("/api/v1/reports/annual", {
@@ -70,5 +76,5 @@ if (report.data === undefined) {
   throw new Error(`the report is not JSON: ${report.response.headers.get("content-type")}`);
 }
 console.log(
-  `typescript: record ${record.reference} created and changed; ${received} complaints received in 2026-27; report for ${report.data.period.label}`,
+  `typescript: record ${record.reference} created and changed (due ${dueOn}); ${received} complaints received in 2026-27, ${upheld} upheld; report for ${report.data.period.label}`,
 );

@@ -141,3 +141,83 @@ async fn a_query_past_the_time_limit_is_cancelled_and_the_connection_serves_on()
         .await
         .assert_status(200);
 }
+
+/// The size limits the spec publishes for inputs are the server's: a body
+/// beyond one, at any depth, is 422 naming the field; so is a query value
+/// beyond its length; an `If-Match` beyond its length never matches.
+#[actix_web::test]
+async fn the_specs_input_limits_are_the_servers() {
+    let app = TestApp::new().await;
+    let manager = app.as_manager("adults").await;
+    let spec = redress::openapi::spec();
+    let input = &spec["components"]["schemas"]["FeedbackInput"]["properties"];
+    let directorate_limit = input["directorate"]["maxLength"].as_u64().unwrap() as usize;
+    let themes_limit = input["themes"]["maxItems"].as_u64().unwrap() as usize;
+    let name_limit = spec["components"]["schemas"]["Complainant"]["properties"]["name"]["maxLength"]
+        .as_u64()
+        .unwrap() as usize;
+    let body = serde_json::json!({
+        "directorate": "a".repeat(directorate_limit + 1),
+        "kind": "complaint", "procedure": "corporate", "stage": 1, "received_on": "2026-11-02",
+        "themes": vec!["t"; themes_limit + 1],
+        "complainant": {"name": "n".repeat(name_limit + 1)},
+        "remedies": [{"kind": "apology", "amount_pence": -1}],
+    });
+    let res = app
+        .post("/api/v1/feedback")
+        .auth(&manager)
+        .json(&body)
+        .send()
+        .await;
+    let fields = res.invalid_fields();
+    for expected in [
+        "directorate",
+        "themes",
+        "complainant.name",
+        "remedies[0].amount_pence",
+    ] {
+        assert!(
+            fields.iter().any(|f| f == expected),
+            "{expected}: {fields:?}"
+        );
+    }
+
+    let limit = spec["paths"]["/api/v1/feedback"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "q")
+        .unwrap()["schema"]["maxLength"]
+        .as_u64()
+        .unwrap() as usize;
+    let res = app
+        .get(&format!("/api/v1/feedback?q={}", "x".repeat(limit + 1)))
+        .auth(&manager)
+        .send()
+        .await;
+    assert_eq!(res.invalid_fields(), ["q"]);
+    app.get(&format!("/api/v1/feedback?q={}", "x".repeat(limit)))
+        .auth(&manager)
+        .send()
+        .await
+        .assert_status(200);
+
+    let created = app
+        .post("/api/v1/feedback")
+        .auth(&manager)
+        .json(
+            &serde_json::json!({"directorate": "adults", "kind": "complaint",
+            "procedure": "corporate", "stage": 1, "received_on": "2026-11-02"}),
+        )
+        .send()
+        .await
+        .json();
+    let long = format!("\"1\", {}", "\"9\", ".repeat(300));
+    app.patch(&format!("/api/v1/feedback/{}", created["id"]))
+        .auth(&manager)
+        .header("if-match", &long)
+        .json(&serde_json::json!({"team": "Charging"}))
+        .send()
+        .await
+        .problem(412);
+}

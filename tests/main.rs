@@ -17,6 +17,7 @@ mod breakdowns;
 mod calendar;
 mod casework;
 mod code;
+mod conformance;
 mod directorates;
 mod disclosure;
 mod documents;

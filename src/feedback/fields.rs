@@ -31,34 +31,34 @@ use crate::validation::{
 #[serde(deny_unknown_fields)]
 pub struct Complainant {
     /// The person's full name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     #[schema(max_length = 200, example = "Mrs A Example")]
     pub name: Option<String>,
     /// The person's email address (`[redacted]` once redacted).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     #[schema(max_length = 320, example = "a.example@example.org")]
     pub email: Option<String>,
     /// The person's telephone number, as given.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     #[schema(max_length = 50)]
     pub phone: Option<String>,
     /// The person's postal address, as given.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     #[schema(max_length = 2000)]
     pub address: Option<String>,
     /// Who they are to the person the feedback is about.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub relationship: Option<Relationship>,
     /// The complainant's date of birth (`YYYY-MM-DD`), where recorded: a
     /// young person's record is kept until their 25th birthday under the
     /// shipped retention schedule. Personal data: cleared by redaction.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub date_of_birth: Option<chrono::NaiveDate>,
     /// Whether the complainant is a child or young person.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub is_young_person: Option<bool>,
     /// Whether an advocate helped them make it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub advocate_assisted: Option<bool>,
 }
 
@@ -71,22 +71,22 @@ pub struct Remedy {
     /// What kind of remedy.
     pub kind: RemedyKind,
     /// What exactly was done (free text); null if not recorded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     #[schema(max_length = 2000)]
     pub description: Option<String>,
     /// Any payment, in pence.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     #[schema(minimum = 0, maximum = 1_000_000_000_000_i64, example = 20000)]
     pub amount_pence: Option<i64>,
     /// When it was agreed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub agreed_on: Option<NaiveDate>,
     /// When it was promised by; the statistics count a remedy done after
     /// it as delivered late.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub due_on: Option<NaiveDate>,
     /// When it was done.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub completed_on: Option<NaiveDate>,
 }
 
@@ -134,6 +134,7 @@ pub struct FeedbackInput {
     pub sub_category: Option<String>,
     /// Themes (e.g. `communication`), at most 50 of at most 100 characters.
     #[serde(default)]
+    #[schema(max_items = 50, max_length = 100)]
     #[diesel(serialize_as = Json<Vec<String>>, deserialize_as = Json<Vec<String>>)]
     pub themes: Vec<String>,
     /// What the feedback says.
@@ -142,7 +143,7 @@ pub struct FeedbackInput {
     /// How it arrived.
     pub channel: Option<Channel>,
     /// Who gave it (personal data).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub complainant: Option<Complainant>,
     /// The day it was received: day 0 of every timescale.
     pub received_on: NaiveDate,
@@ -180,8 +181,9 @@ pub struct FeedbackInput {
     /// The decision: only once responded to, and then required for the
     /// complaint-like kinds.
     pub outcome: Option<Outcome>,
-    /// What was done to put things right.
+    /// What was done to put things right (at most 50).
     #[serde(default)]
+    #[schema(max_items = 50)]
     #[diesel(serialize_as = Json<Vec<Remedy>>, deserialize_as = Json<Vec<Remedy>>)]
     pub remedies: Vec<Remedy>,
     /// What the council learned.

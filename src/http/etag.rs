@@ -10,6 +10,9 @@ use actix_web::{FromRequest, HttpRequest};
 use crate::db::precondition::Precondition;
 use crate::error::ApiError;
 
+/// The longest `If-Match` the server reads; a longer one never matches.
+pub const MAX_IF_MATCH: u64 = 1_024;
+
 /// The `ETag` value for a record version.
 pub fn etag(version: i64) -> String {
     format!("\"{version}\"")
@@ -25,6 +28,8 @@ impl FromRequest for IfMatch {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         ready(Ok(match req.headers().get(header::IF_MATCH) {
             None => IfMatch::Any,
+            // Longer than the spec's limit: it is never matched (412).
+            Some(v) if v.len() as u64 > MAX_IF_MATCH => IfMatch::Unmatchable,
             Some(v) => v
                 .to_str()
                 .map(IfMatch::parse)

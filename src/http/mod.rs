@@ -5,6 +5,7 @@ pub mod client;
 pub mod etag;
 pub mod idempotency;
 pub mod json;
+pub mod limits;
 pub mod list;
 pub mod metrics;
 pub mod middleware;

@@ -1,7 +1,9 @@
 //! Query strings read into typed parameters, with errors that name the
 //! parameter at fault: a value that cannot be read is 400 (as API.md fixes
 //! it) with `errors [{field, message}]`, as for bodies; a value that reads
-//! but is out of bounds stays 422.
+//! but is out of bounds stays 422, and so does a value longer than
+//! [`MAX_QUERY_VALUE`] characters (the spec gives every query string that
+//! limit where it has none tighter of its own).
 
 use std::future::{ready, Ready};
 use std::ops::Deref;
@@ -41,8 +43,23 @@ impl<T: DeserializeOwned> FromRequest for Query<T> {
     }
 }
 
-/// Read `query` into `T`; 400 naming the parameter that cannot be read.
+/// The longest value of any query parameter, in characters.
+/// (A report link's signed token is the longest.)
+pub const MAX_QUERY_VALUE: usize = 2_048;
+
+/// Read `query` into `T`; 400 naming the parameter that cannot be read, 422
+/// naming each one too long.
 pub fn parse<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    let too_long: Vec<crate::error::FieldError> = form_urlencoded::parse(query.as_bytes())
+        .filter(|(_, value)| value.chars().count() > MAX_QUERY_VALUE)
+        .map(|(name, _)| {
+            let message = format!("must be at most {MAX_QUERY_VALUE} characters");
+            crate::error::FieldError::new(name.into_owned(), message)
+        })
+        .collect();
+    if !too_long.is_empty() {
+        return Err(ApiError::Validation(too_long));
+    }
     let deserializer =
         serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
     serde_path_to_error::deserialize(deserializer).map_err(|error| {
@@ -98,5 +115,14 @@ mod tests {
         assert!(message.contains("without a time"), "{message}");
         assert_eq!(problem("limit=ten").0, "limit");
         assert!(parse::<Params>("limit=10&from=2026-11-29").is_ok());
+    }
+
+    #[test]
+    fn a_value_too_long_is_422_naming_it() {
+        let long = "x".repeat(MAX_QUERY_VALUE + 1);
+        match parse::<Params>(&format!("limit=1&q={long}")) {
+            Err(ApiError::Validation(errors)) => assert_eq!(errors[0].field, "q"),
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -34,6 +34,8 @@ const MAX_OUTPUT: usize = 2 * 1024 * 1024;
 
 /// The longest template.
 const MAX_BODY: usize = 200_000;
+/// The longest template name.
+pub const MAX_NAME: u64 = 64;
 
 text_enum! {
     /// What a template writes about.
@@ -220,7 +222,7 @@ impl From<&Shipped> for LetterTemplate {
 /// not `layout`, the shipped layout's).
 pub fn check_name(name: &str) -> Result<(), ApiError> {
     let well_formed = !name.is_empty()
-        && name.len() <= 64
+        && name.len() as u64 <= MAX_NAME
         && name
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')

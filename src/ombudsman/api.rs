@@ -192,11 +192,11 @@ pub struct OmbudsmanCase {
     /// Whether the outcome was derived from the recommendations (true) or set
     /// by a manager (false); null while there is none.
     pub compliance_derived: Option<bool>,
-    /// When its free text was redacted; null if it never was.
     /// Who handles it and who investigates it
     /// (`POST /ombudsman-cases/{id}/assign`).
     #[serde(flatten)]
     pub allocation: crate::casework::Allocation,
+    /// When its free text was redacted (RFC 3339, UTC); null if it never was.
     pub redacted_at: Option<DateTime<Utc>>,
 }
 

@@ -97,6 +97,7 @@ pub struct CaseInput {
     /// kept once each and answered in alphabetical order; on creation, the
     /// linked complaint's when none are given.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(max_items = 50, max_length = 100)]
     pub themes: Vec<String>,
     /// The Ombudsman's first contact.
     pub received_on: NaiveDate,
@@ -104,8 +105,9 @@ pub struct CaseInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(max_length = 20000)]
     pub summary: Option<String>,
-    /// The Ombudsman's enquiries to the council.
+    /// The Ombudsman's enquiries to the council (at most 100).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(max_items = 100)]
     pub information_requests: Vec<InformationRequest>,
     /// Whether the Ombudsman issued a witness summons: derived from
     /// `witness_summons_on` and never kept itself (the case answers it).
@@ -162,8 +164,9 @@ pub struct CaseInput {
     /// The recommendations (only with `upheld`, or on a re-opened case one
     /// of whose rounds was upheld: they stay whatever the new round
     /// decides). A `PATCH` replaces the list; each keeps its `id` when sent
-    /// back with it.
+    /// back with it. At most 100.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(max_items = 100)]
     pub recommendations: Vec<RecommendationInput>,
     /// Set explicitly by a manager (e.g. `not_complied`); otherwise derived
     /// from the recommendations. Only with `upheld` (or a re-opened case

@@ -29,6 +29,12 @@ pub(super) fn finish(root: &mut Map<String, Value>) {
         }
         info.insert("contact".into(), json!({"name": "The Redress team"}));
     }
+    // The council's own API, for its frontend and its CRM, not the public.
+    if let Some(servers) = root.get_mut("servers").and_then(Value::as_array_mut) {
+        for server in servers.iter_mut().filter_map(Value::as_object_mut) {
+            server.insert("x-internal".into(), json!(true));
+        }
+    }
     if let Some(paths) = root.get_mut("paths").and_then(Value::as_object_mut) {
         finish_operations(paths);
     }

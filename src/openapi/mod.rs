@@ -3,6 +3,7 @@
 //! responses every operation can give.
 
 mod consumers;
+mod schemas;
 
 use std::sync::OnceLock;
 
@@ -23,7 +24,7 @@ result, and reports on them.\n\nAuthenticate with `POST /api/v1/auth/token` and 
 `Authorization: Bearer <token>`. Errors are RFC 9457 problem documents.",
         license(name = "MIT", identifier = "MIT"),
     ),
-    servers((url = "/", description = "This server")),
+    servers((url = "/", description = "The server this document is served from: local, staging or production alike")),
     tags(
         (name = "auth", description = "Logging in and the caller's own user."),
         (name = "users", description = "User accounts (admins only)."),
@@ -200,7 +201,10 @@ fn finish(spec: &mut Value) {
         "securitySchemes".into(),
         json!({
             "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
-                "description": "A token from `POST /api/v1/auth/token`."},
+                "description": "A token from `POST /api/v1/auth/token`, checked as RFC8725 (JSON Web \
+Token Best Current Practices) advises: the algorithm is fixed (HS256; `none` and every other are \
+refused), and `iss`, `aud`, `exp` and `sub` are required and verified. A report link's token has an \
+audience of its own and opens only that report."},
             "metrics_token": {"type": "http", "scheme": "bearer",
                 "description": "The `METRICS_TOKEN` the service was started with (only `/metrics`)."},
         }),
@@ -272,4 +276,5 @@ fn finish(spec: &mut Value) {
         }
     }
     consumers::finish(root);
+    schemas::finish(root);
 }

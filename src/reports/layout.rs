@@ -186,7 +186,7 @@ pub struct QuarterVolumes {
     /// The financial quarter (`2024-25 Q1` is April to June 2024).
     pub quarter: String,
     /// Received in the quarter, by kind; every kind present.
-    #[schema(value_type = Object)]
+    #[schema(value_type = BTreeMap<crate::feedback::types::Kind, i64>)]
     pub received: BTreeMap<String, i64>,
 }
 

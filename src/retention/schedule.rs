@@ -203,6 +203,7 @@ pub fn shipped() -> Vec<RetentionRule> {
 #[serde(deny_unknown_fields)]
 pub struct ScheduleInput {
     /// The rules (1 to 100).
+    #[schema(min_items = 1, max_items = 100)]
     pub rules: Vec<RetentionRule>,
 }
 

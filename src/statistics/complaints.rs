@@ -194,6 +194,7 @@ pub struct ComplaintStatistics {
     /// By outcome, keyed by outcome (`upheld`, `partially_upheld`, …);
     /// every outcome is present, with 0 when there were none. Records
     /// without an outcome are not counted.
+    #[schema(value_type = BTreeMap<Outcome, i64>)]
     pub outcomes: BTreeMap<String, i64>,
     /// How quickly they were answered.
     pub timeliness: TimelinessSummary,
@@ -208,6 +209,7 @@ pub struct ComplaintStatistics {
     /// kind, how many of them have a record of that kind escalated from them
     /// (`parent_id`), e.g. complaints with a `dissatisfaction`. Every kind is
     /// present, with 0 when there were none.
+    #[schema(value_type = BTreeMap<Kind, i64>)]
     pub escalated: BTreeMap<String, i64>,
     /// The breakdown `group_by` asked for, ordered by key (records with
     /// none recorded first); empty without `group_by`. A share of a group is

@@ -31,9 +31,11 @@ pub struct YearVolumes {
     /// Records received in the year (by `received_on`), keyed by kind
     /// (`complaint`, `mp_enquiry`, …); every kind is present, with 0 when
     /// there were none.
+    #[schema(value_type = BTreeMap<crate::feedback::types::Kind, i64>)]
     pub received: BTreeMap<String, i64>,
     /// Records responded to in the year (by `responded_on`), keyed by kind;
     /// every kind is present, with 0 when there were none.
+    #[schema(value_type = BTreeMap<crate::feedback::types::Kind, i64>)]
     pub responded: BTreeMap<String, i64>,
     /// All records received in the year: the sum of `received`.
     pub total_received: i64,
@@ -52,6 +54,7 @@ pub struct YearVolumes {
     /// Null when the year has no such records: the report prints "–", as the
     /// reference report does for dissatisfactions before they were recorded.
     /// Every kind is present.
+    #[schema(value_type = BTreeMap<crate::feedback::types::Kind, Option<i64>>)]
     pub overview: BTreeMap<String, Option<i64>>,
     /// The overview's total, the one definition the JSON and the report
     /// share: the sum of `overview` plus `ombudsman_decided`.
@@ -73,19 +76,23 @@ pub struct FeedbackStatistics {
     /// period, in percent rounded half-up to one decimal place (`-19.3` is
     /// a fall); null when none were received the year before or only one
     /// year was asked for. Every kind is present.
+    #[schema(value_type = BTreeMap<crate::feedback::types::Kind, Option<f64>>)]
     pub change_percent: BTreeMap<String, Option<f64>>,
     /// Per kind: the change in records responded to, from the year before
     /// to the period, in percent rounded half-up to one decimal place (the
     /// reference report's "217 were responded to … falling by 24%"); null as
     /// for `change_percent`. Every kind is present.
+    #[schema(value_type = BTreeMap<crate::feedback::types::Kind, Option<f64>>)]
     pub change_percent_responded: BTreeMap<String, Option<f64>>,
     /// How the overview counts each kind: `received` or `responded` (the
     /// settings' `overview_basis`). Every kind is present.
+    #[schema(value_type = BTreeMap<crate::feedback::types::Kind, OverviewBasis>)]
     pub overview_basis: BTreeMap<String, OverviewBasis>,
     /// Per kind, in the requested period: the records open at some time in
     /// it (`worked_on`), those open at its start and its end, and those
     /// received before it and answered in it (`carried_over`); "open" means
     /// not yet responded to. Every kind is present.
+    #[schema(value_type = BTreeMap<crate::feedback::types::Kind, Caseload>)]
     pub caseload: BTreeMap<String, Caseload>,
 }
 

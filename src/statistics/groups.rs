@@ -168,6 +168,7 @@ pub struct GroupLine {
     pub extended: Option<i64>,
     /// Of those responded to, by outcome; every outcome present. Null when
     /// withheld.
+    #[schema(value_type = Option<BTreeMap<crate::feedback::types::Outcome, i64>>)]
     pub outcomes: Option<BTreeMap<String, i64>>,
     /// Whether this group's counts are withheld: a group keyed by a personal
     /// characteristic (`relationship`) with a count from 1 to 4, shown to

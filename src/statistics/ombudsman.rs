@@ -474,6 +474,7 @@ pub struct OmbudsmanStatistics {
     /// every kind present. The reference report: "offering apologies,
     /// providing training and/or guidance, carrying out a new assessment and
     /// in two instances offering financial redress".
+    #[schema(value_type = BTreeMap<crate::ombudsman::types::RecommendationKind, i64>)]
     pub recommendations_by_kind: BTreeMap<String, i64>,
     /// Of the cases upheld in the period, those with any recommendation
     /// ("the LGSCO set recommendations for 4 of the 5 upheld cases").

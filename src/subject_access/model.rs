@@ -65,6 +65,7 @@ pub struct RequestInput {
     /// References they quote: feedback references (`FB-000123`), CRM
     /// references, Ombudsman case references (at most 50).
     #[serde(default)]
+    #[schema(max_items = 50)]
     pub references: Vec<String>,
 }
 

@@ -49,6 +49,8 @@ pub struct TimescaleList {
 pub struct TimescaleRules {
     /// The rules of the version, replacing any it had. At most one rule per
     /// kind, procedure and stage; a complaint's rule names its procedure.
+    /// At most 200.
+    #[schema(max_items = 200)]
     pub rules: Vec<Rule>,
 }
 

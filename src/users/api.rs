@@ -95,6 +95,7 @@ pub struct NewUser {
     pub role: Role,
     /// Directorate codes; at least one unless the role is `admin`.
     #[serde(default)]
+    #[schema(max_items = 100)]
     pub directorates: Vec<String>,
     /// Password: 12 to 256 characters, not one of the commonly used ones.
     #[schema(min_length = 12, max_length = 256, format = Password)]
@@ -138,6 +139,7 @@ pub struct UserUpdate {
     /// What the user may do (see the table of roles in the API description).
     pub role: Role,
     /// Directorate codes.
+    #[schema(max_items = 100)]
     pub directorates: Vec<String>,
     /// Whether the user may log in.
     pub active: bool,
