@@ -982,3 +982,42 @@ async fn the_list_needs_a_token() {
         .await
         .problem(401);
 }
+
+/// `q` follows every change of the text it searches (on SQLite, the trigram
+/// index is kept by triggers): a changed summary is found by its new words
+/// and no longer by its old, a deleted record not at all; quotes and text
+/// shorter than three characters search as written.
+#[actix_web::test]
+async fn q_follows_changes_deletions_and_odd_text() {
+    let app = TestApp::new().await;
+    let admin = app.as_admin().await;
+    let record = create(
+        &app,
+        &admin,
+        json!({"directorate": "adults", "kind": "comment", "received_on": "2025-01-06",
+               "summary": "The \"blue badge\" letter came late"}),
+    )
+    .await;
+    let id = id_of(&record);
+    assert_eq!(found(&app, &admin, "q=%22blue%20badge%22").await, [id]);
+    assert_eq!(found(&app, &admin, "q=e%20l").await, [id], "two characters");
+    app.patch(&format!("/api/v1/feedback/{id}"))
+        .auth(&admin)
+        .header("if-match", "\"1\"")
+        .json(&json!({"summary": "Parking permit renewal"}))
+        .send()
+        .await
+        .assert_status(200);
+    assert_eq!(
+        found(&app, &admin, "q=blue%20badge").await,
+        Vec::<i64>::new()
+    );
+    assert_eq!(found(&app, &admin, "q=PERMIT%20REN").await, [id]);
+    app.delete(&format!("/api/v1/feedback/{id}"))
+        .auth(&admin)
+        .header("if-match", "\"2\"")
+        .send()
+        .await
+        .assert_status(204);
+    assert_eq!(found(&app, &admin, "q=permit").await, Vec::<i64>::new());
+}

@@ -146,6 +146,7 @@ fn filtered(
     today: NaiveDate,
     search_names: bool,
     handler: Option<HandlerFilter>,
+    on_sqlite: bool,
 ) -> feedback::BoxedQuery<'static, MultiBackend> {
     let mut query = feedback::table.into_boxed();
     query = match handler {
@@ -206,6 +207,16 @@ fn filtered(
         None => query,
     };
     if let Some(q) = filter.q.as_deref().filter(|q| !q.is_empty()) {
+        if let Some(phrase) = on_sqlite.then(|| trigram_phrase(q, search_names)).flatten() {
+            // The FTS5 trigram index (SQLite migration 000026): the same
+            // case-insensitive substring match, without reading every record.
+            let matching = diesel::dsl::sql::<diesel::sql_types::Bool>(
+                "feedback.id IN (SELECT rowid FROM feedback_search WHERE feedback_search MATCH ",
+            )
+            .bind::<diesel::sql_types::Text, _>(phrase)
+            .sql(")");
+            return query.filter(matching);
+        }
         let pattern = contains_pattern(q);
         let text = lower(feedback::reference)
             .like(pattern.clone())
@@ -218,6 +229,23 @@ fn filtered(
         };
     }
     query
+}
+
+/// The FTS5 query for `q` on the trigram index: the text as one phrase (a
+/// substring of any column searched), over the reference and the summary,
+/// and the complainant's name when the caller may search names. None for
+/// text shorter than a trigram, which the index cannot find: it is searched
+/// by reading every record, as on PostgreSQL without `pg_trgm`.
+fn trigram_phrase(q: &str, search_names: bool) -> Option<String> {
+    if q.chars().count() < 3 {
+        return None;
+    }
+    let phrase = format!("\"{}\"", q.replace('"', "\"\""));
+    Some(if search_names {
+        phrase
+    } else {
+        format!("{{reference summary}} : {phrase}")
+    })
 }
 
 /// A page of records and the total matching.
@@ -238,6 +266,7 @@ pub fn list(
         SORTABLE
     };
     let checked = filter.checked()?;
+    let on_sqlite = matches!(conn, DbConnection::Sqlite(_));
     let query = || {
         filtered(
             filter,
@@ -247,6 +276,7 @@ pub fn list(
             today,
             search_names,
             handler,
+            on_sqlite,
         )
     };
     Ok(crate::page!(
