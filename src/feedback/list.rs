@@ -144,9 +144,8 @@ fn filtered(
     scope: &Scope,
     paging: &Paging,
     today: NaiveDate,
-    search_names: bool,
+    search: TextSearch,
     handler: Option<HandlerFilter>,
-    on_sqlite: bool,
 ) -> feedback::BoxedQuery<'static, MultiBackend> {
     let mut query = feedback::table.into_boxed();
     query = match handler {
@@ -207,7 +206,10 @@ fn filtered(
         None => query,
     };
     if let Some(q) = filter.q.as_deref().filter(|q| !q.is_empty()) {
-        if let Some(phrase) = on_sqlite.then(|| trigram_phrase(q, search_names)).flatten() {
+        let trigram = search
+            .trigram_index
+            .then(|| trigram_phrase(q, search.names));
+        if let Some(phrase) = trigram.flatten() {
             // The FTS5 trigram index (SQLite migration 000026): the same
             // case-insensitive substring match, without reading every record.
             let matching = diesel::dsl::sql::<diesel::sql_types::Bool>(
@@ -222,13 +224,22 @@ fn filtered(
             .like(pattern.clone())
             .escape('\\')
             .or(lower(feedback::summary).like(pattern.clone()).escape('\\'));
-        query = if search_names {
+        query = if search.names {
             query.filter(text.or(lower(feedback::complainant_name).like(pattern).escape('\\')))
         } else {
             query.filter(text)
         };
     }
     query
+}
+
+/// How `q` searches.
+#[derive(Debug, Clone, Copy)]
+struct TextSearch {
+    /// Whether it searches the complainant's name too.
+    names: bool,
+    /// Whether the trigram index answers it (SQLite's FTS5 table).
+    trigram_index: bool,
 }
 
 /// The FTS5 query for `q` on the trigram index: the text as one phrase (a
@@ -266,19 +277,11 @@ pub fn list(
         SORTABLE
     };
     let checked = filter.checked()?;
-    let on_sqlite = matches!(conn, DbConnection::Sqlite(_));
-    let query = || {
-        filtered(
-            filter,
-            &checked,
-            scope,
-            paging,
-            today,
-            search_names,
-            handler,
-            on_sqlite,
-        )
+    let search = TextSearch {
+        names: search_names,
+        trigram_index: matches!(conn, DbConnection::Sqlite(_)),
     };
+    let query = || filtered(filter, &checked, scope, paging, today, search, handler);
     Ok(crate::page!(
         conn,
         query(),
