@@ -13,15 +13,23 @@ CREATE VIRTUAL TABLE feedback_search USING fts5(
 INSERT INTO feedback_search(feedback_search, rank) VALUES ('secure-delete', 1);
 INSERT INTO feedback_search(feedback_search) VALUES ('rebuild');
 
+-- The reference is set from the id by the feedback_reference trigger, after
+-- the insert: indexed here as that trigger writes it, so that setting it is
+-- not a change the index must follow (a delete and an insert per record).
 CREATE TRIGGER feedback_search_insert AFTER INSERT ON feedback BEGIN
     INSERT INTO feedback_search(rowid, reference, summary, complainant_name)
-    VALUES (new.id, new.reference, new.summary, new.complainant_name);
+    VALUES (
+        new.id,
+        coalesce(new.reference,
+            'FB-' || CASE WHEN new.id < 1000000 THEN substr('000000' || new.id, -6) ELSE new.id END),
+        new.summary, new.complainant_name
+    );
 END;
 CREATE TRIGGER feedback_search_delete AFTER DELETE ON feedback BEGIN
     INSERT INTO feedback_search(feedback_search, rowid, reference, summary, complainant_name)
     VALUES ('delete', old.id, old.reference, old.summary, old.complainant_name);
 END;
-CREATE TRIGGER feedback_search_update AFTER UPDATE OF reference, summary, complainant_name ON feedback
+CREATE TRIGGER feedback_search_update AFTER UPDATE OF summary, complainant_name ON feedback
 BEGIN
     INSERT INTO feedback_search(feedback_search, rowid, reference, summary, complainant_name)
     VALUES ('delete', old.id, old.reference, old.summary, old.complainant_name);
