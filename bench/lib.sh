@@ -7,6 +7,9 @@ TARGET_DIR=${CARGO_TARGET_DIR:-$BENCH_ROOT/target}
 BIN="$TARGET_DIR/release/redress"
 BENCH_PASSWORD=bench-admin-password
 export JWT_SECRET=${JWT_SECRET:-bench-secret-bench-secret-bench-secret-0123}
+# The seeded records go back six years, so the daily retention run would
+# anonymise many of them at start, in the middle of the measurements.
+export RETENTION_RUN_AT=${RETENTION_RUN_AT:-off}
 
 build_release() {
     (cd "$BENCH_ROOT" && cargo build --release --quiet)

@@ -180,7 +180,7 @@ impl FromRequest for AuthUser {
                 .map_err(|_| ApiError::Unauthorized("The token's subject is not a user.".into()))?;
             let row = state
                 .db
-                .run(move |conn| crate::users::model::find_optional(conn, user_id))
+                .read(move |conn| crate::users::model::find_optional(conn, user_id))
                 .await?;
             let row = row.filter(|r| r.active).ok_or_else(|| {
                 ApiError::Unauthorized(

@@ -348,6 +348,26 @@ impl Db {
         .await?
     }
 
+    /// Run a small read — a lookup by key, a few rows — answering at once.
+    /// On SQLite the database is in this process and such a read takes
+    /// microseconds, less than handing it to the blocking pool and back, so
+    /// it runs on the calling thread when a connection is free at once (and
+    /// in the pool otherwise). On PostgreSQL it goes to the pool, as
+    /// [`Db::run`]: a network round trip must not hold the request thread.
+    /// Never for work whose size the caller does not bound.
+    pub async fn read<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        if matches!(self.target, Target::Sqlite(_)) {
+            if let Some(mut conn) = self.pool.try_get() {
+                return work(&mut conn);
+            }
+        }
+        self.run(work).await
+    }
+
     /// Run `work` inside a write transaction: all of it is committed, or
     /// none of it. On SQLite it joins the writer thread's next group commit;
     /// on PostgreSQL it runs in its own transaction (see [`write_tx`]).

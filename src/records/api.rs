@@ -263,7 +263,7 @@ pub async fn get<R: RecordApi>(
     let scope = scope_of(&user);
     let record = state
         .db
-        .run(move |conn| store::find_visible::<R>(conn, &scope, id))
+        .read(move |conn| store::find_visible::<R>(conn, &scope, id))
         .await?;
     if reads_personal_data::<R>(&user) {
         state
