@@ -46,5 +46,5 @@ for backend in $backends; do
     wrk -t1 -c16 -d10s --latency -s "$WRK/create_feedback.lua" -H "$auth" "$base" | summary
     echo "resident memory: $(rss_mb "$pid") MB"
     kill -TERM "$pid"; while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
-    [ "$backend" = postgres ] && psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS redress_bench WITH (FORCE)"
+    if [ "$backend" = postgres ]; then psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS redress_bench WITH (FORCE)"; fi
 done

@@ -47,13 +47,17 @@ wait_ready "http://127.0.0.1:$noop_port/noop"
 noop() { rps 64 "http://127.0.0.1:$noop_port/noop"; }
 
 rows=()
-row() { # WHAT CEILING REDRESS TARGET
-    local ratio
+row() { # WHAT CEILING REDRESS TARGET ("-": none, shown for comparison)
+    local ratio met target
     ratio=$(python3 -c "print(f'{$3 / $2:.2f}')")
-    local met
-    met=$(python3 -c "print('met' if $3 / $2 >= $4 else 'NOT met')")
-    rows+=("$(printf '| %s | %s | %s | %s | ≥ %s | %s |' "$1" "$2" "$3" "$ratio" "$4" "$met")")
-    echo "   $1: ceiling $2, Redress $3, ratio $ratio (target $4: $met)"
+    if [ "$4" = - ]; then
+        target="none" met=""
+    else
+        target="≥ $4"
+        met=$(python3 -c "print('met' if $3 / $2 >= $4 else 'NOT met')")
+    fi
+    rows+=("$(printf '| %s | %s | %s | %s | %s | %s |' "$1" "$2" "$3" "$ratio" "$target" "$met")")
+    echo "   $1: ceiling $2, Redress $3, ratio $ratio (target $target${met:+: $met})"
 }
 
 for backend in $backends; do
@@ -76,13 +80,16 @@ for backend in $backends; do
     rps 64 "$base/api/v1/feedback/1" -H "$auth" >/dev/null
     noop >/dev/null
 
+    # The targets against the framework are SQLite's; PostgreSQL's are
+    # against pgbench (below), and its figures here are for comparison.
+    if [ "$backend" = sqlite ]; then targets=(0.6 0.5); else targets=(- -); fi
     echo "== $backend: wrk -t2 -c64 -d$DURATION, the do-nothing handler then Redress"
     ceiling=$(noop)
     me=$(rps 64 "$base/api/v1/me" -H "$auth")
-    row "$backend: GET /api/v1/me / do-nothing handler" "$ceiling" "$me" 0.6
+    row "$backend: GET /api/v1/me / do-nothing handler" "$ceiling" "$me" "${targets[0]}"
     ceiling=$(noop)
     get=$(rps 64 "$base" -s "$WRK/get_feedback.lua" -H "$auth")
-    row "$backend: GET /api/v1/feedback/{id} / do-nothing handler" "$ceiling" "$get" 0.5
+    row "$backend: GET /api/v1/feedback/{id} / do-nothing handler" "$ceiling" "$get" "${targets[1]}"
 
     if [ "$backend" = postgres ]; then
         echo "== $backend: pgbench (64 clients) select by id, then GET /feedback/{id}"
@@ -105,7 +112,7 @@ for backend in $backends; do
         row "$backend: POST /api/v1/feedback / insert loop" "$ceiling" "$post" 0.8
     fi
     kill -TERM "$pid"; while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
-    [ "$backend" = postgres ] && psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS redress_bench WITH (FORCE)"
+    if [ "$backend" = postgres ]; then psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS redress_bench WITH (FORCE)"; fi
 done
 
 echo

@@ -36,5 +36,5 @@ for backend in $backends; do
     echo "== $backend: one year (2024-25), one directorate (adults)"
     python3 "$BENCH_ROOT/bench/timing.py" "$base" "$TOKEN" "$DATABASE_URL"
     kill -TERM "$pid"; while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
-    [ "$backend" = postgres ] && psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS redress_bench WITH (FORCE)"
+    if [ "$backend" = postgres ]; then psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS redress_bench WITH (FORCE)"; fi
 done
