@@ -177,6 +177,36 @@ async fn a_long_list_is_logged_record_by_record_in_batches() {
     assert_eq!(log["total"], 300);
 }
 
+/// Entries are queued, then settled into the log in bulk: two settles at
+/// once (two instances) move each entry once, and the log's reader sees
+/// every entry read before it, settled or not.
+#[actix_web::test]
+async fn queued_entries_are_settled_into_the_log_once() {
+    let app = TestApp::new().await;
+    let admin = app.as_admin().await;
+    let worker = app.as_caseworker("adults").await;
+    for _ in 0..40 {
+        record(&app, &worker).await;
+    }
+    app.get("/api/v1/feedback?limit=40")
+        .auth(&worker)
+        .send()
+        .await
+        .assert_status(200);
+    app.state.access.flush().await;
+    let (a, b) =
+        futures_util::future::join(app.state.access.settle(), app.state.access.settle()).await;
+    a.unwrap();
+    b.unwrap();
+    app.get("/api/v1/feedback?limit=5")
+        .auth(&worker)
+        .send()
+        .await
+        .assert_status(200);
+    let log = get(&app, &admin, "/api/v1/access-log?limit=1").await;
+    assert_eq!(log["total"], 45, "40 settled, 5 still queued when asked");
+}
+
 #[actix_web::test]
 async fn entries_past_their_retention_are_purged() {
     let app = TestApp::with_env(&[("ACCESS_LOG_RETENTION_DAYS", "30")]).await;
@@ -189,6 +219,7 @@ async fn entries_past_their_retention_are_purged() {
         .await
         .assert_status(200);
     app.state.access.flush().await;
+    app.state.access.settle().await.unwrap();
     // One entry made old.
     let sql = if app.sqlite_file().is_some() {
         "UPDATE access_log SET occurred_at = datetime(occurred_at, '-40 days')"

@@ -72,6 +72,7 @@ async fn page_of(
     let paging = page.paging(&[])?;
     let query_paging = paging.clone();
     state.access.flush().await;
+    state.access.settle().await?;
     let (rows, total) = state
         .db
         .run(move |conn| {

@@ -10,6 +10,7 @@
 
 pub mod api;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
@@ -18,7 +19,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::auth::AuthUser;
-use crate::db::schema::access_log;
+use crate::db::schema::{access_log, access_log_queue};
 use crate::db::{now, Db, DbConnection};
 use crate::error::ApiError;
 use crate::text_enum;
@@ -46,11 +47,16 @@ text_enum! {
 /// batches are cheaper per entry; the timer writes the rest each second).
 const BATCH: usize = 2048;
 
+/// How many queued entries make the queue worth settling into the log
+/// (readers of the log, and the hourly purge, settle it first in any case).
+const SETTLE_AFTER: usize = 100_000;
+
 /// The most entries kept waiting when the database cannot take them.
 const MAX_WAITING: usize = 100_000;
 
-/// An entry waiting to be written.
-#[derive(Debug, Clone, Insertable)]
+/// An entry waiting to be written: queued in a batch, then settled into the
+/// log (see [`AccessLog::settle`]).
+#[derive(Debug, Clone, Insertable, serde::Serialize, serde::Deserialize)]
 #[diesel(table_name = access_log)]
 struct NewEntry {
     occurred_at: NaiveDateTime,
@@ -72,6 +78,8 @@ pub struct AccessLog {
     /// Held by the flush under way, so that a reader of the log who
     /// flushes first sees every entry taken before.
     flushing: Arc<tokio::sync::Mutex<()>>,
+    /// Entries queued since the queue was last settled.
+    queued: Arc<AtomicUsize>,
     db: Db,
     retention: Duration,
 }
@@ -82,6 +90,7 @@ impl AccessLog {
         AccessLog {
             waiting: Arc::default(),
             flushing: Arc::default(),
+            queued: Arc::default(),
             db,
             retention: Duration::days(retention_days),
         }
@@ -122,10 +131,30 @@ impl AccessLog {
         }
     }
 
-    /// Write the waiting entries in one transaction; on failure they wait
-    /// for the next flush (up to a bound, past which the oldest are
-    /// dropped with a warning).
+    /// Write the waiting entries to the queue in one transaction; on
+    /// failure they wait for the next flush (up to a bound, past which the
+    /// oldest are dropped with a warning). A queue grown past
+    /// [`SETTLE_AFTER`] entries is then settled.
     pub async fn flush(&self) {
+        self.write_waiting().await;
+        if self.queued.load(Ordering::Relaxed) >= SETTLE_AFTER {
+            if let Err(error) = self.settle().await {
+                tracing::warn!(%error, "cannot settle the access log's queue; will retry");
+            }
+        }
+    }
+
+    /// Move the queued entries into the log, sorted by record, in one
+    /// transaction: what every reader of the log does first, after
+    /// [`AccessLog::flush`]. Appending to the unindexed queue costs a
+    /// request's read a few pages a batch; the log's index by record is
+    /// written here, in order, a page at a time.
+    pub async fn settle(&self) -> Result<(), ApiError> {
+        self.queued.store(0, Ordering::Relaxed);
+        self.db.write(settle_queue).await
+    }
+
+    async fn write_waiting(&self) {
         let _flushing = self.flushing.lock().await;
         // The next batch gets a buffer of its own size at once, rather than
         // growing one again by reallocation.
@@ -143,13 +172,16 @@ impl AccessLog {
         let result = self
             .db
             .write(move |conn| {
-                for chunk in written.chunks(500) {
-                    let insert = diesel::insert_into(access_log::table).values(chunk);
-                    crate::per_backend!(conn, |c| insert.execute(c))?;
-                }
+                let entries = serde_json::to_string(&*written)?;
+                let insert = diesel::insert_into(access_log_queue::table)
+                    .values(access_log_queue::entries.eq(entries));
+                crate::per_backend!(conn, |c| insert.execute(c))?;
                 Ok(())
             })
             .await;
+        if result.is_ok() {
+            self.queued.fetch_add(batch.len(), Ordering::Relaxed);
+        }
         if let Err(error) = result {
             tracing::warn!(%error, entries = batch.len(), "cannot write the access log; will retry");
             let mut waiting = self.waiting.lock().unwrap_or_else(|e| e.into_inner());
@@ -169,6 +201,8 @@ impl AccessLog {
 
     /// Delete the entries older than the log's retention.
     pub async fn purge(&self) -> Result<usize, ApiError> {
+        self.flush().await;
+        self.settle().await?;
         let before = now() - self.retention;
         self.db
             .write(move |conn| {
@@ -179,6 +213,30 @@ impl AccessLog {
             })
             .await
     }
+}
+
+/// Move the queued batches into the log, their entries sorted by record.
+/// The batches taken are deleted in the same transaction, and the delete
+/// returns them: on PostgreSQL two instances settling at once move each
+/// batch once (the second delete finds them gone); on SQLite the write lock
+/// does the same.
+fn settle_queue(conn: &mut DbConnection) -> Result<(), ApiError> {
+    let batches: Vec<String> =
+        crate::per_backend!(conn, |c| diesel::delete(access_log_queue::table)
+            .returning(access_log_queue::entries)
+            .get_results(c))?;
+    let mut entries: Vec<NewEntry> = Vec::new();
+    for batch in &batches {
+        entries.extend(serde_json::from_str::<Vec<NewEntry>>(batch)?);
+    }
+    entries.sort_by(|a, b| {
+        (&a.entity, &a.entity_id, a.occurred_at).cmp(&(&b.entity, &b.entity_id, b.occurred_at))
+    });
+    for chunk in entries.chunks(500) {
+        let insert = diesel::insert_into(access_log::table).values(chunk);
+        crate::per_backend!(conn, |c| insert.execute(c))?;
+    }
+    Ok(())
 }
 
 /// An entry of the access log.

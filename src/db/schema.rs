@@ -423,6 +423,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    access_log_queue (id) {
+        id -> BigInt,
+        entries -> Text,
+    }
+}
+
+diesel::table! {
     access_log (id) {
         id -> BigInt,
         occurred_at -> Timestamp,
@@ -503,6 +510,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     document_purges,
     letter_templates,
     access_log,
+    access_log_queue,
     retention_schedule,
     legal_holds,
     job_leases,
