@@ -32,6 +32,26 @@ ensure_load_tool() {
     ensure_wrk || cargo install --quiet oha
 }
 
+# fresh_database BACKEND DIR: export DATABASE_URL for an empty database, a
+# file in DIR on SQLite, or the database redress_bench made anew on the
+# local PostgreSQL (started when it is down).
+fresh_database() {
+    if [ "$1" = sqlite ]; then
+        export DATABASE_URL="sqlite://$2/bench.db"
+    else
+        pg_isready -q -h 127.0.0.1 || pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start
+        psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS redress_bench WITH (FORCE)" -c "CREATE DATABASE redress_bench"
+        export DATABASE_URL="postgres://postgres@127.0.0.1:5432/redress_bench"
+    fi
+}
+
+# drop_database BACKEND: drop what fresh_database made on PostgreSQL.
+drop_database() {
+    if [ "$1" = postgres ]; then
+        psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS redress_bench WITH (FORCE)"
+    fi
+}
+
 free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }

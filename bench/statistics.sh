@@ -21,13 +21,7 @@ trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' EXIT
 for backend in $backends; do
     port=$(free_port)
     base="http://127.0.0.1:$port"
-    if [ "$backend" = sqlite ]; then
-        export DATABASE_URL="sqlite://$work/bench.db"
-    else
-        pg_isready -q -h 127.0.0.1 || pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start
-        psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS redress_bench WITH (FORCE)" -c "CREATE DATABASE redress_bench"
-        export DATABASE_URL="postgres://postgres@127.0.0.1:5432/redress_bench"
-    fi
+    fresh_database "$backend" "$work"
     echo "== $backend: seeding $records records and $cases Ombudsman cases"
     "$SEED" "$records" "$cases"
     export BIND_ADDR="127.0.0.1:$port" BOOTSTRAP_ADMIN_PASSWORD=$BENCH_PASSWORD RUST_LOG=warn
@@ -36,5 +30,5 @@ for backend in $backends; do
     echo "== $backend: one year (2024-25), one directorate (adults)"
     python3 "$BENCH_ROOT/bench/timing.py" "$base" "$TOKEN" "$DATABASE_URL"
     kill -TERM "$pid"; while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
-    if [ "$backend" = postgres ]; then psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS redress_bench WITH (FORCE)"; fi
+    drop_database "$backend"
 done
