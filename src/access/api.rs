@@ -71,7 +71,6 @@ async fn page_of(
 ) -> Result<HttpResponse, ApiError> {
     let paging = page.paging(&[])?;
     let query_paging = paging.clone();
-    state.access.flush().await;
     state.access.settle().await?;
     let (rows, total) = state
         .db

@@ -144,12 +144,13 @@ impl AccessLog {
         }
     }
 
-    /// Move the queued entries into the log, sorted by record, in one
-    /// transaction: what every reader of the log does first, after
-    /// [`AccessLog::flush`]. Appending to the unindexed queue costs a
-    /// request's read a few pages a batch; the log's index by record is
-    /// written here, in order, a page at a time.
+    /// Write the waiting entries, then move the queued ones into the log,
+    /// sorted by record, in one transaction: what every reader of the log
+    /// does first. Appending to the unindexed queue costs a request's read
+    /// a few pages a batch; the log's index by record is written here, in
+    /// order, a page at a time.
     pub async fn settle(&self) -> Result<(), ApiError> {
+        self.write_waiting().await;
         self.queued.store(0, Ordering::Relaxed);
         self.db.write(settle_queue).await
     }
@@ -201,7 +202,6 @@ impl AccessLog {
 
     /// Delete the entries older than the log's retention.
     pub async fn purge(&self) -> Result<usize, ApiError> {
-        self.flush().await;
         self.settle().await?;
         let before = now() - self.retention;
         self.db

@@ -257,7 +257,9 @@ pub async fn import_holidays(
     body: JsonObject,
 ) -> Result<HttpResponse, ApiError> {
     let mut too_big = crate::error::FieldErrors::new();
-    crate::http::limits::check("GovUkBankHolidays", &body.0, &mut too_big);
+    if let Some(object) = body.0.as_object() {
+        crate::http::limits::check("GovUkBankHolidays", object, &mut too_big);
+    }
     too_big.into_result()?;
     let holidays = govuk::parse(&body.0).map_err(|problems| {
         ApiError::Validation(

@@ -254,7 +254,7 @@ pub fn decode<T: RequestBody>(value: Value, today: Today) -> Result<T, ApiError>
             errors.add(required.as_str(), "is required");
         }
     }
-    crate::http::limits::check(&T::name(), &Value::Object(object.clone()), &mut errors);
+    crate::http::limits::check(&T::name(), &object, &mut errors);
     // Each pass reports the first type error serde finds, then drops that
     // field and tries again, so one request reports every bad field.
     for _ in 0..=fields.properties.len() {

@@ -6,18 +6,18 @@
 //! `openapi::schemas`) is the limit the server keeps, and the two cannot
 //! drift apart.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::error::FieldErrors;
 
 /// Record in `errors` every value of `body` beyond a limit of the component
 /// schema `schema_name`, each under its field's path (`themes[3]`,
 /// `complainant.name`). A schema the spec does not hold checks nothing.
-pub fn check(schema_name: &str, body: &Value, errors: &mut FieldErrors) {
+pub fn check(schema_name: &str, body: &Map<String, Value>, errors: &mut FieldErrors) {
     let spec = crate::openapi::spec();
     let schema = &spec["components"]["schemas"][schema_name];
     if !schema.is_null() {
-        walk(spec, schema, body, "", errors);
+        walk_fields(spec, schema, body, "", errors);
     }
 }
 
@@ -76,24 +76,34 @@ fn walk(spec: &Value, schema: &Value, value: &Value, at: &str, errors: &mut Fiel
                 }
             }
         }
-        Value::Object(object) => {
-            for (key, inner) in object {
-                let here = if at.is_empty() {
-                    key.clone()
-                } else {
-                    format!("{at}.{key}")
-                };
-                match schema["properties"].get(key) {
-                    Some(property) => walk(spec, property, inner, &here, errors),
-                    None => {
-                        if let Some(extra @ Value::Object(_)) = schema.get("additionalProperties") {
-                            walk(spec, extra, inner, &here, errors);
-                        }
-                    }
+        Value::Object(object) => walk_fields(spec, schema, object, at, errors),
+        _ => {}
+    }
+}
+
+/// The fields of an object, each against its property's schema (or the
+/// schema of the object's other properties).
+fn walk_fields(
+    spec: &Value,
+    schema: &Value,
+    object: &Map<String, Value>,
+    at: &str,
+    errors: &mut FieldErrors,
+) {
+    for (key, inner) in object {
+        let here = if at.is_empty() {
+            key.clone()
+        } else {
+            format!("{at}.{key}")
+        };
+        match schema["properties"].get(key) {
+            Some(property) => walk(spec, property, inner, &here, errors),
+            None => {
+                if let Some(extra @ Value::Object(_)) = schema.get("additionalProperties") {
+                    walk(spec, extra, inner, &here, errors);
                 }
             }
         }
-        _ => {}
     }
 }
 
@@ -107,7 +117,9 @@ mod tests {
         let mut errors = FieldErrors::new();
         check(
             "FeedbackInput",
-            &json!({"summary": "fine", "themes": ["a", "b"], "stage": 1}),
+            json!({"summary": "fine", "themes": ["a", "b"], "stage": 1})
+                .as_object()
+                .unwrap(),
             &mut errors,
         );
         assert!(errors.is_empty());
