@@ -74,6 +74,9 @@ pub struct Config {
     /// A fixed date to answer every request as of (`REDRESS_TODAY`), for
     /// demos and tests; `None`: the UK date.
     pub today: Option<NaiveDate>,
+    /// Whether webhooks may reach loopback and private addresses, over
+    /// plain `http` too (`WEBHOOK_ALLOW_PRIVATE`; off by default).
+    pub webhook_allow_private: bool,
 }
 
 /// The smallest HMAC key accepted, in bytes.
@@ -160,6 +163,7 @@ impl Config {
                 None => chrono::NaiveTime::from_hms_opt(2, 0, 0),
             },
             access_log_retention_days: env.number("ACCESS_LOG_RETENTION_DAYS", 1..=36_500, 730)?,
+            webhook_allow_private: env.flag("WEBHOOK_ALLOW_PRIVATE")?,
             documents_dir: match env.get("DOCUMENTS_DIR") {
                 Some(dir) => dir.into(),
                 None => {
@@ -234,6 +238,15 @@ impl Env<'_> {
                     range.end()
                 )
             })
+    }
+
+    /// `true` or `false` (unset: false).
+    fn flag(&self, name: &str) -> Result<bool, String> {
+        match self.get(name).as_deref().map(str::trim) {
+            None | Some("false") => Ok(false),
+            Some("true") => Ok(true),
+            Some(other) => Err(format!("{name} must be true or false, not {other}")),
+        }
     }
 
     /// A number of milliseconds in `range`, or `default` when unset.

@@ -34,6 +34,7 @@ pub mod text_enum;
 pub mod timescales;
 pub mod users;
 pub mod validation;
+pub mod webhooks;
 
 use actix_cors::Cors;
 use actix_web::body::MessageBody;

@@ -226,6 +226,7 @@ fn serve(config: Config) -> Result<(), String> {
     actix_web::rt::System::new().block_on(async move {
         actix_web::rt::spawn(redress::ops::maintenance(state.clone()));
         actix_web::rt::spawn(redress::ops::flush_access_log(state.clone()));
+        actix_web::rt::spawn(redress::webhooks::delivery::run(state.clone()));
         if let Some(at) = state.config.retention_run_at {
             actix_web::rt::spawn(redress::ops::daily_retention(state.clone(), at));
         }

@@ -121,8 +121,9 @@ pub fn record(
         audit_log::request_id.eq(&actor.request_id),
     ));
     // Every write runs this: on the backend's own connection (see `per_backend!`).
-    crate::per_backend!(conn, |c| insert.execute(c))?;
-    Ok(())
+    crate::per_backend!(&mut *conn, |c| insert.execute(c))?;
+    // The change's webhook events, in its transaction.
+    crate::webhooks::outbox::capture(conn, entity_type, entity_id, action, changes, now())
 }
 
 /// One entry of an entity's history.

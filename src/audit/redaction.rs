@@ -112,6 +112,11 @@ pub struct Policy {
 }
 
 impl Policy {
+    /// The names of the policy's fields, in the entity's JSON.
+    pub fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.fields.iter().map(Field::name)
+    }
+
     fn field(&self, name: &str) -> Option<&Field> {
         self.fields.iter().find(|f| f.name() == name)
     }
@@ -143,6 +148,7 @@ impl Policy {
             self.field(name)
                 .map_or_else(|| value.clone(), |f| f.redact(value, true))
         })?;
+        crate::webhooks::outbox::redact(conn, self.entity, entity_id, &names)?;
         let changes: Changes = names
             .iter()
             .map(|name| {

@@ -501,7 +501,75 @@ diesel::joinable!(ombudsman_case_themes -> ombudsman_cases (case_id));
 diesel::joinable!(ombudsman_information_requests -> ombudsman_cases (case_id));
 diesel::joinable!(ombudsman_recommendations -> ombudsman_cases (case_id));
 
+diesel::table! {
+    webhooks (id) {
+        id -> BigInt,
+        version -> BigInt,
+        url -> Text,
+        secret -> Text,
+        event_types -> Text,
+        directorates -> Text,
+        include_personal_data -> Bool,
+        active -> Bool,
+        description -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        created_by -> Text,
+    }
+}
+
+diesel::table! {
+    webhook_events (id) {
+        id -> BigInt,
+        event_type -> Text,
+        entity_type -> Text,
+        entity_id -> Text,
+        directorate -> Nullable<Text>,
+        occurred_at -> Timestamp,
+        data -> Text,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> BigInt,
+        webhook_id -> BigInt,
+        event_id -> BigInt,
+        entity_type -> Text,
+        entity_id -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        lease_until -> Nullable<Timestamp>,
+        last_attempt_at -> Nullable<Timestamp>,
+        last_status_code -> Nullable<Integer>,
+        last_error -> Nullable<Text>,
+        delivered_at -> Nullable<Timestamp>,
+        give_up_at -> Timestamp,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_attempts (id) {
+        id -> BigInt,
+        delivery_id -> BigInt,
+        attempted_at -> Timestamp,
+        status_code -> Nullable<Integer>,
+        error -> Nullable<Text>,
+        duration_ms -> BigInt,
+    }
+}
+
+diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
+diesel::joinable!(webhook_deliveries -> webhook_events (event_id));
+diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    webhooks,
+    webhook_events,
+    webhook_deliveries,
+    webhook_attempts,
     feedback_rounds,
     actions,
     contacts,

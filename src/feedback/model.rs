@@ -394,13 +394,14 @@ pub fn bulk_insert(
     source: &str,
 ) -> Result<Vec<i64>, ApiError> {
     let mut all_ids = Vec::with_capacity(inputs.len());
-    let changes = serde_json::to_string(&Changes::from([(
+    let source = Changes::from([(
         "source".to_string(),
         Change {
             from: serde_json::Value::Null,
             to: json!(source),
         },
-    )]))?;
+    )]);
+    let changes = serde_json::to_string(&source)?;
     for chunk in inputs.chunks(BULK_CHUNK) {
         let at = now();
         let rows: Vec<_> = chunk
@@ -446,6 +447,7 @@ pub fn bulk_insert(
             .collect();
         let insert = diesel::insert_into(audit_log::table).values(entries);
         crate::per_backend!(&mut *conn, |c| insert.execute(c))?;
+        crate::webhooks::outbox::capture_all(conn, ENTITY, &ids, Action::Import, &source, at)?;
         all_ids.extend(ids);
     }
     Ok(all_ids)

@@ -40,6 +40,7 @@ result, and reports on them.\n\nAuthenticate with `POST /api/v1/auth/token` and 
         (name = "settings", description = "The council, its population and the averages of similar authorities."),
         (name = "calendar", description = "Bank holidays: the days that are not working days."),
         (name = "timescales", description = "The timescales every record's clock is measured by, as versions in force from a date."),
+        (name = "webhooks", description = "Events to the CRM: subscriptions, signed deliveries with retries, and their attempts (admins)."),
         (name = "operations", description = "Health, readiness, metrics and this document."),
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError))
@@ -75,7 +76,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(crate::subject_access::api::routes)
             .configure(crate::casework::queue::routes)
             .configure(crate::actions::api::routes)
-            .configure(crate::feedback::reopening::routes),
+            .configure(crate::feedback::reopening::routes)
+            .configure(crate::webhooks::api::routes),
     );
 }
 

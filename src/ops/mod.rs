@@ -61,6 +61,7 @@ pub async fn maintenance(state: actix_web::web::Data<AppState>) {
                 let at = crate::db::now();
                 let keys = crate::http::idempotency::purge(conn, at)?;
                 let throttles = crate::auth::throttle::purge(conn, at)?;
+                crate::webhooks::outbox::purge(conn, at)?;
                 Ok((keys, throttles))
             })
             .await;
