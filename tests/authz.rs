@@ -69,6 +69,10 @@ struct Fixtures {
     /// approved one (made only for the self-assessment's operations).
     assessment: i64,
     approved_assessment: i64,
+    /// A subscription with one delivery waiting (made only for the
+    /// webhooks' operations).
+    webhook: i64,
+    delivery: i64,
 }
 
 static SERIAL: AtomicUsize = AtomicUsize::new(0);
@@ -219,7 +223,39 @@ async fn fixtures(app: &TestApp, admin: &TestUser, operation: &str) -> Fixtures 
     } else {
         (0, 0)
     };
+    let (webhook, delivery) = if operation.contains("webhook") || operation.contains("deliver") {
+        let hook = post(
+            app,
+            admin,
+            "/api/v1/webhooks",
+            json!({"url": "https://8.8.8.8/hook",
+            "secret": "a-secret-of-sixteen-or-more", "event_types": ["feedback.created"]}),
+        )
+        .await;
+        post(
+            app,
+            admin,
+            "/api/v1/feedback",
+            json!({"directorate": "adults", "kind": "enquiry",
+            "received_on": "2025-06-02"}),
+        )
+        .await;
+        let deliveries = crate::common::get(
+            app,
+            admin,
+            &format!("/api/v1/webhooks/{}/deliveries", hook["id"]),
+        )
+        .await;
+        (
+            hook["id"].as_i64().unwrap(),
+            deliveries["items"][0]["id"].as_i64().unwrap(),
+        )
+    } else {
+        (0, 0)
+    };
     Fixtures {
+        webhook,
+        delivery,
         assessment,
         approved_assessment,
         timescale_version,
@@ -367,6 +403,13 @@ fn request(operation: &str, f: &Fixtures) -> (Method, String, Option<Value>, Acc
         // A year of its own for each upload: the same file twice to one year is 409.
         "upload_year_document" => (Method::POST, format!("/api/v1/code-years/{}/documents", 2030 + n % 70), None, Access::Roles(MANAGERS, Scoped::No)),
         "list_year_documents" => (Method::GET, "/api/v1/code-years/2026/documents".into(), None, Access::Roles(CASEWORK_READERS, Scoped::No)),
+        "list_webhooks" => (Method::GET, "/api/v1/webhooks".into(), None, Access::Roles(ADMIN, Scoped::No)),
+        "create_webhook" => (Method::POST, "/api/v1/webhooks".into(), Some(json!({"url": "https://8.8.4.4/hook", "secret": "another-secret-of-length", "event_types": ["feedback.updated"]})), Access::Roles(ADMIN, Scoped::No)),
+        "get_webhook" => (Method::GET, format!("/api/v1/webhooks/{}", f.webhook), None, Access::Roles(ADMIN, Scoped::No)),
+        "update_webhook" => (Method::PATCH, format!("/api/v1/webhooks/{}", f.webhook), Some(json!({"active": false})), Access::Roles(ADMIN, Scoped::No)),
+        "delete_webhook" => (Method::DELETE, format!("/api/v1/webhooks/{}", f.webhook), None, Access::Roles(ADMIN, Scoped::No)),
+        "list_deliveries" => (Method::GET, format!("/api/v1/webhooks/{}/deliveries", f.webhook), None, Access::Roles(ADMIN, Scoped::No)),
+        "redeliver" => (Method::POST, format!("/api/v1/webhooks/{}/deliveries/{}/redeliver", f.webhook, f.delivery), None, Access::Roles(ADMIN, Scoped::No)),
         other => panic!("the operation {other} is not in the authorisation matrix: classify it in tests/authz.rs"),
     };
     (method, path, body, access)
@@ -408,6 +451,8 @@ fn success_status(method: &Method, operation: &str) -> u16 {
         ("POST", "assign_feedback" | "assign_ombudsman_case" | "reopen_feedback") => 200,
         // Approving changes the assessment; it creates no resource.
         ("POST", "approve_assessment") => 200,
+        // Redelivering queues an existing delivery again.
+        ("POST", "redeliver") => 202,
         ("POST", _) => 201,
         _ => 200,
     }

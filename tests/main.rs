@@ -45,3 +45,4 @@ mod statistics;
 mod statutory_rules;
 mod subject_access;
 mod users;
+mod webhooks;

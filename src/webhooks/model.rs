@@ -388,6 +388,9 @@ crate::page_type!(
     DeliveryPage, Delivery
 );
 
+/// An attempt: its delivery, time, status code, error and duration.
+type AttemptRow = (i64, NaiveDateTime, Option<i32>, Option<String>, i64);
+
 type DeliveryRow = (
     (i64, i64, String, String, String, i32, NaiveDateTime),
     (Option<NaiveDateTime>, NaiveDateTime),
@@ -452,18 +455,17 @@ fn load_deliveries(
         ))
         .load(conn)?;
     let ids: Vec<i64> = rows.iter().map(|r| r.0 .0).collect();
-    let attempts: Vec<(i64, NaiveDateTime, Option<i32>, Option<String>, i64)> =
-        webhook_attempts::table
-            .filter(webhook_attempts::delivery_id.eq_any(&ids))
-            .order(webhook_attempts::id.asc())
-            .select((
-                webhook_attempts::delivery_id,
-                webhook_attempts::attempted_at,
-                webhook_attempts::status_code,
-                webhook_attempts::error,
-                webhook_attempts::duration_ms,
-            ))
-            .load(conn)?;
+    let attempts: Vec<AttemptRow> = webhook_attempts::table
+        .filter(webhook_attempts::delivery_id.eq_any(&ids))
+        .order(webhook_attempts::id.asc())
+        .select((
+            webhook_attempts::delivery_id,
+            webhook_attempts::attempted_at,
+            webhook_attempts::status_code,
+            webhook_attempts::error,
+            webhook_attempts::duration_ms,
+        ))
+        .load(conn)?;
     let items = rows
         .into_iter()
         .map(

@@ -146,6 +146,7 @@ fn events_of(
         Action::Escalate => vec![EventType::FeedbackEscalated, entity.updated()],
         _ => vec![entity.updated()],
     };
+    let created = matches!(action, Action::Create | Action::Import);
     let mut status = None;
     match (entity, subject) {
         (Entity::Feedback, Some(now)) => {
@@ -155,21 +156,17 @@ fn events_of(
                 was_set(changes, "closed_on").unwrap_or(now.closed),
             );
             status = Some(after);
-            if before != after && !matches!(action, Action::Create | Action::Import) {
+            if before != after && !created {
                 events.push(EventType::FeedbackStatusChanged);
             }
         }
-        (Entity::OmbudsmanCase, _) => {
-            let decided = changes.get("decision").is_some_and(|c| !c.to.is_null());
-            if decided && !matches!(action, Action::Create | Action::Import) {
-                events.push(EventType::OmbudsmanCaseDecided);
-            }
+        (Entity::OmbudsmanCase, _)
+            if !created && changes.get("decision").is_some_and(|c| !c.to.is_null()) =>
+        {
+            events.push(EventType::OmbudsmanCaseDecided);
         }
-        (Entity::Improvement, _) => {
-            if changes.contains_key("status") && !matches!(action, Action::Create | Action::Import)
-            {
-                events.push(EventType::ImprovementStatusChanged);
-            }
+        (Entity::Improvement, _) if !created && changes.contains_key("status") => {
+            events.push(EventType::ImprovementStatusChanged);
         }
         _ => {}
     }
