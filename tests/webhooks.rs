@@ -791,3 +791,46 @@ async fn ombudsman_cases_and_improvements_have_their_events() {
     assert_eq!(deleted["data"]["directorate"], "adults");
     assert_eq!(deleted["data"]["entity"], "service_improvement");
 }
+
+#[actix_web::test]
+async fn an_escalation_is_the_next_stage_created_and_escalated() {
+    let app = app().await;
+    let admin = app.as_admin().await;
+    let receiver = Receiver::start(0);
+    subscribe(&app, &admin, &receiver.url, json!({})).await;
+    let first = post(&app, &admin, "/api/v1/feedback", complaint("2026-06-02")).await;
+    let next = post(
+        &app,
+        &admin,
+        &format!("/api/v1/feedback/{}/escalate", first["id"]),
+        json!({"received_on": "2026-07-14"}),
+    )
+    .await;
+    deliver_all(&app, clock(), Duration::seconds(1)).await;
+    let events: Vec<(Value, String)> = receiver
+        .accepted()
+        .iter()
+        .map(Received::json)
+        .map(|b| {
+            (
+                b["data"]["id"].clone(),
+                b["type"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        events.contains(&(next["id"].clone(), "feedback.created".into())),
+        "{events:?}"
+    );
+    assert!(
+        events.contains(&(next["id"].clone(), "feedback.escalated".into())),
+        "{events:?}"
+    );
+    let escalated = receiver
+        .accepted()
+        .iter()
+        .map(Received::json)
+        .find(|b| b["type"] == "feedback.escalated")
+        .unwrap();
+    assert_eq!(escalated["data"]["changes"]["parent_id"]["to"], first["id"]);
+}

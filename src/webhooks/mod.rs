@@ -30,7 +30,9 @@ text_enum! {
         /// A feedback record's status (`open`, `responded`, `closed`)
         /// changed; sent besides `feedback.updated`.
         FeedbackStatusChanged => "feedback.status_changed",
-        /// A complaint was escalated to its next stage.
+        /// A complaint was escalated: its next stage, a new record (with
+        /// `parent_id`), was made. Sent besides that record's
+        /// `feedback.created`.
         FeedbackEscalated => "feedback.escalated",
         /// A record passed its due date without a response: once, on the
         /// first day it is overdue (`GET /feedback?overdue=true` lists them).

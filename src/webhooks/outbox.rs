@@ -143,10 +143,11 @@ fn events_of(
         // An erased entity that is kept anonymised still exists: changed.
         Action::Delete => return (vec![entity.deleted()], None),
         Action::Erase if subject.is_none() => return (vec![entity.deleted()], None),
-        Action::Escalate => vec![EventType::FeedbackEscalated, entity.updated()],
+        // Escalation makes the next stage: a new record.
+        Action::Escalate => vec![entity.created(), EventType::FeedbackEscalated],
         _ => vec![entity.updated()],
     };
-    let created = matches!(action, Action::Create | Action::Import);
+    let created = matches!(action, Action::Create | Action::Import | Action::Escalate);
     let mut status = None;
     match (entity, subject) {
         (Entity::Feedback, Some(now)) => {
