@@ -344,13 +344,22 @@ fn claim(conn: &mut DbConnection, now: NaiveDateTime) -> Result<Vec<Claimed>, Ap
         .collect())
 }
 
-/// Record the attempts and release the claims.
+/// Record the attempts and release the claims (of the deliveries that
+/// still exist: a subscription may have been deleted meanwhile).
 fn record(
     conn: &mut DbConnection,
     outcomes: &[Outcome],
     now: NaiveDateTime,
 ) -> Result<(), ApiError> {
-    for outcome in outcomes {
+    let ids: Vec<i64> = outcomes.iter().map(|o| o.delivery_id).collect();
+    let existing: Vec<i64> = webhook_deliveries::table
+        .filter(webhook_deliveries::id.eq_any(&ids))
+        .select(webhook_deliveries::id)
+        .load(conn)?;
+    for outcome in outcomes
+        .iter()
+        .filter(|o| existing.contains(&o.delivery_id))
+    {
         diesel::insert_into(webhook_attempts::table)
             .values((
                 webhook_attempts::delivery_id.eq(outcome.delivery_id),
