@@ -1,8 +1,6 @@
 //! Passwords: argon2id hashes in PHC string form; plain text is never stored
 //! or returned.
 
-use std::cell::RefCell;
-
 use argon2::password_hash::phc::{Output, ParamsString, Salt};
 use argon2::{Algorithm, Argon2, Block, Params, PasswordHash, Version};
 use rand::distributions::{Alphanumeric, DistString};
@@ -65,32 +63,14 @@ pub fn hash(password: &str) -> Result<String, ApiError> {
     Ok(phc.to_string())
 }
 
-/// Run `work` with this thread's argon2 working memory of `blocks` blocks
-/// (19 MiB with the default parameters), kept and reused: allocated afresh
-/// for every check, the freed blocks pile up in the allocator's per-thread
-/// arenas under a flood of logins.
+/// Run `work` with argon2 working memory of `blocks` blocks (19 MiB with
+/// the default parameters), given back when it is done. The binary sets
+/// glibc to serve blocks this large from mappings of their own (see
+/// `tune_allocator` in src/main.rs), so the memory returns to the system at
+/// once rather than staying in a thread's heap; idle, the service holds none.
 fn with_memory<T>(blocks: usize, work: impl FnOnce(&mut [Block]) -> T) -> T {
-    thread_local! {
-        static MEMORY: RefCell<Vec<Block>> = const { RefCell::new(Vec::new()) };
-    }
-    MEMORY.with(|memory| {
-        let mut memory = memory.borrow_mut();
-        if memory.len() != blocks {
-            memory.clear();
-            memory.shrink_to_fit();
-            memory.resize(blocks, Block::new());
-        }
-        let result = work(&mut memory[..]);
-        // Only the hashing threads keep it; a one-off (the first admin's
-        // password at start) gives it back.
-        let hashing_thread = std::thread::current()
-            .name()
-            .is_some_and(|name| name.starts_with(super::hashing::THREAD_NAME));
-        if !hashing_thread {
-            *memory = Vec::new();
-        }
-        result
-    })
+    let mut memory = vec![Block::new(); blocks];
+    work(&mut memory[..])
 }
 
 /// Whether `password` matches `hash`. A malformed hash never matches.
