@@ -74,6 +74,9 @@ pub struct Config {
     /// A fixed date to answer every request as of (`REDRESS_TODAY`), for
     /// demos and tests; `None`: the UK date.
     pub today: Option<NaiveDate>,
+    /// The council's identity provider, whose tokens are accepted beside
+    /// Redress's own (`OIDC_*`); `None`: only Redress's own.
+    pub oidc: Option<crate::auth::oidc::OidcConfig>,
 }
 
 /// The smallest HMAC key accepted, in bytes.
@@ -152,6 +155,7 @@ impl Config {
                 crate::auth::hashing::QUEUE_WAIT.as_millis() as u64,
             )?,
             today: env.date("REDRESS_TODAY")?,
+            oidc: crate::auth::oidc::OidcConfig::from_lookup(|name| env.get(name))?,
             retention_run_at: match env.get("RETENTION_RUN_AT").as_deref().map(str::trim) {
                 Some("off") => None,
                 Some(time) => Some(chrono::NaiveTime::parse_from_str(time, "%H:%M").map_err(
