@@ -39,6 +39,9 @@ pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(3600);
 const MAX_AGE_RANGE: (Duration, Duration) =
     (Duration::from_secs(60), Duration::from_secs(24 * 3600));
 
+/// How long to wait before trying again when the set was never loaded.
+const FIRST_LOAD_RETRY: Duration = Duration::from_secs(5);
+
 /// How long a fetch may take in all.
 const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -338,7 +341,14 @@ impl KeyCache {
             }
             Err(error) => {
                 tracing::warn!(%error, "cannot load the identity provider's keys");
-                state.retry_at = Some(Instant::now() + REFETCH_INTERVAL);
+                // Without any keys, every provider token waits on this: try
+                // again sooner than when old keys still serve.
+                let wait = if state.loaded {
+                    REFETCH_INTERVAL
+                } else {
+                    FIRST_LOAD_RETRY
+                };
+                state.retry_at = Some(Instant::now() + wait);
                 if !state.loaded {
                     return Err(unavailable());
                 }
