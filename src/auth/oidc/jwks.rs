@@ -394,6 +394,62 @@ mod tests {
         assert_eq!(max_age(Some("private")), DEFAULT_MAX_AGE);
     }
 
+    const EC_SET: &str = r#"{"keys":[{"kty":"EC","kid":"e","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}]}"#;
+
+    fn loaded_cache(fresh_for: Duration, last_refetch: Option<Instant>) -> (KeyCache, Instant) {
+        let cache = KeyCache::new(JwksSource::Url("https://idp.example/keys".into()));
+        let now = Instant::now();
+        {
+            let mut state = cache.lock();
+            state.keys = Arc::new(parse(EC_SET).unwrap());
+            state.loaded = true;
+            state.fresh_until = Some(now + fresh_for);
+            state.last_refetch = last_refetch;
+        }
+        (cache, now)
+    }
+
+    #[test]
+    fn a_key_set_is_used_until_its_max_age_and_then_fetched_again() {
+        let (cache, now) = loaded_cache(Duration::from_secs(3600), None);
+        assert!(matches!(cache.plan("e", now), Plan::Found(_)));
+        let later = now + Duration::from_secs(3601);
+        assert!(matches!(
+            cache.plan("e", later),
+            Plan::Load { unknown_kid: false }
+        ));
+    }
+
+    #[test]
+    fn an_unknown_kid_reloads_at_most_once_a_minute() {
+        let (cache, now) = loaded_cache(Duration::from_secs(3600), None);
+        assert!(matches!(
+            cache.plan("new", now),
+            Plan::Load { unknown_kid: true }
+        ));
+        cache.lock().last_refetch = Some(now);
+        assert!(matches!(
+            cache.plan("new", now + Duration::from_secs(59)),
+            Plan::Refuse
+        ));
+        assert!(matches!(
+            cache.plan("new", now + Duration::from_secs(60)),
+            Plan::Load { unknown_kid: true }
+        ));
+    }
+
+    #[test]
+    fn after_a_failed_load_the_old_keys_serve_and_nothing_is_fetched() {
+        let (cache, now) = loaded_cache(Duration::ZERO, None);
+        cache.lock().retry_at = Some(now + REFETCH_INTERVAL);
+        let soon = now + Duration::from_secs(1);
+        assert!(matches!(cache.plan("e", soon), Plan::Found(_)));
+        assert!(matches!(cache.plan("other", soon), Plan::Refuse));
+        let never = KeyCache::new(JwksSource::Url("https://idp.example/keys".into()));
+        never.lock().retry_at = Some(now + FIRST_LOAD_RETRY);
+        assert!(matches!(never.plan("e", soon), Plan::Unavailable));
+    }
+
     #[test]
     fn symmetric_and_kidless_keys_are_skipped() {
         let keys = parse(
