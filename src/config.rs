@@ -77,6 +77,9 @@ pub struct Config {
     /// Whether webhooks may reach loopback and private addresses, over
     /// plain `http` too (`WEBHOOK_ALLOW_PRIVATE`; off by default).
     pub webhook_allow_private: bool,
+    /// The council's identity provider, whose tokens are accepted beside
+    /// Redress's own (`OIDC_*`); `None`: only Redress's own.
+    pub oidc: Option<crate::auth::oidc::OidcConfig>,
 }
 
 /// The smallest HMAC key accepted, in bytes.
@@ -155,6 +158,7 @@ impl Config {
                 crate::auth::hashing::QUEUE_WAIT.as_millis() as u64,
             )?,
             today: env.date("REDRESS_TODAY")?,
+            oidc: crate::auth::oidc::OidcConfig::from_lookup(|name| env.get(name))?,
             retention_run_at: match env.get("RETENTION_RUN_AT").as_deref().map(str::trim) {
                 Some("off") => None,
                 Some(time) => Some(chrono::NaiveTime::parse_from_str(time, "%H:%M").map_err(

@@ -18,6 +18,8 @@ pub struct AppState {
     pub db: Db,
     /// Issues and verifies access tokens.
     pub tokens: TokenService,
+    /// Verifies the identity provider's tokens, when one is configured.
+    pub oidc: Option<crate::auth::oidc::OidcVerifier>,
     /// Request metrics.
     pub metrics: Metrics,
     /// The working-day calendar, cached.
@@ -49,6 +51,10 @@ impl AppState {
         };
         Ok(AppState {
             tokens: TokenService::new(&config, &secret),
+            oidc: config
+                .oidc
+                .clone()
+                .map(crate::auth::oidc::OidcVerifier::new),
             access: crate::access::AccessLog::new(db.clone(), config.access_log_retention_days),
             documents: crate::documents::Documents::new(
                 config.documents_dir.clone(),

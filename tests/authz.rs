@@ -283,6 +283,7 @@ fn request(operation: &str, f: &Fixtures) -> (Method, String, Option<Value>, Acc
     let new_improvement = json!({"directorate": "adults", "description": "Review the procedure.", "agreed_on": "2025-02-03"});
     let (method, path, body, access) = match operation {
         "create_token" => (Method::POST, "/api/v1/auth/token".into(), Some(json!({"username": f.user_name, "password": PASSWORD})), Access::Public),
+        "get_auth_providers" => (Method::GET, "/api/v1/auth/providers".into(), None, Access::Public),
         "get_health" => (Method::GET, "/healthz".into(), None, Access::Public),
         "get_readiness" => (Method::GET, "/readyz".into(), None, Access::Public),
         "get_metrics" => (Method::GET, "/metrics".into(), None, Access::MetricsScraper),

@@ -31,6 +31,7 @@ mod letters;
 mod limits;
 mod login;
 mod negotiation;
+mod oidc;
 mod ombudsman;
 mod ombudsman_rounds;
 mod ops;

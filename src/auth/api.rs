@@ -1,6 +1,6 @@
 //! `/auth/token`: log in.
 
-use actix_web::{post, web, HttpRequest, HttpResponse};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -17,7 +17,7 @@ use crate::validation::Validate;
 
 /// Routes of this module.
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(create_token);
+    cfg.service(create_token).service(get_auth_providers);
 }
 
 /// Credentials to exchange for an access token.
@@ -98,7 +98,12 @@ pub async fn create_token(
         .db
         .run(move |conn| model::find_by_username(conn, &name))
         .await?;
-    let hash = user.as_ref().map(|u| u.password_hash.clone());
+    // A user of the identity provider has no password: verify the decoy,
+    // so the answer takes as long as for anyone else.
+    let hash = user
+        .as_ref()
+        .map(|u| u.password_hash.clone())
+        .filter(|hash| hash != crate::users::external::NO_PASSWORD);
     let matches = state.hashing.verify(password, hash).await?;
     let Some(user) = user.filter(|u| matches && u.active) else {
         tracing::info!(username = %log_safe(&username), address = %address, "failed login");
@@ -123,4 +128,44 @@ pub async fn create_token(
         token_type: "Bearer".into(),
         expires_in: state.tokens.ttl_seconds(),
     }))
+}
+
+/// How a client may sign in besides a password.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuthProviders {
+    /// The council's identity provider, whose access tokens the API accepts
+    /// as bearer tokens; null when none is configured.
+    pub oidc: Option<OidcProvider>,
+}
+
+/// The council's identity provider (OpenID Connect), as a client needs it to
+/// ask for a token the API accepts.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OidcProvider {
+    /// The provider's issuer: its discovery document is at
+    /// `{issuer}/.well-known/openid-configuration`.
+    #[schema(
+        example = "https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/v2.0"
+    )]
+    pub issuer: String,
+    /// The audience tokens must be issued for (the API's client id).
+    #[schema(example = "api://redress")]
+    pub audience: String,
+}
+
+/// How to sign in: the identity provider whose tokens the API accepts, if
+/// any. Public, so a sign-in page can find it.
+#[utoipa::path(
+    tag = "auth",
+    security(()),
+    responses((status = 200, description = "The sign-in providers.", body = AuthProviders))
+)]
+#[get("/auth/providers")]
+pub async fn get_auth_providers(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok().json(AuthProviders {
+        oidc: state.config.oidc.as_ref().map(|oidc| OidcProvider {
+            issuer: oidc.issuer.clone(),
+            audience: oidc.audience.clone(),
+        }),
+    })
 }

@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod hashing;
+pub mod oidc;
 pub mod password;
 pub mod throttle;
 pub mod token;
@@ -160,7 +161,7 @@ impl FromRequest for AuthUser {
         let req = req.clone();
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::internal("application state missing"))?;
-            let (subject, token_version) = match link {
+            let row = match link {
                 Some((link, rest)) => {
                     let claims = state.tokens.verify_link(&link)?;
                     if claims.path != req.path() || claims.query != rest {
@@ -168,31 +169,21 @@ impl FromRequest for AuthUser {
                             "The link is for another page.".into(),
                         ));
                     }
-                    (claims.sub, claims.token_version)
+                    own_user(&state, &claims.sub, claims.token_version).await?
                 }
                 None => {
-                    let claims = state.tokens.verify(&token?)?;
-                    (claims.sub, claims.token_version)
+                    let token = token?;
+                    match &state.oidc {
+                        Some(oidc) if oidc::is_external(&token) => {
+                            external_user(&state, oidc, &token, request_id.clone()).await?
+                        }
+                        _ => {
+                            let claims = state.tokens.verify(&token)?;
+                            own_user(&state, &claims.sub, claims.token_version).await?
+                        }
+                    }
                 }
             };
-            let user_id: i64 = subject
-                .parse()
-                .map_err(|_| ApiError::Unauthorized("The token's subject is not a user.".into()))?;
-            let row = state
-                .db
-                .read(move |conn| crate::users::model::find_optional(conn, user_id))
-                .await?;
-            let row = row.filter(|r| r.active).ok_or_else(|| {
-                ApiError::Unauthorized(
-                    "The token's user no longer exists or is deactivated.".into(),
-                )
-            })?;
-            if row.token_version != token_version {
-                return Err(ApiError::Unauthorized(
-                    "The token was issued before the user's password, role or directorates changed; log in again."
-                        .into(),
-                ));
-            }
             let address = crate::http::client::address(&req, &state.config.trusted_proxies);
             let user = AuthUser::from_row(&row, request_id, Some(address))?;
             req.extensions_mut().insert(user.clone());
@@ -200,6 +191,64 @@ impl FromRequest for AuthUser {
             Ok(user)
         })
     }
+}
+
+/// The active user a Redress token or link names, issued at their current
+/// token version.
+async fn own_user(
+    state: &AppState,
+    subject: &str,
+    token_version: i64,
+) -> Result<UserRow, ApiError> {
+    let user_id: i64 = subject
+        .parse()
+        .map_err(|_| ApiError::Unauthorized("The token's subject is not a user.".into()))?;
+    let row = active_user(state, user_id).await?;
+    if row.token_version != token_version {
+        return Err(ApiError::Unauthorized(
+            "The token was issued before the user's password, role or directorates changed; log in again."
+                .into(),
+        ));
+    }
+    Ok(row)
+}
+
+/// The active user an identity provider's token signs in: provisioned or
+/// brought up to date the first time this process sees the token, read by
+/// id (as for Redress's tokens) after that.
+async fn external_user(
+    state: &AppState,
+    oidc: &oidc::OidcVerifier,
+    token: &str,
+    request_id: Option<String>,
+) -> Result<UserRow, ApiError> {
+    if let Some(user_id) = oidc.signed_in_user(token) {
+        return active_user(state, user_id).await;
+    }
+    let (identity, exp) = oidc.verify(token).await?;
+    let actor = Actor {
+        id: None,
+        username: "identity provider".into(),
+        request_id,
+    };
+    let row = crate::users::external::provision(&state.db, actor, identity).await?;
+    if !row.active {
+        return Err(deactivated());
+    }
+    oidc.remember(token, row.id, exp);
+    Ok(row)
+}
+
+async fn active_user(state: &AppState, user_id: i64) -> Result<UserRow, ApiError> {
+    let row = state
+        .db
+        .read(move |conn| crate::users::model::find_optional(conn, user_id))
+        .await?;
+    row.filter(|r| r.active).ok_or_else(deactivated)
+}
+
+fn deactivated() -> ApiError {
+    ApiError::Unauthorized("The token's user no longer exists or is deactivated.".into())
 }
 
 /// A set of roles allowed to call an endpoint.

@@ -22,6 +22,8 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         token_version -> BigInt,
+        identity_issuer -> Nullable<Text>,
+        external_subject -> Nullable<Text>,
     }
 }
 

@@ -21,7 +21,9 @@ use utoipa_actix_web::{scope, AppExt};
         description = "Redress records complaints and other feedback for English councils, the cases \
 the Local Government and Social Care Ombudsman takes up, and the service improvements agreed as a \
 result, and reports on them.\n\nAuthenticate with `POST /api/v1/auth/token` and send the token as \
-`Authorization: Bearer <token>`. Errors are RFC 9457 problem documents.",
+`Authorization: Bearer <token>`; where the council's identity provider is configured \
+(`GET /api/v1/auth/providers`), its access tokens are accepted the same way. Errors are RFC 9457 \
+problem documents.",
         license(name = "MIT", identifier = "MIT"),
     ),
     servers((url = "/", description = "The server this document is served from: local, staging or production alike")),
@@ -206,7 +208,10 @@ fn finish(spec: &mut Value) {
                 "description": "A token from `POST /api/v1/auth/token`, checked as RFC8725 (JSON Web \
 Token Best Current Practices) advises: the algorithm is fixed (HS256; `none` and every other are \
 refused), and `iss`, `aud`, `exp` and `sub` are required and verified. A report link's token has an \
-audience of its own and opens only that report."},
+audience of its own and opens only that report. Where the council's identity provider is \
+configured, its access tokens are accepted too: signed with a key of its published set (named by \
+`kid`) by one of the configured asymmetric algorithms (never HS256 or `none`), with its `iss` and \
+`aud`, an `exp`, and a role or group the role map knows (else 403)."},
             "metrics_token": {"type": "http", "scheme": "bearer",
                 "description": "The `METRICS_TOKEN` the service was started with (only `/metrics`)."},
         }),

@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod bootstrap;
+pub mod external;
 pub mod model;
 pub mod role;
 
