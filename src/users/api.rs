@@ -55,6 +55,11 @@ pub struct User {
     pub created_at: DateTime<Utc>,
     /// When the user last changed.
     pub updated_at: DateTime<Utc>,
+    /// The council's identity provider (its issuer) the user signs in
+    /// with, who was provisioned on first sign-in and whose role follows the
+    /// provider's `OIDC_ROLE_MAP`; null for a user who logs in with a
+    /// Redress password.
+    pub identity_provider: Option<String>,
 }
 
 impl TryFrom<UserRow> for User {
@@ -70,6 +75,7 @@ impl TryFrom<UserRow> for User {
             version: row.version,
             created_at: row.created_at.and_utc(),
             updated_at: row.updated_at.and_utc(),
+            identity_provider: row.identity_issuer,
         })
     }
 }

@@ -43,6 +43,9 @@ pub struct UserRow {
     /// Raised when the password, role or directorates change: tokens
     /// carrying an older value are refused.
     pub token_version: i64,
+    /// The identity provider (its issuer) the user signs in with; `None`
+    /// for a user of Redress's own passwords.
+    pub identity_issuer: Option<String>,
 }
 
 impl UserRow {
