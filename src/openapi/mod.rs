@@ -40,6 +40,7 @@ result, and reports on them.\n\nAuthenticate with `POST /api/v1/auth/token` and 
         (name = "settings", description = "The council, its population and the averages of similar authorities."),
         (name = "calendar", description = "Bank holidays: the days that are not working days."),
         (name = "timescales", description = "The timescales every record's clock is measured by, as versions in force from a date."),
+        (name = "imports", description = "Bulk import from CSV files (admins): feedback records from another system, and the Ombudsman's published decisions, as jobs to follow."),
         (name = "operations", description = "Health, readiness, metrics and this document."),
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError))
@@ -75,7 +76,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(crate::subject_access::api::routes)
             .configure(crate::casework::queue::routes)
             .configure(crate::actions::api::routes)
-            .configure(crate::feedback::reopening::routes),
+            .configure(crate::feedback::reopening::routes)
+            .configure(crate::imports::api::routes),
     );
 }
 
