@@ -351,11 +351,7 @@ fn run_import(config: &Config, command: ImportCommand) -> Result<(), String> {
         let mut conn = db.get().map_err(|e| e.to_string())?;
         redress::timescales::TimeRules::load(&mut conn).map_err(|e| e.to_string())?
     };
-    let today = redress::calendar::Today(
-        config
-            .today
-            .unwrap_or_else(redress::calendar::uk_today),
-    );
+    let today = redress::calendar::Today(config.today.unwrap_or_else(redress::calendar::uk_today));
     let options = imports::Options {
         kind,
         directorate: args.directorate,

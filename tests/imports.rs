@@ -306,7 +306,10 @@ async fn case(app: &TestApp, admin: &TestUser, reference: &str) -> Value {
     let page = get(
         app,
         admin,
-        &format!("/api/v1/ombudsman-cases?q={}", reference.replace(' ', "%20")),
+        &format!(
+            "/api/v1/ombudsman-cases?q={}",
+            reference.replace(' ', "%20")
+        ),
     )
     .await;
     assert_eq!(page["total"], 1, "{page}");
@@ -318,18 +321,18 @@ async fn ombudsman_decisions_create_then_update_cases_with_the_outcomes_mapped()
     let app = TestApp::new().await;
     let admin = app.as_admin().await;
     // A decisions file needs a directorate.
-    let res = upload(&app, &admin, "kind=ombudsman-decisions", DECISIONS).await;
+    let res = upload(&app, &admin, "kind=ombudsman_decisions", DECISIONS).await;
     assert_eq!(res.invalid_fields(), vec!["directorate"]);
 
     let job = import(
         &app,
         &admin,
-        "kind=ombudsman-decisions&directorate=adults",
+        "kind=ombudsman_decisions&directorate=adults",
         DECISIONS,
     )
     .await;
     assert_eq!(job["status"], "succeeded", "{job}");
-    assert_eq!(job["kind"], "ombudsman-decisions");
+    assert_eq!(job["kind"], "ombudsman_decisions");
     assert_eq!(job["rows_created"], 7, "{job}");
     assert_eq!(job["rows_rejected"], 1, "{job}");
     assert_eq!(job["errors"][0]["line"], 9);
@@ -366,7 +369,7 @@ async fn ombudsman_decisions_create_then_update_cases_with_the_outcomes_mapped()
     let again = import(
         &app,
         &admin,
-        "kind=ombudsman-decisions&directorate=adults",
+        "kind=ombudsman_decisions&directorate=adults",
         DECISIONS,
     )
     .await;
@@ -380,7 +383,7 @@ async fn ombudsman_decisions_create_then_update_cases_with_the_outcomes_mapped()
     let job = import(
         &app,
         &admin,
-        "kind=ombudsman-decisions&directorate=children",
+        "kind=ombudsman_decisions&directorate=children",
         corrected,
     )
     .await;

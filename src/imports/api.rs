@@ -33,7 +33,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
 #[into_params(parameter_in = Query)]
 pub struct ImportParams {
     /// What the file holds: `feedback` (the default) or
-    /// `ombudsman-decisions`.
+    /// `ombudsman_decisions`.
     pub kind: Option<ImportKind>,
     /// The directorate of rows that name none (for decisions: required
     /// when the file has no `directorate` column).
@@ -154,7 +154,7 @@ async fn read_upload(
                         let value = text(bytes, "kind")?;
                         match ImportKind::parse(value.trim()) {
                             Some(kind) => params.kind = Some(kind),
-                            None => errors.add("kind", "must be feedback or ombudsman-decisions"),
+                            None => errors.add("kind", "must be feedback or ombudsman_decisions"),
                         }
                     }
                     "directorate" => {

@@ -128,10 +128,18 @@ impl Columns {
     }
 
     /// The index of the column that fills `field` (after mapping).
-    pub fn index_of(&self, header: &[String], mapping: Option<&Mapping>, field: &str) -> Option<usize> {
+    pub fn index_of(
+        &self,
+        header: &[String],
+        mapping: Option<&Mapping>,
+        field: &str,
+    ) -> Option<usize> {
         header.iter().position(|h| {
             let name = h.trim();
-            mapping.and_then(|m| m.get(name)).map_or(name, String::as_str) == field
+            mapping
+                .and_then(|m| m.get(name))
+                .map_or(name, String::as_str)
+                == field
         })
     }
 
@@ -181,7 +189,8 @@ impl Columns {
             .strip_prefix(top)
             .and_then(|rest| rest.strip_prefix('.'))
             .map(|rest| rest.split(['.', '[']).next().unwrap_or(rest));
-        let fills = |t: &Target, inner: Option<&str>| t.path.0 == top && t.path.1.as_deref() == inner;
+        let fills =
+            |t: &Target, inner: Option<&str>| t.path.0 == top && t.path.1.as_deref() == inner;
         let found = self
             .targets
             .iter()

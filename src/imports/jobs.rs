@@ -11,8 +11,9 @@ use crate::db::page::Paging;
 use crate::db::schema::import_jobs;
 use crate::db::{now, DbConnection};
 use crate::error::ApiError;
+use crate::text_enum;
 
-crate::text_enum! {
+text_enum! {
     /// Where a job is.
     pub enum JobStatus {
         /// Accepted, not started yet.

@@ -86,13 +86,9 @@ pub fn read_csv(bytes: &[u8]) -> Result<File, ApiError> {
         )));
     }
     if bytes.contains(&0) {
-        return Err(bad_file(
-            "is not a CSV text file: it holds a NUL character",
-        ));
+        return Err(bad_file("is not a CSV text file: it holds a NUL character"));
     }
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(bytes);
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
     let header: Vec<String> = reader
         .headers()
         .map_err(|e| bad_file(format!("is not a CSV file: {e}")))?

@@ -46,9 +46,7 @@ const COLUMNS: &[&str] = &[
 
 /// The name a header cell is read under.
 fn normalised(name: &str) -> String {
-    name.trim()
-        .to_ascii_lowercase()
-        .replace([' ', '-'], "_")
+    name.trim().to_ascii_lowercase().replace([' ', '-'], "_")
 }
 
 /// Where each column of a decisions file is.
@@ -245,16 +243,18 @@ fn read_row(
             format!("`{wording}` is not one of the Ombudsman's decisions: Upheld, Not upheld, Closed after initial enquiries, Referred back for local resolution, Advice given, Incomplete/Invalid"),
         ),
     }
-    let mut dates = [("decision_date", "decided_on"), ("received", "received_on")]
-        .map(|(column, field)| match layout.cell(row, column) {
-            None => None,
-            Some(text) => match date_of(text) {
-                Some(date) => Some(json!(date)),
-                None => {
-                    errors.add(field, "must be a date, YYYY-MM-DD or DD/MM/YYYY");
-                    None
-                }
-            },
+    let mut dates =
+        [("decision_date", "decided_on"), ("received", "received_on")].map(|(column, field)| {
+            match layout.cell(row, column) {
+                None => None,
+                Some(text) => match date_of(text) {
+                    Some(date) => Some(json!(date)),
+                    None => {
+                        errors.add(field, "must be a date, YYYY-MM-DD or DD/MM/YYYY");
+                        None
+                    }
+                },
+            }
         });
     match dates[0].take() {
         Some(decided) => {
@@ -282,7 +282,9 @@ fn read_row(
             .cell(row, "directorate")
             .map(str::to_string)
             .or_else(|| directorate.map(str::to_string)),
-        received_on: dates[1].take().or_else(|| fields.get("decided_on").cloned()),
+        received_on: dates[1]
+            .take()
+            .or_else(|| fields.get("decided_on").cloned()),
         fields,
     })
 }
@@ -403,11 +405,11 @@ pub fn save(
             Err(ApiError::Validation(problems)) | Err(ApiError::BadParameter(problems)) => {
                 tally.reject(*line, problems, |f| layout.column_of(f))
             }
-            Err(ApiError::Conflict(detail)) => tally.reject(
-                *line,
-                vec![FieldError::new("reference", detail)],
-                |f| layout.column_of(f),
-            ),
+            Err(ApiError::Conflict(detail)) => {
+                tally.reject(*line, vec![FieldError::new("reference", detail)], |f| {
+                    layout.column_of(f)
+                })
+            }
             Err(other) => return Err(other),
         }
     }

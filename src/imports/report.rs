@@ -3,9 +3,11 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::text_enum;
+
 use crate::error::FieldError;
 
-crate::text_enum! {
+text_enum! {
     /// What a file holds.
     pub enum ImportKind {
         /// Feedback records: one row per record, each validated as the body
@@ -13,7 +15,7 @@ crate::text_enum! {
         Feedback => "feedback",
         /// The Ombudsman's published decisions: one row per case, creating
         /// or updating the case with its reference.
-        OmbudsmanDecisions => "ombudsman-decisions",
+        OmbudsmanDecisions => "ombudsman_decisions",
     }
 }
 
