@@ -23,8 +23,9 @@ rate() {
     python3 -c 'import json, sys
 r = json.load(sys.stdin)
 t = r["report"]
-print(f"{t[\"rows_processed\"]} rows in {r[\"seconds\"]} s: {r[\"rows_per_second\"]:.0f} rows/s "
-      f"(created {t[\"rows_created\"]}, skipped {t[\"rows_skipped\"]}, rejected {t[\"rows_rejected\"]})")'
+print("%d rows in %.1f s: %.0f rows/s (created %d, skipped %d, rejected %d)" % (
+    t["rows_processed"], r["seconds"], r["rows_per_second"],
+    t["rows_created"], t["rows_skipped"], t["rows_rejected"]))'
 }
 
 for backend in $backends; do
