@@ -18,6 +18,7 @@ pub mod documents;
 pub mod error;
 pub mod feedback;
 pub mod http;
+pub mod imports;
 pub mod improvements;
 pub mod letters;
 pub mod ombudsman;

@@ -56,6 +56,39 @@ enum Command {
         #[command(subcommand)]
         command: RetentionCommand,
     },
+    /// Import a CSV file (see the README's "Bulk import"); prints the
+    /// report as JSON.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+}
+
+/// The options every import takes.
+#[derive(clap::Args)]
+struct ImportArgs {
+    /// The CSV file (UTF-8, a header row first).
+    file: std::path::PathBuf,
+    /// The directorate of rows that name none.
+    #[arg(long)]
+    directorate: Option<String>,
+    /// Check every row and report, saving nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// A JSON object from the file's column names to field names.
+    #[arg(long)]
+    mapping: Option<std::path::PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Feedback records, one a row, each checked as a `POST /feedback`
+    /// body; rows whose `external_ref` the directorate has are skipped.
+    Feedback(ImportArgs),
+    /// The Ombudsman's published decisions, creating or updating cases by
+    /// reference (`--directorate` is required when the file has no
+    /// directorate column).
+    OmbudsmanDecisions(ImportArgs),
 }
 
 #[derive(Subcommand)]
@@ -161,6 +194,7 @@ fn main() -> ExitCode {
             command: RetentionCommand::Run { dry_run, as_of },
         } => run_retention(&config, dry_run, as_of),
         Command::Backup { path } => run_backup(&config, &path),
+        Command::Import { command } => run_import(&config, command),
         Command::Openapi | Command::Healthcheck { .. } => Ok(()),
     };
     match result {
@@ -323,6 +357,79 @@ fn run_retention(
             &db, &documents, as_of, dry_run,
         ))
         .map_err(|e| e.to_string())?;
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?
+    );
+    Ok(())
+}
+
+fn run_import(config: &Config, command: ImportCommand) -> Result<(), String> {
+    use redress::imports::{self, report::ImportKind};
+    let (kind, args) = match command {
+        ImportCommand::Feedback(args) => (ImportKind::Feedback, args),
+        ImportCommand::OmbudsmanDecisions(args) => (ImportKind::OmbudsmanDecisions, args),
+    };
+    let bytes = std::fs::read(&args.file)
+        .map_err(|e| format!("cannot read {}: {e}", args.file.display()))?;
+    let mapping = match &args.mapping {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            Some(imports::columns::parse_mapping(&text).map_err(|e| imports::describe(&e))?)
+        }
+        None => None,
+    };
+    let db = open_database(config, None)?;
+    let rules = {
+        let mut conn = db.get().map_err(|e| e.to_string())?;
+        redress::timescales::TimeRules::load(&mut conn).map_err(|e| e.to_string())?
+    };
+    let today = redress::calendar::Today(config.today.unwrap_or_else(redress::calendar::uk_today));
+    let options = imports::Options {
+        kind,
+        directorate: args.directorate,
+        dry_run: args.dry_run,
+        mapping,
+        filename: args
+            .file
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned()),
+    };
+    let started = std::time::Instant::now();
+    let (job, tally) = actix_web::rt::System::new().block_on(async {
+        let prepared = imports::prepare(&db, &bytes, options, rules, today)
+            .await
+            .map_err(|e| imports::describe(&e))?;
+        let job = imports::create_job(&db, &prepared, "command-line")
+            .await
+            .map_err(|e| e.to_string())?;
+        let bar = indicatif::ProgressBar::with_draw_target(
+            Some(prepared.rows.len() as u64),
+            indicatif::ProgressDrawTarget::stderr(),
+        );
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} rows ({per_sec}, {eta} left)",
+        ) {
+            bar.set_style(style);
+        }
+        let actor = Actor::system("command-line");
+        let tally = imports::run(&db, prepared, job, actor, |tally| {
+            bar.set_position(tally.rows_processed as u64)
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+        bar.finish_and_clear();
+        Ok::<_, String>((job, tally))
+    })?;
+    let seconds = started.elapsed().as_secs_f64();
+    let report = serde_json::json!({
+        "job": job,
+        "dry_run": args.dry_run,
+        "seconds": (seconds * 1000.0).round() / 1000.0,
+        "rows_per_second": (tally.rows_processed as f64 / seconds.max(1e-9)).round(),
+        "report": tally,
+    });
     println!(
         "{}",
         serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?

@@ -73,7 +73,12 @@ struct Fixtures {
     /// webhooks' operations).
     webhook: i64,
     delivery: i64,
+    /// An import job (made only for `get_import`).
+    import: i64,
 }
+
+/// The file an import sends.
+const IMPORT_CSV: &str = "kind,directorate,received_on\nenquiry,adults,2025-06-02\n";
 
 static SERIAL: AtomicUsize = AtomicUsize::new(0);
 
@@ -253,9 +258,23 @@ async fn fixtures(app: &TestApp, admin: &TestUser, operation: &str) -> Fixtures 
     } else {
         (0, 0)
     };
+    let import = if operation == "get_import" {
+        let res = app
+            .post("/api/v1/imports?dry_run=true")
+            .auth(admin)
+            .header("content-type", "text/csv")
+            .body(IMPORT_CSV)
+            .send()
+            .await;
+        res.assert_status(202);
+        res.json()["id"].as_i64().unwrap()
+    } else {
+        0
+    };
     Fixtures {
         webhook,
         delivery,
+        import,
         assessment,
         approved_assessment,
         timescale_version,
@@ -411,6 +430,9 @@ fn request(operation: &str, f: &Fixtures) -> (Method, String, Option<Value>, Acc
         "delete_webhook" => (Method::DELETE, format!("/api/v1/webhooks/{}", f.webhook), None, Access::Roles(ADMIN, Scoped::No)),
         "list_deliveries" => (Method::GET, format!("/api/v1/webhooks/{}/deliveries", f.webhook), None, Access::Roles(ADMIN, Scoped::No)),
         "redeliver" => (Method::POST, format!("/api/v1/webhooks/{}/deliveries/{}/redeliver", f.webhook, f.delivery), None, Access::Roles(ADMIN, Scoped::No)),
+        "create_import" => (Method::POST, "/api/v1/imports?dry_run=true".into(), None, Access::Roles(ADMIN, Scoped::No)),
+        "list_imports" => (Method::GET, "/api/v1/imports".into(), None, Access::Roles(ADMIN, Scoped::No)),
+        "get_import" => (Method::GET, format!("/api/v1/imports/{}", f.import), None, Access::Roles(ADMIN, Scoped::No)),
         other => panic!("the operation {other} is not in the authorisation matrix: classify it in tests/authz.rs"),
     };
     (method, path, body, access)
@@ -443,6 +465,8 @@ fn success_status(method: &Method, operation: &str) -> u16 {
     match (method.as_str(), operation) {
         ("DELETE", _) => 204,
         ("POST", "create_token" | "import_holidays" | "run_retention" | "extend_request") => 200,
+        // An import is a job, accepted to run off the request.
+        ("POST", "create_import") => 202,
         ("PUT", "put_timescale_version" | "put_template") => 201,
         ("POST", op) if op.starts_with("redact_") => 200,
         ("POST", op) if op.starts_with("erase_") => 200,
@@ -490,6 +514,8 @@ async fn every_operation_checks_roles_and_directorates() {
             }
             if let Some(body) = &body {
                 req = req.json(body);
+            } else if operation == "create_import" {
+                req = req.header("content-type", "text/csv").body(IMPORT_CSV);
             } else if operation.starts_with("upload_") {
                 let (content_type, upload) = crate::documents::multipart(&[
                     crate::documents::text("kind", "evidence"),

@@ -26,6 +26,7 @@ mod errors;
 mod feedback;
 mod feedback_lists;
 mod hostile;
+mod imports;
 mod improvements;
 mod letters;
 mod limits;

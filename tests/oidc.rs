@@ -218,7 +218,10 @@ async fn an_rs256_token_provisions_a_user_with_the_mapped_role_and_reuses_it() {
     assert_eq!(first["display_name"], "Jo Smith");
     assert_eq!(first["identity_provider"], ISSUER);
     let admin = app.as_admin().await;
-    assert_eq!(me(&app, &admin.token).await["identity_provider"], Value::Null);
+    assert_eq!(
+        me(&app, &admin.token).await["identity_provider"],
+        Value::Null
+    );
     assert_eq!(first["username"], format!("{subject}@council.example"));
     // A later sign-in (a new token) is the same user, and so is the same token again.
     let later = key.sign(&with(

@@ -495,6 +495,30 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    import_jobs (id) {
+        id -> BigInt,
+        kind -> Text,
+        directorate -> Nullable<Text>,
+        dry_run -> Bool,
+        filename -> Nullable<Text>,
+        status -> Text,
+        rows_total -> BigInt,
+        rows_processed -> BigInt,
+        rows_created -> BigInt,
+        rows_updated -> BigInt,
+        rows_skipped -> BigInt,
+        rows_rejected -> BigInt,
+        errors -> Text,
+        error_count -> BigInt,
+        failure -> Nullable<Text>,
+        created_at -> Timestamp,
+        created_by -> Text,
+        started_at -> Nullable<Timestamp>,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(feedback -> directorates (directorate));
 diesel::joinable!(feedback_themes -> feedback (feedback_id));
 diesel::joinable!(feedback_rounds -> feedback (feedback_id));
@@ -584,6 +608,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     retention_schedule,
     legal_holds,
     job_leases,
+    import_jobs,
     subject_access_requests,
     directorates,
     users,

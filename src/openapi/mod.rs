@@ -43,6 +43,7 @@ problem documents.",
         (name = "calendar", description = "Bank holidays: the days that are not working days."),
         (name = "timescales", description = "The timescales every record's clock is measured by, as versions in force from a date."),
         (name = "webhooks", description = "Events to the CRM: subscriptions, signed deliveries with retries, and their attempts (admins)."),
+        (name = "imports", description = "Bulk import from CSV files (admins): feedback records from another system, and the Ombudsman's published decisions, as jobs to follow."),
         (name = "operations", description = "Health, readiness, metrics and this document."),
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError))
@@ -79,7 +80,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(crate::casework::queue::routes)
             .configure(crate::actions::api::routes)
             .configure(crate::feedback::reopening::routes)
-            .configure(crate::webhooks::api::routes),
+            .configure(crate::webhooks::api::routes)
+            .configure(crate::imports::api::routes),
     );
 }
 
