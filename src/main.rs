@@ -315,7 +315,13 @@ fn serve(config: Config) -> Result<(), String> {
             tracing::info!(address = %addr, "serving /metrics");
             actix_web::rt::spawn(metrics);
         }
-        release_free_memory();
+        redress::openapi::prepare();
+        // Once the workers have built their apps (each builds the route
+        // table and, on the way, the OpenAPI document it then drops).
+        actix_web::rt::spawn(async {
+            actix_web::rt::time::sleep(std::time::Duration::from_secs(2)).await;
+            release_free_memory();
+        });
         let app_state = state.clone();
         let mut server = HttpServer::new(move || redress::build_app(app_state.clone()))
             .shutdown_timeout(10)

@@ -14,7 +14,7 @@ use crate::error::FieldErrors;
 /// schema `schema_name`, each under its field's path (`themes[3]`,
 /// `complainant.name`). A schema the spec does not hold checks nothing.
 pub fn check(schema_name: &str, body: &Map<String, Value>, errors: &mut FieldErrors) {
-    let spec = crate::openapi::spec();
+    let spec = &crate::openapi::kept().schemas;
     let schema = &spec["components"]["schemas"][schema_name];
     if !schema.is_null() {
         walk_fields(spec, schema, body, "", errors);

@@ -17,25 +17,19 @@ struct Route {
 fn routes() -> &'static [Route] {
     static ROUTES: OnceLock<Vec<Route>> = OnceLock::new();
     ROUTES.get_or_init(|| {
-        let empty = serde_json::Map::new();
-        crate::openapi::spec()["paths"]
-            .as_object()
-            .unwrap_or(&empty)
+        crate::openapi::kept()
+            .paths
             .iter()
-            .map(|(path, item)| {
+            .map(|(path, methods)| {
                 let segments = path
                     .trim_start_matches('/')
                     .split('/')
                     .map(|s| (!(s.starts_with('{') && s.ends_with('}'))).then(|| s.to_string()))
                     .collect();
-                let methods = [
-                    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-                ]
-                .iter()
-                .filter(|m| item.get(**m).is_some())
-                .map(|m| m.to_uppercase())
-                .collect();
-                Route { segments, methods }
+                Route {
+                    segments,
+                    methods: methods.clone(),
+                }
             })
             .collect()
     })

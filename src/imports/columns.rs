@@ -74,7 +74,7 @@ impl Columns {
         header: &[String],
         mapping: Option<&Mapping>,
     ) -> Result<Columns, ApiError> {
-        let spec = crate::openapi::spec();
+        let spec = &crate::openapi::kept().schemas;
         let schema = &spec["components"]["schemas"][schema_name];
         let mut errors = FieldErrors::new();
         if header.iter().all(|h| h.trim().is_empty()) {

@@ -92,19 +92,96 @@ pub fn routes(cfg: &mut ServiceConfig) {
 #[schema(value_type = String, format = Binary)]
 pub struct Binary(#[allow(dead_code)] Vec<u8>);
 
-/// The finished OpenAPI document, built once.
+/// The finished OpenAPI document, built once and kept: for the command line
+/// and the tests. The service itself keeps only [`Kept`].
 pub fn spec() -> &'static Value {
     static SPEC: OnceLock<Value> = OnceLock::new();
-    SPEC.get_or_init(|| {
-        let (_, api) = App::new()
-            .into_utoipa_app()
-            .openapi(ApiDoc::openapi())
-            .configure(routes)
-            .split_for_parts();
-        let mut spec = serde_json::to_value(api).unwrap_or_default();
-        finish(&mut spec);
-        spec
+    SPEC.get_or_init(build)
+}
+
+fn build() -> Value {
+    let (_, api) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(routes)
+        .split_for_parts();
+    let mut spec = serde_json::to_value(api).unwrap_or_default();
+    finish(&mut spec);
+    spec
+}
+
+/// What the running service keeps of its OpenAPI document. The document as
+/// a JSON value takes several megabytes, held for the life of the process
+/// for the few things that read it; it is built once, these are taken from
+/// it, and it is dropped.
+pub struct Kept {
+    /// The document, compact, as `GET /openapi.json` serves it.
+    pub text: String,
+    /// `{"components": {"schemas": …}}` without the prose (descriptions,
+    /// examples, titles): what request bodies are checked against
+    /// ([`crate::http::limits`]) and CSV columns are read by.
+    pub schemas: Value,
+    /// Each path template, with its methods in upper case.
+    pub paths: Vec<(String, Vec<String>)>,
+}
+
+/// The kept parts of the document, built at the first call: the service
+/// calls it at start ([`prepare`]).
+pub fn kept() -> &'static Kept {
+    static KEPT: OnceLock<Kept> = OnceLock::new();
+    KEPT.get_or_init(|| {
+        let spec = build();
+        let text = serde_json::to_string(&spec).unwrap_or_default();
+        let mut schemas = spec["components"]["schemas"].clone();
+        without_prose(&mut schemas, false);
+        let empty = serde_json::Map::new();
+        let paths = spec["paths"]
+            .as_object()
+            .unwrap_or(&empty)
+            .iter()
+            .map(|(path, item)| {
+                let methods = [
+                    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+                ]
+                .iter()
+                .filter(|m| item.get(**m).is_some())
+                .map(|m| m.to_uppercase())
+                .collect();
+                (path.clone(), methods)
+            })
+            .collect();
+        Kept {
+            text,
+            schemas: json!({"components": {"schemas": schemas}}),
+            paths,
+        }
     })
+}
+
+/// Build what the service keeps of the document now, rather than at the
+/// first request that needs it.
+pub fn prepare() {
+    kept();
+}
+
+/// Remove the prose from a schema tree. `names` says `value` is a map of
+/// property (or schema) names, whose keys are names, not keywords.
+fn without_prose(value: &mut Value, names: bool) {
+    match value {
+        Value::Object(map) => {
+            if !names {
+                for keyword in ["description", "example", "examples", "title"] {
+                    map.remove(keyword);
+                }
+            }
+            for (key, inner) in map.iter_mut() {
+                let holds_names = !names && matches!(key.as_str(), "properties");
+                without_prose(inner, holds_names);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| without_prose(v, false)),
+        _ => {}
+    }
 }
 
 /// The document as committed in `openapi/openapi.json`.
