@@ -319,7 +319,7 @@ fn serve(config: Config) -> Result<(), String> {
         // Once the workers have built their apps (each builds the route
         // table and, on the way, the OpenAPI document it then drops).
         actix_web::rt::spawn(async {
-            actix_web::rt::time::sleep(std::time::Duration::from_secs(2)).await;
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(500)).await;
             release_free_memory();
         });
         let app_state = state.clone();
