@@ -171,6 +171,21 @@ async fn pending(app: &TestApp) -> bool {
         .unwrap()
 }
 
+async fn set_lease(app: &TestApp, delivery: i64, until: Option<NaiveDateTime>) {
+    use diesel::prelude::*;
+    use redress::db::schema::webhook_deliveries;
+    app.state
+        .db
+        .write(move |conn| {
+            diesel::update(webhook_deliveries::table.find(delivery))
+                .set(webhook_deliveries::lease_until.eq(until))
+                .execute(conn)?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+}
+
 fn clock() -> NaiveDateTime {
     redress::db::now()
 }
@@ -396,15 +411,22 @@ async fn a_delivery_failing_for_a_day_is_marked_failed_and_can_be_redelivered() 
     let delivery = &deliveries["items"][0];
     assert_eq!(delivery["next_attempt_at"], Value::Null);
 
-    let res = app
-        .post(&format!(
+    let redeliver = || {
+        app.post(&format!(
             "/api/v1/webhooks/{}/deliveries/{}/redeliver",
             hook["id"], delivery["id"]
         ))
         .auth(&admin)
         .send()
-        .await;
+    };
+    // While an instance holds it (a claim's lease), it is not queued again.
+    let id = delivery["id"].as_i64().unwrap();
+    set_lease(&app, id, Some(clock() + Duration::seconds(60))).await;
+    redeliver().await.problem(409);
+    set_lease(&app, id, None).await;
+    let res = redeliver().await;
     res.assert_status(202);
+    assert_eq!(res.json()["attempts"], 0);
     assert_eq!(res.json()["status"], "pending");
     Dispatcher::new(true)
         .tick(&app.state.db, clock(), today())
@@ -627,10 +649,19 @@ async fn subscriptions_are_managed_by_admins_with_checks() {
         patch(json!({"id": 5}), "\"2\"").await.invalid_fields(),
         ["id"]
     );
+    // A new secret of the same length is a change (rotation), audited
+    // without its value.
+    let rotated = "b-webhook-secret-of-some-length";
+    assert_eq!(rotated.len(), SECRET.len());
+    let res = patch(json!({"secret": rotated}), "\"2\"").await;
+    res.assert_status(200);
+    assert_eq!(res.json()["version"], 3);
     // The audit history never holds the secret.
     let audit = app.table_text("audit_log").await;
     assert!(audit.iter().any(|entry| entry.starts_with("webhook ")));
     assert!(!audit.iter().any(|entry| entry.contains(SECRET)));
+    assert!(!audit.iter().any(|entry| entry.contains(rotated)));
+    assert!(audit.iter().any(|entry| entry.contains("[changed]")));
 
     app.get("/api/v1/webhooks/999999")
         .auth(&admin)
@@ -644,7 +675,7 @@ async fn subscriptions_are_managed_by_admins_with_checks() {
         .problem(404);
     app.delete(&path)
         .auth(&admin)
-        .header("If-Match", "\"1\"")
+        .header("If-Match", "\"2\"")
         .send()
         .await
         .problem(412);
@@ -824,6 +855,17 @@ async fn an_escalation_is_the_next_stage_created_and_escalated() {
     );
     assert!(
         events.contains(&(next["id"].clone(), "feedback.escalated".into())),
+        "{events:?}"
+    );
+    // The parent was created once, and the escalation changed it.
+    let of_first: Vec<&String> = events
+        .iter()
+        .filter(|(id, _)| *id == first["id"])
+        .map(|(_, t)| t)
+        .collect();
+    assert_eq!(
+        of_first,
+        ["feedback.created", "feedback.updated"],
         "{events:?}"
     );
     let escalated = receiver

@@ -222,6 +222,9 @@ pub async fn escalate_feedback(
         &state.db,
         request,
         move |conn| {
+            // Locked, as every change of a record is: the parent's history
+            // (and its webhook events) follow in commit order.
+            crate::db::lock_row(conn, "feedback", id)?;
             let parent = store::find_visible::<FeedbackRow>(
                 conn,
                 &user.scope().map(<[String]>::to_vec),

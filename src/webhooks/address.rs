@@ -88,12 +88,34 @@ pub fn is_public(ip: IpAddr) -> bool {
                 || v4.is_broadcast()
                 || v4.is_documentation()
                 || a == 0
+                // Shared address space (carrier-grade NAT): 100.64.0.0/10.
                 || (a == 100 && (64..128).contains(&b))
-                || (a == 192 && b == 0)
+                // IETF protocol assignments: 192.0.0.0/24.
+                || v4.octets()[..3] == [192, 0, 0]
+                // Benchmarking: 198.18.0.0/15.
+                || (a == 198 && (b == 18 || b == 19))
                 || a >= 240)
         }
         IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
+            let s = v6.segments();
+            let v4_of = |high: u16, low: u16| {
+                std::net::Ipv4Addr::new((high >> 8) as u8, high as u8, (low >> 8) as u8, low as u8)
+            };
+            // IPv4 inside IPv6: mapped (::ffff:a.b.c.d), compatible
+            // (::a.b.c.d), NAT64 (64:ff9b::/96) and 6to4 (2002::/16).
+            let compatible =
+                s[..6] == [0, 0, 0, 0, 0, 0] && !v6.is_loopback() && !v6.is_unspecified();
+            let nat64 = s[..6] == [0x64, 0xff9b, 0, 0, 0, 0];
+            let embedded = if let Some(v4) = v6.to_ipv4_mapped() {
+                Some(v4)
+            } else if compatible || nat64 {
+                Some(v4_of(s[6], s[7]))
+            } else if s[0] == 0x2002 {
+                Some(v4_of(s[1], s[2]))
+            } else {
+                None
+            };
+            if let Some(v4) = embedded {
                 return is_public(IpAddr::V4(v4));
             }
             !(v6.is_loopback()
@@ -101,8 +123,10 @@ pub fn is_public(ip: IpAddr) -> bool {
                 || v6.is_multicast()
                 || v6.is_unique_local()
                 || v6.is_unicast_link_local()
+                // Site-local (deprecated, still routed inside some networks).
+                || (s[0] & 0xffc0) == 0xfec0
                 // Documentation: 2001:db8::/32.
-                || (v6.segments()[0] == 0x2001 && v6.segments()[1] == 0x0db8))
+                || (s[0] == 0x2001 && s[1] == 0x0db8))
         }
     }
 }
@@ -149,6 +173,13 @@ mod tests {
             "https://100.64.0.1/",
             "https://0.0.0.0/",
             "https://localhost/hook",
+            "https://[::ffff:10.0.0.1]/",
+            "https://[::10.0.0.1]/",
+            "https://[64:ff9b::a00:1]/",
+            "https://[2002:a00:1::]/",
+            "https://[fec0::1]/",
+            "https://198.18.0.1/",
+            "https://192.0.0.8/",
         ] {
             assert!(check(url, false).is_err(), "{url}");
         }
@@ -162,6 +193,8 @@ mod tests {
         assert!(check("https://8.8.8.8:0/", false).is_err());
         assert!(check("https:///path", false).is_err());
         assert!(check("https://8.8.8.8/hook", false).is_ok());
+        assert!(check("https://192.0.64.1/hook", false).is_ok());
+        assert!(check("https://[64:ff9b::808:808]/hook", false).is_ok());
         assert!(check("http://127.0.0.1:9/hook", true).is_ok());
     }
 }

@@ -310,13 +310,17 @@ pub async fn list_deliveries(
 }
 
 /// Send a delivery again, as soon as the worker next looks (within about a
-/// second), whatever its status, with a fresh 24 hours of retries. The
-/// receiver gets the same event id, so it can tell a repeat.
+/// second), whatever its status, with a fresh 24 hours of retries starting
+/// from the shortest delay. The receiver gets the same event id, so it can
+/// tell a repeat. 409 while an instance is sending it.
 #[utoipa::path(
     tag = "webhooks",
     params(("id" = i64, Path, description = "Subscription id."),
            ("delivery_id" = i64, Path, description = "Delivery id.")),
-    responses((status = 202, description = "The delivery is queued again.", body = Delivery))
+    responses(
+        (status = 202, description = "The delivery is queued again.", body = Delivery),
+        (status = 409, description = "An instance is sending the delivery now.", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
 )]
 #[post("/webhooks/{id}/deliveries/{delivery_id}/redeliver")]
 pub async fn redeliver(

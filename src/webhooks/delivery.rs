@@ -50,6 +50,9 @@ pub fn backoff(attempts: i32) -> chrono::Duration {
 #[derive(Debug, Clone)]
 struct Claimed {
     delivery_id: i64,
+    /// The lease this claim wrote: the result is recorded only while the
+    /// delivery still carries it (no redelivery or other claim since).
+    lease_until: NaiveDateTime,
     attempts: i32,
     give_up_at: NaiveDateTime,
     url: String,
@@ -66,6 +69,7 @@ struct Claimed {
 #[derive(Debug, Clone)]
 struct Outcome {
     delivery_id: i64,
+    lease_until: NaiveDateTime,
     attempts: i32,
     give_up_at: NaiveDateTime,
     status_code: Option<i32>,
@@ -106,6 +110,9 @@ impl Dispatcher {
             .http_status_as_error(false)
             // A redirect could lead to a private address: not followed.
             .max_redirects(0)
+            // Nor through a proxy from the environment, which would do the
+            // connecting the address check has vetted.
+            .proxy(None)
             .user_agent(concat!("Redress-Webhooks/", env!("CARGO_PKG_VERSION")))
             .build()
             .into();
@@ -159,6 +166,7 @@ impl Dispatcher {
         };
         Outcome {
             delivery_id: claimed.delivery_id,
+            lease_until: claimed.lease_until,
             attempts: claimed.attempts + 1,
             give_up_at: claimed.give_up_at,
             status_code,
@@ -191,6 +199,9 @@ impl Dispatcher {
     }
 }
 
+/// Free-text fields that audit entries carry beside an entity's own fields.
+const FREE_TEXT_OF_ENTRIES: &[&str] = &["erasure_note", "note"];
+
 /// The JSON a receiver gets: the event's id (for deduplication), type and
 /// time, and its data, without personal data unless the subscription
 /// includes it.
@@ -203,6 +214,11 @@ fn body(claimed: &Claimed) -> Result<Vec<u8>, String> {
         ) {
             for field in entity.personal_fields() {
                 changes.remove(field);
+            }
+            // Free text of the history's own entries: an erasure's note, an
+            // assignment's note.
+            for field in FREE_TEXT_OF_ENTRIES {
+                changes.remove(*field);
             }
         }
     }
@@ -229,8 +245,15 @@ fn overdue_checked_on(conn: &mut DbConnection) -> Result<Option<NaiveDate>, ApiE
 /// Whether any delivery is due: a cheap look before a claim's write.
 fn any_due(conn: &mut DbConnection, now: NaiveDateTime) -> Result<bool, ApiError> {
     let query = webhook_deliveries::table
+        .inner_join(webhooks::table)
+        .filter(webhooks::active.eq(true))
         .filter(webhook_deliveries::status.eq(DeliveryStatus::Pending.as_str()))
         .filter(webhook_deliveries::next_attempt_at.le(now))
+        .filter(
+            webhook_deliveries::lease_until
+                .is_null()
+                .or(webhook_deliveries::lease_until.lt(now)),
+        )
         .select(webhook_deliveries::id)
         .limit(1);
     let found: Option<i64> = crate::per_backend!(conn, |c| query.get_result(c).optional())?;
@@ -329,6 +352,7 @@ fn claim(conn: &mut DbConnection, now: NaiveDateTime) -> Result<Vec<Claimed>, Ap
                 (event_id, event_type, entity_type, occurred_at, data),
             )| Claimed {
                 delivery_id,
+                lease_until,
                 attempts,
                 give_up_at,
                 url,
@@ -344,31 +368,16 @@ fn claim(conn: &mut DbConnection, now: NaiveDateTime) -> Result<Vec<Claimed>, Ap
         .collect())
 }
 
-/// Record the attempts and release the claims (of the deliveries that
-/// still exist: a subscription may have been deleted meanwhile).
+/// Record the attempts and release the claims. An outcome counts only
+/// while its delivery is pending under this claim's lease: not if it was
+/// redelivered, claimed again after the lease ran out, or deleted with its
+/// subscription meanwhile.
 fn record(
     conn: &mut DbConnection,
     outcomes: &[Outcome],
     now: NaiveDateTime,
 ) -> Result<(), ApiError> {
-    let ids: Vec<i64> = outcomes.iter().map(|o| o.delivery_id).collect();
-    let existing: Vec<i64> = webhook_deliveries::table
-        .filter(webhook_deliveries::id.eq_any(&ids))
-        .select(webhook_deliveries::id)
-        .load(conn)?;
-    for outcome in outcomes
-        .iter()
-        .filter(|o| existing.contains(&o.delivery_id))
-    {
-        diesel::insert_into(webhook_attempts::table)
-            .values((
-                webhook_attempts::delivery_id.eq(outcome.delivery_id),
-                webhook_attempts::attempted_at.eq(now),
-                webhook_attempts::status_code.eq(outcome.status_code),
-                webhook_attempts::error.eq(&outcome.error),
-                webhook_attempts::duration_ms.eq(outcome.duration_ms),
-            ))
-            .execute(conn)?;
+    for outcome in outcomes {
         let status = if outcome.succeeded() {
             DeliveryStatus::Delivered
         } else if now >= outcome.give_up_at {
@@ -377,7 +386,11 @@ fn record(
             DeliveryStatus::Pending
         };
         let next_attempt_at = now + backoff(outcome.attempts);
-        diesel::update(webhook_deliveries::table.find(outcome.delivery_id))
+        let ours = webhook_deliveries::table
+            .filter(webhook_deliveries::id.eq(outcome.delivery_id))
+            .filter(webhook_deliveries::status.eq(DeliveryStatus::Pending.as_str()))
+            .filter(webhook_deliveries::lease_until.eq(outcome.lease_until));
+        let updated = diesel::update(ours)
             .set((
                 webhook_deliveries::status.eq(status.as_str()),
                 webhook_deliveries::attempts.eq(outcome.attempts),
@@ -389,6 +402,17 @@ fn record(
                 webhook_deliveries::delivered_at.eq(outcome.succeeded().then_some(now)),
             ))
             .execute(conn)?;
+        if updated == 1 {
+            diesel::insert_into(webhook_attempts::table)
+                .values((
+                    webhook_attempts::delivery_id.eq(outcome.delivery_id),
+                    webhook_attempts::attempted_at.eq(now),
+                    webhook_attempts::status_code.eq(outcome.status_code),
+                    webhook_attempts::error.eq(&outcome.error),
+                    webhook_attempts::duration_ms.eq(outcome.duration_ms),
+                ))
+                .execute(conn)?;
+        }
     }
     Ok(())
 }

@@ -20,7 +20,7 @@ pub const ENTITY: &str = "webhook";
 
 /// What an admin writes of a subscription (`POST /webhooks`, and the
 /// fields a `PATCH` may change).
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WebhookInput {
     /// Where events are POSTed: an `https` URL whose host resolves only to
@@ -279,9 +279,19 @@ pub fn update(
     let before = current.input()?;
     let after = change(before.clone())?;
     check_directorates(conn, &after)?;
-    let changes = audit::diff(&audited(&before), &audited(&after));
-    if changes.is_empty() {
+    if before == after {
         return Ok(current);
+    }
+    let mut changes = audit::diff(&audited(&before), &audited(&after));
+    if before.secret != after.secret {
+        // A new secret of the same length: recorded, never its value.
+        changes.insert(
+            "secret".into(),
+            audit::Change {
+                from: json!("[set]"),
+                to: json!("[changed]"),
+            },
+        );
     }
     diesel::update(webhooks::table.find(id))
         .set((
@@ -517,6 +527,22 @@ pub fn redeliver(
 ) -> Result<Delivery, ApiError> {
     find(conn, webhook_id)?;
     let at = now();
+    crate::db::lock_row(conn, "webhook_deliveries", delivery_id)?;
+    let lease: Option<Option<NaiveDateTime>> = webhook_deliveries::table
+        .filter(webhook_deliveries::id.eq(delivery_id))
+        .filter(webhook_deliveries::webhook_id.eq(webhook_id))
+        .select(webhook_deliveries::lease_until)
+        .first(conn)
+        .optional()?;
+    match lease {
+        None => return Err(ApiError::not_found()),
+        Some(Some(until)) if until > at => {
+            return Err(ApiError::Conflict(
+                "The delivery is being sent now; see its attempt when it is done.".into(),
+            ))
+        }
+        Some(_) => {}
+    }
     let changed = diesel::update(
         webhook_deliveries::table
             .filter(webhook_deliveries::id.eq(delivery_id))
@@ -525,7 +551,8 @@ pub fn redeliver(
     .set((
         webhook_deliveries::status.eq(DeliveryStatus::Pending.as_str()),
         webhook_deliveries::next_attempt_at.eq(at),
-        webhook_deliveries::lease_until.eq(None::<NaiveDateTime>),
+        // Its retries start again from the first, short delay.
+        webhook_deliveries::attempts.eq(0),
         webhook_deliveries::give_up_at
             .eq(at + chrono::Duration::hours(crate::webhooks::outbox::RETRY_FOR_HOURS)),
     ))

@@ -48,15 +48,22 @@ fn subscribers(conn: &mut DbConnection) -> Result<Vec<Subscriber>, ApiError> {
         webhooks::directorates,
     ));
     let rows: Vec<(i64, String, String)> = crate::per_backend!(conn, |c| query.load(c))?;
-    rows.into_iter()
-        .map(|(id, event_types, directorates)| {
-            Ok(Subscriber {
-                id,
-                event_types: serde_json::from_str(&event_types)?,
-                directorates: serde_json::from_str(&directorates)?,
-            })
+    // A subscription that cannot be read (it never should) is skipped and
+    // logged: it must not stop every change of the service.
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, event_types, directorates)| {
+            let read = serde_json::from_str::<Vec<String>>(&event_types).and_then(|types| {
+                Ok(Subscriber {
+                    id,
+                    event_types: types.iter().filter_map(|t| EventType::parse(t)).collect(),
+                    directorates: serde_json::from_str(&directorates)?,
+                })
+            });
+            read.map_err(|error| tracing::error!(webhook = id, %error, "unreadable subscription"))
+                .ok()
         })
-        .collect()
+        .collect())
 }
 
 /// What an event says of its entity besides the change: where it belongs,
@@ -138,16 +145,20 @@ fn events_of(
     changes: &Changes,
     subject: Option<&Subject>,
 ) -> (Vec<EventType>, Option<&'static str>) {
+    // Escalation makes the next stage, a new record (with `parent_id`), and
+    // notes it in the parent's history (`escalated_to`): the parent is updated.
+    let next_stage = action == Action::Escalate && changes.contains_key("parent_id");
     let mut events = match action {
         Action::Create | Action::Import => vec![entity.created()],
-        // An erased entity that is kept anonymised still exists: changed.
+        _ if next_stage => vec![entity.created(), EventType::FeedbackEscalated],
         Action::Delete => return (vec![entity.deleted()], None),
-        Action::Erase if subject.is_none() => return (vec![entity.deleted()], None),
-        // Escalation makes the next stage: a new record.
-        Action::Escalate => vec![entity.created(), EventType::FeedbackEscalated],
+        // Erasing or redacting what is already gone (its deletion was the
+        // event) tells nothing more; an erased record kept anonymised and a
+        // redacted one are changed.
+        Action::Erase | Action::Redact if subject.is_none() => return (Vec::new(), None),
         _ => vec![entity.updated()],
     };
-    let created = matches!(action, Action::Create | Action::Import | Action::Escalate);
+    let created = matches!(action, Action::Create | Action::Import) || next_stage;
     let mut status = None;
     match (entity, subject) {
         (Entity::Feedback, Some(now)) => {
@@ -384,6 +395,9 @@ pub fn sweep_overdue(conn: &mut DbConnection, today: NaiveDate) -> Result<usize,
         ))
         .load(conn)?;
     for (id, directorate, reference, due_on) in &overdue {
+        // As every change of the record does, so that its events are
+        // numbered in the order they are committed.
+        crate::db::lock_row(conn, "feedback", *id)?;
         let data = json!({
             "entity": Entity::Feedback.name(),
             "id": id,
