@@ -105,7 +105,7 @@ pub struct Dispatcher {
 impl Dispatcher {
     /// A dispatcher; `allow_private` is `WEBHOOK_ALLOW_PRIVATE`.
     pub fn new(allow_private: bool) -> Dispatcher {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
+        let config = ureq::Agent::config_builder()
             .timeout_global(Some(ATTEMPT_TIMEOUT))
             .http_status_as_error(false)
             // A redirect could lead to a private address: not followed.
@@ -114,8 +114,12 @@ impl Dispatcher {
             // connecting the address check has vetted.
             .proxy(None)
             .user_agent(concat!("Redress-Webhooks/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .into();
+            .build();
+        let agent = ureq::Agent::with_parts(
+            config,
+            ureq::unversioned::transport::DefaultConnector::new(),
+            PublicOnly { allow_private },
+        );
         Dispatcher {
             agent,
             allow_private,
@@ -176,7 +180,8 @@ impl Dispatcher {
     }
 
     fn attempt(&self, claimed: &Claimed, now: NaiveDateTime) -> Result<i32, String> {
-        // Checked again at each attempt: the name may resolve elsewhere now.
+        // Checked again at each attempt, for a clear error (the client's
+        // resolver keeps to public addresses as well: `PublicOnly`).
         address::check(&claimed.url, self.allow_private)
             .map_err(|e| format!("refused: {}", e.0))?;
         let body = body(claimed)?;
@@ -196,6 +201,38 @@ impl Dispatcher {
             .send(&body[..])
             .map_err(|e| e.to_string())?;
         Ok(i32::from(response.status().as_u16()))
+    }
+}
+
+/// The client's resolver: the system's, keeping only public addresses
+/// (unless private ones are allowed), so that the connection goes to an
+/// address the policy has vetted, not to what a second lookup of the name
+/// returns (DNS rebinding).
+#[derive(Debug)]
+struct PublicOnly {
+    allow_private: bool,
+}
+
+impl ureq::unversioned::resolver::Resolver for PublicOnly {
+    fn resolve(
+        &self,
+        uri: &ureq::http::Uri,
+        config: &ureq::config::Config,
+        timeout: ureq::unversioned::transport::NextTimeout,
+    ) -> Result<ureq::unversioned::resolver::ResolvedSocketAddrs, ureq::Error> {
+        let found = ureq::unversioned::resolver::DefaultResolver::default()
+            .resolve(uri, config, timeout)?;
+        if self.allow_private {
+            return Ok(found);
+        }
+        let mut public = self.empty();
+        for address in found.iter().filter(|a| address::is_public(a.ip())) {
+            public.push(*address);
+        }
+        if public.is_empty() {
+            return Err(ureq::Error::HostNotFound);
+        }
+        Ok(public)
     }
 }
 
@@ -435,5 +472,44 @@ pub async fn run(state: actix_web::web::Data<crate::state::AppState>) {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Read, Write};
+    use std::net::TcpListener;
+
+    use super::*;
+
+    #[test]
+    fn the_client_connects_only_to_addresses_the_policy_allows() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        // Refused by the resolver itself, whatever checked the URL before.
+        let refused = Dispatcher::new(false).agent.post(&url).send(&b"{}"[..]);
+        assert!(
+            matches!(refused, Err(ureq::Error::HostNotFound)),
+            "{refused:?}"
+        );
+        // Allowed, it connects.
+        let server = std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().unwrap();
+            let mut buffer = [0_u8; 1024];
+            let _ = stream.read(&mut buffer).unwrap();
+            stream
+                .write_all(b"HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n")
+                .unwrap();
+        });
+        let allowed = Dispatcher::new(true).agent.post(&url).send(&b"{}"[..]);
+        assert_eq!(allowed.unwrap().status().as_u16(), 204);
+        server.join().unwrap();
+    }
+
+    #[test]
+    fn retries_back_off_doubling_up_to_an_hour() {
+        assert_eq!(backoff(1), chrono::Duration::seconds(10));
+        assert_eq!(backoff(2), chrono::Duration::seconds(20));
+        assert_eq!(backoff(30), chrono::Duration::seconds(3_600));
     }
 }
