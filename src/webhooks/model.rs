@@ -167,6 +167,34 @@ impl WebhookRow {
     }
 }
 
+/// The columns a subscription's input writes, for both its insert and its
+/// updates (the lists are JSON arrays).
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = webhooks, treat_none_as_null = true)]
+struct Columns<'a> {
+    url: &'a str,
+    secret: &'a str,
+    event_types: String,
+    directorates: String,
+    include_personal_data: bool,
+    active: bool,
+    description: Option<&'a str>,
+}
+
+impl<'a> Columns<'a> {
+    fn of(input: &'a WebhookInput) -> Result<Columns<'a>, ApiError> {
+        Ok(Columns {
+            url: &input.url,
+            secret: &input.secret,
+            event_types: serde_json::to_string(&input.event_types)?,
+            directorates: serde_json::to_string(&input.directorates)?,
+            include_personal_data: input.include_personal_data,
+            active: input.active,
+            description: input.description.as_deref(),
+        })
+    }
+}
+
 /// The subscription's fields as the audit log keeps them: the secret only
 /// as a note that one is set.
 fn audited(input: &WebhookInput) -> Value {
@@ -203,14 +231,8 @@ pub fn create(
     let at = now();
     let insert = diesel::insert_into(webhooks::table)
         .values((
+            Columns::of(input)?,
             webhooks::version.eq(1),
-            webhooks::url.eq(&input.url),
-            webhooks::secret.eq(&input.secret),
-            webhooks::event_types.eq(serde_json::to_string(&input.event_types)?),
-            webhooks::directorates.eq(serde_json::to_string(&input.directorates)?),
-            webhooks::include_personal_data.eq(input.include_personal_data),
-            webhooks::active.eq(input.active),
-            webhooks::description.eq(&input.description),
             webhooks::created_at.eq(at),
             webhooks::updated_at.eq(at),
             webhooks::created_by.eq(&actor.username),
@@ -295,14 +317,8 @@ pub fn update(
     }
     diesel::update(webhooks::table.find(id))
         .set((
+            Columns::of(&after)?,
             webhooks::version.eq(current.version + 1),
-            webhooks::url.eq(&after.url),
-            webhooks::secret.eq(&after.secret),
-            webhooks::event_types.eq(serde_json::to_string(&after.event_types)?),
-            webhooks::directorates.eq(serde_json::to_string(&after.directorates)?),
-            webhooks::include_personal_data.eq(after.include_personal_data),
-            webhooks::active.eq(after.active),
-            webhooks::description.eq(&after.description),
             webhooks::updated_at.eq(now()),
         ))
         .execute(conn)?;
