@@ -381,6 +381,21 @@ impl Db {
             None => self.run(move |conn| write_tx(conn, work)).await,
         }
     }
+
+    /// [`Db::write`] for bulk work (an import's batch): on SQLite the
+    /// writer thread runs it in a transaction of its own, between groups,
+    /// without the savepoint a grouped write pays for (see
+    /// [`writer::Writer::write_alone`]); on PostgreSQL it is the same.
+    pub async fn write_bulk<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        match &self.writer {
+            Some(writer) => writer.write_alone(work).await,
+            None => self.run(move |conn| write_tx(conn, work)).await,
+        }
+    }
 }
 
 /// Run `work` in a transaction that is allowed to write.
