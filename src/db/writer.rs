@@ -8,7 +8,7 @@
 //! back only after the shared `COMMIT` has succeeded. Under load, many writes
 //! share a commit; alone, a write commits at once.
 //!
-//! Bulk work (an import's batch of a thousand records) asks for a
+//! Bulk work (an import's batch of 5,000 records) asks for a
 //! transaction of its own instead ([`Writer::write_alone`]): a savepoint
 //! copies every page its work changes into a sub-journal, which for a large
 //! batch costs more than sharing the commit saves.
@@ -27,6 +27,10 @@ use crate::error::ApiError;
 
 /// The most writes one commit takes.
 const MAX_GROUP: usize = 64;
+
+/// The least time limit of a bulk write: a batch of thousands of records
+/// takes seconds, longer than a request's write may.
+const BULK_LIMIT: Duration = Duration::from_secs(60);
 
 /// A queued write's work: runs (in its savepoint, or alone) and returns
 /// whether it failed, and how to deliver its result once the commit is
@@ -70,26 +74,31 @@ impl Writer {
         F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
-        self.queue(work, Job::Grouped, |conn, work| in_savepoint(conn, work))
-            .await
+        self.queue(work, self.limit, Job::Grouped, |conn, work| {
+            in_savepoint(conn, work)
+        })
+        .await
     }
 
     /// Run `work` in a transaction of its own, between groups, and wait for
     /// its commit: for bulk work, whose savepoint would cost more than
     /// sharing a commit saves. A failure rolls back the whole transaction,
-    /// which holds nothing but `work`'s changes.
+    /// which holds nothing but `work`'s changes. Its time limit is at least
+    /// [`BULK_LIMIT`].
     pub async fn write_alone<T, F>(&self, work: F) -> Result<T, ApiError>
     where
         F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
-        self.queue(work, Job::Alone, |conn, work| guarded(conn, work))
+        let limit = self.limit.map(|limit| limit.max(BULK_LIMIT));
+        self.queue(work, limit, Job::Alone, |conn, work| guarded(conn, work))
             .await
     }
 
     async fn queue<T, F>(
         &self,
         work: F,
+        limit: Option<Duration>,
         kind: fn(Work) -> Job,
         wrap: fn(&mut DbConnection, F) -> Result<T, ApiError>,
     ) -> Result<T, ApiError>
@@ -98,7 +107,6 @@ impl Writer {
         T: Send + 'static,
     {
         let (reply, answer) = oneshot::channel::<Result<T, ApiError>>();
-        let limit = self.limit;
         let job = kind(Box::new(move |conn| {
             let result = {
                 let _deadline = Deadline::start(limit);
