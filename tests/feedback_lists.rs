@@ -1021,3 +1021,63 @@ async fn q_follows_changes_deletions_and_odd_text() {
         .assert_status(204);
     assert_eq!(found(&app, &admin, "q=permit").await, Vec::<i64>::new());
 }
+
+#[actix_web::test]
+async fn a_lists_total_follows_every_change_to_the_records_it_counts() {
+    // Totals are kept between requests on SQLite (src/db/totals.rs) and
+    // trusted only until the records change: through this instance or
+    // another one on the same database.
+    let app = TestApp::new().await;
+    let other = app.sibling(&[]).await;
+    let admin = app.as_admin().await;
+    let total = |query: &'static str| {
+        let (app, admin) = (&app, &admin);
+        async move { page(app, admin, query).await["total"].as_i64().unwrap() }
+    };
+    let body = |themes: &[&str]| {
+        json!({"directorate": "adults", "kind": "compliment", "received_on": "2025-06-02",
+               "summary": "Kind staff", "themes": themes})
+    };
+    assert_eq!(total("directorate=adults").await, 0);
+    assert_eq!(total("theme=communication").await, 0);
+
+    let first = create(&app, &admin, body(&["communication"])).await;
+    assert_eq!(total("directorate=adults").await, 1);
+    assert_eq!(total("theme=communication").await, 1);
+    assert_eq!(total("kind=compliment").await, 1);
+    // The same query again, answered from the kept total.
+    assert_eq!(total("kind=compliment").await, 1);
+
+    let other_admin = other.as_admin().await;
+    let res = other
+        .post(FEEDBACK)
+        .auth(&other_admin)
+        .json(&body(&[]))
+        .send()
+        .await;
+    res.assert_status(201);
+    assert_eq!(total("directorate=adults").await, 2);
+    assert_eq!(total("kind=compliment").await, 2);
+    assert_eq!(total("theme=communication").await, 1);
+
+    // A change of themes alone, and of the field a filter reads.
+    app.patch(&format!("{FEEDBACK}/{}", id_of(&first)))
+        .auth(&admin)
+        .header("if-match", "\"1\"")
+        .json(&json!({"themes": ["delay"], "kind": "enquiry"}))
+        .send()
+        .await
+        .assert_status(200);
+    assert_eq!(total("theme=communication").await, 0);
+    assert_eq!(total("theme=delay").await, 1);
+    assert_eq!(total("kind=compliment").await, 1);
+
+    app.delete(&format!("{FEEDBACK}/{}", id_of(&first)))
+        .auth(&admin)
+        .header("if-match", "\"2\"")
+        .send()
+        .await
+        .assert_status(204);
+    assert_eq!(total("directorate=adults").await, 1);
+    assert_eq!(total("theme=delay").await, 0);
+}

@@ -8,6 +8,7 @@ pub mod page;
 pub mod precondition;
 pub mod schema;
 pub mod sql;
+pub mod totals;
 pub mod writer;
 
 use std::path::{Path, PathBuf};

@@ -9,6 +9,7 @@ use crate::casework::HandlerFilter;
 use crate::db::page::{Paging, SortField};
 use crate::db::schema::{feedback, feedback_themes};
 use crate::db::sql::{contains_pattern, lower, several};
+use crate::db::totals;
 use crate::db::{DbConnection, MultiBackend};
 use crate::error::ApiError;
 use crate::feedback::model::FeedbackRow;
@@ -282,12 +283,19 @@ pub fn list(
         trigram_index: matches!(conn, DbConnection::Sqlite(_)),
     };
     let query = || filtered(filter, &checked, scope, paging, today, search, handler);
-    Ok(crate::page!(
-        conn,
-        query(),
-        paging,
-        fields,
-        "feedback.id",
-        FeedbackRow
-    ))
+    // Everything that decides which records are counted.
+    let key = format!(
+        "{filter:?}|{scope:?}|{:?}|{today}|{search:?}|{handler:?}",
+        paging.updated_since
+    );
+    let total = totals::total(conn, "feedback", &key, |conn| {
+        Ok(query().count().get_result(conn)?)
+    })?;
+    let rows = query()
+        .order_by(paging.order_by(fields, "feedback.id"))
+        .limit(paging.limit)
+        .offset(paging.offset)
+        .select(FeedbackRow::as_select())
+        .load(conn)?;
+    Ok((rows, total))
 }

@@ -1,0 +1,7 @@
+DROP TRIGGER feedback_themes_revision_delete;
+DROP TRIGGER feedback_themes_revision_update;
+DROP TRIGGER feedback_themes_revision_insert;
+DROP TRIGGER feedback_revision_delete;
+DROP TRIGGER feedback_revision_update;
+DROP TRIGGER feedback_revision_insert;
+DROP TABLE list_revisions;
