@@ -53,11 +53,18 @@ macro_rules! narrow {
 /// filtered(…), paging, SORTABLE, "table.id", Row)`, where `filtered(…)`
 /// builds the filtered query afresh (it is evaluated twice: to count, then to
 /// read the page in the order `paging` asks for, ending with the tiebreak).
+/// With `total: expr` at the end, the total is that expression's instead of
+/// a count.
 #[macro_export]
 macro_rules! page {
-    ($conn:expr, $query:expr, $paging:expr, $fields:expr, $tiebreak:literal, $row:ty) => {{
+    ($conn:expr, $query:expr, $paging:expr, $fields:expr, $tiebreak:literal, $row:ty) => {
+        $crate::page!($conn, $query, $paging, $fields, $tiebreak, $row,
+            total: $query.count().get_result($conn)?)
+    };
+    ($conn:expr, $query:expr, $paging:expr, $fields:expr, $tiebreak:literal, $row:ty,
+     total: $total:expr) => {{
         use diesel::prelude::*;
-        let total: i64 = $query.count().get_result($conn)?;
+        let total: i64 = $total;
         let rows: Vec<$row> = $query
             .order_by($paging.order_by($fields, $tiebreak))
             .limit($paging.limit)

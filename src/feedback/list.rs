@@ -288,14 +288,15 @@ pub fn list(
         "{filter:?}|{scope:?}|{:?}|{today}|{search:?}|{handler:?}",
         paging.updated_since
     );
-    let total = totals::total(conn, "feedback", &key, |conn| {
-        Ok(query().count().get_result(conn)?)
-    })?;
-    let rows = query()
-        .order_by(paging.order_by(fields, "feedback.id"))
-        .limit(paging.limit)
-        .offset(paging.offset)
-        .select(FeedbackRow::as_select())
-        .load(conn)?;
-    Ok((rows, total))
+    Ok(crate::page!(
+        conn,
+        query(),
+        paging,
+        fields,
+        "feedback.id",
+        FeedbackRow,
+        total: totals::total(conn, "feedback", &key, |conn| {
+            Ok(query().count().get_result(conn)?)
+        })?
+    ))
 }
