@@ -402,7 +402,7 @@ pub fn bulk_insert(
         },
     )]);
     let changes = serde_json::to_string(&source)?;
-    let search = SearchIndex::pause(conn)?;
+    search_index::pause(conn)?;
     for chunk in inputs.chunks(BULK_CHUNK) {
         let at = now();
         let rows: Vec<_> = chunk
@@ -451,7 +451,7 @@ pub fn bulk_insert(
         crate::webhooks::outbox::capture_all(conn, ENTITY, &ids, Action::Import, &source, at)?;
         all_ids.extend(ids);
     }
-    search.resume(conn, &all_ids)?;
+    search_index::resume(conn, &all_ids)?;
     Ok(all_ids)
 }
 
@@ -459,30 +459,27 @@ pub fn bulk_insert(
 /// trigger keeps row by row. Row by row, FTS5 writes a new index segment
 /// at every statement; a bulk insert pauses the trigger and indexes its
 /// records with one statement instead (migration 000031). On PostgreSQL
-/// the trigram indexes need nothing.
-struct SearchIndex {
-    paused: bool,
-}
+/// the trigram indexes need nothing, and both are no-ops.
+mod search_index {
+    use diesel::prelude::*;
 
-impl SearchIndex {
-    /// Pause the insert trigger until [`SearchIndex::resume`], inside the
-    /// caller's transaction (so no other write ever sees it paused).
-    fn pause(conn: &mut DbConnection) -> Result<SearchIndex, ApiError> {
-        let DbConnection::Sqlite(c) = conn else {
-            return Ok(SearchIndex { paused: false });
-        };
-        diesel::sql_query("INSERT INTO search_index_paused (paused) VALUES (1)").execute(c)?;
-        Ok(SearchIndex { paused: true })
+    use crate::db::DbConnection;
+    use crate::error::ApiError;
+
+    /// Pause the insert trigger until [`resume`], inside the caller's
+    /// transaction (so no other write ever sees it paused).
+    pub fn pause(conn: &mut DbConnection) -> Result<(), ApiError> {
+        if let DbConnection::Sqlite(c) = conn {
+            diesel::sql_query("INSERT INTO search_index_paused (paused) VALUES (1)").execute(c)?;
+        }
+        Ok(())
     }
 
     /// Unpause the trigger and index the records `ids` inserted meanwhile.
-    fn resume(self, conn: &mut DbConnection, ids: &[i64]) -> Result<(), ApiError> {
+    pub fn resume(conn: &mut DbConnection, ids: &[i64]) -> Result<(), ApiError> {
         let DbConnection::Sqlite(c) = conn else {
             return Ok(());
         };
-        if !self.paused {
-            return Ok(());
-        }
         diesel::sql_query("DELETE FROM search_index_paused").execute(c)?;
         // Well under SQLite's limit on parameters.
         for chunk in ids.chunks(10_000) {
