@@ -45,10 +45,12 @@ fresh_database() {
     fi
 }
 
-# drop_database BACKEND: drop what fresh_database made on PostgreSQL.
+# drop_database BACKEND: drop what fresh_database made.
 drop_database() {
     if [ "$1" = postgres ]; then
         psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS redress_bench WITH (FORCE)"
+    else
+        rm -f "${DATABASE_URL#sqlite://}" "${DATABASE_URL#sqlite://}"-wal "${DATABASE_URL#sqlite://}"-shm
     fi
 }
 

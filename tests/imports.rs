@@ -464,3 +464,115 @@ async fn imported_records_are_found_by_free_text_search_and_later_writes_too() {
     assert_eq!(after["items"][0]["id"], id);
     assert_eq!(version, 1);
 }
+
+/// Every index and trigger of the feedback tables on SQLite, as the schema
+/// holds them (none on PostgreSQL, where an import never changes them).
+async fn feedback_schema(app: &TestApp) -> Vec<(String, String, String)> {
+    use diesel::prelude::*;
+    use diesel::sql_types::Text;
+    use redress::db::DbConnection;
+
+    #[derive(QueryableByName)]
+    struct Object {
+        #[diesel(sql_type = Text)]
+        kind: String,
+        #[diesel(sql_type = Text)]
+        name: String,
+        #[diesel(sql_type = Text)]
+        sql: String,
+    }
+    app.state
+        .db
+        .run(|conn| {
+            let DbConnection::Sqlite(c) = conn else {
+                return Ok(Vec::new());
+            };
+            let objects: Vec<Object> = diesel::sql_query(
+                "SELECT type AS kind, name, sql FROM sqlite_master \
+                 WHERE tbl_name IN ('feedback', 'feedback_themes') AND sql IS NOT NULL \
+                 ORDER BY type, name",
+            )
+            .load(c)?;
+            Ok(objects
+                .into_iter()
+                .map(|o| (o.kind, o.name, o.sql))
+                .collect())
+        })
+        .await
+        .unwrap()
+}
+
+#[actix_web::test]
+async fn a_first_import_into_an_empty_system_leaves_every_index_and_trigger_and_unique_check() {
+    // Into an empty feedback table, SQLite loads the whole file in one
+    // transaction with the non-unique indexes and the list-change
+    // triggers dropped, then builds and restores them (imports::first_load).
+    let app = TestApp::new().await;
+    let admin = app.as_admin().await;
+    let schema = feedback_schema(&app).await;
+    if app.state.db.target().is_sqlite() {
+        assert!(schema.iter().any(|(_, name, _)| name == "feedback_revision_insert"));
+        assert!(schema.iter().any(|(_, name, _)| name == "feedback_directorate"));
+    }
+    // A total counted now must not outlive the load.
+    assert_eq!(get(&app, &admin, "/api/v1/feedback").await["total"], 0);
+
+    let csv = format!("{}CRM-1,adults,enquiry,,,,,2025-06-05,,,,\n", good_rows());
+    let job = import(&app, &admin, "kind=feedback", &csv).await;
+    assert_eq!(job["status"], "succeeded", "{job}");
+    assert_eq!(job["rows_created"], 3, "{job}");
+    assert_eq!(job["rows_skipped"], 1, "a repeated external_ref in the file: {job}");
+    assert_eq!(job["rows_processed"], 4, "{job}");
+    assert_eq!(feedback_schema(&app).await, schema);
+
+    let all = get(&app, &admin, "/api/v1/feedback").await;
+    assert_eq!(all["total"], 3, "{all}");
+    let adults = get(&app, &admin, "/api/v1/feedback?directorate=adults&sort=-received_on").await;
+    assert_eq!(adults["total"], 2, "{adults}");
+    assert_eq!(adults["items"][0]["external_ref"], "CRM-2");
+    let themed = get(&app, &admin, "/api/v1/feedback?theme=delay").await;
+    assert_eq!(themed["total"], 1, "{themed}");
+    let reference = all["items"][0]["reference"].as_str().unwrap();
+    assert!(reference.starts_with("FB-"), "{reference}");
+
+    // The unique check stays: through the API, and in a later import
+    // (into a table no longer empty, batch by batch).
+    app.post("/api/v1/feedback")
+        .auth(&admin)
+        .json(&json!({"directorate": "adults", "kind": "enquiry",
+                      "received_on": "2025-06-02", "external_ref": "CRM-1"}))
+        .send()
+        .await
+        .problem(409);
+    let csv = format!("{HEADER}\nCRM-1,adults,enquiry,,,,,2025-06-05,,,,\nCRM-9,adults,enquiry,,,,,2025-06-06,,,,\n");
+    let again = import(&app, &admin, "kind=feedback", &csv).await;
+    assert_eq!(again["rows_created"], 1, "{again}");
+    assert_eq!(again["rows_skipped"], 1, "{again}");
+    assert_eq!(get(&app, &admin, "/api/v1/feedback").await["total"], 4);
+    assert_eq!(feedback_schema(&app).await, schema);
+}
+
+#[actix_web::test]
+async fn a_first_load_that_fails_leaves_the_schema_as_it_was() {
+    use redress::error::ApiError;
+    use redress::imports::first_load;
+
+    let app = TestApp::new().await;
+    let schema = feedback_schema(&app).await;
+    let failed = app
+        .state
+        .db
+        .write_bulk(|conn| {
+            let suspended = first_load::suspend(conn)?;
+            assert_eq!(suspended.is_some(), matches!(conn, redress::db::DbConnection::Sqlite(_)));
+            Err::<(), _>(ApiError::Internal("stopped half way".into()))
+        })
+        .await;
+    assert!(failed.is_err());
+    assert_eq!(feedback_schema(&app).await, schema);
+    // And the next import is a first load again, and succeeds.
+    let admin = app.as_admin().await;
+    let job = import(&app, &admin, "kind=feedback", &good_rows()).await;
+    assert_eq!(job["rows_created"], 3, "{job}");
+    assert_eq!(feedback_schema(&app).await, schema);
+}

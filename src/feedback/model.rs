@@ -403,28 +403,45 @@ pub fn bulk_insert(
     )]);
     let changes = serde_json::to_string(&source)?;
     search_index::pause(conn)?;
+    let mut next_id = sqlite_ids::next(conn)?;
     for chunk in inputs.chunks(BULK_CHUNK) {
         let at = now();
-        let rows: Vec<_> = chunk
-            .iter()
-            .map(|input| {
+        let row = |input: &FeedbackInput| {
+            (
+                input.clone(),
+                derived(input, None, rules),
                 (
-                    input.clone(),
-                    derived(input, None, rules),
-                    (
-                        feedback::version.eq(1),
-                        feedback::created_at.eq(at),
-                        feedback::updated_at.eq(at),
-                        feedback::created_by.eq(actor.username.clone()),
-                    ),
-                )
-            })
-            .collect();
+                    feedback::version.eq(1),
+                    feedback::created_at.eq(at),
+                    feedback::updated_at.eq(at),
+                    feedback::created_by.eq(actor.username.clone()),
+                ),
+            )
+        };
         // Multi-row inserts need the backend's own connection.
-        let insert = diesel::insert_into(feedback::table)
-            .values(rows)
-            .returning(feedback::id);
-        let ids: Vec<i64> = crate::per_backend!(&mut *conn, |c| insert.get_results(c))?;
+        let ids: Vec<i64> = match (&mut *conn, next_id.as_mut()) {
+            (DbConnection::Sqlite(c), Some(next)) => {
+                let ids: Vec<i64> = (*next..).take(chunk.len()).collect();
+                *next += chunk.len() as i64;
+                let rows: Vec<_> = chunk
+                    .iter()
+                    .zip(&ids)
+                    .map(|(input, &id)| {
+                        let reference = sqlite_ids::reference(id);
+                        (row(input), (feedback::id.eq(id), feedback::reference.eq(reference)))
+                    })
+                    .collect();
+                diesel::insert_into(feedback::table).values(rows).execute(c)?;
+                ids
+            }
+            (conn, _) => {
+                let rows: Vec<_> = chunk.iter().map(row).collect();
+                let insert = diesel::insert_into(feedback::table)
+                    .values(rows)
+                    .returning(feedback::id);
+                crate::per_backend!(conn, |c| insert.get_results(c))?
+            }
+        };
         let themes: Vec<_> = ids
             .iter()
             .copied()
@@ -453,6 +470,46 @@ pub fn bulk_insert(
     }
     search_index::resume(conn, &all_ids)?;
     Ok(all_ids)
+}
+
+/// On SQLite, a bulk insert gives its records their ids and references
+/// itself, as the database would (migration 000002's `feedback_reference`
+/// trigger): the trigger sets a reference with an `UPDATE` of the row just
+/// inserted, which writes every record twice. A bulk insert runs alone on
+/// the writer (see `Db::write_bulk`), so no other insert takes an id
+/// meanwhile. On PostgreSQL the sequence and a `BEFORE INSERT` trigger do it
+/// in one write, and [`next`](sqlite_ids::next) is `None`.
+mod sqlite_ids {
+    use diesel::prelude::*;
+    use diesel::sql_types::BigInt;
+
+    use crate::db::DbConnection;
+    use crate::error::ApiError;
+
+    #[derive(QueryableByName)]
+    struct Next {
+        #[diesel(sql_type = BigInt)]
+        id: i64,
+    }
+
+    /// The id SQLite would give the next record: one past the highest
+    /// ever given (`AUTOINCREMENT` never reuses a deleted record's id).
+    pub fn next(conn: &mut DbConnection) -> Result<Option<i64>, ApiError> {
+        let DbConnection::Sqlite(c) = conn else {
+            return Ok(None);
+        };
+        let next: Next = diesel::sql_query(
+            "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'feedback'), 0), \
+                        coalesce((SELECT max(id) FROM feedback), 0)) + 1 AS id",
+        )
+        .get_result(c)?;
+        Ok(Some(next.id))
+    }
+
+    /// The reference of record `id`: `FB-` and the id, six digits at least.
+    pub fn reference(id: i64) -> String {
+        format!("FB-{id:06}")
+    }
 }
 
 /// SQLite's free-text search index (`feedback_search`, FTS5), which a

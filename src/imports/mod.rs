@@ -13,6 +13,7 @@
 pub mod api;
 pub mod columns;
 pub mod feedback;
+pub mod first_load;
 pub mod jobs;
 pub mod ombudsman;
 pub mod report;
@@ -23,12 +24,12 @@ use std::sync::Arc;
 use actix_web::web;
 
 use self::columns::{Columns, Mapping};
-use self::feedback::Checker;
+use self::feedback::{Checked, Checker};
 use self::ombudsman::Layout;
 use self::report::{ImportKind, Tally};
 use crate::audit::Actor;
 use crate::calendar::Today;
-use crate::db::Db;
+use crate::db::{Db, DbConnection};
 use crate::error::{ApiError, FieldError};
 use crate::timescales::TimeRules;
 
@@ -290,41 +291,37 @@ async fn run_batches(
     let dry_run = options.dry_run;
     match plan {
         Plan::Feedback(checker) => {
+            let mut saver = FeedbackSaver {
+                checker: checker.clone(),
+                actor,
+                source,
+                dry_run,
+                seen: HashSet::new(),
+            };
+            if !dry_run && db.run(first_load::applies).await? {
+                return load_first(db, batches, saver, width, job, total, progress).await;
+            }
             // The next batch is checked on a blocking thread while this one
             // is saved.
             let check = |batch: Batch| {
                 let checker = checker.clone();
-                web::block(move || {
-                    let mut early = Tally::default();
-                    let batch = even_rows(batch, width, &mut early);
-                    let size = batch.len() + early.rows_rejected as usize;
-                    (early, checker.check(&batch), size)
-                })
+                web::block(move || check_batch(&checker, batch, width))
             };
             let mut batches = batches.into_iter();
             let mut next = batches.next().map(check);
-            let mut seen: HashSet<(String, String)> = HashSet::new();
             while let Some(checking) = next.take() {
-                let (mut batch_tally, checked, size) = checking.await?;
+                let checked = checking.await?;
                 next = batches.next().map(check);
-                let (checker, actor, source) = (checker.clone(), actor.clone(), source.clone());
-                let mut running = total.clone();
-                let (seen_now, running) = db
+                let running = total.clone();
+                let (saver_now, running) = db
                     .write_bulk(move |conn| {
-                        let saved = feedback::save(
-                            conn, checked, &checker, &mut seen, &actor, &source, dry_run,
-                        )?;
-                        batch_tally.add(saved);
-                        batch_tally.rows_processed = size as i64;
-                        batch_tally.errors.sort_by_key(|e| e.line);
-                        let changed = !batch_tally.errors.is_empty()
-                            && running.errors.len() < report::MAX_KEPT_ERRORS;
-                        running.add(batch_tally);
+                        let mut running = running;
+                        let changed = saver.save(conn, checked, &mut running)?;
                         jobs::progress(conn, job, &running, changed)?;
-                        Ok((seen, running))
+                        Ok((saver, running))
                     })
                     .await?;
-                seen = seen_now;
+                saver = saver_now;
                 total = running;
                 progress(&total);
             }
@@ -364,6 +361,138 @@ async fn run_batches(
             }
         }
     }
+    Ok(total)
+}
+
+/// A batch of feedback rows checked: the tally of rows rejected before
+/// the check (a wrong number of fields), the check, and the batch's size.
+type CheckedBatch = (Tally, Checked, usize);
+
+/// Check `batch` of a file whose header has `width` columns.
+fn check_batch(checker: &Checker, batch: Batch, width: usize) -> CheckedBatch {
+    let mut early = Tally::default();
+    let batch = even_rows(batch, width, &mut early);
+    let size = batch.len() + early.rows_rejected as usize;
+    let checked = checker.check(&batch);
+    (early, checked, size)
+}
+
+/// Saves checked batches of feedback rows, remembering the external
+/// references saved so far.
+struct FeedbackSaver {
+    checker: Arc<Checker>,
+    actor: Actor,
+    source: String,
+    dry_run: bool,
+    seen: HashSet<(String, String)>,
+}
+
+impl FeedbackSaver {
+    /// Save `batch` (inside the caller's write transaction) and add its
+    /// tally to `running`; returns whether the kept errors changed.
+    fn save(
+        &mut self,
+        conn: &mut DbConnection,
+        (mut tally, checked, size): CheckedBatch,
+        running: &mut Tally,
+    ) -> Result<bool, ApiError> {
+        let saved = feedback::save(
+            conn,
+            checked,
+            &self.checker,
+            &mut self.seen,
+            &self.actor,
+            &self.source,
+            self.dry_run,
+        )?;
+        tally.add(saved);
+        tally.rows_processed = size as i64;
+        tally.errors.sort_by_key(|e| e.line);
+        let changed = !tally.errors.is_empty() && running.errors.len() < report::MAX_KEPT_ERRORS;
+        running.add(tally);
+        Ok(changed)
+    }
+}
+
+/// What the checks hand to a first load's write.
+enum Handed {
+    /// The next batch, checked.
+    Batch(CheckedBatch),
+    /// No more batches: finish the load.
+    End,
+}
+
+/// Run a feedback import as a first load (see [`first_load`]): one bulk
+/// write saves every batch in one transaction, taking each from a channel
+/// as the blocking threads finish checking it (one batch ahead), and tells
+/// back the running tally, which `progress` hears. Should the checks stop
+/// before the last batch, the write ends without [`Handed::End`] and rolls
+/// back.
+async fn load_first(
+    db: &Db,
+    batches: Vec<Batch>,
+    mut saver: FeedbackSaver,
+    width: usize,
+    job: i64,
+    mut total: Tally,
+    progress: &mut impl FnMut(&Tally),
+) -> Result<Tally, ApiError> {
+    let (hand, take) = std::sync::mpsc::sync_channel::<Handed>(1);
+    let (tell, mut hear) = tokio::sync::mpsc::unbounded_channel::<Tally>();
+    let checker = saver.checker.clone();
+    let load = db.write_bulk(move |conn| {
+        let suspended = first_load::suspend(conn)?;
+        loop {
+            match take.recv() {
+                Ok(Handed::Batch(batch)) => {
+                    saver.save(conn, batch, &mut total)?;
+                    let _ = tell.send(total.clone());
+                }
+                Ok(Handed::End) => break,
+                Err(_) => {
+                    return Err(ApiError::Internal(
+                        "the import's checks stopped before its last batch".into(),
+                    ))
+                }
+            }
+        }
+        jobs::progress(conn, job, &total, true)?;
+        if let Some(suspended) = suspended {
+            first_load::restore(conn, suspended)?;
+        }
+        Ok(total)
+    });
+    let feed = async move {
+        let mut batches = batches.into_iter().map(Some).chain([None]);
+        while let Some(next) = batches.next() {
+            let (checker, hand) = (checker.clone(), hand.clone());
+            // The send waits while the write saves the batch before, so it
+            // happens on the blocking thread too.
+            let handed = web::block(move || {
+                let handed = match next {
+                    Some(batch) => Handed::Batch(check_batch(&checker, batch, width)),
+                    None => Handed::End,
+                };
+                hand.send(handed).is_ok()
+            })
+            .await?;
+            if !handed {
+                // The write has ended: its error is the outcome.
+                break;
+            }
+            while let Ok(running) = hear.try_recv() {
+                progress(&running);
+            }
+        }
+        drop(hand);
+        while let Some(running) = hear.recv().await {
+            progress(&running);
+        }
+        Ok::<(), ApiError>(())
+    };
+    let (loaded, fed) = futures_util::future::join(load, feed).await;
+    let total = loaded?;
+    fed?;
     Ok(total)
 }
 
