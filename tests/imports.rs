@@ -511,8 +511,12 @@ async fn a_first_import_into_an_empty_system_leaves_every_index_and_trigger_and_
     let admin = app.as_admin().await;
     let schema = feedback_schema(&app).await;
     if app.state.db.target().is_sqlite() {
-        assert!(schema.iter().any(|(_, name, _)| name == "feedback_revision_insert"));
-        assert!(schema.iter().any(|(_, name, _)| name == "feedback_directorate"));
+        assert!(schema
+            .iter()
+            .any(|(_, name, _)| name == "feedback_revision_insert"));
+        assert!(schema
+            .iter()
+            .any(|(_, name, _)| name == "feedback_directorate"));
     }
     // A total counted now must not outlive the load.
     assert_eq!(get(&app, &admin, "/api/v1/feedback").await["total"], 0);
@@ -521,13 +525,21 @@ async fn a_first_import_into_an_empty_system_leaves_every_index_and_trigger_and_
     let job = import(&app, &admin, "kind=feedback", &csv).await;
     assert_eq!(job["status"], "succeeded", "{job}");
     assert_eq!(job["rows_created"], 3, "{job}");
-    assert_eq!(job["rows_skipped"], 1, "a repeated external_ref in the file: {job}");
+    assert_eq!(
+        job["rows_skipped"], 1,
+        "a repeated external_ref in the file: {job}"
+    );
     assert_eq!(job["rows_processed"], 4, "{job}");
     assert_eq!(feedback_schema(&app).await, schema);
 
     let all = get(&app, &admin, "/api/v1/feedback").await;
     assert_eq!(all["total"], 3, "{all}");
-    let adults = get(&app, &admin, "/api/v1/feedback?directorate=adults&sort=-received_on").await;
+    let adults = get(
+        &app,
+        &admin,
+        "/api/v1/feedback?directorate=adults&sort=-received_on",
+    )
+    .await;
     assert_eq!(adults["total"], 2, "{adults}");
     assert_eq!(adults["items"][0]["external_ref"], "CRM-2");
     let themed = get(&app, &admin, "/api/v1/feedback?theme=delay").await;
@@ -564,7 +576,10 @@ async fn a_first_load_that_fails_leaves_the_schema_as_it_was() {
         .db
         .write_bulk(|conn| {
             let suspended = first_load::suspend(conn)?;
-            assert_eq!(suspended.is_some(), matches!(conn, redress::db::DbConnection::Sqlite(_)));
+            assert_eq!(
+                suspended.is_some(),
+                matches!(conn, redress::db::DbConnection::Sqlite(_))
+            );
             Err::<(), _>(ApiError::Internal("stopped half way".into()))
         })
         .await;

@@ -70,7 +70,7 @@ const SQLITE_BUSY_TIMEOUT_MS: u32 = 15_000;
 /// Each SQLite connection's own page cache, in KiB (SQLite's default is
 /// 2 MiB). Reads beyond it come from the memory-mapped file, which every
 /// connection shares.
-const SQLITE_CACHE_KIB: u32 = 8 * 1024;
+pub const SQLITE_CACHE_KIB: u32 = 8 * 1024;
 
 /// A writer checkpoints the WAL itself only when it has grown this large (in
 /// pages): normally the background checkpointer ([`Db::start_checkpointer`])

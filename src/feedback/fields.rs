@@ -104,7 +104,15 @@ pub struct Remedy {
     "external_ref": "CRM-48213"
 }))]
 #[derive(Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = feedback, treat_none_as_null = true)]
+// None is inserted as NULL, not as DEFAULT (every such column is nullable,
+// without a default). The insert's SQL is then the same for every record, so
+// diesel keeps its prepared statement by the query's type instead of writing
+// the SQL again for every insert (see feedback::model::bulk_insert).
+#[diesel(
+    table_name = feedback,
+    treat_none_as_null = true,
+    treat_none_as_default_value = false
+)]
 pub struct FeedbackInput {
     /// The directorate the record belongs to.
     #[schema(example = "adults")]

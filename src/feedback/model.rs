@@ -99,7 +99,11 @@ fn clock_of(
 
 /// What search and the statistics read of the complainant, in columns.
 #[derive(Debug, Insertable, AsChangeset)]
-#[diesel(table_name = feedback, treat_none_as_null = true)]
+#[diesel(
+    table_name = feedback,
+    treat_none_as_null = true,
+    treat_none_as_default_value = false
+)]
 struct ComplainantColumns {
     complainant_name: Option<String>,
     is_young_person: Option<bool>,
@@ -111,7 +115,11 @@ struct ComplainantColumns {
 /// the statistics read. It depends on no date but the record's own, so it
 /// changes only with the record, the calendar or the timescales.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Insertable, AsChangeset, Queryable, Selectable)]
-#[diesel(table_name = feedback, treat_none_as_null = true)]
+#[diesel(
+    table_name = feedback,
+    treat_none_as_null = true,
+    treat_none_as_default_value = false
+)]
 struct StoredClock {
     due_on: Option<NaiveDate>,
     limit_on: Option<NaiveDate>,
@@ -138,7 +146,9 @@ impl StoredClock {
 /// A record's remedies with a due date, by whether they were kept: what
 /// the complaint analysis sums (`promises`).
 #[derive(Debug, Insertable, AsChangeset)]
-#[diesel(table_name = feedback)]
+// Without this, diesel's insert has no static query id even with no
+// `Option` field, and its SQL is written again for every insert.
+#[diesel(table_name = feedback, treat_none_as_default_value = false)]
 struct RemedyColumns {
     remedies_on_time: i32,
     remedies_late: i32,
@@ -423,15 +433,18 @@ pub fn bulk_insert(
             (DbConnection::Sqlite(c), Some(next)) => {
                 let ids: Vec<i64> = (*next..).take(chunk.len()).collect();
                 *next += chunk.len() as i64;
-                let rows: Vec<_> = chunk
-                    .iter()
-                    .zip(&ids)
-                    .map(|(input, &id)| {
-                        let reference = sqlite_ids::reference(id);
-                        (row(input), (feedback::id.eq(id), feedback::reference.eq(reference)))
-                    })
-                    .collect();
-                diesel::insert_into(feedback::table).values(rows).execute(c)?;
+                // One prepared statement, run once per row: diesel keeps a
+                // single-row insert's statement by its type, where a
+                // many-row insert has its SQL written again every time.
+                for (input, &id) in chunk.iter().zip(&ids) {
+                    let reference = sqlite_ids::reference(id);
+                    diesel::insert_into(feedback::table)
+                        .values((
+                            row(input),
+                            (feedback::id.eq(id), feedback::reference.eq(reference)),
+                        ))
+                        .execute(c)?;
+                }
                 ids
             }
             (conn, _) => {
@@ -463,8 +476,21 @@ pub fn bulk_insert(
                 )
             })
             .collect();
-        let insert = diesel::insert_into(audit_log::table).values(entries);
-        crate::per_backend!(&mut *conn, |c| insert.execute(c))?;
+        match &mut *conn {
+            // As the records above: a statement kept by its type, row by row.
+            DbConnection::Sqlite(c) => {
+                for entry in entries {
+                    diesel::insert_into(audit_log::table)
+                        .values(entry)
+                        .execute(c)?;
+                }
+            }
+            DbConnection::Postgres(c) => {
+                diesel::insert_into(audit_log::table)
+                    .values(entries)
+                    .execute(c)?;
+            }
+        }
         crate::webhooks::outbox::capture_all(conn, ENTITY, &ids, Action::Import, &source, at)?;
         all_ids.extend(ids);
     }

@@ -204,8 +204,12 @@ async fn read_upload(
 /// `external_ref` the directorate already has (or an earlier row gave) is
 /// skipped, so a re-run imports only what is new. Each record is audited
 /// as an `import` naming the job. Bad rows are rejected with their line
-/// and column; the good ones are saved, in batches of 1,000, each batch
-/// whole or not at all. See the README's "Bulk import" for the columns.
+/// and column; the good ones are saved, in batches of 5,000, each batch
+/// whole or not at all, with the job's progress. On SQLite the first
+/// feedback import into an empty system is saved in one transaction
+/// instead (indexes built once at the end): its progress shows when it
+/// ends, and other writes wait for it. See the README's "Bulk import" for
+/// the columns.
 #[utoipa::path(
     tag = "imports",
     params(ImportParams),

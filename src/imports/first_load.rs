@@ -49,16 +49,19 @@ const SUSPENDED: &str = "SELECT type AS kind, name, sql FROM sqlite_master \
        AND ((type = 'index' AND sql NOT LIKE 'CREATE UNIQUE %') \
          OR (type = 'trigger' AND name LIKE '%\\_revision\\_%' ESCAPE '\\'))";
 
+/// The page cache of a load, in KiB: the records loaded and the indexes'
+/// sorts stay in memory rather than spilling to the write-ahead log and
+/// being read back to build the indexes. SQLite takes it as it needs it.
+const LOAD_CACHE_KIB: u32 = 256 * 1024;
+
 /// Whether an import into this database is a first load: SQLite, and no
 /// feedback record yet (deleted ones included: their ids are not reused).
 pub fn applies(conn: &mut DbConnection) -> Result<bool, ApiError> {
     let DbConnection::Sqlite(c) = conn else {
         return Ok(false);
     };
-    let any: bool = diesel::select(diesel::dsl::exists(
-        feedback::table.select(feedback::id),
-    ))
-    .get_result(c)?;
+    let any: bool =
+        diesel::select(diesel::dsl::exists(feedback::table.select(feedback::id))).get_result(c)?;
     Ok(!any)
 }
 
@@ -73,6 +76,7 @@ pub fn suspend(conn: &mut DbConnection) -> Result<Option<Suspended>, ApiError> {
     let DbConnection::Sqlite(c) = conn else {
         return Ok(None);
     };
+    diesel::sql_query(format!("PRAGMA cache_size = -{LOAD_CACHE_KIB}")).execute(c)?;
     let objects: Vec<SchemaObject> = diesel::sql_query(SUSPENDED).load(c)?;
     for object in &objects {
         diesel::sql_query(format!("DROP {} \"{}\"", object.kind, object.name)).execute(c)?;
@@ -93,5 +97,18 @@ pub fn restore(conn: &mut DbConnection, suspended: Suspended) -> Result<(), ApiE
     }
     diesel::sql_query("UPDATE list_revisions SET revision = revision + 1 WHERE name = 'feedback'")
         .execute(c)?;
+    Ok(())
+}
+
+/// Give the connection its usual page cache back, when the load ends
+/// (restored or failed).
+pub fn end(conn: &mut DbConnection) -> Result<(), ApiError> {
+    if let DbConnection::Sqlite(c) = conn {
+        diesel::sql_query(format!(
+            "PRAGMA cache_size = -{}",
+            crate::db::SQLITE_CACHE_KIB
+        ))
+        .execute(c)?;
+    }
     Ok(())
 }

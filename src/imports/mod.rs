@@ -442,25 +442,26 @@ async fn load_first(
     let checker = saver.checker.clone();
     let load = db.write_bulk(move |conn| {
         let suspended = first_load::suspend(conn)?;
-        loop {
+        let mut save_all = |conn: &mut DbConnection| loop {
             match take.recv() {
                 Ok(Handed::Batch(batch)) => {
                     saver.save(conn, batch, &mut total)?;
                     let _ = tell.send(total.clone());
                 }
-                Ok(Handed::End) => break,
+                Ok(Handed::End) => return jobs::progress(conn, job, &total, true),
                 Err(_) => {
                     return Err(ApiError::Internal(
                         "the import's checks stopped before its last batch".into(),
                     ))
                 }
             }
-        }
-        jobs::progress(conn, job, &total, true)?;
-        if let Some(suspended) = suspended {
-            first_load::restore(conn, suspended)?;
-        }
-        Ok(total)
+        };
+        let loaded = save_all(conn).and_then(|()| match suspended {
+            Some(suspended) => first_load::restore(conn, suspended),
+            None => Ok(()),
+        });
+        first_load::end(conn)?;
+        loaded.map(|()| total)
     });
     let feed = async move {
         let mut batches = batches.into_iter().map(Some).chain([None]);
