@@ -3,7 +3,7 @@
 //!
 //! Batch by batch, every commit rewrites each index page its batch touched,
 //! and the feedback table has many indexes, each written at random places
-//! (by date, by kind, by due date…): about 3,600 rows a second on the
+//! (by date, by kind, by due date…): about 10,000 rows a second on the
 //! 2-core benchmark machine, however the batches are sized. Into an empty
 //! table the whole file is loaded in one transaction instead: the
 //! non-unique indexes of `feedback` and `feedback_themes` are dropped
@@ -16,7 +16,9 @@
 //! table empty until the commit, then complete with every index; a failure
 //! or a crash rolls it all back. The price is that other writes wait for
 //! the whole load (about five seconds for 100,000 rows), which an empty
-//! system can afford.
+//! system can afford. A page cache of [`LOAD_CACHE_KIB`] keeps the loaded
+//! records in memory for the index builds; about 21,000 rows a second in
+//! all.
 
 use diesel::prelude::*;
 use diesel::sql_types::Text;
