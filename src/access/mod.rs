@@ -57,7 +57,10 @@ const MAX_WAITING: usize = 100_000;
 /// An entry waiting to be written: queued in a batch, then settled into the
 /// log (see [`AccessLog::settle`]).
 #[derive(Debug, Clone, Insertable, serde::Serialize, serde::Deserialize)]
-#[diesel(table_name = access_log)]
+// None is inserted as NULL (the columns have no default): the insert then has
+// a static query id, so its prepared statement is kept by type rather than
+// its SQL written again for every entry settled.
+#[diesel(table_name = access_log, treat_none_as_default_value = false)]
 struct NewEntry {
     occurred_at: NaiveDateTime,
     user_id: Option<i64>,
@@ -166,27 +169,27 @@ impl AccessLog {
         if batch.is_empty() {
             return;
         }
-        // Shared with the write, not copied: it is needed again only if the
-        // write fails.
-        let batch = Arc::new(batch);
-        let written = Arc::clone(&batch);
-        let result = self
-            .db
-            .write(move |conn| {
-                let entries = serde_json::to_string(&*written)?;
-                let insert = diesel::insert_into(access_log_queue::table)
-                    .values(access_log_queue::entries.eq(entries));
-                crate::per_backend!(conn, |c| insert.execute(c))?;
-                Ok(())
-            })
-            .await;
+        // Serialised here, not on the database's one writer thread.
+        let result = match serde_json::to_string(&batch) {
+            Ok(entries) => {
+                self.db
+                    .write(move |conn| {
+                        let insert = diesel::insert_into(access_log_queue::table)
+                            .values(access_log_queue::entries.eq(entries));
+                        crate::per_backend!(conn, |c| insert.execute(c))?;
+                        Ok(())
+                    })
+                    .await
+            }
+            Err(error) => Err(error.into()),
+        };
         if result.is_ok() {
             self.queued.fetch_add(batch.len(), Ordering::Relaxed);
         }
         if let Err(error) = result {
             tracing::warn!(%error, entries = batch.len(), "cannot write the access log; will retry");
             let mut waiting = self.waiting.lock().unwrap_or_else(|e| e.into_inner());
-            let mut kept = Arc::try_unwrap(batch).unwrap_or_else(|shared| (*shared).clone());
+            let mut kept = batch;
             kept.append(&mut waiting);
             let excess = kept.len().saturating_sub(MAX_WAITING);
             if excess > 0 {
@@ -232,9 +235,23 @@ fn settle_queue(conn: &mut DbConnection) -> Result<(), ApiError> {
     entries.sort_by(|a, b| {
         (&a.entity, &a.entity_id, a.occurred_at).cmp(&(&b.entity, &b.entity_id, b.occurred_at))
     });
-    for chunk in entries.chunks(500) {
-        let insert = diesel::insert_into(access_log::table).values(chunk);
-        crate::per_backend!(conn, |c| insert.execute(c))?;
+    match conn {
+        // One prepared statement, run once per entry: cheaper on SQLite than
+        // a many-row insert, whose SQL diesel writes again for every chunk.
+        DbConnection::Sqlite(c) => {
+            for entry in &entries {
+                diesel::insert_into(access_log::table)
+                    .values(entry)
+                    .execute(c)?;
+            }
+        }
+        DbConnection::Postgres(c) => {
+            for chunk in entries.chunks(500) {
+                diesel::insert_into(access_log::table)
+                    .values(chunk)
+                    .execute(c)?;
+            }
+        }
     }
     Ok(())
 }
