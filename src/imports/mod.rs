@@ -464,8 +464,7 @@ async fn load_first(
         loaded.map(|()| total)
     });
     let feed = async move {
-        let mut batches = batches.into_iter().map(Some).chain([None]);
-        while let Some(next) = batches.next() {
+        for next in batches.into_iter().map(Some).chain([None]) {
             let (checker, hand) = (checker.clone(), hand.clone());
             // The send waits while the write saves the batch before, so it
             // happens on the blocking thread too.
