@@ -56,8 +56,8 @@ const SUSPENDED: &str = "SELECT type AS kind, name, sql FROM sqlite_master \
 /// being read back to build the indexes. SQLite takes it as it needs it.
 const LOAD_CACHE_KIB: u32 = 256 * 1024;
 
-/// Whether an import into this database is a first load: SQLite, and no
-/// feedback record yet (deleted ones included: their ids are not reused).
+/// Whether an import into this database is a first load: SQLite, and an
+/// empty feedback table.
 pub fn applies(conn: &mut DbConnection) -> Result<bool, ApiError> {
     let DbConnection::Sqlite(c) = conn else {
         return Ok(false);
