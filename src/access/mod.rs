@@ -10,7 +10,7 @@
 
 pub mod api;
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
@@ -83,6 +83,11 @@ pub struct AccessLog {
     flushing: Arc<tokio::sync::Mutex<()>>,
     /// Entries queued since the queue was last settled.
     queued: Arc<AtomicUsize>,
+    /// Set while a flush asked for by a full batch has not yet taken the
+    /// waiting entries: one such flush at a time. (One per read past the
+    /// batch size made thousands of flushes of a hundred entries each,
+    /// queued on `flushing`, and a settle waited behind all of them.)
+    flush_asked: Arc<AtomicBool>,
     db: Db,
     retention: Duration,
 }
@@ -94,6 +99,7 @@ impl AccessLog {
             waiting: Arc::default(),
             flushing: Arc::default(),
             queued: Arc::default(),
+            flush_asked: Arc::default(),
             db,
             retention: Duration::days(retention_days),
         }
@@ -128,7 +134,7 @@ impl AccessLog {
             waiting.extend(entries);
             waiting.len() >= BATCH
         };
-        if full {
+        if full && !self.flush_asked.swap(true, Ordering::AcqRel) {
             let log = self.clone();
             actix_web::rt::spawn(async move { log.flush().await });
         }
@@ -166,6 +172,7 @@ impl AccessLog {
             &mut *self.waiting.lock().unwrap_or_else(|e| e.into_inner()),
             Vec::with_capacity(BATCH),
         );
+        self.flush_asked.store(false, Ordering::Release);
         if batch.is_empty() {
             return;
         }
