@@ -41,23 +41,20 @@ NOLOG="$BENCH_ROOT/target/compare/release/redress"
 echo "== seeding $RECORDS records"
 DATABASE_URL="sqlite://$work/seed.db" "$TARGET_DIR/release/examples/seed" "$RECORDS" 0 >/dev/null 2>&1
 
-rate() { awk '/Requests\/sec/ {print $2}'; }
-best() { awk -v a="$1" -v b="${2:-0}" 'BEGIN {print (a > b ? a : b)}'; }
 declare -A result
 for round in $(seq "$rounds"); do
     for which in log nolog; do
         binary=$BIN
         [ "$which" = nolog ] && binary=$NOLOG
         rm -f "$work"/run.db*
-        python3 -c 'import sqlite3, sys; s = sqlite3.connect(sys.argv[1]); d = sqlite3.connect(sys.argv[2]); s.backup(d); d.close()' \
-            "$work/seed.db" "$work/run.db"
+        sqlite_copy "$work/seed.db" "$work/run.db"
         port=$(free_port)
         base="http://127.0.0.1:$port"
         export DATABASE_URL="sqlite://$work/run.db" BIND_ADDR="127.0.0.1:$port"
         export BOOTSTRAP_ADMIN_PASSWORD=$BENCH_PASSWORD RUST_LOG=warn
         read -r pid _ < <(spawn_timed "$work/$which.log" "$base/readyz" "$binary" serve)
         auth="Authorization: Bearer $(token "$base" admin "$BENCH_PASSWORD")"
-        get=$(wrk -t1 -c16 -d"${seconds}s" -s "$BENCH_ROOT/bench/wrk/get_feedback.lua" -H "$auth" "$base" | rate)
+        get=$(wrk -t1 -c16 -d"${seconds}s" -s "$BENCH_ROOT/bench/wrk/get_feedback.lua" -H "$auth" "$base" | wrk_rate)
         echo "round $round, $which: GET /feedback/{id} $get req/s"
         result[$which]=$(best "$get" "${result[$which]:-}")
         kill -TERM "$pid"; while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done

@@ -51,18 +51,11 @@ copy_database() {
         echo "postgres://postgres@127.0.0.1:5432/redress_cmp_run"
     else
         rm -f "$work"/run.db*
-        sqlite3_copy "$work/seed.db" "$work/run.db"
+        sqlite_copy "$work/seed.db" "$work/run.db"
         echo "sqlite://$work/run.db"
     fi
 }
 
-# A consistent copy of a SQLite database (with its write-ahead log).
-sqlite3_copy() {
-    python3 -c 'import sqlite3, sys; s = sqlite3.connect(sys.argv[1]); d = sqlite3.connect(sys.argv[2]); s.backup(d); d.close()' "$1" "$2"
-}
-
-rate() { awk '/Requests\/sec/ {print $2}'; }
-best() { awk -v a="$1" -v b="${2:-0}" 'BEGIN {print (a > b ? a : b)}'; }
 declare -A result
 # Two rounds, alternating, so that neither binary always runs first; each
 # keeps its better round.
@@ -77,8 +70,8 @@ for which in before after before after; do
     TOKEN=$(token "$base" admin "$BENCH_PASSWORD")
     auth="Authorization: Bearer $TOKEN"
     echo "== $which ($([ "$which" = before ] && echo "$rev" || git -C "$BENCH_ROOT" rev-parse --short HEAD))"
-    get=$(wrk -t1 -c16 -d10s -s "$BENCH_ROOT/bench/wrk/get_feedback.lua" -H "$auth" "$base" | rate)
-    post=$(wrk -t1 -c16 -d10s -s "$BENCH_ROOT/bench/wrk/create_feedback.lua" -H "$auth" "$base" | rate)
+    get=$(wrk -t1 -c16 -d10s -s "$BENCH_ROOT/bench/wrk/get_feedback.lua" -H "$auth" "$base" | wrk_rate)
+    post=$(wrk -t1 -c16 -d10s -s "$BENCH_ROOT/bench/wrk/create_feedback.lua" -H "$auth" "$base" | wrk_rate)
     echo "GET /feedback/{id}: $get req/s; POST /feedback: $post req/s"
     result[$which.get]=$(best "$get" "${result[$which.get]:-}")
     result[$which.post]=$(best "$post" "${result[$which.post]:-}")

@@ -153,3 +153,15 @@ drop_pg_database() {
         psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" >/dev/null 2>&1 || true
     fi
 }
+
+# sqlite_copy FROM TO: a consistent copy of a SQLite database (with its
+# write-ahead log).
+sqlite_copy() {
+    python3 -c 'import sqlite3, sys; s = sqlite3.connect(sys.argv[1]); d = sqlite3.connect(sys.argv[2]); s.backup(d); d.close()' "$1" "$2"
+}
+
+# wrk_rate: the requests a second of wrk's report on standard input.
+wrk_rate() { awk '/Requests\/sec/ {print $2}'; }
+
+# best A [B]: the larger of two rates.
+best() { awk -v a="$1" -v b="${2:-0}" 'BEGIN {print (a > b ? a : b)}'; }
