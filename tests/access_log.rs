@@ -245,3 +245,88 @@ async fn entries_past_their_retention_are_purged() {
     let log = get(&app, &admin, "/api/v1/access-log").await;
     assert_eq!(log["total"], 1, "the recent entry stays");
 }
+
+/// How many entries are settled in the log, and how many batches wait in
+/// the queue, read straight from the tables (the API settles first).
+async fn settled_and_queued(app: &TestApp) -> (i64, i64) {
+    app.state
+        .db
+        .run(|conn| {
+            use diesel::dsl::count_star;
+            use diesel::{QueryDsl, RunQueryDsl};
+            use redress::db::schema::{access_log, access_log_queue};
+            let settled = access_log::table.select(count_star()).first(conn)?;
+            let queued = access_log_queue::table.select(count_star()).first(conn)?;
+            Ok((settled, queued))
+        })
+        .await
+        .unwrap()
+}
+
+/// A settle moves the queue a chunk of batches per transaction, and moves
+/// all of it: 70 batches of one entry each, more than one chunk.
+#[actix_web::test]
+async fn a_settle_moves_a_queue_longer_than_one_chunk() {
+    let app = TestApp::new().await;
+    let worker = app.as_caseworker("adults").await;
+    let id = record(&app, &worker).await;
+    for _ in 0..70 {
+        app.get(&format!("/api/v1/feedback/{id}"))
+            .auth(&worker)
+            .send()
+            .await
+            .assert_status(200);
+        app.state.access.flush().await;
+    }
+    assert_eq!(settled_and_queued(&app).await, (0, 70));
+    app.state.access.settle().await.unwrap();
+    assert_eq!(settled_and_queued(&app).await, (70, 0));
+}
+
+/// The timer's tick writes what waits each second, but settles the queue
+/// only in a quiet second: after a busy one (600 entries) the entries stay
+/// queued; the next, quiet, tick settles them.
+#[actix_web::test]
+async fn the_queue_is_settled_in_a_quiet_second_not_a_busy_one() {
+    let app = TestApp::new().await;
+    let admin = app.as_admin().await;
+    let worker = app.as_caseworker("adults").await;
+    let id = record(&app, &worker).await;
+    // A quiet second with one read: written and settled at once.
+    app.get(&format!("/api/v1/feedback/{id}"))
+        .auth(&worker)
+        .send()
+        .await
+        .assert_status(200);
+    app.state.access.tick().await;
+    assert_eq!(settled_and_queued(&app).await, (1, 0));
+
+    // A busy second: 600 entries, queued and left for later.
+    let reader = redress::auth::AuthUser {
+        id: 1,
+        username: "admin".into(),
+        role: redress::auth::Role::Admin,
+        directorates: vec![],
+        request_id: None,
+        address: None,
+    };
+    for _ in 0..600 {
+        app.state.access.record(
+            &reader,
+            "feedback",
+            [id],
+            redress::access::Access::Read,
+            None,
+        );
+    }
+    app.state.access.tick().await;
+    let (settled, queued) = settled_and_queued(&app).await;
+    assert_eq!(settled, 1, "a busy second settles nothing");
+    assert!(queued > 0);
+
+    // A quiet second: the queue is settled.
+    app.state.access.tick().await;
+    assert_eq!(settled_and_queued(&app).await.1, 0);
+    let log = get(&app, &admin, &format!("/api/v1/feedback/{id}/access?limit=1")).await;
+    assert_eq!(log["total"], 601);
+}

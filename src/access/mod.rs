@@ -3,9 +3,18 @@
 //! A feedback record with its complainant (one record, a page of a list, its
 //! history), a contact log, a document and a subject-access export are each
 //! logged, one row per record read. Entries wait in memory and are written
-//! in batches off the request path (every second, at 2048 waiting, when an
+//! in batches off the request path (every second, at 8192 waiting, when an
 //! access log is read, and at shutdown), so that logging does not slow
 //! reads; an instance that is killed loses at most its last second.
+//!
+//! A batch is queued as one row of compact JSON. Settling the queue into
+//! the indexed log is the costly part, so it waits for a quiet moment: a
+//! second in which the instance logged fewer than [`QUIET`] entries. A busy
+//! instance settles anyway once it has queued [`SETTLE_AFTER`] entries, and
+//! every reader of the log settles first, so the log it reads is whole.
+//! A settle moves [`SETTLE_CHUNK`] batches per transaction, so that other
+//! writes go between its chunks.
+//!
 //! Entries older than `ACCESS_LOG_RETENTION_DAYS` (two years) are purged.
 
 pub mod api;
@@ -43,20 +52,33 @@ text_enum! {
     }
 }
 
-/// How many waiting entries make a batch worth writing at once (larger
-/// batches are cheaper per entry; the timer writes the rest each second).
-const BATCH: usize = 2048;
+/// How many waiting entries make a batch worth writing at once (the timer
+/// writes the rest each second). Every commit makes each reading
+/// connection drop its page cache and its map of the SQLite file, so fewer,
+/// larger batches spare the reads more than they cost in memory (about
+/// 1 MB).
+const BATCH: usize = 8192;
 
-/// How many queued entries make the queue worth settling into the log
-/// (readers of the log, and the hourly purge, settle it first in any case).
-const SETTLE_AFTER: usize = 100_000;
+/// How many entries logged in one second still count as quiet: an
+/// instance that quiet settles its queue.
+const QUIET: usize = 500;
+
+/// How many entries queued by a busy instance make it settle the queue
+/// without waiting for a quiet second (readers of the log, and the hourly
+/// purge, settle it first in any case).
+const SETTLE_AFTER: usize = 1_000_000;
+
+/// How many queued batches one settling transaction moves (at most about
+/// 64 × 8192 entries, half a second of writing).
+const SETTLE_CHUNK: i64 = 64;
 
 /// The most entries kept waiting when the database cannot take them.
 const MAX_WAITING: usize = 100_000;
 
 /// An entry waiting to be written: queued in a batch, then settled into the
-/// log (see [`AccessLog::settle`]).
-#[derive(Debug, Clone, Insertable, serde::Serialize, serde::Deserialize)]
+/// log (see [`AccessLog::settle`]). In the queue it is a JSON array of its
+/// fields in order, not an object: half the bytes to write and to read.
+#[derive(Debug, Clone, Insertable)]
 // None is inserted as NULL (the columns have no default): the insert then has
 // a static query id, so its prepared statement is kept by type rather than
 // its SQL written again for every entry settled.
@@ -71,6 +93,54 @@ struct NewEntry {
     detail: Option<String>,
     address: Option<String>,
     request_id: Option<String>,
+}
+
+/// A queued entry's fields, in [`NewEntry`]'s order.
+type QueuedEntry = (
+    NaiveDateTime,
+    Option<i64>,
+    String,
+    String,
+    String,
+    Access,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+impl Serialize for NewEntry {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        (
+            &self.occurred_at,
+            &self.user_id,
+            &self.username,
+            &self.entity,
+            &self.entity_id,
+            &self.access,
+            &self.detail,
+            &self.address,
+            &self.request_id,
+        )
+            .serialize(serializer)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewEntry {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<NewEntry, D::Error> {
+        let (occurred_at, user_id, username, entity, entity_id, access, detail, address, request_id) =
+            QueuedEntry::deserialize(deserializer)?;
+        Ok(NewEntry {
+            occurred_at,
+            user_id,
+            username,
+            entity,
+            entity_id,
+            access,
+            detail,
+            address,
+            request_id,
+        })
+    }
 }
 
 /// The log of one instance: entries waiting to be written, and the
@@ -88,6 +158,10 @@ pub struct AccessLog {
     /// batch size made thousands of flushes of a hundred entries each,
     /// queued on `flushing`, and a settle waited behind all of them.)
     flush_asked: Arc<AtomicBool>,
+    /// Entries logged by this instance, ever; and how many of them had
+    /// been at the last tick (see [`AccessLog::tick`]).
+    logged: Arc<AtomicUsize>,
+    logged_at_tick: Arc<AtomicUsize>,
     db: Db,
     retention: Duration,
 }
@@ -100,6 +174,8 @@ impl AccessLog {
             flushing: Arc::default(),
             queued: Arc::default(),
             flush_asked: Arc::default(),
+            logged: Arc::default(),
+            logged_at_tick: Arc::default(),
             db,
             retention: Duration::days(retention_days),
         }
@@ -131,7 +207,10 @@ impl AccessLog {
         });
         let full = {
             let mut waiting = self.waiting.lock().unwrap_or_else(|e| e.into_inner());
+            let before = waiting.len();
             waiting.extend(entries);
+            self.logged
+                .fetch_add(waiting.len() - before, Ordering::Relaxed);
             waiting.len() >= BATCH
         };
         if full && !self.flush_asked.swap(true, Ordering::AcqRel) {
@@ -142,26 +221,44 @@ impl AccessLog {
 
     /// Write the waiting entries to the queue in one transaction; on
     /// failure they wait for the next flush (up to a bound, past which the
-    /// oldest are dropped with a warning). A queue grown past
-    /// [`SETTLE_AFTER`] entries is then settled.
+    /// oldest are dropped with a warning). Once this instance has queued
+    /// [`SETTLE_AFTER`] entries, the queue is then settled.
     pub async fn flush(&self) {
         self.write_waiting().await;
         if self.queued.load(Ordering::Relaxed) >= SETTLE_AFTER {
-            if let Err(error) = self.settle().await {
-                tracing::warn!(%error, "cannot settle the access log's queue; will retry");
-            }
+            self.settle_logged().await;
         }
     }
 
-    /// Write the waiting entries, then move the queued ones into the log,
-    /// sorted by record, in one transaction: what every reader of the log
-    /// does first. Appending to the unindexed queue costs a request's read
-    /// a few pages a batch; the log's index by record is written here, in
-    /// order, a page at a time.
+    /// What the timer does each second: flush, and settle the queue if the
+    /// instance was quiet since the last tick (fewer than [`QUIET`] entries
+    /// logged) and has queued entries since it last settled.
+    pub async fn tick(&self) {
+        let logged = self.logged.load(Ordering::Relaxed);
+        let before = self.logged_at_tick.swap(logged, Ordering::Relaxed);
+        self.flush().await;
+        let quiet = logged.wrapping_sub(before) < QUIET;
+        if quiet && self.queued.load(Ordering::Relaxed) > 0 {
+            self.settle_logged().await;
+        }
+    }
+
+    async fn settle_logged(&self) {
+        if let Err(error) = self.settle().await {
+            tracing::warn!(%error, "cannot settle the access log's queue; will retry");
+        }
+    }
+
+    /// Write the waiting entries, then move every queued one into the log,
+    /// sorted by record, [`SETTLE_CHUNK`] batches per transaction: what
+    /// every reader of the log does first. Appending to the unindexed queue
+    /// costs a request's read a few pages a batch; the log's index by
+    /// record is written here, in order, many entries to a page.
     pub async fn settle(&self) -> Result<(), ApiError> {
         self.write_waiting().await;
         self.queued.store(0, Ordering::Relaxed);
-        self.db.write(settle_queue).await
+        while self.db.write(settle_chunk).await? {}
+        Ok(())
     }
 
     async fn write_waiting(&self) {
@@ -225,16 +322,28 @@ impl AccessLog {
     }
 }
 
-/// Move the queued batches into the log, their entries sorted by record.
-/// The batches taken are deleted in the same transaction, and the delete
-/// returns them: on PostgreSQL two instances settling at once move each
-/// batch once (the second delete finds them gone); on SQLite the write lock
-/// does the same.
-fn settle_queue(conn: &mut DbConnection) -> Result<(), ApiError> {
-    let batches: Vec<String> =
-        crate::per_backend!(conn, |c| diesel::delete(access_log_queue::table)
-            .returning(access_log_queue::entries)
-            .get_results(c))?;
+/// Move the oldest [`SETTLE_CHUNK`] queued batches into the log, their
+/// entries sorted by record; whether the queue may hold more. The batches
+/// taken are deleted in the same transaction, and the delete returns them:
+/// on PostgreSQL two instances settling at once move each batch once (the
+/// second delete waits for the first, then finds its batches gone, and
+/// tries again while the queue holds any); on SQLite the write lock does
+/// the same.
+fn settle_chunk(conn: &mut DbConnection) -> Result<bool, ApiError> {
+    let oldest: Vec<i64> = access_log_queue::table
+        .select(access_log_queue::id)
+        .order(access_log_queue::id)
+        .limit(SETTLE_CHUNK)
+        .load(conn)?;
+    let taken = access_log_queue::table.filter(access_log_queue::id.eq_any(oldest));
+    let batches: Vec<String> = crate::per_backend!(conn, |c| diesel::delete(taken)
+        .returning(access_log_queue::entries)
+        .get_results(c))?;
+    if batches.is_empty() {
+        let queue = access_log_queue::table.select(access_log_queue::id);
+        let more = diesel::select(diesel::dsl::exists(queue)).get_result(conn)?;
+        return Ok(more);
+    }
     let mut entries: Vec<NewEntry> = Vec::new();
     for batch in &batches {
         entries.extend(serde_json::from_str::<Vec<NewEntry>>(batch)?);
@@ -260,7 +369,7 @@ fn settle_queue(conn: &mut DbConnection) -> Result<(), ApiError> {
             }
         }
     }
-    Ok(())
+    Ok(true)
 }
 
 /// An entry of the access log.

@@ -6,12 +6,13 @@ use std::time::Duration;
 
 use crate::state::AppState;
 
-/// Write the access log's waiting entries every second.
+/// Write the access log's waiting entries every second, and settle its
+/// queue in a quiet second (see [`crate::access::AccessLog::tick`]).
 pub async fn flush_access_log(state: actix_web::web::Data<AppState>) {
     let mut interval = actix_web::rt::time::interval(Duration::from_secs(1));
     loop {
         interval.tick().await;
-        state.access.flush().await;
+        state.access.tick().await;
     }
 }
 
