@@ -283,16 +283,16 @@ async fn a_settle_moves_a_queue_longer_than_one_chunk() {
     assert_eq!(settled_and_queued(&app).await, (70, 0));
 }
 
-/// The timer's tick writes what waits each second, but settles the queue
-/// only in a quiet second: after a busy one (600 entries) the entries stay
-/// queued; the next, quiet, tick settles them.
+/// The timer's tick writes what waits, but settles the queue only in a
+/// quiet tick: after a busy one (1,500 entries) the entries stay queued;
+/// the next, quiet, tick settles them.
 #[actix_web::test]
-async fn the_queue_is_settled_in_a_quiet_second_not_a_busy_one() {
+async fn the_queue_is_settled_in_a_quiet_tick_not_a_busy_one() {
     let app = TestApp::new().await;
     let admin = app.as_admin().await;
     let worker = app.as_caseworker("adults").await;
     let id = record(&app, &worker).await;
-    // A quiet second with one read: written and settled at once.
+    // A quiet tick with one read: written and settled at once.
     app.get(&format!("/api/v1/feedback/{id}"))
         .auth(&worker)
         .send()
@@ -301,7 +301,7 @@ async fn the_queue_is_settled_in_a_quiet_second_not_a_busy_one() {
     app.state.access.tick().await;
     assert_eq!(settled_and_queued(&app).await, (1, 0));
 
-    // A busy second: 600 entries, queued and left for later.
+    // A busy tick: 1,500 entries, queued and left for later.
     let reader = redress::auth::AuthUser {
         id: 1,
         username: "admin".into(),
@@ -310,7 +310,7 @@ async fn the_queue_is_settled_in_a_quiet_second_not_a_busy_one() {
         request_id: None,
         address: None,
     };
-    for _ in 0..600 {
+    for _ in 0..1500 {
         app.state.access.record(
             &reader,
             "feedback",
@@ -321,12 +321,17 @@ async fn the_queue_is_settled_in_a_quiet_second_not_a_busy_one() {
     }
     app.state.access.tick().await;
     let (settled, queued) = settled_and_queued(&app).await;
-    assert_eq!(settled, 1, "a busy second settles nothing");
+    assert_eq!(settled, 1, "a busy tick settles nothing");
     assert!(queued > 0);
 
-    // A quiet second: the queue is settled.
+    // A quiet tick: the queue is settled.
     app.state.access.tick().await;
     assert_eq!(settled_and_queued(&app).await.1, 0);
-    let log = get(&app, &admin, &format!("/api/v1/feedback/{id}/access?limit=1")).await;
-    assert_eq!(log["total"], 601);
+    let log = get(
+        &app,
+        &admin,
+        &format!("/api/v1/feedback/{id}/access?limit=1"),
+    )
+    .await;
+    assert_eq!(log["total"], 1501);
 }

@@ -3,13 +3,15 @@
 //! A feedback record with its complainant (one record, a page of a list, its
 //! history), a contact log, a document and a subject-access export are each
 //! logged, one row per record read. Entries wait in memory and are written
-//! in batches off the request path (every second, at 8192 waiting, when an
-//! access log is read, and at shutdown), so that logging does not slow
-//! reads; an instance that is killed loses at most its last second.
+//! in batches off the request path (every [`FLUSH_EVERY`], at 65,536
+//! waiting, when an access log is read, and at shutdown), so that logging
+//! does not slow reads; an instance that is killed loses at most its last
+//! two seconds.
 //!
 //! A batch is queued as one row of compact JSON. Settling the queue into
-//! the indexed log is the costly part, so it waits for a quiet moment: a
-//! second in which the instance logged fewer than [`QUIET`] entries. A busy
+//! the indexed log costs about 5 µs an entry on SQLite, most of it the
+//! index, so it waits for a quiet moment: a tick of the timer in which the
+//! instance logged fewer than [`QUIET`] entries. A busy
 //! instance settles anyway once it has queued [`SETTLE_AFTER`] entries, and
 //! every reader of the log settles first, so the log it reads is whole.
 //! A settle moves [`SETTLE_CHUNK`] batches per transaction, so that other
@@ -52,25 +54,32 @@ text_enum! {
     }
 }
 
-/// How many waiting entries make a batch worth writing at once (the timer
-/// writes the rest each second). Every commit makes each reading
-/// connection drop its page cache and its map of the SQLite file, so fewer,
-/// larger batches spare the reads more than they cost in memory (about
-/// 1 MB).
-const BATCH: usize = 8192;
+/// How often the waiting entries are written, however many (see
+/// [`crate::ops::flush_access_log`]). On SQLite every commit makes each
+/// reading connection drop its page cache and its map of the file, and
+/// re-reading them costs the reads more than the log's own writing does
+/// (admin `GET /feedback/{id}` against the same build without the log: a
+/// batch at every 2,048 entries, 0.80; every 8,192, 0.90; once a second,
+/// 0.92).
+pub const FLUSH_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 
-/// How many entries logged in one second still count as quiet: an
-/// instance that quiet settles its queue.
-const QUIET: usize = 500;
+/// How many waiting entries make the log write them at once rather than
+/// at the timer's next tick (about 15 MB of them).
+const FLUSH_AT: usize = 65_536;
+
+/// How many entries logged in one tick of the timer still count as quiet:
+/// an instance that quiet settles its queue.
+const QUIET: usize = 1000;
 
 /// How many entries queued by a busy instance make it settle the queue
-/// without waiting for a quiet second (readers of the log, and the hourly
+/// without waiting for a quiet tick (readers of the log, and the hourly
 /// purge, settle it first in any case).
 const SETTLE_AFTER: usize = 1_000_000;
 
-/// How many queued batches one settling transaction moves (at most about
-/// 64 × 8192 entries, half a second of writing).
-const SETTLE_CHUNK: i64 = 64;
+/// How many queued batches one settling transaction moves: a batch holds a
+/// tick's entries, so at 25,000 logged reads a second about a second of
+/// writing, and never more than 4 × [`FLUSH_AT`] entries.
+const SETTLE_CHUNK: i64 = 4;
 
 /// The most entries kept waiting when the database cannot take them.
 const MAX_WAITING: usize = 100_000;
@@ -127,8 +136,17 @@ impl Serialize for NewEntry {
 
 impl<'de> serde::Deserialize<'de> for NewEntry {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<NewEntry, D::Error> {
-        let (occurred_at, user_id, username, entity, entity_id, access, detail, address, request_id) =
-            QueuedEntry::deserialize(deserializer)?;
+        let (
+            occurred_at,
+            user_id,
+            username,
+            entity,
+            entity_id,
+            access,
+            detail,
+            address,
+            request_id,
+        ) = QueuedEntry::deserialize(deserializer)?;
         Ok(NewEntry {
             occurred_at,
             user_id,
@@ -211,7 +229,7 @@ impl AccessLog {
             waiting.extend(entries);
             self.logged
                 .fetch_add(waiting.len() - before, Ordering::Relaxed);
-            waiting.len() >= BATCH
+            waiting.len() >= FLUSH_AT
         };
         if full && !self.flush_asked.swap(true, Ordering::AcqRel) {
             let log = self.clone();
@@ -230,7 +248,7 @@ impl AccessLog {
         }
     }
 
-    /// What the timer does each second: flush, and settle the queue if the
+    /// What the timer does each tick: flush, and settle the queue if the
     /// instance was quiet since the last tick (fewer than [`QUIET`] entries
     /// logged) and has queued entries since it last settled.
     pub async fn tick(&self) {
@@ -263,12 +281,14 @@ impl AccessLog {
 
     async fn write_waiting(&self) {
         let _flushing = self.flushing.lock().await;
-        // The next batch gets a buffer of its own size at once, rather than
-        // growing one again by reallocation.
-        let batch = std::mem::replace(
-            &mut *self.waiting.lock().unwrap_or_else(|e| e.into_inner()),
-            Vec::with_capacity(BATCH),
-        );
+        // The next batch gets a buffer the size of this one at once, rather
+        // than growing one again by reallocation (and an idle instance's
+        // stays small).
+        let batch = {
+            let mut waiting = self.waiting.lock().unwrap_or_else(|e| e.into_inner());
+            let capacity = waiting.len();
+            std::mem::replace(&mut *waiting, Vec::with_capacity(capacity))
+        };
         self.flush_asked.store(false, Ordering::Release);
         if batch.is_empty() {
             return;

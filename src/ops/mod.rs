@@ -6,10 +6,10 @@ use std::time::Duration;
 
 use crate::state::AppState;
 
-/// Write the access log's waiting entries every second, and settle its
-/// queue in a quiet second (see [`crate::access::AccessLog::tick`]).
+/// Write the access log's waiting entries every two seconds, and settle its
+/// queue in a quiet tick (see [`crate::access::AccessLog::tick`]).
 pub async fn flush_access_log(state: actix_web::web::Data<AppState>) {
-    let mut interval = actix_web::rt::time::interval(Duration::from_secs(1));
+    let mut interval = actix_web::rt::time::interval(crate::access::FLUSH_EVERY);
     loop {
         interval.tick().await;
         state.access.tick().await;
