@@ -35,6 +35,9 @@ pub struct AppState {
     pub documents: Arc<crate::documents::Documents>,
     /// Who read whose personal data, written in batches.
     pub access: crate::access::AccessLog,
+    /// The users this instance has authorised, kept (see
+    /// [`crate::auth::users_cache`]).
+    pub users: crate::auth::users_cache::UsersCache,
 }
 
 impl AppState {
@@ -56,6 +59,7 @@ impl AppState {
                 .clone()
                 .map(crate::auth::oidc::OidcVerifier::new),
             access: crate::access::AccessLog::new(db.clone(), config.access_log_retention_days),
+            users: Default::default(),
             documents: crate::documents::Documents::new(
                 config.documents_dir.clone(),
                 config.documents_storage,

@@ -300,6 +300,51 @@ async fn a_deactivated_or_deleted_users_tokens_stop_working_at_once() {
     app.get("/api/v1/me").auth(&other).send().await.problem(401);
 }
 
+/// Each instance keeps the users it has authorised; a deactivation made
+/// through another instance reaches it within a second (the users'
+/// revision, read again a second after the last time), and a new user is
+/// read at once.
+#[actix_web::test]
+async fn a_deactivation_through_another_instance_takes_effect_within_a_second() {
+    let app = TestApp::new().await;
+    let admin = app.as_admin().await;
+    let worker = app.as_caseworker("adults").await;
+    let other = app.sibling(&[]).await;
+    other
+        .get("/api/v1/me")
+        .auth(&worker)
+        .send()
+        .await
+        .assert_status(200);
+    app.patch(&format!("/api/v1/users/{}", worker.id))
+        .auth(&admin)
+        .json(&json!({"active": false}))
+        .send()
+        .await
+        .assert_status(200);
+    app.get("/api/v1/me")
+        .auth(&worker)
+        .send()
+        .await
+        .problem(401);
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(1100)).await;
+    other
+        .get("/api/v1/me")
+        .auth(&worker)
+        .send()
+        .await
+        .problem(401);
+
+    // A user created meanwhile is read, not taken for unknown.
+    let newcomer = app.as_analyst("adults").await;
+    other
+        .get("/api/v1/me")
+        .auth(&newcomer)
+        .send()
+        .await
+        .assert_status(200);
+}
+
 #[actix_web::test]
 async fn a_role_change_revokes_existing_tokens_and_a_new_login_has_the_new_role() {
     let app = TestApp::new().await;

@@ -10,6 +10,7 @@ pub mod oidc;
 pub mod password;
 pub mod throttle;
 pub mod token;
+pub mod users_cache;
 
 use std::future::Future;
 use std::marker::PhantomData;
@@ -231,7 +232,10 @@ async fn external_user(
         username: "identity provider".into(),
         request_id,
     };
-    let row = crate::users::external::provision(&state.db, actor, identity).await?;
+    let row = crate::users::external::provision(&state.db, actor, identity).await;
+    // Provisioning may have changed the user (role, directorates, active).
+    state.users.forget_all();
+    let row = row?;
     if !row.active {
         return Err(deactivated());
     }
@@ -239,12 +243,13 @@ async fn external_user(
     Ok(row)
 }
 
+/// The active user with `user_id`, as this instance keeps it (see
+/// [`users_cache`]).
 async fn active_user(state: &AppState, user_id: i64) -> Result<UserRow, ApiError> {
-    let row = state
-        .db
-        .read(move |conn| crate::users::model::find_optional(conn, user_id))
-        .await?;
-    row.filter(|r| r.active).ok_or_else(deactivated)
+    let row = state.users.find(&state.db, user_id).await?;
+    row.filter(|r| r.active)
+        .map(|r| UserRow::clone(&r))
+        .ok_or_else(deactivated)
 }
 
 fn deactivated() -> ApiError {

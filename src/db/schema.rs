@@ -85,6 +85,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    users_revision (id) {
+        id -> Integer,
+        revision -> BigInt,
+    }
+}
+
+diesel::table! {
     feedback (id) {
         id -> BigInt,
         reference -> Nullable<Text>,

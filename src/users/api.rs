@@ -447,8 +447,11 @@ pub async fn update_user(
                 ))
             })
         })
-        .await?;
-    respond(row)
+        .await;
+    // Refused at once on this instance if deactivated or its role,
+    // directorates or password changed; within a second on others.
+    state.users.forget_all();
+    respond(row?)
 }
 
 /// Delete a user. Their entries in audit histories remain.
@@ -471,10 +474,12 @@ pub async fn delete_user(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let actor = admin.actor();
-    state
+    let deleted = state
         .db
         .write(move |conn| model::delete(conn, &actor, id, &if_match))
-        .await?;
+        .await;
+    state.users.forget_all();
+    deleted?;
     Ok(HttpResponse::NoContent().finish())
 }
 

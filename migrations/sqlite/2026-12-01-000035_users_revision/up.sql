@@ -1,0 +1,20 @@
+-- Every authenticated request reads its user (active? the token's version
+-- current? role and directorates). Each instance keeps the users it has
+-- read, and trusts them while this revision, bumped in the transaction of
+-- every change to a user, is the one it last read; it reads the revision
+-- again at most a second after the last time.
+CREATE TABLE users_revision (
+    id INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
+    revision BIGINT NOT NULL
+);
+INSERT INTO users_revision (id, revision) VALUES (1, 0);
+
+CREATE TRIGGER users_revision_insert AFTER INSERT ON users BEGIN
+    UPDATE users_revision SET revision = revision + 1;
+END;
+CREATE TRIGGER users_revision_update AFTER UPDATE ON users BEGIN
+    UPDATE users_revision SET revision = revision + 1;
+END;
+CREATE TRIGGER users_revision_delete AFTER DELETE ON users BEGIN
+    UPDATE users_revision SET revision = revision + 1;
+END;
