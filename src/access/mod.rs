@@ -11,7 +11,7 @@
 //! A batch is queued as one row of compact JSON. Settling the queue into
 //! the indexed log costs about 5 µs an entry on SQLite, most of it the
 //! index, so it waits for a quiet moment: a tick of the timer in which the
-//! instance logged fewer than [`QUIET`] entries. A busy
+//! instance served fewer than [`QUIET`] requests. A busy
 //! instance settles anyway once it has queued [`SETTLE_AFTER`] entries, and
 //! every reader of the log settles first, so the log it reads is whole.
 //! A settle moves [`SETTLE_CHUNK`] batches per transaction, so that other
@@ -21,7 +21,7 @@
 
 pub mod api;
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
@@ -67,19 +67,23 @@ pub const FLUSH_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 /// at the timer's next tick (about 15 MB of them).
 const FLUSH_AT: usize = 65_536;
 
-/// How many entries logged in one tick of the timer still count as quiet:
-/// an instance that quiet settles its queue.
-const QUIET: usize = 1000;
+/// How many requests served in one tick of the timer (of any kind: a
+/// settle makes creates wait as much as reads) still count as quiet: an
+/// instance that quiet settles its queue.
+pub const QUIET: u64 = 1000;
 
 /// How many entries queued by a busy instance make it settle the queue
 /// without waiting for a quiet tick (readers of the log, and the hourly
 /// purge, settle it first in any case).
 const SETTLE_AFTER: usize = 1_000_000;
 
-/// How many queued batches one settling transaction moves: a batch holds a
-/// tick's entries, so at 25,000 logged reads a second about a second of
-/// writing, and never more than 4 × [`FLUSH_AT`] entries.
-const SETTLE_CHUNK: i64 = 4;
+/// How many queued batches one settling transaction moves: one, which
+/// holds a tick's entries and never more than [`FLUSH_AT`] (about a third
+/// of a second of writing). With four, a restart after a busy run settled
+/// what the last process left (the hourly purge runs at start) in
+/// transactions of over a second each, and creates waited behind them for
+/// more than two.
+const SETTLE_CHUNK: i64 = 1;
 
 /// The most entries kept waiting when the database cannot take them.
 const MAX_WAITING: usize = 100_000;
@@ -176,10 +180,9 @@ pub struct AccessLog {
     /// batch size made thousands of flushes of a hundred entries each,
     /// queued on `flushing`, and a settle waited behind all of them.)
     flush_asked: Arc<AtomicBool>,
-    /// Entries logged by this instance, ever; and how many of them had
-    /// been at the last tick (see [`AccessLog::tick`]).
-    logged: Arc<AtomicUsize>,
-    logged_at_tick: Arc<AtomicUsize>,
+    /// How many requests the instance had served at the timer's last tick
+    /// (see [`AccessLog::tick`]); `u64::MAX` before the first.
+    served_at_tick: Arc<AtomicU64>,
     db: Db,
     retention: Duration,
 }
@@ -190,10 +193,11 @@ impl AccessLog {
         AccessLog {
             waiting: Arc::default(),
             flushing: Arc::default(),
-            queued: Arc::default(),
+            // A queue left by an earlier process is settled at the first
+            // quiet tick, as if this one had queued it.
+            queued: Arc::new(AtomicUsize::new(1)),
             flush_asked: Arc::default(),
-            logged: Arc::default(),
-            logged_at_tick: Arc::default(),
+            served_at_tick: Arc::new(AtomicU64::new(u64::MAX)),
             db,
             retention: Duration::days(retention_days),
         }
@@ -225,10 +229,7 @@ impl AccessLog {
         });
         let full = {
             let mut waiting = self.waiting.lock().unwrap_or_else(|e| e.into_inner());
-            let before = waiting.len();
             waiting.extend(entries);
-            self.logged
-                .fetch_add(waiting.len() - before, Ordering::Relaxed);
             waiting.len() >= FLUSH_AT
         };
         if full && !self.flush_asked.swap(true, Ordering::AcqRel) {
@@ -248,14 +249,17 @@ impl AccessLog {
         }
     }
 
-    /// What the timer does each tick: flush, and settle the queue if the
-    /// instance was quiet since the last tick (fewer than [`QUIET`] entries
-    /// logged) and has queued entries since it last settled.
-    pub async fn tick(&self) {
-        let logged = self.logged.load(Ordering::Relaxed);
-        let before = self.logged_at_tick.swap(logged, Ordering::Relaxed);
+    /// What the timer does each tick, given how many requests the instance
+    /// has `served` since it started: flush, and settle the queue if the
+    /// instance was quiet since the last tick (fewer than [`QUIET`]
+    /// requests) and has queued entries since it last settled. The first
+    /// tick, at start, has nothing to compare with and does not count as
+    /// quiet: a busy start is not made to wait for what the last process
+    /// left.
+    pub async fn tick(&self, served: u64) {
+        let before = self.served_at_tick.swap(served, Ordering::Relaxed);
         self.flush().await;
-        let quiet = logged.wrapping_sub(before) < QUIET;
+        let quiet = before != u64::MAX && served.saturating_sub(before) < QUIET;
         if quiet && self.queued.load(Ordering::Relaxed) > 0 {
             self.settle_logged().await;
         }
@@ -327,9 +331,12 @@ impl AccessLog {
         }
     }
 
-    /// Delete the entries older than the log's retention.
+    /// Delete the settled entries older than the log's retention. It does
+    /// not settle the queue first: queued entries are seconds or minutes
+    /// old, and the maintenance that purges runs at every start, when a
+    /// settle of what the last process left would hold up the first
+    /// requests.
     pub async fn purge(&self) -> Result<usize, ApiError> {
-        self.settle().await?;
         let before = now() - self.retention;
         self.db
             .write(move |conn| {

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -21,11 +22,18 @@ struct Series {
 #[derive(Default)]
 pub struct Metrics {
     series: Mutex<BTreeMap<(String, String, u16), Series>>,
+    requests: AtomicU64,
 }
 
 impl Metrics {
+    /// How many requests have been counted since the process started.
+    pub fn requests(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
+    }
+
     /// Count one request to `route` (the route's pattern, not the raw path).
     pub fn observe(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
+        self.requests.fetch_add(1, Ordering::Relaxed);
         let seconds = elapsed.as_secs_f64();
         let Ok(mut series) = self.series.lock() else {
             return;
