@@ -73,16 +73,15 @@ const FLUSH_AT: usize = 65_536;
 pub const QUIET: u64 = 1000;
 
 /// How many entries queued by a busy instance make it settle the queue
-/// without waiting for a quiet tick (readers of the log, and the hourly
-/// purge, settle it first in any case).
+/// without waiting for a quiet tick (readers of the log settle it first in
+/// any case).
 const SETTLE_AFTER: usize = 1_000_000;
 
 /// How many queued batches one settling transaction moves: one, which
 /// holds a tick's entries and never more than [`FLUSH_AT`] (about a third
-/// of a second of writing). With four, a restart after a busy run settled
-/// what the last process left (the hourly purge runs at start) in
-/// transactions of over a second each, and creates waited behind them for
-/// more than two.
+/// of a second of writing), so that other writes do not wait long behind
+/// a settle. (With four, transactions of over a second each held up
+/// creates for more than two.)
 const SETTLE_CHUNK: i64 = 1;
 
 /// The most entries kept waiting when the database cannot take them.
