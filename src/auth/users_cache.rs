@@ -36,6 +36,9 @@ struct Kept {
     /// When that revision was last read.
     checked: Option<Instant>,
     users: HashMap<i64, Arc<UserRow>>,
+    /// Raised by [`UsersCache::forget_all`]: a row read before it is not
+    /// kept after it (it may predate the change that made it forget).
+    generation: u64,
 }
 
 /// The users this instance has read, by id (see the module's docs).
@@ -57,7 +60,7 @@ impl UsersCache {
     /// revision, read first, so that a user changed meanwhile is not kept
     /// under the older revision).
     pub async fn find(&self, db: &Db, id: i64) -> Result<Option<Arc<UserRow>>, ApiError> {
-        {
+        let generation = {
             let kept = self.kept.read().unwrap_or_else(|e| e.into_inner());
             let fresh = kept.checked.is_some_and(|at| at.elapsed() < RECHECK_AFTER);
             if fresh {
@@ -65,7 +68,8 @@ impl UsersCache {
                     return Ok(Some(user.clone()));
                 }
             }
-        }
+            kept.generation
+        };
         let (revision, row) = db
             .read(move |conn| {
                 let revision = revision(conn)?;
@@ -74,6 +78,11 @@ impl UsersCache {
             .await?;
         let row = row.map(Arc::new);
         let mut kept = self.kept.write().unwrap_or_else(|e| e.into_inner());
+        if kept.generation != generation {
+            // Forgotten meanwhile: answer with what was read (the request
+            // began before the change), but keep nothing.
+            return Ok(row);
+        }
         if kept.revision != Some(revision) || kept.users.len() >= MOST_KEPT {
             kept.users.clear();
             kept.revision = Some(revision);
@@ -90,6 +99,9 @@ impl UsersCache {
     /// once.
     pub fn forget_all(&self) {
         let mut kept = self.kept.write().unwrap_or_else(|e| e.into_inner());
-        *kept = Kept::default();
+        *kept = Kept {
+            generation: kept.generation + 1,
+            ..Kept::default()
+        };
     }
 }
