@@ -12,9 +12,7 @@ source "$(dirname "$0")/lib.sh"
 export RECORDS=${1:-200000}
 seconds=${2:-10}
 rounds=${3:-2}
-build_release
-(cd "$BENCH_ROOT" && cargo build --release --quiet --example seed)
-ensure_wrk || { echo "the comparison needs wrk (apt-get install wrk)"; exit 1; }
+comparison_tools
 work=$(mktemp -d)
 pid=
 cleanup() {

@@ -14,9 +14,7 @@ rev=${1:-0fb569f}
 backend=${2:-sqlite}
 export RECORDS=${3:-200000}
 cases=${4:-5000}
-build_release
-(cd "$BENCH_ROOT" && cargo build --release --quiet --example seed)
-ensure_wrk || { echo "the comparison needs wrk (apt-get install wrk)"; exit 1; }
+comparison_tools
 work=$(mktemp -d)
 pid=
 cleanup() {

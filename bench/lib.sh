@@ -24,6 +24,14 @@ ensure_wrk() {
     command -v wrk >/dev/null 2>&1
 }
 
+# What a comparison of two builds on one seeded database needs: this
+# build, the seeding example, and wrk (or it stops).
+comparison_tools() {
+    build_release
+    (cd "$BENCH_ROOT" && cargo build --release --quiet --example seed)
+    ensure_wrk || { echo "the comparison needs wrk (apt-get install wrk)"; exit 1; }
+}
+
 # A load generator: oha or wrk if installed, else wrk from Debian or oha from crates.io.
 ensure_load_tool() {
     if command -v oha >/dev/null 2>&1; then
