@@ -301,9 +301,9 @@ async fn the_queue_is_settled_in_a_quiet_tick_not_a_busy_one() {
         .send()
         .await
         .assert_status(200);
-    app.state.access.tick(5).await;
+    app.state.access.tick(|| 5).await;
     assert_eq!(settled_and_queued(&app).await, (0, 1));
-    app.state.access.tick(10).await;
+    app.state.access.tick(|| 10).await;
     assert_eq!(settled_and_queued(&app).await, (1, 0));
 
     // A busy tick: 1,500 requests served (here, 1,500 entries logged
@@ -325,13 +325,13 @@ async fn the_queue_is_settled_in_a_quiet_tick_not_a_busy_one() {
             None,
         );
     }
-    app.state.access.tick(1510).await;
+    app.state.access.tick(|| 1510).await;
     let (settled, queued) = settled_and_queued(&app).await;
     assert_eq!(settled, 1, "a busy tick settles nothing");
     assert!(queued > 0);
 
     // A quiet tick: the queue is settled.
-    app.state.access.tick(1520).await;
+    app.state.access.tick(|| 1520).await;
     assert_eq!(settled_and_queued(&app).await.1, 0);
     let log = get(
         &app,
@@ -340,4 +340,47 @@ async fn the_queue_is_settled_in_a_quiet_tick_not_a_busy_one() {
     )
     .await;
     assert_eq!(log["total"], 1501);
+}
+
+/// A settle begun in a quiet tick stops between chunks once the instance
+/// is busy again, and the next quiet tick goes on with it: here the
+/// instance serves 1,000 requests during the first chunk of five.
+#[actix_web::test]
+async fn a_quiet_settle_stops_when_the_instance_is_busy_again() {
+    let app = TestApp::new().await;
+    let worker = app.as_caseworker("adults").await;
+    let id = record(&app, &worker).await;
+    app.state.access.tick(|| 0).await;
+    for _ in 0..5 {
+        app.get(&format!("/api/v1/feedback/{id}"))
+            .auth(&worker)
+            .send()
+            .await
+            .assert_status(200);
+        app.state.access.flush().await;
+    }
+    assert_eq!(settled_and_queued(&app).await, (0, 5));
+    // Quiet at the tick (10 requests since the last), busy once the
+    // settle has begun (1,010 more).
+    let calls = std::cell::Cell::new(0);
+    let served = || {
+        calls.set(calls.get() + 1);
+        if calls.get() == 1 {
+            10
+        } else {
+            1_020
+        }
+    };
+    app.state.access.tick(served).await;
+    assert_eq!(
+        settled_and_queued(&app).await,
+        (1, 4),
+        "one chunk, then it stops"
+    );
+    // The next tick is busy (1,020 since the last one's 10): nothing moves.
+    app.state.access.tick(|| 1_020).await;
+    assert_eq!(settled_and_queued(&app).await, (1, 4));
+    // A quiet one settles the rest.
+    app.state.access.tick(|| 1_030).await;
+    assert_eq!(settled_and_queued(&app).await, (5, 0));
 }

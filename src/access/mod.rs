@@ -11,8 +11,9 @@
 //! A batch is queued as one row of compact JSON. Settling the queue into
 //! the indexed log costs about 5 µs an entry on SQLite, most of it the
 //! index, so it waits for a quiet moment: a tick of the timer in which the
-//! instance served fewer than [`QUIET`] requests. A busy
-//! instance settles anyway once it has queued [`SETTLE_AFTER`] entries, and
+//! instance served fewer than [`QUIET`] requests; it stops between chunks
+//! once the instance is busy again, and goes on at the next quiet tick. A
+//! busy instance settles anyway once it has queued [`SETTLE_AFTER`] entries, and
 //! every reader of the log settles first, so the log it reads is whole.
 //! A settle moves [`SETTLE_CHUNK`] batches per transaction, so that other
 //! writes go between its chunks.
@@ -255,12 +256,45 @@ impl AccessLog {
     /// tick, at start, has nothing to compare with and does not count as
     /// quiet: a busy start is not made to wait for what the last process
     /// left.
-    pub async fn tick(&self, served: u64) {
-        let before = self.served_at_tick.swap(served, Ordering::Relaxed);
+    ///
+    /// A settle begun in a quiet tick stops between chunks once the
+    /// instance is busy again (it has served [`QUIET`] requests since the
+    /// settle began, and more for a settle longer than a tick), and
+    /// goes on at the next quiet tick: the quiet moment is over, and
+    /// readers should not pay for it.
+    pub async fn tick(&self, served: impl Fn() -> u64) {
+        let at_tick = served();
+        let before = self.served_at_tick.swap(at_tick, Ordering::Relaxed);
         self.flush().await;
-        let quiet = before != u64::MAX && served.saturating_sub(before) < QUIET;
-        if quiet && self.queued.load(Ordering::Relaxed) > 0 {
-            self.settle_logged().await;
+        let quiet = before != u64::MAX && at_tick.saturating_sub(before) < QUIET;
+        let taken = self.queued.swap(0, Ordering::Relaxed);
+        if !quiet || taken == 0 {
+            self.queued.fetch_add(taken, Ordering::Relaxed);
+            return;
+        }
+        let started = std::time::Instant::now();
+        let still_quiet = || {
+            let ticks = started.elapsed().as_secs_f64() / FLUSH_EVERY.as_secs_f64();
+            let allowed = QUIET as f64 * ticks.max(1.0);
+            (served().saturating_sub(at_tick) as f64) < allowed
+        };
+        let drained = async {
+            while self.db.write(settle_chunk).await? {
+                if !still_quiet() {
+                    return Ok(false);
+                }
+            }
+            Ok::<bool, ApiError>(true)
+        };
+        match drained.await {
+            Ok(true) => {}
+            Ok(false) => {
+                self.queued.fetch_add(taken, Ordering::Relaxed);
+            }
+            Err(error) => {
+                self.queued.fetch_add(taken, Ordering::Relaxed);
+                tracing::warn!(%error, "cannot settle the access log's queue; will retry");
+            }
         }
     }
 

@@ -12,7 +12,7 @@ pub async fn flush_access_log(state: actix_web::web::Data<AppState>) {
     let mut interval = actix_web::rt::time::interval(crate::access::FLUSH_EVERY);
     loop {
         interval.tick().await;
-        state.access.tick(state.metrics.requests()).await;
+        state.access.tick(|| state.metrics.requests()).await;
     }
 }
 
