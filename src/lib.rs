@@ -43,7 +43,6 @@ use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
 use actix_web::middleware::{from_fn, Condition};
 use actix_web::{web, App, HttpResponse};
-use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::config::Config;
@@ -114,11 +113,9 @@ pub fn build_app(
         !state.config.cors_allowed_origins.is_empty(),
         cors(&state.config),
     );
-    let (app, _) = App::new()
-        .into_utoipa_app()
-        .configure(openapi::routes)
-        .split_for_parts();
-    app.app_data(state)
+    App::new()
+        .configure(openapi::service_routes)
+        .app_data(state)
         .configure(http::extractor_config)
         .route(
             "/docs",

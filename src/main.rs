@@ -316,8 +316,7 @@ fn serve(config: Config) -> Result<(), String> {
             actix_web::rt::spawn(metrics);
         }
         redress::openapi::prepare();
-        // Once the workers have built their apps (each builds the route
-        // table and, on the way, the OpenAPI document it then drops).
+        // Once the workers have built their apps (each its route table).
         actix_web::rt::spawn(async {
             actix_web::rt::time::sleep(std::time::Duration::from_millis(500)).await;
             release_free_memory();

@@ -4,7 +4,6 @@ use actix_web::{get, web, HttpResponse};
 use chrono::{Duration, NaiveDate};
 use serde::Deserialize;
 use utoipa::IntoParams;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{search, AccessPage, AccessQuery};
 use crate::auth::{AdminOnly, AuthUser, Authorized, Managers};
@@ -13,11 +12,12 @@ use crate::error::{ApiError, FieldErrors};
 use crate::feedback::model::FeedbackRow;
 use crate::http::list::ListParams;
 use crate::ombudsman::model::CaseRecord;
+use crate::openapi::Routes;
 use crate::records::store;
 use crate::state::AppState;
 
 /// Routes of this module.
-pub fn routes(cfg: &mut ServiceConfig) {
+pub fn routes(cfg: &mut impl Routes) {
     cfg.service(list_access_log)
         .service(feedback_access)
         .service(case_access);

@@ -5,7 +5,6 @@ use actix_web::{delete, get, patch, post};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::actions::fields::{ActionInput, ActionPatch};
 use crate::actions::model::{self, ActionFilter, ActionRow};
@@ -15,12 +14,13 @@ use crate::casework::HandlerFilter;
 use crate::db::page::{Paging, SortField};
 use crate::db::DbConnection;
 use crate::error::ApiError;
+use crate::openapi::Routes;
 use crate::records::api::{Noun, RecordApi, RecordMeta};
 use crate::records::Scope;
 use crate::state::AppState;
 
 /// Routes of this module.
-pub fn routes(cfg: &mut ServiceConfig) {
+pub fn routes(cfg: &mut impl Routes) {
     cfg.service(list_actions)
         .service(create_action)
         .service(get_action)

@@ -3,7 +3,6 @@
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::{password, throttle};
 use crate::db::now;
@@ -11,12 +10,13 @@ use crate::error::{ApiError, FieldErrors, Problem};
 use crate::http::client;
 use crate::http::json::{RequestBody, ValidJson};
 use crate::http::log_safe;
+use crate::openapi::Routes;
 use crate::state::AppState;
 use crate::users::model;
 use crate::validation::Validate;
 
 /// Routes of this module.
-pub fn routes(cfg: &mut ServiceConfig) {
+pub fn routes(cfg: &mut impl Routes) {
     cfg.service(create_token).service(get_auth_providers);
 }
 

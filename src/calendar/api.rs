@@ -4,7 +4,6 @@ use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::{AdminOnly, AuthUser, Authorized};
 use crate::calendar::{govuk, model};
@@ -12,6 +11,7 @@ use crate::error::{ApiError, FieldError, FieldErrors};
 use crate::http::idempotency::{self, Created, IdempotencyKey};
 use crate::http::json::{JsonObject, RequestBody, ValidJson};
 use crate::http::list::{ListParams, SortField};
+use crate::openapi::Routes;
 use crate::page_type;
 use crate::state::AppState;
 use crate::validation::Validate;
@@ -20,7 +20,7 @@ use crate::validation::Validate;
 pub const SORTABLE: &[SortField] = &[SortField::new("date", "bank_holidays.holiday_date")];
 
 /// Routes of this module.
-pub fn routes(cfg: &mut ServiceConfig) {
+pub fn routes(cfg: &mut impl Routes) {
     cfg.service(list_holidays)
         .service(create_holiday)
         .service(import_holidays)

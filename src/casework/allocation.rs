@@ -9,7 +9,6 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use utoipa::ToSchema;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::audit::{self, Action, Actor, Change, Changes};
 use crate::auth::{AuthUser, Authorized, StaffWriters};
@@ -23,6 +22,7 @@ use crate::feedback::model::FeedbackRow;
 use crate::http::etag::IfMatch;
 use crate::http::json::{RequestBody, ValidJson};
 use crate::ombudsman::model::CaseRecord;
+use crate::openapi::Routes;
 use crate::records::api::respond;
 use crate::records::store;
 use crate::state::AppState;
@@ -31,7 +31,7 @@ use crate::users::role::Role;
 use crate::validation::Validate;
 
 /// Routes of this module.
-pub fn routes(cfg: &mut ServiceConfig) {
+pub fn routes(cfg: &mut impl Routes) {
     cfg.service(assign_feedback).service(assign_ombudsman_case);
 }
 

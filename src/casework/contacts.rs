@@ -7,7 +7,6 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::audit::redaction::{Field, Policy};
 use crate::audit::{self, Action, Actor};
@@ -21,6 +20,7 @@ use crate::feedback::types::Channel;
 use crate::http::json::{RequestBody, ValidJson};
 use crate::http::list::ListParams;
 use crate::ombudsman::model::CaseRecord;
+use crate::openapi::Routes;
 use crate::records::store;
 use crate::state::AppState;
 use crate::text_enum;
@@ -36,7 +36,7 @@ pub const REDACTION: Policy = Policy {
 };
 
 /// Routes of this module.
-pub fn routes(cfg: &mut ServiceConfig) {
+pub fn routes(cfg: &mut impl Routes) {
     cfg.service(list_feedback_contacts)
         .service(create_feedback_contact)
         .service(list_case_contacts)

@@ -11,7 +11,6 @@ use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use serde::Serialize;
 use utoipa::ToSchema;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::actions::model::ActionRow;
 use crate::auth::{AuthUser, Authorized, StaffWriters};
@@ -22,6 +21,7 @@ use crate::error::ApiError;
 use crate::feedback::model::FeedbackRow;
 use crate::feedback::types::Kind;
 use crate::ombudsman::model::{with_children, CaseRecord, CaseRow};
+use crate::openapi::Routes;
 use crate::records::Record;
 use crate::state::AppState;
 use crate::statistics::sql::Sql;
@@ -29,7 +29,7 @@ use crate::timescales::TimeRules;
 use crate::users::role::Role;
 
 /// Routes of this module.
-pub fn routes(cfg: &mut ServiceConfig) {
+pub fn routes(cfg: &mut impl Routes) {
     cfg.service(my_work);
 }
 

@@ -6,7 +6,6 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::{Authorized, StatisticsReaders};
 use crate::calendar::{Calendar, Today};
@@ -15,13 +14,14 @@ use crate::db::schema::feedback;
 use crate::db::DbConnection;
 use crate::error::ApiError;
 use crate::feedback::types::{Kind, Procedure};
+use crate::openapi::Routes;
 use crate::state::AppState;
 use crate::statistics::sql::in_snapshot;
 use crate::statistics::{scope, Disclosure, Period, Scope};
 use crate::text_enum;
 
 /// Routes of this module.
-pub fn routes(cfg: &mut ServiceConfig) {
+pub fn routes(cfg: &mut impl Routes) {
     cfg.service(get_code_statistics);
 }
 

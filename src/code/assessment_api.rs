@@ -6,7 +6,6 @@ use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::{Authorized, Managers, StatisticsReaders};
 use crate::calendar::Today;
@@ -15,10 +14,11 @@ use crate::error::{ApiError, Problem};
 use crate::http::etag::{etag, IfMatch};
 use crate::http::idempotency::{self, Created, IdempotencyKey};
 use crate::http::json::ValidJson;
+use crate::openapi::Routes;
 use crate::state::AppState;
 
 /// Routes of this module.
-pub fn routes(cfg: &mut ServiceConfig) {
+pub fn routes(cfg: &mut impl Routes) {
     cfg.service(list_assessments)
         .service(create_assessment)
         .service(get_assessment)

@@ -13,7 +13,6 @@ use maud::{html, Markup, PreEscaped, DOCTYPE};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::{Authorized, StatisticsReaders};
 use crate::calendar::{Calendar, Today};
@@ -27,6 +26,7 @@ use crate::error::{ApiError, Problem};
 use crate::feedback::types::RefusalReason;
 use crate::improvements::api::ServiceImprovement;
 use crate::ombudsman::types::Ombudsman;
+use crate::openapi::Routes;
 use crate::reports::html::{
     figure, ombudsman_comparison, percent, rate, service_improvements, STYLE,
 };
@@ -38,7 +38,7 @@ use crate::statistics::sql::in_snapshot;
 use crate::statistics::{scope, Disclosure, Period, Rate, Scope};
 
 /// Routes of this module.
-pub fn routes(cfg: &mut ServiceConfig) {
+pub fn routes(cfg: &mut impl Routes) {
     cfg.service(get_code_annual_report);
 }
 

@@ -11,7 +11,6 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::audit::{self, Action, Actor};
 use crate::auth::{AuthUser, Authorized, CaseworkReaders, Managers, Role, StatisticsReaders};
@@ -24,6 +23,7 @@ use crate::error::{ApiError, FieldErrors, Problem};
 use crate::http::etag::{etag, IfMatch};
 use crate::http::json::{RequestBody, ValidJson};
 use crate::http::list::ListParams;
+use crate::openapi::Routes;
 use crate::state::AppState;
 use crate::statistics::Period;
 use crate::text_enum;
@@ -33,7 +33,7 @@ use crate::validation::{check_length, Validate, MAX_LONG_TEXT, MAX_SHORT_TEXT};
 pub const ENTITY: &str = "code_year";
 
 /// Routes of this module.
-pub fn routes(cfg: &mut ServiceConfig) {
+pub fn routes(cfg: &mut impl Routes) {
     cfg.service(list_code_years)
         .service(get_code_year)
         .service(update_code_year)

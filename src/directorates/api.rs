@@ -4,7 +4,6 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::{AdminOnly, AuthUser, Authorized};
 use crate::directorates::model::{self, DirectorateRow};
@@ -12,12 +11,13 @@ use crate::error::{ApiError, FieldErrors};
 use crate::http::idempotency::{self, Created, IdempotencyKey};
 use crate::http::json::{RequestBody, ValidJson};
 use crate::http::list::ListParams;
+use crate::openapi::Routes;
 use crate::page_type;
 use crate::state::AppState;
 use crate::validation::Validate;
 
 /// Routes of this module.
-pub fn routes(cfg: &mut ServiceConfig) {
+pub fn routes(cfg: &mut impl Routes) {
     cfg.service(list_directorates)
         .service(create_directorate)
         .service(get_directorate);

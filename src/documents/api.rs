@@ -6,7 +6,6 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use futures_util::StreamExt as _;
 use utoipa::ToSchema;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::model::{self, DocumentKind, DocumentPage, DocumentRow, NewDocument};
 use super::sniff::{self, FileType};
@@ -18,11 +17,12 @@ use crate::error::{ApiError, FieldErrors};
 use crate::feedback::model::FeedbackRow;
 use crate::http::list::ListParams;
 use crate::ombudsman::model::CaseRecord;
+use crate::openapi::Routes;
 use crate::records::store;
 use crate::state::AppState;
 
 /// Routes of this module.
-pub fn routes(cfg: &mut ServiceConfig) {
+pub fn routes(cfg: &mut impl Routes) {
     cfg.service(upload_feedback_document)
         .service(list_feedback_documents)
         .service(upload_case_document)

@@ -7,7 +7,6 @@ use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::audit::Action;
 use crate::auth::{AuthUser, Authorized, RecordReaders, RecordWriters};
@@ -22,6 +21,7 @@ use crate::feedback::model::{self, FeedbackRow};
 use crate::feedback::types::{Procedure, Status};
 use crate::http::idempotency::{self, IdempotencyKey};
 use crate::http::json::{RequestBody, ValidJson};
+use crate::openapi::Routes;
 use crate::records::api::{self as records_api, Noun, RecordApi, RecordMeta};
 use crate::records::{store, Scope};
 use crate::state::AppState;
@@ -30,7 +30,7 @@ use crate::timescales::TimeRules;
 use crate::validation::Validate;
 
 /// Routes of this module.
-pub fn routes(cfg: &mut ServiceConfig) {
+pub fn routes(cfg: &mut impl Routes) {
     cfg.service(list_feedback)
         .service(create_feedback)
         .service(get_feedback)

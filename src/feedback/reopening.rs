@@ -9,7 +9,6 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::audit::{Action, Actor};
 use crate::auth::{AuthUser, Authorized, RecordReaders, RecordWriters};
@@ -23,6 +22,7 @@ use crate::feedback::model::FeedbackRow;
 use crate::feedback::types::Outcome;
 use crate::http::etag::IfMatch;
 use crate::http::json::{RequestBody, ValidJson};
+use crate::openapi::Routes;
 use crate::records::api::{respond, RecordApi};
 use crate::records::{store, Record};
 use crate::state::AppState;
@@ -30,7 +30,7 @@ use crate::timescales::TimeRules;
 use crate::validation::{check_length, Validate, MAX_MEDIUM_TEXT};
 
 /// Routes of this module.
-pub fn routes(cfg: &mut ServiceConfig) {
+pub fn routes(cfg: &mut impl Routes) {
     cfg.service(reopen_feedback).service(list_feedback_rounds);
 }
 

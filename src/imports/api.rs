@@ -7,7 +7,6 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use futures_util::StreamExt as _;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::columns::{parse_mapping, Mapping};
 use super::jobs::{self, ImportJob, ImportJobPage};
@@ -17,11 +16,12 @@ use crate::auth::{AdminOnly, Authorized};
 use crate::calendar::Today;
 use crate::error::{ApiError, FieldErrors, Problem};
 use crate::http::list::ListParams;
+use crate::openapi::Routes;
 use crate::state::AppState;
 use crate::timescales::TimeRules;
 
 /// Routes of this module.
-pub fn routes(cfg: &mut ServiceConfig) {
+pub fn routes(cfg: &mut impl Routes) {
     cfg.service(create_import)
         .service(list_imports)
         .service(get_import);

@@ -5,7 +5,6 @@ use actix_web::{delete, get, patch, post};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::{AuthUser, StaffReaders, StaffWriters};
 use crate::calendar::Today;
@@ -14,12 +13,13 @@ use crate::db::DbConnection;
 use crate::error::ApiError;
 use crate::improvements::fields::{ImprovementInput, ImprovementPatch};
 use crate::improvements::model::{self, ImprovementFilter, ImprovementRow};
+use crate::openapi::Routes;
 use crate::records::api::{Noun, RecordApi, RecordMeta};
 use crate::records::Scope;
 use crate::state::AppState;
 
 /// Routes of this module.
-pub fn routes(cfg: &mut ServiceConfig) {
+pub fn routes(cfg: &mut impl Routes) {
     cfg.service(list_service_improvements)
         .service(create_service_improvement)
         .service(get_service_improvement)

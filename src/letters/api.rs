@@ -6,7 +6,6 @@ use actix_web::{delete, get, post, put, web, HttpResponse};
 use diesel::prelude::*;
 use serde::Deserialize;
 use utoipa::ToSchema;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::templates::{
     self, ActionLine, Council, LetterContext, LetterTemplate, Person, TemplateInput,
@@ -23,6 +22,7 @@ use crate::error::{ApiError, FieldErrors};
 use crate::feedback::model::FeedbackRow;
 use crate::http::json::{RequestBody, ValidJson};
 use crate::ombudsman::model::CaseRecord;
+use crate::openapi::Routes;
 use crate::records::api::RecordApi;
 use crate::records::store;
 use crate::state::AppState;
@@ -30,7 +30,7 @@ use crate::text_enum;
 use crate::validation::Validate;
 
 /// Routes of this module.
-pub fn routes(cfg: &mut ServiceConfig) {
+pub fn routes(cfg: &mut impl Routes) {
     cfg.service(list_templates)
         .service(get_template)
         .service(put_template)

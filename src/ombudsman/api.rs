@@ -6,7 +6,6 @@ use actix_web::{delete, get, patch, post, web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::{AuthUser, Authorized, StaffReaders, StaffWriters};
 use crate::calendar::Today;
@@ -21,6 +20,7 @@ use crate::ombudsman::model::{self, CaseRecord, DecisionRow};
 use crate::ombudsman::types::{
     Compliance, Decision, DecisionBucket, Ombudsman, RecommendationKind,
 };
+use crate::openapi::Routes;
 use crate::page_type;
 use crate::records::api::{self as records_api, Noun, RecordApi, RecordMeta};
 use crate::records::{store, Scope};
@@ -28,7 +28,7 @@ use crate::state::AppState;
 use crate::validation::Validate;
 
 /// Routes of this module.
-pub fn routes(cfg: &mut ServiceConfig) {
+pub fn routes(cfg: &mut impl Routes) {
     cfg.service(list_ombudsman_cases)
         .service(create_ombudsman_case)
         .service(get_ombudsman_case)

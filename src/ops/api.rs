@@ -4,13 +4,13 @@ use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::error::{ApiError, Problem};
+use crate::openapi::Routes;
 use crate::state::AppState;
 
 /// Routes of this module (outside `/api/v1`).
-pub fn routes(cfg: &mut ServiceConfig) {
+pub fn routes(cfg: &mut impl Routes) {
     cfg.service(get_health)
         .service(get_readiness)
         .service(get_metrics)

@@ -5,13 +5,13 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::{Authorized, StatisticsReaders};
 use crate::calendar::Today;
 use crate::error::{ApiError, FieldErrors, Problem};
 use crate::http::json::{RequestBody, ValidJson};
 use crate::ombudsman::types::Ombudsman;
+use crate::openapi::Routes;
 use crate::reports::layout::{Layout, LayoutParams, ReportFormat};
 use crate::reports::{assemble, html, pdf, AnnualReport, ReportChoice};
 use crate::state::AppState;
@@ -20,7 +20,7 @@ use crate::statistics::{scope, Disclosure, PeriodParams};
 use crate::validation::Validate;
 
 /// Routes of this module.
-pub fn routes(cfg: &mut ServiceConfig) {
+pub fn routes(cfg: &mut impl Routes) {
     cfg.service(get_annual_report).service(create_report_link);
 }
 

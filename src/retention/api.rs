@@ -4,7 +4,6 @@ use actix_web::{delete, get, post, put, web, HttpResponse};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::IntoParams;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::due::{due, DueItem};
 use super::holds::{self, HoldInput, LegalHold};
@@ -16,10 +15,11 @@ use crate::error::ApiError;
 use crate::http::etag::IfMatch;
 use crate::http::json::ValidJson;
 use crate::http::list::ListParams;
+use crate::openapi::Routes;
 use crate::state::AppState;
 
 /// Routes of this module.
-pub fn routes(cfg: &mut ServiceConfig) {
+pub fn routes(cfg: &mut impl Routes) {
     cfg.service(get_retention)
         .service(put_retention)
         .service(retention_due)

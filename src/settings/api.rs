@@ -2,17 +2,17 @@
 
 use actix_web::http::header;
 use actix_web::{get, put, web, HttpResponse};
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::{AdminOnly, AuthUser, Authorized};
 use crate::error::{ApiError, Problem};
 use crate::http::etag::{etag, IfMatch};
 use crate::http::json::ValidJson;
+use crate::openapi::Routes;
 use crate::settings::model::{self, Settings, Stored};
 use crate::state::AppState;
 
 /// Routes of this module.
-pub fn routes(cfg: &mut ServiceConfig) {
+pub fn routes(cfg: &mut impl Routes) {
     cfg.service(get_settings).service(update_settings);
 }
 

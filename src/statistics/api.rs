@@ -5,12 +5,12 @@ use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::{Authorized, StatisticsReaders};
 use crate::calendar::Today;
 use crate::error::ApiError;
 use crate::http::negotiate::negotiate;
+use crate::openapi::Routes;
 use crate::state::AppState;
 use crate::statistics::complaints::{self, ComplaintParams, ComplaintStatistics};
 use crate::statistics::feedback::{self, FeedbackStatistics};
@@ -19,7 +19,7 @@ use crate::statistics::overdue::{self, OverdueParams, OverdueReport};
 use crate::statistics::{csv, scope, Disclosure, PeriodParams};
 
 /// Routes of this module.
-pub fn routes(cfg: &mut ServiceConfig) {
+pub fn routes(cfg: &mut impl Routes) {
     cfg.service(get_ombudsman_statistics)
         .service(get_feedback_statistics)
         .service(get_complaint_statistics)

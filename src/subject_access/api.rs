@@ -6,7 +6,6 @@ use chrono::{Duration, NaiveDate};
 use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::export::{self, Contexts};
 use super::model::{self, Extension, RequestInput, Selection, SubjectAccess, SubjectAccessPage};
@@ -19,11 +18,12 @@ use crate::error::ApiError;
 use crate::feedback::model::FeedbackRow;
 use crate::http::json::ValidJson;
 use crate::http::list::ListParams;
+use crate::openapi::Routes;
 use crate::records::api::RecordApi;
 use crate::state::AppState;
 
 /// Routes of this module.
-pub fn routes(cfg: &mut ServiceConfig) {
+pub fn routes(cfg: &mut impl Routes) {
     cfg.service(list_requests)
         .service(create_request)
         .service(get_request)

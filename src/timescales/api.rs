@@ -7,7 +7,6 @@ use actix_web::{delete, get, put, web, HttpResponse};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::audit::{self, HistoryPage};
 use crate::auth::{AdminOnly, AuthUser, Authorized};
@@ -17,13 +16,14 @@ use crate::error::{ApiError, FieldErrors, Problem};
 use crate::http::etag::{etag, IfMatch};
 use crate::http::json::{RequestBody, ValidJson};
 use crate::http::list::ListParams;
+use crate::openapi::Routes;
 use crate::state::AppState;
 use crate::timescales::model::{self, StoredVersion, Written};
 use crate::timescales::rules::{check_rules, Rule, Timescales};
 use crate::validation::Validate;
 
 /// Routes of this module.
-pub fn routes(cfg: &mut ServiceConfig) {
+pub fn routes(cfg: &mut impl Routes) {
     cfg.service(list_timescales)
         .service(get_timescale_version)
         .service(put_timescale_version)

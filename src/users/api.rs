@@ -4,7 +4,6 @@ use actix_web::{delete, get, patch, post, web, HttpMessage, HttpRequest, HttpRes
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::audit::{self, HistoryPage};
 use crate::auth::{password, AdminOnly, AuthUser, Authorized};
@@ -14,6 +13,7 @@ use crate::http::etag::{etag, IfMatch};
 use crate::http::idempotency::{self, Created, IdempotencyKey};
 use crate::http::json::{apply_patch, PatchBody, PatchJson, RequestBody, ValidJson};
 use crate::http::list::ListParams;
+use crate::openapi::Routes;
 use crate::page_type;
 use crate::state::AppState;
 use crate::users::model::{self, UserData, UserFilter, UserRow};
@@ -21,7 +21,7 @@ use crate::users::Role;
 use crate::validation::Validate;
 
 /// Routes of this module.
-pub fn routes(cfg: &mut ServiceConfig) {
+pub fn routes(cfg: &mut impl Routes) {
     cfg.service(get_me)
         .service(list_users)
         .service(create_user)

@@ -4,7 +4,6 @@ use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::{AdminOnly, Authorized};
 use crate::calendar::Today;
@@ -13,6 +12,7 @@ use crate::http::etag::{etag, IfMatch};
 use crate::http::idempotency::{self, Created, IdempotencyKey};
 use crate::http::json::{apply_patch, PatchJson, ValidJson};
 use crate::http::list::ListParams;
+use crate::openapi::Routes;
 use crate::page_type;
 use crate::state::AppState;
 use crate::webhooks::model::{
@@ -21,7 +21,7 @@ use crate::webhooks::model::{
 use crate::webhooks::{address, DeliveryStatus, EventType};
 
 /// Routes of this module.
-pub fn routes(cfg: &mut ServiceConfig) {
+pub fn routes(cfg: &mut impl Routes) {
     cfg.service(list_webhooks)
         .service(create_webhook)
         .service(get_webhook)
