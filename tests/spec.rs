@@ -14,7 +14,7 @@ fn the_committed_openapi_json_is_current() {
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         committed == current,
-        "openapi/openapi.json is stale: run `UPDATE_OPENAPI=1 cargo test --test api spec` (or `cargo run -- openapi > openapi/openapi.json`) and commit it"
+        "openapi/openapi.json is stale: run `UPDATE_OPENAPI=1 cargo test --test api spec` (or `cargo run -- openapi > openapi/openapi.json`) and commit it; the service serves that file and checks bodies against it, so other tests may fail until it is current"
     );
 }
 
