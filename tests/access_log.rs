@@ -263,6 +263,19 @@ async fn settled_and_queued(app: &TestApp) -> (i64, i64) {
         .unwrap()
 }
 
+/// Read record `id` `times` times as `reader`, writing the log's waiting
+/// entries after each read: `times` batches of one entry in the queue.
+async fn queue_reads(app: &TestApp, reader: &TestUser, id: i64, times: usize) {
+    for _ in 0..times {
+        app.get(&format!("/api/v1/feedback/{id}"))
+            .auth(reader)
+            .send()
+            .await
+            .assert_status(200);
+        app.state.access.flush().await;
+    }
+}
+
 /// A settle moves the queue a chunk of batches per transaction, and moves
 /// all of it: 70 batches of one entry each, more than one chunk.
 #[actix_web::test]
@@ -270,14 +283,7 @@ async fn a_settle_moves_a_queue_longer_than_one_chunk() {
     let app = TestApp::new().await;
     let worker = app.as_caseworker("adults").await;
     let id = record(&app, &worker).await;
-    for _ in 0..70 {
-        app.get(&format!("/api/v1/feedback/{id}"))
-            .auth(&worker)
-            .send()
-            .await
-            .assert_status(200);
-        app.state.access.flush().await;
-    }
+    queue_reads(&app, &worker, id, 70).await;
     assert_eq!(settled_and_queued(&app).await, (0, 70));
     app.state.access.settle().await.unwrap();
     assert_eq!(settled_and_queued(&app).await, (70, 0));
@@ -351,14 +357,7 @@ async fn a_quiet_settle_stops_when_the_instance_is_busy_again() {
     let worker = app.as_caseworker("adults").await;
     let id = record(&app, &worker).await;
     app.state.access.tick(|| 0).await;
-    for _ in 0..5 {
-        app.get(&format!("/api/v1/feedback/{id}"))
-            .auth(&worker)
-            .send()
-            .await
-            .assert_status(200);
-        app.state.access.flush().await;
-    }
+    queue_reads(&app, &worker, id, 5).await;
     assert_eq!(settled_and_queued(&app).await, (0, 5));
     // Quiet at the tick (10 requests since the last), busy once the
     // settle has begun (1,010 more).
