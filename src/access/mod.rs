@@ -278,24 +278,25 @@ impl AccessLog {
             let allowed = QUIET as f64 * ticks.max(1.0);
             (served().saturating_sub(at_tick) as f64) < allowed
         };
-        let drained = async {
-            while self.db.write(settle_chunk).await? {
-                if !still_quiet() {
-                    return Ok(false);
-                }
-            }
-            Ok::<bool, ApiError>(true)
-        };
-        match drained.await {
-            Ok(true) => {}
-            Ok(false) => {
-                self.queued.fetch_add(taken, Ordering::Relaxed);
-            }
-            Err(error) => {
-                self.queued.fetch_add(taken, Ordering::Relaxed);
-                tracing::warn!(%error, "cannot settle the access log's queue; will retry");
+        let drained = self.drain(still_quiet).await;
+        if drained.as_ref().is_ok_and(|all| *all) {
+            return;
+        }
+        self.queued.fetch_add(taken, Ordering::Relaxed);
+        if let Err(error) = drained {
+            tracing::warn!(%error, "cannot settle the access log's queue; will retry");
+        }
+    }
+
+    /// Move the queue into the log a chunk at a time while `go_on` says so
+    /// after each chunk: whether it moved all of it.
+    async fn drain(&self, go_on: impl Fn() -> bool) -> Result<bool, ApiError> {
+        while self.db.write(settle_chunk).await? {
+            if !go_on() {
+                return Ok(false);
             }
         }
+        Ok(true)
     }
 
     async fn settle_logged(&self) {
@@ -312,8 +313,7 @@ impl AccessLog {
     pub async fn settle(&self) -> Result<(), ApiError> {
         self.write_waiting().await;
         self.queued.store(0, Ordering::Relaxed);
-        while self.db.write(settle_chunk).await? {}
-        Ok(())
+        self.drain(|| true).await.map(|_| ())
     }
 
     async fn write_waiting(&self) {
